@@ -1,0 +1,160 @@
+/**
+ * Configuration, parsed once in main from the environment (and CLI flags), frozen and
+ * passed down. Nothing below main reads process.env.
+ *
+ * An adapter is chosen by whether its URL is set (DESIGN.md §3): no URL = embedded engine.
+ */
+import path from 'node:path';
+import os from 'node:os';
+
+export type Role = 'dev' | 'server' | 'api' | 'scheduler' | 'ingest' | 'alerting' | 'agent' | 'migrate' | 'cli';
+
+export interface Config {
+  role: Role;
+  dataDir: string;
+  logLevel: string;
+  http: { host: string; port: number };
+  grpc: { host: string; port: number; tlsCertFile?: string; tlsKeyFile?: string };
+  /** Regions this network declares; monitors may only be pinned to these. */
+  regions: string[];
+  bootstrapKey?: string;
+  databaseUrl?: string;
+  /** Postgres schema for every table (tests isolate by schema). */
+  databaseSchema: string;
+  natsUrl?: string;
+  /** Subject prefix on NATS (tests isolate by prefix). */
+  natsPrefix: string;
+  redisUrl?: string;
+  redisPrefix: string;
+  clickhouseUrl?: string;
+  clickhouseDatabase: string;
+  intervalLimits: { minSeconds: number; maxSeconds: number };
+  /** Days a result row is kept in ClickHouse (plan limits refine this later). */
+  retentionDays: number;
+  agent: AgentConfig;
+}
+
+export interface AgentConfig {
+  region?: string;
+  token?: string;
+  /** host:port of ingest's gRPC endpoint. */
+  ingestAddress: string;
+  ingestTls: boolean;
+  ingestCaFile?: string;
+  agentId: string;
+  concurrency: number;
+  outboxMaxBytes: number;
+  outboxMaxAgeMs: number;
+  batchMaxResults: number;
+  batchMaxDelayMs: number;
+  heartbeatIntervalMs: number;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${raw}"`);
+  }
+  return n;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+function str(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+}
+
+const REGION = /^[A-Za-z][A-Za-z0-9-]{0,31}$/;
+
+export function parseRegions(raw: string): string[] {
+  const regions = raw.split(',').map((r) => r.trim()).filter(Boolean);
+  if (regions.length === 0) throw new ConfigError('PHAROS_REGIONS must name at least one region');
+  for (const r of regions) {
+    if (!REGION.test(r)) throw new ConfigError(`region "${r}" must be letters, digits and dashes, starting with a letter`);
+  }
+  return [...new Set(regions)];
+}
+
+export interface ConfigOverrides {
+  region?: string;
+  token?: string;
+  ingestAddress?: string;
+}
+
+export function loadConfig(role: Role, env: Env, overrides: ConfigOverrides = {}): Readonly<Config> {
+  const embedded = role === 'dev';
+  const dataDir = path.resolve(str(env, 'PHAROS_DATA_DIR') ?? './data');
+  const grpcPort = int(env, 'PHAROS_GRPC_PORT', embedded ? 0 : 50051, 0, 65535);
+  const config: Config = {
+    role,
+    dataDir,
+    logLevel: str(env, 'PHAROS_LOG_LEVEL') ?? 'info',
+    http: {
+      host: str(env, 'PHAROS_HTTP_HOST') ?? (embedded ? '127.0.0.1' : '0.0.0.0'),
+      port: int(env, 'PHAROS_HTTP_PORT', 8080, 0, 65535),
+    },
+    grpc: {
+      host: str(env, 'PHAROS_GRPC_HOST') ?? (embedded ? '127.0.0.1' : '0.0.0.0'),
+      port: grpcPort,
+      tlsCertFile: str(env, 'PHAROS_GRPC_TLS_CERT'),
+      tlsKeyFile: str(env, 'PHAROS_GRPC_TLS_KEY'),
+    },
+    regions: parseRegions(str(env, 'PHAROS_REGIONS') ?? 'local'),
+    bootstrapKey: str(env, 'PHAROS_BOOTSTRAP_KEY'),
+    databaseUrl: embedded ? undefined : str(env, 'PHAROS_DATABASE_URL'),
+    databaseSchema: str(env, 'PHAROS_DATABASE_SCHEMA') ?? 'public',
+    natsUrl: embedded ? undefined : str(env, 'PHAROS_NATS_URL'),
+    natsPrefix: str(env, 'PHAROS_NATS_PREFIX') ?? 'pharos',
+    redisUrl: embedded ? undefined : str(env, 'PHAROS_REDIS_URL'),
+    redisPrefix: str(env, 'PHAROS_REDIS_PREFIX') ?? 'pharos:',
+    clickhouseUrl: embedded ? undefined : str(env, 'PHAROS_CLICKHOUSE_URL'),
+    clickhouseDatabase: str(env, 'PHAROS_CLICKHOUSE_DATABASE') ?? 'pharos',
+    intervalLimits: {
+      minSeconds: int(env, 'PHAROS_MIN_INTERVAL_SECONDS', 5, 1, 86400),
+      maxSeconds: int(env, 'PHAROS_MAX_INTERVAL_SECONDS', 86400, 1, 86400 * 7),
+    },
+    retentionDays: int(env, 'PHAROS_RETENTION_DAYS', 90, 1, 3650),
+    agent: {
+      region: overrides.region ?? str(env, 'PHAROS_REGION'),
+      token: overrides.token ?? str(env, 'PHAROS_AGENT_TOKEN'),
+      ingestAddress: overrides.ingestAddress ?? str(env, 'PHAROS_INGEST_ADDRESS') ?? '127.0.0.1:50051',
+      ingestTls: bool(env, 'PHAROS_INGEST_TLS', false),
+      ingestCaFile: str(env, 'PHAROS_INGEST_CA_FILE'),
+      agentId: str(env, 'PHAROS_AGENT_ID') ?? `${os.hostname()}-${process.pid}`,
+      concurrency: int(env, 'PHAROS_AGENT_CONCURRENCY', 256, 1, 10000),
+      outboxMaxBytes: int(env, 'PHAROS_OUTBOX_MAX_BYTES', 64 * 1024 * 1024, 1024, 2 ** 31),
+      outboxMaxAgeMs: int(env, 'PHAROS_OUTBOX_MAX_AGE_SECONDS', 6 * 3600, 1, 7 * 86400) * 1000,
+      batchMaxResults: int(env, 'PHAROS_AGENT_BATCH_MAX', 500, 1, 10000),
+      batchMaxDelayMs: int(env, 'PHAROS_AGENT_BATCH_DELAY_MS', 200, 1, 60000),
+      heartbeatIntervalMs: int(env, 'PHAROS_HEARTBEAT_INTERVAL_MS', 10000, 100, 600000),
+    },
+  };
+  if (config.intervalLimits.minSeconds > config.intervalLimits.maxSeconds) {
+    throw new ConfigError('PHAROS_MIN_INTERVAL_SECONDS must not exceed PHAROS_MAX_INTERVAL_SECONDS');
+  }
+  if (role === 'server' || role === 'api' || role === 'scheduler' || role === 'ingest' || role === 'alerting') {
+    // Separate processes must share state through real services; embedded engines are per process.
+    const missing = [
+      ['PHAROS_DATABASE_URL', config.databaseUrl],
+      ['PHAROS_NATS_URL', config.natsUrl],
+    ].filter(([, v]) => !v).map(([k]) => k);
+    if (missing.length) throw new ConfigError(`pharos ${role} needs ${missing.join(' and ')} (use "pharos dev" for the embedded network)`);
+  }
+  if (config.agent.region !== undefined && !REGION.test(config.agent.region)) {
+    throw new ConfigError(`region "${config.agent.region}" must be letters, digits and dashes`);
+  }
+  return Object.freeze(config);
+}

@@ -1,0 +1,26 @@
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+/**
+ * One pino logger per process, passed down. Secrets are redacted by path wherever they
+ * might appear in a wide event.
+ */
+export function createLogger(level: string, name = 'pharos'): Logger {
+  return pino({
+    name,
+    level,
+    redact: {
+      paths: [
+        'req.headers["x-api-key"]',
+        'req.headers.authorization',
+        'headers["x-api-key"]',
+        'headers.authorization',
+        '*.token',
+        '*.apiKey',
+        '*.password',
+      ],
+      censor: '[redacted]',
+    },
+  });
+}

@@ -1,0 +1,27 @@
+/**
+ * Hot state (DESIGN.md §3): leases, short-lived presence records and de-duplication marks.
+ * Two adapters: Redis via ioredis (`PHAROS_REDIS_URL`) and in-memory (embedded default).
+ * Both pass test/contract/hot-state.contract.ts. Every key is namespaced by the adapter's
+ * configured prefix, so tests and tenants of one Redis never collide.
+ */
+export interface HotState {
+  /**
+   * Takes the lease `name` for `holder`, or renews it when `holder` already has it.
+   * Returns true when `holder` holds the lease for the next `ttlMs`.
+   */
+  acquireLease(name: string, holder: string, ttlMs: number): Promise<boolean>;
+  /** Gives the lease up if `holder` has it (a standby can take it at once). */
+  releaseLease(name: string, holder: string): Promise<void>;
+
+  /** Sets one field of a record group; the field disappears after `ttlMs`. */
+  putRecord(group: string, field: string, value: string, ttlMs: number): Promise<void>;
+  /** All live fields of a record group. */
+  getRecords(group: string): Promise<Record<string, string>>;
+
+  /** Of `ids`, the ones marked in namespace `ns` (and not yet expired). */
+  filterSeen(ns: string, ids: string[]): Promise<Set<string>>;
+  /** Marks `ids` as seen in namespace `ns` for `ttlMs`. */
+  markSeen(ns: string, ids: string[], ttlMs: number): Promise<void>;
+
+  close(): Promise<void>;
+}

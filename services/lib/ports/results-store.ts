@@ -1,0 +1,31 @@
+/**
+ * Results store (DESIGN.md §3, §4): ClickHouse SQL on two engines — a ClickHouse server
+ * through @clickhouse/client (`PHAROS_CLICKHOUSE_URL`) and chDB in-process under the data
+ * dir (embedded default). The SQL lives once, in services/lib/results/; only the
+ * executor differs.
+ */
+import type { StoredResult, MonitorStats, RecentResultsQuery, StatsQuery } from '../results/types.js';
+
+export interface ClickHouseExecutor {
+  /** DDL or any statement without a result. */
+  command(sql: string, params?: Record<string, unknown>): Promise<void>;
+  /** Query with {name:Type} parameters; rows as objects (JSONEachRow). */
+  query<R = Record<string, unknown>>(sql: string, params?: Record<string, unknown>): Promise<R[]>;
+  /** Inserts rows as JSONEachRow. */
+  insert(table: string, rows: readonly Record<string, unknown>[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface ResultStore {
+  /** Creates the tables and views if missing. */
+  migrate(): Promise<void>;
+  insertResults(results: readonly StoredResult[]): Promise<void>;
+  /** Of the given result ids, those already stored (for de-duplication on resend). */
+  existingIds(orgId: string, ids: readonly string[]): Promise<Set<string>>;
+  recentResults(q: RecentResultsQuery): Promise<StoredResult[]>;
+  monitorStats(q: StatsQuery): Promise<MonitorStats>;
+  /** Uptime % per monitor since `fromMs` (for monitor lists); missing = no data. */
+  uptimeByMonitor(orgId: string, monitorIds: readonly string[], fromMs: number): Promise<Map<string, number>>;
+  deleteMonitorResults(orgId: string, monitorId: string): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,18 @@
+/**
+ * Control-plane store connection (DESIGN.md §3). One SQL dialect, PostgreSQL, on two
+ * engines: `pg` against a server (`PHAROS_DATABASE_URL`) and PGlite under the data dir
+ * (embedded default). Domain stores (MonitorStore, ApiKeyStore, …) are written once over
+ * this interface; test/contract/control-plane-store.contract.ts runs them on both.
+ */
+export interface QueryResult<R> {
+  rows: R[];
+  rowCount: number;
+}
+
+export interface SqlClient {
+  /** Parameterised query ($1, $2, …). */
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<QueryResult<R>>;
+  /** Runs fn in one transaction on one connection; rolls back if fn throws. */
+  transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,40 @@
+/**
+ * Every NATS subject Pharos uses, in one place, with its delivery semantics
+ * (DESIGN.md §4). `prefix` isolates deployments and test suites sharing one NATS.
+ *
+ * | subject                          | semantics                                   | producer → consumer            |
+ * | -------------------------------- | ------------------------------------------- | ------------------------------ |
+ * | <p>.jobs.<region>                | core, queue group <p>-agents-<region>       | scheduler → one agent of region |
+ * | <p>.monitors.changed             | core fan-out (a missed notice is repaired by the scheduler's periodic full reload) | api → scheduler |
+ * | <p>.durable.results.<region>     | JetStream, explicit ack, msgId = result id  | ingest → alerting (status)      |
+ *
+ * Durable subjects live in one stream, `durableStreamName(prefix)`, bound to `<p>.durable.>`.
+ */
+export interface Subjects {
+  prefix: string;
+  jobs(region: string): string;
+  agentQueue(region: string): string;
+  monitorsChanged: string;
+  results(region: string): string;
+  allResults: string;
+  durableStream: string;
+  durableAll: string;
+}
+
+export function subjectsFor(prefix: string): Subjects {
+  if (!/^[A-Za-z0-9_-]+$/.test(prefix)) throw new Error(`invalid subject prefix "${prefix}"`);
+  return {
+    prefix,
+    jobs: (region) => `${prefix}.jobs.${region}`,
+    agentQueue: (region) => `${prefix}-agents-${region}`,
+    monitorsChanged: `${prefix}.monitors.changed`,
+    results: (region) => `${prefix}.durable.results.${region}`,
+    allResults: `${prefix}.durable.results.>`,
+    durableStream: durableStreamName(prefix),
+    durableAll: `${prefix}.durable.>`,
+  };
+}
+
+export function durableStreamName(prefix: string): string {
+  return `${prefix.replace(/[^A-Za-z0-9_]/g, '_').toUpperCase()}_DURABLE`;
+}
