@@ -1,0 +1,38 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import type { ApiDeps } from './context.js';
+import { installAuth } from './plugins/auth.js';
+import { installErrorHandler } from './plugins/errors.js';
+import { installValidators } from './plugins/validation.js';
+import { keyRoutes } from './routes/keys/routes.js';
+import { monitorRoutes } from './routes/monitors/routes.js';
+import { regionRoutes } from './routes/regions/routes.js';
+
+/** The public HTTP surface. Dependencies come in; nothing here opens a connection of its own. */
+export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
+  // pino's Logger type is wider than Fastify's base logger type; the instance is the same.
+  const app = Fastify({
+    loggerInstance: deps.logger.child({ component: 'api' }),
+    disableRequestLogging: false,
+    bodyLimit: 1024 * 1024,
+    trustProxy: false,
+    genReqId: () => `req_${Math.random().toString(36).slice(2, 12)}`,
+  }) as unknown as FastifyInstance;
+  installValidators(app);
+  installErrorHandler(app);
+  installAuth(app, deps.apiKeys);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Pharos API', version: '1.0.0', description: 'Enori-compatible uptime monitoring API' },
+      components: { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } } },
+      security: [{ apiKey: [] }],
+    },
+  });
+  app.get('/healthz', { config: { scope: 'public' }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/openapi/v1.json', { config: { scope: 'public' }, schema: { hide: true } }, async () => app.swagger());
+  await app.register(monitorRoutes(deps));
+  await app.register(keyRoutes(deps));
+  await app.register(regionRoutes(deps));
+  return app;
+}

@@ -1,0 +1,31 @@
+import type { Config } from '../lib/config.js';
+import type { Logger } from '../lib/logger.js';
+import type { JobBus } from '../lib/ports/job-bus.js';
+import type { HotState } from '../lib/ports/hot-state.js';
+import type { ResultStore } from '../lib/ports/results-store.js';
+import type { Subjects } from '../lib/subjects.js';
+import type { MonitorStore } from '../lib/monitors/store.js';
+import type { ApiKeyStore, Principal } from '../lib/tenancy/api-keys.js';
+
+/** Everything the api's verbs may use, passed in by main (no singletons). */
+export interface ApiDeps {
+  config: Readonly<Config>;
+  logger: Logger;
+  monitors: MonitorStore;
+  apiKeys: ApiKeyStore;
+  results: ResultStore;
+  hotState: HotState;
+  bus: JobBus;
+  subjects: Subjects;
+  now?: () => number;
+}
+
+/** What a verb receives: the dependencies and who is asking. */
+export interface VerbContext {
+  deps: ApiDeps;
+  principal: Principal;
+}
+
+export interface Verb<I, O> {
+  (args: { ctx: VerbContext; input: I }): Promise<O>;
+}

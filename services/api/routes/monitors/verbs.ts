@@ -1,0 +1,97 @@
+import { MonitorChanged } from '../../../../proto/generated/pharos/v1/control.js';
+import { notFound } from '../../../lib/errors.js';
+import type { Monitor } from '../../../lib/monitors/model.js';
+import type { ApiDeps, VerbContext } from '../../context.js';
+import { toMonitorConfig, monitorTypeName } from './input.js';
+import { presentMonitor, presentMonitors, presentResult } from './presenter.js';
+import type { MonitorBody } from './schema.js';
+
+const PERIOD_MS = { '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000, '90d': 90 * 86_400_000 } as const;
+
+function inputRules(deps: ApiDeps) {
+  return {
+    declaredRegions: deps.config.regions,
+    minIntervalSeconds: deps.config.intervalLimits.minSeconds,
+    maxIntervalSeconds: deps.config.intervalLimits.maxSeconds,
+  };
+}
+
+/** Tells the scheduler a monitor changed; a lost notice is repaired by its periodic reload. */
+async function announce(deps: ApiDeps, monitor: Pick<Monitor, 'id' | 'orgId'>, checkNow: boolean): Promise<void> {
+  try {
+    await deps.bus.publish(deps.subjects.monitorsChanged, MonitorChanged.encode({ monitorId: monitor.id, orgId: monitor.orgId, checkNow }).finish());
+  } catch (err) {
+    deps.logger.warn({ err, monitorId: monitor.id }, 'monitor change notice not published; the scheduler reload will pick it up');
+  }
+}
+
+async function mustGet(ctx: VerbContext, id: string): Promise<Monitor> {
+  const m = await ctx.deps.monitors.get(ctx.principal.orgId, id);
+  if (!m) throw notFound(`monitor ${id}`);
+  return m;
+}
+
+export async function createMonitor({ ctx, input }: { ctx: VerbContext; input: MonitorBody }) {
+  const config = toMonitorConfig(input, inputRules(ctx.deps));
+  const monitor = await ctx.deps.monitors.create(ctx.principal.orgId, config);
+  await announce(ctx.deps, monitor, true);
+  return presentMonitor(ctx.deps, monitor);
+}
+
+export async function getMonitor({ ctx, input }: { ctx: VerbContext; input: { id: string } }) {
+  return presentMonitor(ctx.deps, await mustGet(ctx, input.id));
+}
+
+export async function listMonitors({ ctx, input }: { ctx: VerbContext; input: { type?: string | number; tag?: string[]; limit: number; offset: number } }) {
+  const { items, totalCount } = await ctx.deps.monitors.list(ctx.principal.orgId, {
+    type: input.type === undefined ? undefined : monitorTypeName(input.type),
+    tags: input.tag,
+    limit: input.limit,
+    offset: input.offset,
+  });
+  return { items: await presentMonitors(ctx.deps, ctx.principal.orgId, items), totalCount };
+}
+
+export async function replaceMonitor({ ctx, input }: { ctx: VerbContext; input: { id: string; body: MonitorBody } }) {
+  await mustGet(ctx, input.id);
+  const config = toMonitorConfig(input.body, inputRules(ctx.deps));
+  const monitor = await ctx.deps.monitors.replace(ctx.principal.orgId, input.id, config);
+  if (!monitor) throw notFound(`monitor ${input.id}`);
+  await announce(ctx.deps, monitor, false);
+  return presentMonitor(ctx.deps, monitor);
+}
+
+export async function deleteMonitor({ ctx, input }: { ctx: VerbContext; input: { id: string } }) {
+  const monitor = await mustGet(ctx, input.id);
+  await ctx.deps.monitors.delete(ctx.principal.orgId, monitor.id);
+  await announce(ctx.deps, monitor, false);
+  await ctx.deps.results.deleteMonitorResults(ctx.principal.orgId, monitor.id);
+}
+
+export async function listResults({ ctx, input }: { ctx: VerbContext; input: { id: string; limit: number; region?: string; before?: string } }) {
+  const monitor = await mustGet(ctx, input.id);
+  const items = await ctx.deps.results.recentResults({
+    orgId: monitor.orgId,
+    monitorId: monitor.id,
+    limit: input.limit,
+    region: input.region,
+    beforeMs: input.before ? Date.parse(input.before) : undefined,
+  });
+  return { items: items.map(presentResult) };
+}
+
+export async function monitorStats({ ctx, input }: { ctx: VerbContext; input: { id: string; period: keyof typeof PERIOD_MS } }) {
+  const monitor = await mustGet(ctx, input.id);
+  const toMs = (ctx.deps.now ?? Date.now)();
+  const fromMs = toMs - PERIOD_MS[input.period];
+  const stats = await ctx.deps.results.monitorStats({ orgId: monitor.orgId, monitorId: monitor.id, fromMs, toMs });
+  const { byRegion, ...overall } = stats;
+  return {
+    monitorId: monitor.id,
+    period: input.period,
+    from: new Date(fromMs).toISOString(),
+    to: new Date(toMs).toISOString(),
+    ...overall,
+    regions: byRegion,
+  };
+}

@@ -1,0 +1,14 @@
+import { randomBytes } from 'node:crypto';
+import { ulid } from 'ulid';
+
+/** IDs carry a type prefix (DESIGN.md §5): mon_…, key_…, org_…, agt_… */
+export type IdPrefix = 'mon' | 'key' | 'org' | 'agt' | 'job';
+
+export function newId(prefix: IdPrefix): string {
+  return `${prefix}_${ulid().toLowerCase()}`;
+}
+
+/** A 256-bit secret, base64url, with a readable prefix so leaked keys are recognisable. */
+export function newSecret(prefix: string): string {
+  return `${prefix}_${randomBytes(32).toString('base64url')}`;
+}
