@@ -1,0 +1,29 @@
+import { loadConfig, ConfigError } from '../lib/config.js';
+import { createLogger } from '../lib/logger.js';
+import { subjectsFor } from '../lib/subjects.js';
+import { openNatsJobBus } from '../lib/adapters/nats/job-bus.js';
+import { startAgent } from '../../probe-agent/agent.js';
+
+/**
+ * `pharos agent`: connects only outbound — to NATS for its region's jobs and to ingest
+ * over gRPC for results — and holds no database credentials.
+ */
+export async function runAgentCommand(
+  opts: { region?: string; token?: string; ingest?: string },
+  onShutdown: (stop: () => Promise<void>) => void,
+): Promise<void> {
+  const config = loadConfig('agent', process.env, { region: opts.region, token: opts.token, ingestAddress: opts.ingest });
+  const { region, token } = config.agent;
+  if (!region) throw new ConfigError('pharos agent needs --region (or PHAROS_REGION)');
+  if (!token) throw new ConfigError('pharos agent needs --token (or PHAROS_AGENT_TOKEN); create one with `pharos agent-token create --region ' + region + '`');
+  const natsUrl = process.env.PHAROS_NATS_URL;
+  if (!natsUrl) throw new ConfigError('pharos agent needs PHAROS_NATS_URL');
+  const logger = createLogger(config.logLevel).child({ component: 'agent', region, agentId: config.agent.agentId });
+  const bus = await openNatsJobBus({ url: natsUrl, prefix: config.natsPrefix, logger, name: `pharos-agent-${config.agent.agentId}` });
+  const agent = await startAgent({ config: config.agent, region, token, bus, subjects: subjectsFor(config.natsPrefix), logger });
+  onShutdown(async () => {
+    await agent.stop();
+    await bus.close();
+  });
+  process.stdout.write(`Pharos agent ${config.agent.agentId} serving region ${region} (ingest ${config.agent.ingestAddress}).\n`);
+}

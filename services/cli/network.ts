@@ -1,0 +1,108 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../lib/config.js';
+import type { Logger } from '../lib/logger.js';
+import { subjectsFor } from '../lib/subjects.js';
+import { MonitorStore } from '../lib/monitors/store.js';
+import { ApiKeyStore } from '../lib/tenancy/api-keys.js';
+import { AgentTokenStore } from '../lib/tenancy/agent-tokens.js';
+import { MonitorStatusStore } from '../alerting/status-store.js';
+import { startStatusEvaluator } from '../alerting/status-evaluator.js';
+import { startScheduler } from '../scheduler/scheduler.js';
+import { startIngest } from '../ingest/server.js';
+import { buildApp } from '../api/app.js';
+import { startAgent } from '../../probe-agent/agent.js';
+import { bootstrapOrganization } from './bootstrap.js';
+import { openControlPlaneStore, openHotState, openJobBus, openResultStore } from './infrastructure.js';
+
+export type ServerRole = 'api' | 'scheduler' | 'ingest' | 'alerting';
+
+export interface NetworkOptions {
+  roles: ReadonlySet<ServerRole>;
+  /** Start one in-process agent per declared region (the embedded network). */
+  embeddedAgents: boolean;
+}
+
+export interface RunningNetwork {
+  apiUrl?: string;
+  grpcPort?: number;
+  adminKey?: string;
+  stop(): Promise<void>;
+}
+
+const EMBEDDED_AGENT_TOKEN = 'embedded-agent';
+
+/**
+ * Starts the given roles in this process over the adapters the configuration selects.
+ * `pharos dev` = every role + embedded agents on embedded engines; `pharos server` =
+ * every role on real services; `pharos api|…` = one role.
+ */
+export async function startNetwork(config: Readonly<Config>, logger: Logger, opts: NetworkOptions): Promise<RunningNetwork> {
+  const { roles } = opts;
+  const stops: Array<() => Promise<unknown>> = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) {
+      await stop().catch((err) => logger.error({ err }, 'shutdown step failed'));
+    }
+  };
+  try {
+    const subjects = subjectsFor(config.natsPrefix);
+    const sql = await openControlPlaneStore(config, logger);
+    stops.push(() => sql.close());
+    const bus = await openJobBus(config, logger, `pharos-${config.role}`);
+    stops.push(() => bus.close());
+    const hotState = await openHotState(config);
+    stops.push(() => hotState.close());
+    const needsResults = roles.has('api') || roles.has('ingest');
+    const results = needsResults ? await openResultStore(config) : undefined;
+    if (results) stops.push(() => results.close());
+
+    const monitors = new MonitorStore(sql);
+    const apiKeys = new ApiKeyStore(sql);
+    const agentTokens = new AgentTokenStore(sql);
+    const out: RunningNetwork = { stop: stopAll };
+
+    if (roles.has('ingest')) {
+      const ingest = await startIngest({ config, resultStore: results!, bus, subjects, hotState, tokens: agentTokens, logger: logger.child({ component: 'ingest' }) });
+      stops.push(() => ingest.stop());
+      out.grpcPort = ingest.port;
+    }
+    if (roles.has('alerting')) {
+      const evaluator = await startStatusEvaluator({ bus, subjects, monitors, statuses: new MonitorStatusStore(sql), logger: logger.child({ component: 'alerting' }) });
+      stops.push(() => evaluator.unsubscribe());
+    }
+    if (roles.has('scheduler')) {
+      const scheduler = await startScheduler({ monitors, bus, hotState, subjects, logger: logger.child({ component: 'scheduler' }) });
+      stops.push(() => scheduler.stop());
+    }
+    if (opts.embeddedAgents) {
+      await agentTokens.revokeByName(EMBEDDED_AGENT_TOKEN);
+      for (const region of config.regions) {
+        const { token } = await agentTokens.create(region, EMBEDDED_AGENT_TOKEN);
+        const agent = await startAgent({
+          config: { ...config.agent, ingestAddress: `127.0.0.1:${out.grpcPort}`, ingestTls: false, agentId: `embedded-${region}` },
+          region,
+          token,
+          bus,
+          subjects,
+          logger: logger.child({ component: 'agent', region }),
+        });
+        stops.push(() => agent.stop());
+      }
+    }
+    if (roles.has('api')) {
+      const boot = await bootstrapOrganization(sql, config.bootstrapKey);
+      out.adminKey = boot.adminKey;
+      const app: FastifyInstance = await buildApp({ config, logger, monitors, apiKeys, results: results!, hotState, bus, subjects });
+      await app.listen({ host: config.http.host, port: config.http.port });
+      stops.push(() => app.close());
+      const addr = app.server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : config.http.port;
+      const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
+      out.apiUrl = `http://${host}:${port}`;
+    }
+    return out;
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
