@@ -20,10 +20,11 @@ export function agentTokenCommands(): Command {
   cmd.command('create').description('issue a token for one agent (printed once)')
     .requiredOption('--region <region>', 'region the agent will serve')
     .option('--name <name>', 'a label, e.g. the VM name', 'agent')
-    .action(async (opts: { region: string; name: string }) => {
+    .option('--token <token>', 'register this token instead of generating one (idempotent)')
+    .action(async (opts: { region: string; name: string; token?: string }) => {
       const token = await withTokens(async (tokens, regions) => {
         if (!regions.includes(opts.region)) throw new ConfigError(`region "${opts.region}" is not declared in PHAROS_REGIONS (${regions.join(', ')})`);
-        return (await tokens.create(opts.region, opts.name)).token;
+        return (await tokens.create(opts.region, opts.name, opts.token)).token;
       });
       process.stdout.write(`${token}\n`);
     });

@@ -20,11 +20,23 @@ export class AgentTokenStore {
 
   constructor(private readonly sql: SqlClient, private readonly cacheMs = 5_000, private readonly now = Date.now) {}
 
-  async create(region: string, name: string): Promise<{ token: string; info: AgentTokenInfo }> {
-    const token = newSecret(AGENT_TOKEN_PREFIX);
+  /**
+   * Issues a token, or registers one the operator chose (e.g. from a secrets manager, as
+   * docker-compose does). Registering the same token again is a no-op.
+   */
+  async create(region: string, name: string, chosen?: string): Promise<{ token: string; info: AgentTokenInfo }> {
+    const token = chosen ?? newSecret(AGENT_TOKEN_PREFIX);
+    if (token.length < 24) throw new Error('an agent token must be at least 24 characters');
     const id = newId('agt');
-    await this.sql.query(`INSERT INTO agent_tokens (id, name, region, token_hash) VALUES ($1, $2, $3, $4)`, [id, name, region, hashSecret(token)]);
-    return { token, info: { tokenId: id, region, name } };
+    const { rows } = await this.sql.query<{ id: string; region: string; name: string }>(
+      `INSERT INTO agent_tokens (id, name, region, token_hash) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (token_hash) DO UPDATE SET token_hash = EXCLUDED.token_hash
+       RETURNING id, region, name`,
+      [id, name, region, hashSecret(token)],
+    );
+    const row = rows[0];
+    if (row.region !== region) throw new Error(`this token is already registered for region ${row.region}`);
+    return { token, info: { tokenId: row.id, region: row.region, name: row.name } };
   }
 
   async list(): Promise<Array<AgentTokenInfo & { createdAt: Date }>> {
