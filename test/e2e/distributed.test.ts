@@ -1,0 +1,118 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { apiClient, runPharos, startPharos, startTarget, type PharosProcess } from '../support/processes.js';
+import { eventually, realService, uniqueName } from '../support/services.js';
+
+/**
+ * e2e 2: `pharos server` and two `pharos agent` processes (UsEast, EuWest) over the
+ * machine's real NATS, Postgres and Redis. Each agent's token fixes its region; killing
+ * one agent mid-stream loses and duplicates nothing it had delivered.
+ */
+const databaseUrl = realService('database');
+const natsUrl = realService('nats');
+const redisUrl = realService('redis');
+
+if (databaseUrl && natsUrl && redisUrl) {
+  describe('pharos server + agents in two regions', () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'pharos-server-'));
+    const schema = uniqueName('e2e');
+    const prefix = uniqueName('e2e');
+    const adminKey = `phk_${uniqueName('admin')}_e2e_bootstrap_key`;
+    const env = {
+      PHAROS_DATA_DIR: dataDir,
+      PHAROS_DATABASE_URL: databaseUrl,
+      PHAROS_DATABASE_SCHEMA: schema,
+      PHAROS_NATS_URL: natsUrl,
+      PHAROS_NATS_PREFIX: prefix,
+      PHAROS_REDIS_URL: redisUrl,
+      PHAROS_REDIS_PREFIX: `${prefix}:`,
+      PHAROS_REGIONS: 'UsEast,EuWest',
+      PHAROS_HTTP_PORT: '0',
+      PHAROS_GRPC_PORT: '0',
+      PHAROS_BOOTSTRAP_KEY: adminKey,
+      PHAROS_HEARTBEAT_INTERVAL_MS: '1000',
+    };
+    const procs: PharosProcess[] = [];
+    afterAll(async () => {
+      await Promise.all(procs.map((p) => p.stop('SIGKILL')));
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.end();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    it('checks a monitor from both regions and survives an agent crash', async () => {
+      const target = await startTarget();
+      const server = startPharos(['server'], env);
+      procs.push(server);
+      const [, apiUrl] = await server.waitFor(/API: (http:\/\/\S+)/);
+      const [, grpcPort] = await server.waitFor(/Agent ingest \(gRPC\): port (\d+)/);
+      const enori = apiClient(apiUrl, adminKey);
+
+      const agentEnv = (region: string, token: string) => ({
+        PHAROS_NATS_URL: natsUrl, PHAROS_NATS_PREFIX: prefix, PHAROS_AGENT_TOKEN: token,
+        PHAROS_INGEST_ADDRESS: `127.0.0.1:${grpcPort}`, PHAROS_AGENT_ID: `agent-${region}`, PHAROS_HEARTBEAT_INTERVAL_MS: '1000',
+        PHAROS_AGENT_BATCH_DELAY_MS: '50',
+      });
+      const tokenFor = async (region: string) => (await runPharos(['agent-token', 'create', '--region', region, '--name', `vm-${region}`], env)).trim().split('\n').pop()!;
+      const tokens = { UsEast: await tokenFor('UsEast'), EuWest: await tokenFor('EuWest') };
+      const startAgentProc = (region: 'UsEast' | 'EuWest') => {
+        const p = startPharos(['agent', '--region', region], agentEnv(region, tokens[region]));
+        procs.push(p);
+        return p;
+      };
+      await startAgentProc('UsEast').waitFor(/serving region UsEast/);
+      let euwest = startAgentProc('EuWest');
+      await euwest.waitFor(/serving region EuWest/);
+
+      // An agent whose token is for another region is refused.
+      const liar = startPharos(['agent', '--region', 'EuWest'], agentEnv('EuWest', tokens.UsEast));
+      procs.push(liar);
+      await eventually(() => liar.child.exitCode !== null, { timeoutMs: 30_000, what: 'mismatched agent to exit' });
+      expect(liar.child.exitCode).not.toBe(0);
+
+      await eventually(async () => {
+        const r = (await enori('/api/regions')).body;
+        return r.items.every((x: { connectedAgents: number }) => x.connectedAgents >= 1);
+      }, { what: 'both regions to show a connected agent' });
+
+      const created = await enori('/api/monitors', {
+        method: 'POST',
+        body: { name: 'Checkout Service', type: 'Website', url: target.url, intervalSeconds: 5, regions: ['UsEast', 'EuWest'] },
+      });
+      expect(created.status).toBe(201);
+      const id = created.body.id as string;
+      const results = async () => (await enori(`/api/monitors/${id}/results?limit=1000`)).body.items as Array<{ id: string; region: string; checkedAt: string; status: string }>;
+
+      await eventually(async () => {
+        const items = await results();
+        return new Set(items.map((r) => r.region)).size === 2 ? items : undefined;
+      }, { timeoutMs: 20_000, what: 'results from both regions' });
+      for (const r of await results()) expect(r.id.split('.')[1]).toBe(r.region);
+
+      // Kill the EuWest agent mid-stream, bring it back, and keep checking.
+      await euwest.stop('SIGKILL');
+      const killedAt = Date.now();
+      euwest = startAgentProc('EuWest');
+      await euwest.waitFor(/serving region EuWest/);
+      await eventually(async () => (await results()).some((r) => r.region === 'EuWest' && Date.parse(r.checkedAt) > killedAt + 1000), { timeoutMs: 30_000, what: 'EuWest results after the restart' });
+
+      const items = await results();
+      const ids = items.map((r) => r.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      // The surviving region missed no slot: consecutive results are one interval apart.
+      const useast = items.filter((r) => r.region === 'UsEast').map((r) => Date.parse(r.checkedAt)).sort((a, b) => a - b);
+      expect(useast.length).toBeGreaterThan(2);
+      for (let i = 1; i < useast.length; i++) expect(useast[i] - useast[i - 1]).toBeLessThan(10_000);
+
+      const stats = (await enori(`/api/monitors/${id}/stats`)).body;
+      expect(stats.regions.map((r: { region: string }) => r.region).sort()).toEqual(['EuWest', 'UsEast']);
+      expect(stats.uptimePercentage).toBe(100);
+      await target.close();
+    }, 180_000);
+  });
+}

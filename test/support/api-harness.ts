@@ -1,0 +1,86 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../services/api/app.js';
+import { loadConfig } from '../../services/lib/config.js';
+import { createLogger } from '../../services/lib/logger.js';
+import { subjectsFor } from '../../services/lib/subjects.js';
+import { MonitorStore } from '../../services/lib/monitors/store.js';
+import { ApiKeyStore } from '../../services/lib/tenancy/api-keys.js';
+import { OrganizationStore } from '../../services/lib/tenancy/organizations.js';
+import { MemoryJobBus } from '../../services/lib/adapters/memory/job-bus.js';
+import { MemoryHotState } from '../../services/lib/adapters/memory/hot-state.js';
+import { openChdbResultStore } from '../../services/lib/results/open.js';
+import { openPglite } from '../../services/lib/adapters/pglite/sql-client.js';
+import { openPostgres } from '../../services/lib/adapters/postgres/sql-client.js';
+import { migrate } from '../../services/lib/store/migrate.js';
+import { MIGRATIONS_DIR } from '../../services/cli/infrastructure.js';
+import type { SqlClient } from '../../services/lib/ports/sql-client.js';
+import type { ResultStore } from '../../services/lib/ports/results-store.js';
+import { uniqueName } from './services.js';
+
+export interface ApiHarness {
+  app: FastifyInstance;
+  sql: SqlClient;
+  results: ResultStore;
+  bus: MemoryJobBus;
+  hotState: MemoryHotState;
+  monitors: MonitorStore;
+  apiKeys: ApiKeyStore;
+  orgs: OrganizationStore;
+  /** Creates an organization with a key of the given scopes; returns the plaintext key and org id. */
+  tenant(scopes?: string[]): Promise<{ orgId: string; key: string }>;
+  close(): Promise<void>;
+}
+
+export async function openControlPlane(databaseUrl?: string): Promise<{ sql: SqlClient; drop: () => Promise<void> }> {
+  if (!databaseUrl) {
+    const sql = await openPglite({ schema: 'public' });
+    await migrate(sql, { dir: MIGRATIONS_DIR });
+    return { sql, drop: () => sql.close() };
+  }
+  const schema = uniqueName('api');
+  const sql = await openPostgres({ url: databaseUrl, schema });
+  await migrate(sql, { dir: MIGRATIONS_DIR });
+  return {
+    sql,
+    drop: async () => {
+      await sql.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await sql.close();
+    },
+  };
+}
+
+/** The api over real stores: PGlite (or Postgres when a URL is given) and chDB in a temp dir. */
+export async function startApiHarness(opts: { databaseUrl?: string; resultsDir?: string } = {}): Promise<ApiHarness> {
+  const config = loadConfig('dev', { PHAROS_REGIONS: 'UsEast,EuWest', PHAROS_LOG_LEVEL: 'silent' });
+  const logger = createLogger('silent');
+  const { sql, drop } = await openControlPlane(opts.databaseUrl);
+  const dir = opts.resultsDir ?? mkdtempSync(path.join(tmpdir(), 'pharos-api-'));
+  const results = openChdbResultStore(dir, 'pharos');
+  await results.migrate();
+  const bus = new MemoryJobBus();
+  const hotState = new MemoryHotState();
+  const monitors = new MonitorStore(sql);
+  const apiKeys = new ApiKeyStore(sql);
+  const orgs = new OrganizationStore(sql);
+  const app = await buildApp({ config, logger, monitors, apiKeys, results, hotState, bus, subjects: subjectsFor('test') });
+  await app.ready();
+  return {
+    app, sql, results, bus, hotState, monitors, apiKeys, orgs,
+    async tenant(scopes = ['*']) {
+      const org = await orgs.create(uniqueName('org'));
+      const { plaintext } = await apiKeys.create(org.id, 'test', scopes);
+      return { orgId: org.id, key: plaintext };
+    },
+    async close() {
+      await app.close();
+      await bus.close();
+      await hotState.close();
+      await results.close();
+      await drop();
+      if (!opts.resultsDir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
