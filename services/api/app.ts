@@ -13,7 +13,6 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   // pino's Logger type is wider than Fastify's base logger type; the instance is the same.
   const app = Fastify({
     loggerInstance: deps.logger.child({ component: 'api' }),
-    disableRequestLogging: false,
     bodyLimit: 1024 * 1024,
     trustProxy: false,
     genReqId: () => `req_${Math.random().toString(36).slice(2, 12)}`,

@@ -7,10 +7,11 @@ import type { ApiKey } from '../../../lib/tenancy/api-keys.js';
 import type { ApiDeps, VerbContext } from '../../context.js';
 import { principalOf } from '../../plugins/auth.js';
 import { ErrorResponse } from '../shared-schemas.js';
+import { stringEnum } from '../enum-schema.js';
 
 const CreateKeyBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }),
-  scopes: Type.Array(Type.Union(SCOPES.map((s) => Type.Literal(s))), { minItems: 1, uniqueItems: true }),
+  scopes: Type.Array(stringEnum(SCOPES), { minItems: 1, uniqueItems: true }),
 }, { additionalProperties: false });
 
 const KeyResponse = Type.Object({

@@ -1,13 +1,14 @@
 import { Type, type Static } from 'typebox';
-import { HTTP_METHODS, MONITOR_TYPES, MONITOR_TYPE_NAMES } from '../../../lib/monitors/model.js';
+import { HTTP_METHODS, MONITOR_TYPES, MONITOR_TYPE_NAMES, type MonitorTypeName } from '../../../lib/monitors/model.js';
+import { stringEnum } from '../enum-schema.js';
 import { ErrorResponse } from '../shared-schemas.js';
 
 const nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
 
-export const MonitorTypeInput = Type.Union([
-  Type.Union(MONITOR_TYPE_NAMES.map((n) => Type.Literal(n))),
-  Type.Union(Object.values(MONITOR_TYPES).map((v) => Type.Literal(v))),
-], { description: 'Website (10), Ping (3), Port (2), Dns (4), Domain (6), Job (8); name or number' });
+export const MonitorTypeInput = Type.Unsafe<MonitorTypeName | number>({
+  anyOf: [{ type: 'string', enum: MONITOR_TYPE_NAMES }, { type: 'integer', enum: Object.values(MONITOR_TYPES) }],
+  description: 'Website (10), Ping (3), Port (2), Dns (4), Domain (6), Job (8); name or number',
+});
 
 /** The body of POST /api/monitors and PUT /api/monitors/{id}: fields as in the Enori document. */
 export const MonitorBody = Type.Object({
@@ -18,7 +19,7 @@ export const MonitorBody = Type.Object({
   port: Type.Optional(nullable(Type.Integer({ minimum: 1, maximum: 65535 }))),
   intervalSeconds: Type.Optional(Type.Integer()),
   timeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 300 })),
-  httpMethod: Type.Optional(Type.Union(HTTP_METHODS.map((m) => Type.Literal(m)))),
+  httpMethod: Type.Optional(stringEnum(HTTP_METHODS)),
   expectedStatusCode: Type.Optional(Type.Integer({ minimum: 100, maximum: 599 })),
   requestHeaders: Type.Optional(Type.Record(Type.String({ maxLength: 256 }), Type.String({ maxLength: 8192 }))),
   requestBody: Type.Optional(nullable(Type.String({ maxLength: 65536 }))),
@@ -106,7 +107,7 @@ export const ResultList = Type.Object({ items: Type.Array(CheckResultResponse) }
 
 export const STATS_PERIODS = ['24h', '7d', '30d', '90d'] as const;
 export const StatsQuery = Type.Object({
-  period: Type.Union(STATS_PERIODS.map((p) => Type.Literal(p)), { default: '24h' }),
+  period: stringEnum(STATS_PERIODS, { default: '24h' }),
 }, { additionalProperties: false });
 
 const figures = {
