@@ -1,0 +1,127 @@
+/**
+ * Ingest throughput end to end: gRPC streams (batches of 500, several in flight per stream)
+ * → ResultWriter → chDB insert → durable publish → ack. Clients run in a worker thread so
+ * they do not share the server's event loop (agents are other machines in production).
+ * Run: node --import tsx test/bench/ingest.bench.ts [totalResults] [streams]
+ */
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { credentials, Metadata } from '@grpc/grpc-js';
+import { AgentServiceClient, type StreamResultsResponse } from '../../proto/generated/pharos/v1/agent.js';
+import { CheckResult, CheckStatus, ErrorKind, CheckPhase } from '../../proto/generated/pharos/v1/result.js';
+import { CheckType } from '../../proto/generated/pharos/v1/check.js';
+
+const BATCH = 500;
+const IN_FLIGHT_PER_STREAM = 8;
+
+interface ClientJob { port: number; total: number; streams: number }
+
+async function runClients({ port, total, streams }: ClientJob): Promise<{ acked: number; accepted: number; ms: number; ackLatencies: number[] }> {
+  const perStream = Math.ceil(total / streams / BATCH);
+  const now = Date.now();
+  const started = performance.now();
+  const ackLatencies: number[] = [];
+  let acked = 0;
+  let accepted = 0;
+  await Promise.all(Array.from({ length: streams }, (_, s) => new Promise<void>((resolve, reject) => {
+    // One channel per agent, as separate agent processes would have.
+    const client = new AgentServiceClient(`127.0.0.1:${port}`, credentials.createInsecure(), { 'grpc.use_local_subchannel_pool': 1 });
+    const md = new Metadata();
+    md.set('authorization', 'Bearer tok-bench');
+    const call = client.streamResults(md);
+    const sentAt = new Map<string, number>();
+    let next = 0;
+    let outstanding = 0;
+    const send = () => {
+      while (outstanding < IN_FLIGHT_PER_STREAM && next < perStream) {
+        const b = next++;
+        const batchId = `s${s}-b${b}`;
+        const results = Array.from({ length: BATCH }, (_, i) => {
+          const n = b * BATCH + i;
+          const down = n % 50 === 0;
+          return CheckResult.fromPartial({
+            resultId: `r-${s}-${n}-${now}`, jobId: `j-${s}-${n}`, orgId: `org_${n % 20}`, monitorId: `mon_${s}_${n % 1000}`, region: 'x',
+            agentId: `agent-${s}`, type: CheckType.CHECK_TYPE_WEBSITE, scheduledAtMs: now - 60_000 + n, startedAtMs: now - 60_000 + n + 2,
+            status: down ? CheckStatus.CHECK_STATUS_DOWN : CheckStatus.CHECK_STATUS_UP,
+            errorKind: down ? ErrorKind.ERROR_KIND_TIMEOUT : ErrorKind.ERROR_KIND_UNSPECIFIED,
+            errorPhase: down ? CheckPhase.CHECK_PHASE_TTFB : CheckPhase.CHECK_PHASE_UNSPECIFIED,
+            errorMessage: down ? 'timed out after 10000 ms' : '',
+            timings: { dnsMs: 1.2, connectMs: 3.4, tlsMs: 8.9, ttfbMs: 40 + (n % 97), transferMs: 2.1, totalMs: 56 + (n % 97) },
+            statusCode: down ? 0 : 200,
+          });
+        });
+        sentAt.set(batchId, performance.now());
+        outstanding += 1;
+        call.write({ batch: { batchId, results } });
+      }
+      if (next >= perStream && outstanding === 0) {
+        call.end();
+        client.close();
+        resolve();
+      }
+    };
+    call.on('data', (res: StreamResultsResponse) => {
+      if (!res.ack) return;
+      ackLatencies.push(performance.now() - sentAt.get(res.ack.batchId)!);
+      acked += res.ack.accepted + res.ack.duplicates;
+      accepted += res.ack.accepted;
+      outstanding -= 1;
+      send();
+    });
+    call.on('error', reject);
+    send();
+  })));
+  return { acked, accepted, ms: performance.now() - started, ackLatencies };
+}
+
+if (!isMainThread) {
+  parentPort!.postMessage(await runClients(workerData as ClientJob));
+} else {
+  const { ChdbExecutor } = await import('../../services/lib/adapters/chdb/executor.js');
+  const { ClickHouseResultStore } = await import('../../services/lib/results/store.js');
+  const { MemoryJobBus } = await import('../../services/lib/adapters/memory/job-bus.js');
+  const { MemoryHotState } = await import('../../services/lib/adapters/memory/hot-state.js');
+  const { loadConfig } = await import('../../services/lib/config.js');
+  const { createLogger } = await import('../../services/lib/logger.js');
+  const { subjectsFor } = await import('../../services/lib/subjects.js');
+  const { startIngest } = await import('../../services/ingest/server.js');
+
+  const total = Number(process.argv[2] ?? 300_000);
+  const streams = Number(process.argv[3] ?? 4);
+  const dir = mkdtempSync(path.join(tmpdir(), 'pharos-ingest-bench-'));
+  const exec = ChdbExecutor.open(dir);
+  const store = new ClickHouseResultStore(exec, 'pharos_bench');
+  await store.migrate();
+  const bus = new MemoryJobBus({ maxMessages: 1_000_000 });
+  const hotState = new MemoryHotState();
+  const config = loadConfig('dev', {});
+  const ingest = await startIngest({
+    config, resultStore: store, bus, subjects: subjectsFor('bench'), hotState, logger: createLogger(process.argv[4] ?? 'warn'),
+    tokens: { verify: async (t) => (t === 'tok-bench' ? { tokenId: 'agt_bench', region: 'EuWest', name: 'bench' } : null) },
+  });
+
+  const runWorker = (job: ClientJob) => new Promise<Awaited<ReturnType<typeof runClients>>>((resolve, reject) => {
+    // Node 20 workers do not inherit tsx's loader for a .ts entry: register it, then import.
+    const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(import.meta.url)}); })`;
+    const w = new Worker(boot, { eval: true, workerData: job });
+    w.once('message', resolve);
+    w.once('error', reject);
+  });
+
+  await runWorker({ port: ingest.port, total: 20_000, streams }); // warm-up
+  const r = await runWorker({ port: ingest.port, total, streams });
+  const [{ n }] = await exec.query<{ n: number | string }>('SELECT count() AS n FROM pharos_bench.check_results_v1');
+  const rate = Math.round(r.acked / (r.ms / 1000));
+  const lat = r.ackLatencies.sort((a, b) => a - b);
+  const q = (p: number) => +lat[Math.min(lat.length - 1, Math.floor(p * lat.length))].toFixed(1);
+  console.log(`${streams} streams × batches of ${BATCH} (${IN_FLIGHT_PER_STREAM} in flight each): ${r.acked} results acked in ${(r.ms / 1000).toFixed(2)} s = ${rate} results/s`);
+  console.log(`ack latency per batch: p50 ${q(0.5)} ms, p99 ${q(0.99)} ms; rows in table ${Number(n)} (incl. 20000 warm-up)`);
+  await ingest.stop();
+  await bus.close();
+  await hotState.close();
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+  console.log(`BENCH ${JSON.stringify({ name: 'ingest', engine: 'chdb', streams, batchSize: BATCH, results: r.acked, seconds: +(r.ms / 1000).toFixed(2), resultsPerSecond: rate, ackP50Ms: q(0.5), ackP99Ms: q(0.99) })}`);
+}

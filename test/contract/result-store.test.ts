@@ -1,0 +1,247 @@
+/**
+ * Contract suite of the results store (DESIGN.md §3): the same ResultStore code over each
+ * ClickHouseExecutor. chDB always runs (on a temp dir); a ClickHouse server runs too when
+ * PHAROS_TEST_CLICKHOUSE_URL is set.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { ClickHouseExecutor, ResultStore } from '../../services/lib/ports/results-store.js';
+import type { StoredResult } from '../../services/lib/results/types.js';
+import { ClickHouseResultStore } from '../../services/lib/results/store.js';
+import { HOURLY_TABLE, RESULTS_TABLE } from '../../services/lib/results/schema.js';
+import { ChdbExecutor } from '../../services/lib/adapters/chdb/executor.js';
+import { ClickHouseServerExecutor } from '../../services/lib/adapters/clickhouse/executor.js';
+import { serviceUrl, uniqueName } from '../support/services.js';
+
+interface Harness {
+  exec: ClickHouseExecutor;
+  database: string;
+  cleanup(): Promise<void>;
+}
+
+const HOUR = 3_600_000;
+// Whole hours back from now, so rows are inside retention and the rollup's hours are known.
+const BASE = Math.floor(Date.now() / HOUR) * HOUR - 6 * HOUR;
+
+let seq = 0;
+function result(over: Partial<StoredResult>): StoredResult {
+  seq += 1;
+  return {
+    resultId: `res_${seq.toString().padStart(6, '0')}_${Math.random().toString(36).slice(2, 8)}`,
+    jobId: `job_${seq}`,
+    orgId: 'org',
+    monitorId: 'mon_a',
+    region: 'r1',
+    agentId: 'agent-1',
+    type: 'Website',
+    scheduledAtMs: BASE,
+    startedAtMs: BASE,
+    status: 'up',
+    errorKind: '',
+    errorPhase: '',
+    errorMessage: '',
+    dnsMs: 1.25,
+    connectMs: 2.5,
+    tlsMs: 3.75,
+    ttfbMs: 4,
+    transferMs: 0.5,
+    totalMs: 12,
+    statusCode: 200,
+    tlsNotAfterMs: 0,
+    retentionDays: 30,
+    ...over,
+  };
+}
+
+/**
+ * Monitor mon_a: region r1 has total_ms 1..100 with every tenth check down, region r2 has
+ * 101..200 all up; 30 s apart so they span several hours. Skipped checks and a check just
+ * outside the window carry outlier timings that would show if they were counted.
+ */
+function dataset(org: string) {
+  const inWindow: StoredResult[] = [];
+  for (let i = 1; i <= 100; i++) {
+    inWindow.push(result({ orgId: org, region: 'r1', totalMs: i, startedAtMs: BASE + i * 30_000, scheduledAtMs: BASE + i * 30_000 - 5,
+      status: i % 10 === 0 ? 'down' : 'up', errorKind: i % 10 === 0 ? 'timeout' : '', errorPhase: i % 10 === 0 ? 'ttfb' : '' }));
+    inWindow.push(result({ orgId: org, region: 'r2', totalMs: 100 + i, startedAtMs: BASE + i * 30_000 + 7 }));
+  }
+  const skipped = [1, 2, 3, 4, 5].map((i) =>
+    result({ orgId: org, region: 'r1', status: 'skipped', errorKind: 'deadline_missed', totalMs: 10_000, startedAtMs: BASE + i * 61_000 }));
+  const outside = result({ orgId: org, region: 'r1', status: 'down', totalMs: 99_999, startedAtMs: BASE - 1 });
+  const otherMonitor = [1, 2, 3].map((i) => result({ orgId: org, monitorId: 'mon_b', region: 'r1', totalMs: 5_000, status: i === 1 ? 'down' : 'up', startedAtMs: BASE + i * 1000 }));
+  return { inWindow, skipped, outside, otherMonitor, all: [...inWindow, ...skipped, outside, ...otherMonitor] };
+}
+
+const WINDOW = { fromMs: BASE, toMs: BASE + 2 * HOUR };
+
+function resultStoreContract(name: string, open: () => Promise<Harness>) {
+  describe(`ResultStore contract: ${name}`, () => {
+    let h: Harness;
+    let store: ResultStore;
+
+    beforeAll(async () => {
+      h = await open();
+      store = new ClickHouseResultStore(h.exec, h.database);
+      await store.migrate();
+      await store.migrate(); // idempotent
+    });
+    afterAll(async () => {
+      await h?.cleanup();
+    });
+
+    it('reads back what it stored, newest first, by region and before an instant', async () => {
+      const org = uniqueName('org');
+      const { inWindow, all } = dataset(org);
+      await store.insertResults(all);
+
+      const latest = await store.recentResults({ orgId: org, monitorId: 'mon_a', limit: 3 });
+      const expected = [...inWindow].sort((a, b) => b.startedAtMs - a.startedAtMs).slice(0, 3);
+      expect(latest).toEqual(expected);
+
+      const r2 = await store.recentResults({ orgId: org, monitorId: 'mon_a', limit: 500, region: 'r2' });
+      expect(r2).toHaveLength(100);
+      expect(r2.every((r) => r.region === 'r2')).toBe(true);
+
+      const before = await store.recentResults({ orgId: org, monitorId: 'mon_a', limit: 500, beforeMs: BASE + 10 * 30_000 });
+      // r1 and r2 at i = 1..9, 5 skipped below that instant? skipped are at i*61 s: 1..4 are < 300 s.
+      expect(before.every((r) => r.startedAtMs < BASE + 10 * 30_000)).toBe(true);
+      expect(before).toHaveLength(9 + 9 + 4 + 1);
+    });
+
+    it('computes stats over up and down checks only, overall and per region', async () => {
+      const org = uniqueName('org');
+      await store.insertResults(dataset(org).all);
+      const stats = await store.monitorStats({ orgId: org, monitorId: 'mon_a', ...WINDOW });
+
+      // Overall: total_ms 1..200; linear-interpolated percentiles (numpy default).
+      expect(stats.totalChecks).toBe(200);
+      expect(stats.failedChecks).toBe(10);
+      expect(stats.uptimePercentage).toBeCloseTo(95, 10);
+      expect(stats.avgResponseTimeMs).toBeCloseTo(100.5, 10);
+      expect(stats.p50ResponseTimeMs).toBeCloseTo(100.5, 10);
+      expect(stats.p95ResponseTimeMs).toBeCloseTo(190.05, 10);
+      expect(stats.p99ResponseTimeMs).toBeCloseTo(198.01, 10);
+
+      expect(stats.byRegion.map((r) => r.region)).toEqual(['r1', 'r2']);
+      const [r1, r2] = stats.byRegion;
+      expect(r1).toMatchObject({ totalChecks: 100, failedChecks: 10 });
+      expect(r1.uptimePercentage).toBeCloseTo(90, 10);
+      expect(r1.avgResponseTimeMs).toBeCloseTo(50.5, 10);
+      expect(r1.p50ResponseTimeMs).toBeCloseTo(50.5, 10);
+      expect(r1.p95ResponseTimeMs).toBeCloseTo(95.05, 10);
+      expect(r1.p99ResponseTimeMs).toBeCloseTo(99.01, 10);
+      expect(r2).toMatchObject({ totalChecks: 100, failedChecks: 0, uptimePercentage: 100 });
+      expect(r2.p50ResponseTimeMs).toBeCloseTo(150.5, 10);
+      expect(r2.p95ResponseTimeMs).toBeCloseTo(195.05, 10);
+    });
+
+    it('gives empty figures when a monitor has no checks in the window', async () => {
+      const org = uniqueName('org');
+      await store.insertResults([result({ orgId: org, status: 'skipped', startedAtMs: BASE + 1000 })]);
+      const stats = await store.monitorStats({ orgId: org, monitorId: 'mon_a', ...WINDOW });
+      expect(stats).toEqual({
+        uptimePercentage: null, totalChecks: 0, failedChecks: 0, avgResponseTimeMs: null,
+        p50ResponseTimeMs: null, p95ResponseTimeMs: null, p99ResponseTimeMs: null, byRegion: [],
+      });
+    });
+
+    it('tells which result ids are already stored, within the organization only', async () => {
+      const org = uniqueName('org');
+      const rows = [result({ orgId: org }), result({ orgId: org }), result({ orgId: org })];
+      await store.insertResults(rows);
+      const asked = [rows[0].resultId, rows[2].resultId, 'res_never_stored'];
+      expect(await store.existingIds(org, asked)).toEqual(new Set([rows[0].resultId, rows[2].resultId]));
+      expect(await store.existingIds(uniqueName('org'), asked)).toEqual(new Set());
+      expect(await store.existingIds(org, [])).toEqual(new Set());
+    });
+
+    it('computes uptime per monitor from a mid-hour instant (rollup plus raw edge)', async () => {
+      const org = uniqueName('org');
+      const { all } = dataset(org);
+      await store.insertResults(all);
+      const fromMs = BASE + 17 * 60_000 + 123; // not on an hour boundary
+      const expectUptime = (monitorId: string) => {
+        const counted = all.filter((r) => r.monitorId === monitorId && r.status !== 'skipped' && r.startedAtMs >= fromMs);
+        return (counted.filter((r) => r.status === 'up').length / counted.length) * 100;
+      };
+      const uptime = await store.uptimeByMonitor(org, ['mon_a', 'mon_b', 'mon_none'], BASE - HOUR);
+      expect(uptime.get('mon_a')).toBeCloseTo((190 / 201) * 100, 10); // includes the check at BASE - 1
+      expect(uptime.get('mon_b')).toBeCloseTo((2 / 3) * 100, 10);
+      expect(uptime.has('mon_none')).toBe(false);
+      const fromMid = await store.uptimeByMonitor(org, ['mon_a'], fromMs);
+      expect(fromMid.get('mon_a')).toBeCloseTo(expectUptime('mon_a'), 10);
+    });
+
+    it('keeps the hourly rollup in step with inserts, skipped checks excluded', async () => {
+      const org = uniqueName('org');
+      const { inWindow, all } = dataset(org);
+      await store.insertResults(all);
+      const rows = await h.exec.query<{ region: string; hour_ms: number | string; checks: number | string; failures: number | string; avg_ms: number }>(
+        `SELECT region, toUnixTimestamp64Milli(toDateTime64(hour, 3)) AS hour_ms, countMerge(checks) AS checks,
+                countIfMerge(failures) AS failures, avgMerge(total_ms_avg) AS avg_ms
+         FROM ${h.database}.${HOURLY_TABLE} WHERE org_id = {org:String} AND monitor_id = 'mon_a'
+         GROUP BY region, hour ORDER BY region, hour`, { org });
+      const expected = new Map<string, { checks: number; failures: number; sum: number }>();
+      for (const r of inWindow) {
+        const key = `${r.region}@${Math.floor(r.startedAtMs / HOUR) * HOUR}`;
+        const e = expected.get(key) ?? { checks: 0, failures: 0, sum: 0 };
+        e.checks += 1; e.failures += r.status === 'down' ? 1 : 0; e.sum += r.totalMs;
+        expected.set(key, e);
+      }
+      // the check just before BASE (down) sits in the previous hour of r1
+      expected.set(`r1@${BASE - HOUR}`, { checks: 1, failures: 1, sum: 99_999 });
+      const got = new Map(rows.map((r) => [`${r.region}@${Number(r.hour_ms)}`, r]));
+      expect([...got.keys()].sort()).toEqual([...expected.keys()].sort());
+      for (const [key, e] of expected) {
+        const g = got.get(key)!;
+        expect(Number(g.checks)).toBe(e.checks);
+        expect(Number(g.failures)).toBe(e.failures);
+        expect(g.avg_ms).toBeCloseTo(e.sum / e.checks, 9);
+      }
+    });
+
+    it('deletes one monitor\'s results and rollups, leaving the others', async () => {
+      const org = uniqueName('org');
+      await store.insertResults(dataset(org).all);
+      await store.deleteMonitorResults(org, 'mon_a');
+      expect(await store.recentResults({ orgId: org, monitorId: 'mon_a', limit: 10 })).toEqual([]);
+      expect((await store.monitorStats({ orgId: org, monitorId: 'mon_a', ...WINDOW })).totalChecks).toBe(0);
+      expect((await store.uptimeByMonitor(org, ['mon_a'], BASE - HOUR)).has('mon_a')).toBe(false);
+      expect(await store.recentResults({ orgId: org, monitorId: 'mon_b', limit: 10 })).toHaveLength(3);
+      const [{ n }] = await h.exec.query<{ n: number | string }>(
+        `SELECT count() AS n FROM ${h.database}.${RESULTS_TABLE} WHERE org_id = {org:String} AND monitor_id = 'mon_a'`, { org });
+      expect(Number(n)).toBe(0);
+    });
+  });
+}
+
+resultStoreContract('chDB', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'pharos-chdb-'));
+  const exec = ChdbExecutor.open(dir);
+  return {
+    exec,
+    database: uniqueName('pharos'),
+    async cleanup() {
+      await exec.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+const clickhouseUrl = serviceUrl('clickhouse');
+if (clickhouseUrl) {
+  resultStoreContract('ClickHouse server', async () => {
+    const exec = ClickHouseServerExecutor.open({ url: clickhouseUrl });
+    const database = uniqueName('pharos');
+    return {
+      exec,
+      database,
+      async cleanup() {
+        await exec.command(`DROP DATABASE IF EXISTS ${database}`);
+        await exec.close();
+      },
+    };
+  });
+}
