@@ -1,7 +1,7 @@
 /**
  * Hot state (DESIGN.md §3): leases, short-lived presence records and de-duplication marks.
  * Two adapters: Redis via ioredis (`PHAROS_REDIS_URL`) and in-memory (embedded default).
- * Both pass test/contract/hot-state.contract.ts. Every key is namespaced by the adapter's
+ * Both pass test/contract/suites/hot-state.ts. Every key is namespaced by the adapter's
  * configured prefix, so tests and tenants of one Redis never collide.
  */
 export interface HotState {

@@ -1,7 +1,7 @@
 /**
  * Job bus and durable streams (DESIGN.md §3, §4). Two adapters: NATS with JetStream
  * (`PHAROS_NATS_URL` set) and an in-process bus (embedded default). Both pass
- * test/contract/job-bus.contract.ts.
+ * test/contract/suites/job-bus.ts.
  *
  * Two delivery semantics, chosen per subject (see services/lib/subjects.ts):
  * - core publish/subscribe, at most once: periodic check jobs (a lost job is simply the

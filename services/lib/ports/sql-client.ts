@@ -2,7 +2,7 @@
  * Control-plane store connection (DESIGN.md §3). One SQL dialect, PostgreSQL, on two
  * engines: `pg` against a server (`PHAROS_DATABASE_URL`) and PGlite under the data dir
  * (embedded default). Domain stores (MonitorStore, ApiKeyStore, …) are written once over
- * this interface; test/contract/control-plane-store.contract.ts runs them on both.
+ * this interface; test/contract/suites/sql-client.ts runs the engine contract on both, and test/contract/control-plane-stores.test.ts the stores.
  */
 export interface QueryResult<R> {
   rows: R[];

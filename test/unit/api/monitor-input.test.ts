@@ -23,6 +23,10 @@ describe('monitor input', () => {
     });
   });
 
+  it('clamps the default timeout to a shorter interval', () => {
+    expect(toMonitorConfig({ name: 'fast', type: 'Website', url: 'https://x.test', intervalSeconds: 5 }, rules).timeoutSeconds).toBe(5);
+  });
+
   it('accepts the numeric type value and answers with the name', () => {
     expect(toMonitorConfig({ name: 'db', type: 2, hostname: 'db.internal', port: 5432 }, rules).type).toBe('Port');
   });

@@ -64,7 +64,10 @@ export function toMonitorConfig(body: MonitorBody, rules: MonitorInputRules): Mo
   if (config.intervalSeconds < min || config.intervalSeconds > max) {
     errors.push({ field: '/intervalSeconds', message: `must be from ${min} to ${max} seconds` });
   }
-  if (config.timeoutSeconds > config.intervalSeconds && config.intervalSeconds >= min) {
+  if (body.timeoutSeconds === undefined) {
+    // The default timeout (30 s) never outlasts a shorter interval.
+    config.timeoutSeconds = Math.max(1, Math.min(config.timeoutSeconds, config.intervalSeconds));
+  } else if (config.timeoutSeconds > config.intervalSeconds && config.intervalSeconds >= min) {
     errors.push({ field: '/timeoutSeconds', message: 'must not exceed intervalSeconds' });
   }
 

@@ -1,0 +1,328 @@
+/**
+ * In-process JobBus for the embedded network (`pharos dev`): same semantics as the NATS
+ * adapter so domain code cannot tell them apart (test/contract/job-bus.test.ts).
+ *
+ * - Core messages are delivered asynchronously (never inside `publish`), at most once;
+ *   a queue group gets each message on one member, round-robin.
+ * - Durable messages live in one in-memory stream (bounded by `maxMessages`, oldest
+ *   dropped, like a limits-retention JetStream stream); each durable consumer keeps its
+ *   own position and unacked set, so closing and reopening a consumer resumes it. A new
+ *   durable name starts at the beginning of the stream (JetStream's default policy).
+ * - Each consumer subscription runs one handler at a time; several subscriptions with the
+ *   same durable name share the work.
+ */
+import type {
+  DurableConsumerOptions,
+  DurableHandler,
+  JobBus,
+  MessageHandler,
+  Subscription,
+} from '../../ports/job-bus.js';
+import type { Logger } from '../../logger.js';
+import { assertSubject, subjectMatches } from './subject-match.js';
+
+export interface MemoryJobBusOptions {
+  /** Delay before redelivering after the n-th failed delivery; the last entry repeats. */
+  backoffMs?: number[];
+  /** msgId de-duplication window (default 2 min, as the NATS stream). */
+  duplicateWindowMs?: number;
+  /** Durable stream capacity; the oldest messages are dropped beyond it. */
+  maxMessages?: number;
+  logger?: Pick<Logger, 'warn' | 'error'>;
+  now?: () => number;
+}
+
+export const DEFAULT_BACKOFF_MS = [1_000, 5_000, 15_000, 30_000, 60_000];
+const DEFAULT_MAX_DELIVER = 10;
+const DEFAULT_ACK_WAIT_MS = 30_000;
+
+interface CoreSub {
+  pattern: string;
+  queue?: string;
+  handler: MessageHandler;
+  active: boolean;
+}
+
+interface StoredMessage {
+  seq: number;
+  subject: string;
+  data: Uint8Array;
+}
+
+interface Worker {
+  handler: DurableHandler;
+  busy: boolean;
+  idle: Promise<void>;
+}
+
+interface Consumer {
+  name: string;
+  filter: string;
+  maxDeliver: number;
+  ackWaitMs: number;
+  /** Next stream sequence not yet delivered to this consumer. */
+  nextSeq: number;
+  /** Sequences due for redelivery, in order. */
+  ready: number[];
+  /** Deliveries so far of each unacked sequence. */
+  deliveries: Map<number, number>;
+  workers: Worker[];
+  pumpScheduled: boolean;
+}
+
+export class MemoryJobBus implements JobBus {
+  private readonly subs = new Set<CoreSub>();
+  private readonly rr = new Map<string, number>();
+  private readonly stream = new Map<number, StoredMessage>();
+  private firstSeq = 1;
+  private lastSeq = 0;
+  private readonly dedup = new Map<string, number>();
+  private readonly consumers = new Map<string, Consumer>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly backoffMs: number[];
+  private readonly duplicateWindowMs: number;
+  private readonly maxMessages: number;
+  private readonly now: () => number;
+  private closed = false;
+
+  constructor(private readonly opts: MemoryJobBusOptions = {}) {
+    this.backoffMs = opts.backoffMs?.length ? opts.backoffMs : DEFAULT_BACKOFF_MS;
+    this.duplicateWindowMs = opts.duplicateWindowMs ?? 120_000;
+    this.maxMessages = opts.maxMessages ?? 100_000;
+    this.now = opts.now ?? Date.now;
+  }
+
+  async publish(subject: string, data: Uint8Array): Promise<void> {
+    this.assertOpen();
+    assertSubject(subject, { wildcards: false });
+    const groups = new Map<string, CoreSub[]>();
+    for (const sub of this.subs) {
+      if (!subjectMatches(sub.pattern, subject)) continue;
+      if (sub.queue === undefined) {
+        this.deliverCore(sub, data, subject);
+      } else {
+        const key = `${sub.pattern}\u0000${sub.queue}`;
+        const members = groups.get(key);
+        if (members) members.push(sub);
+        else groups.set(key, [sub]);
+      }
+    }
+    for (const [key, members] of groups) {
+      const n = this.rr.get(key) ?? 0;
+      this.rr.set(key, n + 1);
+      this.deliverCore(members[n % members.length], data, subject);
+    }
+  }
+
+  async subscribe(subject: string, handler: MessageHandler, opts: { queue?: string } = {}): Promise<Subscription> {
+    this.assertOpen();
+    assertSubject(subject, { wildcards: true });
+    const sub: CoreSub = { pattern: subject, queue: opts.queue, handler, active: true };
+    this.subs.add(sub);
+    return {
+      unsubscribe: async () => {
+        sub.active = false;
+        this.subs.delete(sub);
+      },
+    };
+  }
+
+  async publishDurable(subject: string, data: Uint8Array, msgId: string): Promise<void> {
+    this.assertOpen();
+    assertSubject(subject, { wildcards: false });
+    const now = this.now();
+    const seenAt = this.dedup.get(msgId);
+    if (seenAt !== undefined && now - seenAt < this.duplicateWindowMs) return;
+    this.pruneDedup(now);
+    this.dedup.set(msgId, now);
+    const seq = ++this.lastSeq;
+    // Copy: the caller may reuse its buffer, and a stream stores its own bytes.
+    this.stream.set(seq, { seq, subject, data: Uint8Array.from(data) });
+    while (this.stream.size > this.maxMessages) this.stream.delete(this.firstSeq++);
+    for (const c of this.consumers.values()) {
+      if (subjectMatches(c.filter, subject)) this.schedulePump(c);
+    }
+  }
+
+  async consumeDurable(opts: DurableConsumerOptions, handler: DurableHandler): Promise<Subscription> {
+    this.assertOpen();
+    assertSubject(opts.subject, { wildcards: true });
+    let c = this.consumers.get(opts.durable);
+    if (!c) {
+      c = {
+        name: opts.durable,
+        filter: opts.subject,
+        maxDeliver: opts.maxDeliver ?? DEFAULT_MAX_DELIVER,
+        ackWaitMs: opts.ackWaitMs ?? DEFAULT_ACK_WAIT_MS,
+        nextSeq: this.firstSeq,
+        ready: [],
+        deliveries: new Map(),
+        workers: [],
+        pumpScheduled: false,
+      };
+      this.consumers.set(opts.durable, c);
+    } else {
+      // Reopening with new settings updates the consumer, as the NATS adapter does.
+      c.filter = opts.subject;
+      c.maxDeliver = opts.maxDeliver ?? c.maxDeliver;
+      c.ackWaitMs = opts.ackWaitMs ?? c.ackWaitMs;
+    }
+    const consumer = c;
+    const worker: Worker = { handler, busy: false, idle: Promise.resolve() };
+    consumer.workers.push(worker);
+    this.schedulePump(consumer);
+    return {
+      unsubscribe: async () => {
+        const i = consumer.workers.indexOf(worker);
+        if (i >= 0) consumer.workers.splice(i, 1);
+        await worker.idle;
+      },
+    };
+  }
+
+  async flush(): Promise<void> {
+    // Deliveries are queued with setImmediate; one more turn lets them all start.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    for (const sub of this.subs) sub.active = false;
+    this.subs.clear();
+    const idle: Promise<void>[] = [];
+    for (const c of this.consumers.values()) {
+      for (const w of c.workers) idle.push(w.idle);
+      c.workers = [];
+    }
+    await Promise.all(idle);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('job bus is closed');
+  }
+
+  private deliverCore(sub: CoreSub, data: Uint8Array, subject: string): void {
+    setImmediate(() => {
+      if (!sub.active || this.closed) return;
+      try {
+        const r = sub.handler(data, subject);
+        if (r && typeof (r as Promise<void>).catch === 'function') {
+          (r as Promise<void>).catch((err) => this.opts.logger?.error({ err, subject }, 'message handler failed'));
+        }
+      } catch (err) {
+        this.opts.logger?.error({ err, subject }, 'message handler failed');
+      }
+    });
+  }
+
+  private pruneDedup(now: number): void {
+    // Map keeps insertion order = publish order, so expired ids are at the front.
+    for (const [id, at] of this.dedup) {
+      if (now - at < this.duplicateWindowMs) break;
+      this.dedup.delete(id);
+    }
+  }
+
+  private schedulePump(c: Consumer): void {
+    if (c.pumpScheduled || this.closed) return;
+    c.pumpScheduled = true;
+    setImmediate(() => {
+      c.pumpScheduled = false;
+      this.pump(c);
+    });
+  }
+
+  private pump(c: Consumer): void {
+    if (this.closed) return;
+    for (;;) {
+      const worker = c.workers.find((w) => !w.busy);
+      if (!worker) return;
+      const msg = this.nextMessage(c);
+      if (!msg) return;
+      this.deliverDurable(c, worker, msg);
+    }
+  }
+
+  private nextMessage(c: Consumer): StoredMessage | undefined {
+    while (c.ready.length) {
+      const seq = c.ready.shift()!;
+      const msg = this.stream.get(seq);
+      if (msg && c.deliveries.has(seq)) return msg;
+      c.deliveries.delete(seq); // dropped from the stream by the size limit
+    }
+    if (c.nextSeq < this.firstSeq) c.nextSeq = this.firstSeq;
+    while (c.nextSeq <= this.lastSeq) {
+      const msg = this.stream.get(c.nextSeq++);
+      if (msg && subjectMatches(c.filter, msg.subject)) return msg;
+    }
+    return undefined;
+  }
+
+  private deliverDurable(c: Consumer, worker: Worker, msg: StoredMessage): void {
+    const deliveryCount = (c.deliveries.get(msg.seq) ?? 0) + 1;
+    c.deliveries.set(msg.seq, deliveryCount);
+    worker.busy = true;
+    let settled = false;
+    // Like JetStream's ack wait: a handler that neither resolves nor throws in time does
+    // not hold the message hostage; it is redelivered (to this or another subscription).
+    const ackTimer = this.timer(c.ackWaitMs, () => {
+      if (settled) return;
+      settled = true;
+      this.retryOrGiveUp(c, msg, deliveryCount, 0);
+    });
+    const run = async () => {
+      try {
+        await worker.handler({ subject: msg.subject, data: msg.data, deliveryCount });
+        // A late ack still acknowledges the message, as on JetStream.
+        settled = true;
+        c.deliveries.delete(msg.seq);
+      } catch (err) {
+        if (!settled) {
+          settled = true;
+          this.opts.logger?.warn({ err, subject: msg.subject, deliveryCount, durable: c.name }, 'durable handler failed');
+          this.retryOrGiveUp(c, msg, deliveryCount, this.backoff(deliveryCount));
+        }
+      } finally {
+        this.clearTimer(ackTimer);
+        worker.busy = false;
+        this.schedulePump(c);
+      }
+    };
+    worker.idle = run();
+  }
+
+  private retryOrGiveUp(c: Consumer, msg: StoredMessage, deliveryCount: number, delayMs: number): void {
+    if (deliveryCount >= c.maxDeliver) {
+      c.deliveries.delete(msg.seq);
+      this.opts.logger?.error({ subject: msg.subject, deliveryCount, durable: c.name }, 'durable message given up after max deliveries');
+      return;
+    }
+    this.timer(delayMs, () => {
+      if (!c.deliveries.has(msg.seq)) return;
+      c.ready.push(msg.seq);
+      this.schedulePump(c);
+    });
+  }
+
+  private backoff(deliveryCount: number): number {
+    return this.backoffMs[Math.min(deliveryCount - 1, this.backoffMs.length - 1)];
+  }
+
+  private timer(ms: number, fn: () => void): NodeJS.Timeout {
+    const t = setTimeout(() => {
+      this.timers.delete(t);
+      fn();
+    }, ms);
+    t.unref?.();
+    this.timers.add(t);
+    return t;
+  }
+
+  private clearTimer(t: NodeJS.Timeout): void {
+    clearTimeout(t);
+    this.timers.delete(t);
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * SqlClient over PGlite (Postgres compiled to WASM, in-process) for the embedded
+ * network. PGlite is a single session: `search_path` and `TimeZone` are set once at
+ * open, transactions are serialised by PGlite's own lock (`transaction`), and nested
+ * transactions become savepoints. Types are parsed per ../postgres/type-mapping.ts so
+ * domain code sees exactly what it sees on a Postgres server.
+ *
+ * Caveat: inside `transaction(fn)`, query through `tx`, never the outer client; the
+ * outer client waits for the transaction's lock and would deadlock (on `pg` it would
+ * silently run outside the transaction instead, which is no better).
+ */
+import { mkdirSync } from 'node:fs';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
+import type { QueryResult, SqlClient } from '../../ports/sql-client.js';
+import { OID, assertSchemaName, parseDate, parseInt8, parseTimestampUtc } from '../postgres/type-mapping.js';
+
+export interface PgliteOptions {
+  /** Directory of the database (persistent); omitted or `memory: true` = in memory. */
+  dataDir?: string;
+  memory?: boolean;
+  /** Schema for every table (default `public`); created if missing. */
+  schema?: string;
+}
+
+type Session = Pick<Transaction, 'query' | 'exec'>;
+
+export async function openPglite(opts: PgliteOptions = {}): Promise<PgliteSqlClient> {
+  const schema = opts.schema ?? 'public';
+  assertSchemaName(schema);
+  const dataDir = opts.memory ? undefined : opts.dataDir;
+  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  const db = await PGlite.create({
+    dataDir,
+    parsers: {
+      [OID.INT8]: parseInt8,
+      [OID.DATE]: parseDate,
+      [OID.TIMESTAMP]: parseTimestampUtc,
+    },
+  });
+  try {
+    await db.exec(`CREATE SCHEMA IF NOT EXISTS "${schema}"; SET search_path TO "${schema}"; SET TimeZone TO 'UTC';`);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  return new PgliteSqlClient(db);
+}
+
+async function run<R>(db: Session, text: string, params?: unknown[]): Promise<QueryResult<R>> {
+  // Like pg: no params = simple protocol (several statements allowed, last result
+  // returned); params = extended protocol, one statement.
+  if (!params || params.length === 0) {
+    const all = await db.exec(text);
+    const last = all[all.length - 1];
+    return { rows: (last?.rows ?? []) as R[], rowCount: count(last) };
+  }
+  const res = await db.query<R>(text, params);
+  return { rows: res.rows, rowCount: count(res) };
+}
+
+function count(res: { rows: unknown[]; rowCount?: number; affectedRows?: number } | undefined): number {
+  if (!res) return 0;
+  return res.rowCount ?? res.affectedRows ?? res.rows.length;
+}
+
+export class PgliteSqlClient implements SqlClient {
+  constructor(private readonly db: PGlite) {}
+
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<QueryResult<R>> {
+    return run<R>(this.db, text, params);
+  }
+
+  transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
+    return this.db.transaction(async (t) => {
+      const tx = new PgliteTransaction(t);
+      try {
+        return await fn(tx);
+      } finally {
+        tx.end();
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    if (!this.db.closed) await this.db.close();
+  }
+}
+
+class PgliteTransaction implements SqlClient {
+  private done = false;
+  private savepoints = 0;
+
+  constructor(private readonly t: Transaction) {}
+
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<QueryResult<R>> {
+    if (this.done) return Promise.reject(new Error('transaction already finished'));
+    return run<R>(this.t, text, params);
+  }
+
+  async transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
+    const sp = `sp_${++this.savepoints}`;
+    await this.query(`SAVEPOINT ${sp}`);
+    try {
+      const out = await fn(this);
+      await this.query(`RELEASE SAVEPOINT ${sp}`);
+      return out;
+    } catch (err) {
+      await this.query(`ROLLBACK TO SAVEPOINT ${sp}`);
+      throw err;
+    }
+  }
+
+  end(): void {
+    this.done = true;
+  }
+
+  async close(): Promise<void> {
+    throw new Error('close the SqlClient, not a transaction');
+  }
+}

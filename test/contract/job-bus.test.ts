@@ -1,0 +1,37 @@
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { pino } from 'pino';
+import { MemoryJobBus } from '../../services/lib/adapters/memory/job-bus.js';
+import { openNatsJobBus } from '../../services/lib/adapters/nats/job-bus.js';
+import { durableStreamName } from '../../services/lib/subjects.js';
+import { realService, uniqueName } from '../support/services.js';
+import { BACKOFF_MS, jobBusContract } from './suites/job-bus.js';
+
+jobBusContract('memory', async () => {
+  const bus = new MemoryJobBus({ backoffMs: [BACKOFF_MS] });
+  return { bus, prefix: uniqueName('jb'), dispose: () => bus.close() };
+});
+
+const natsUrl = realService('nats');
+if (natsUrl) {
+  const logger = pino({ level: 'silent' });
+  jobBusContract('nats', async () => {
+    const prefix = uniqueName('jb');
+    const bus = await openNatsJobBus({ url: natsUrl, prefix, logger, name: 'pharos-contract-test', backoffMs: [BACKOFF_MS] });
+    return {
+      bus,
+      prefix,
+      dispose: async () => {
+        await bus.close();
+        // The suite owns its stream: delete it so repeated runs leave nothing behind.
+        const nc = await connect({ servers: natsUrl });
+        try {
+          const jsm = await jetstreamManager(nc);
+          await jsm.streams.delete(durableStreamName(prefix));
+        } finally {
+          await nc.close();
+        }
+      },
+    };
+  });
+}

@@ -1,0 +1,219 @@
+/**
+ * JobBus contract (services/lib/ports/job-bus.ts), run against every adapter. Each test
+ * gets a bus on its own subject prefix. No fixed sleeps: absence of a message is shown
+ * with a barrier message that must arrive after it would have.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DurableMessage, JobBus, Subscription } from '../../../services/lib/ports/job-bus.js';
+import { eventually } from '../../support/services.js';
+
+export interface JobBusFixture {
+  bus: JobBus;
+  prefix: string;
+  /** Closes the bus and removes what the fixture created (e.g. the JetStream stream). */
+  dispose(): Promise<void>;
+}
+
+/**
+ * `open` must configure a redelivery backoff of `BACKOFF_MS` (every step) so the
+ * redelivery tests run fast.
+ */
+export const BACKOFF_MS = 150;
+
+const enc = (s: string) => new TextEncoder().encode(s);
+const dec = (b: Uint8Array) => new TextDecoder().decode(b);
+
+export function jobBusContract(name: string, open: () => Promise<JobBusFixture>): void {
+  describe(`JobBus contract: ${name}`, () => {
+    let f: JobBusFixture;
+    let bus: JobBus;
+    let p: string;
+    const subs: Subscription[] = [];
+
+    beforeEach(async () => {
+      f = await open();
+      bus = f.bus;
+      p = f.prefix;
+    });
+
+    afterEach(async () => {
+      for (const s of subs.splice(0)) await s.unsubscribe();
+      await f.dispose();
+    });
+
+    async function sub(subject: string, into: string[], queue?: string): Promise<void> {
+      subs.push(await bus.subscribe(subject, (d, s) => void into.push(`${s}=${dec(d)}`), { queue }));
+    }
+
+    async function consume(
+      opts: Parameters<JobBus['consumeDurable']>[0],
+      handler: (m: DurableMessage) => Promise<void>,
+    ): Promise<Subscription> {
+      const s = await bus.consumeDurable(opts, handler);
+      subs.push(s);
+      return s;
+    }
+
+    it('fans a core message out to every plain subscriber', async () => {
+      const a: string[] = [];
+      const b: string[] = [];
+      await sub(`${p}.news`, a);
+      await sub(`${p}.news`, b);
+      await bus.flush();
+      await bus.publish(`${p}.news`, enc('hello'));
+      await eventually(() => a.length === 1 && b.length === 1, { what: 'both subscribers' });
+      expect(a).toEqual([`${p}.news=hello`]);
+      expect(b).toEqual([`${p}.news=hello`]);
+    });
+
+    it('delivers each queue-group message to exactly one member, sharing the load', async () => {
+      const a: string[] = [];
+      const b: string[] = [];
+      const all: string[] = [];
+      await sub(`${p}.jobs.eu`, a, 'agents');
+      await sub(`${p}.jobs.eu`, b, 'agents');
+      // Barrier: a plain subscriber sees every message, in publish order, after which
+      // any duplicate to the group would already have been routed.
+      await sub(`${p}.jobs.eu`, all);
+      await bus.flush();
+      const n = 40;
+      for (let i = 0; i < n; i++) await bus.publish(`${p}.jobs.eu`, enc(String(i)));
+      await bus.publish(`${p}.jobs.eu`, enc('end'));
+      await eventually(() => all.length === n + 1 && a.length + b.length >= n + 1, { what: 'all jobs' });
+      await bus.flush();
+      const got = [...a, ...b].map((x) => x.split('=')[1]).sort();
+      expect(got).toEqual([...Array.from({ length: n }, (_, i) => String(i)), 'end'].sort());
+      expect(a.length).toBeGreaterThan(0);
+      expect(b.length).toBeGreaterThan(0);
+    });
+
+    it('matches * to one token and > to one or more tokens', async () => {
+      const star: string[] = [];
+      const tail: string[] = [];
+      const exact: string[] = [];
+      await sub(`${p}.a.*`, star);
+      await sub(`${p}.a.>`, tail);
+      await sub(`${p}.a.b`, exact);
+      await bus.flush();
+      for (const s of [`${p}.a`, `${p}.a.b`, `${p}.a.b.c`, `${p}.x.b`, `${p}.a.end`]) await bus.publish(s, enc('1'));
+      await eventually(() => star.includes(`${p}.a.end=1`) && tail.includes(`${p}.a.end=1`), { what: 'barrier' });
+      expect(star).toEqual([`${p}.a.b=1`, `${p}.a.end=1`]);
+      expect(tail).toEqual([`${p}.a.b=1`, `${p}.a.b.c=1`, `${p}.a.end=1`]);
+      expect(exact).toEqual([`${p}.a.b=1`]);
+    });
+
+    it('does not run handlers inside publish and carries bytes unchanged', async () => {
+      const got: Uint8Array[] = [];
+      subs.push(await bus.subscribe(`${p}.bin`, (d) => void got.push(d)));
+      await bus.flush();
+      const bytes = new Uint8Array([0, 255, 1, 0, 128]);
+      const pending = bus.publish(`${p}.bin`, bytes);
+      expect(got).toHaveLength(0);
+      await pending;
+      await eventually(() => got.length === 1, { what: 'binary message' });
+      expect(Array.from(got[0])).toEqual([0, 255, 1, 0, 128]);
+    });
+
+    it('stops delivering to a subscription after unsubscribe', async () => {
+      const gone: string[] = [];
+      const kept: string[] = [];
+      const s = await bus.subscribe(`${p}.u`, (d) => void gone.push(dec(d)));
+      await sub(`${p}.u`, kept);
+      await bus.flush();
+      await bus.publish(`${p}.u`, enc('1'));
+      await eventually(() => gone.length === 1 && kept.length === 1, { what: 'first' });
+      await s.unsubscribe();
+      await bus.publish(`${p}.u`, enc('2'));
+      await eventually(() => kept.length === 2, { what: 'second' });
+      await bus.flush();
+      expect(gone).toEqual(['1']);
+    });
+
+    it('redelivers a durable message whose handler threw, with deliveryCount 2', async () => {
+      const seen: DurableMessage[] = [];
+      await consume({ durable: 'alerting', subject: `${p}.durable.results.>` }, async (m) => {
+        seen.push(m);
+        if (m.deliveryCount === 1) throw new Error('transient failure');
+      });
+      await bus.publishDurable(`${p}.durable.results.eu`, enc('r1'), 'r1');
+      await eventually(() => seen.length >= 2, { what: 'redelivery' });
+      expect(seen.slice(0, 2).map((m) => [m.subject, dec(m.data), m.deliveryCount])).toEqual([
+        [`${p}.durable.results.eu`, 'r1', 1],
+        [`${p}.durable.results.eu`, 'r1', 2],
+      ]);
+    });
+
+    it('stops redelivering after maxDeliver', async () => {
+      const seen: string[] = [];
+      await consume({ durable: 'giveup', subject: `${p}.durable.x`, maxDeliver: 2 }, async (m) => {
+        seen.push(`${dec(m.data)}#${m.deliveryCount}`);
+        // "b" fails once: its redelivery comes one backoff after a's last failure, by
+        // which time a third delivery of "a" would have arrived.
+        if (dec(m.data) === 'a' || m.deliveryCount === 1) throw new Error('nope');
+      });
+      await bus.publishDurable(`${p}.durable.x`, enc('a'), 'a');
+      await eventually(() => seen.includes('a#2'), { what: 'second delivery of a' });
+      await bus.publishDurable(`${p}.durable.x`, enc('b'), 'b');
+      await eventually(() => seen.includes('b#2'), { what: 'redelivery of b' });
+      expect(seen.filter((s) => s.startsWith('a'))).toEqual(['a#1', 'a#2']);
+    });
+
+    it('does not redeliver acked messages when a durable consumer is closed and reopened', async () => {
+      const first: string[] = [];
+      const opts = { durable: 'resume', subject: `${p}.durable.r`, ackWaitMs: BACKOFF_MS };
+      const s1 = await consume(opts, async (m) => void first.push(dec(m.data)));
+      for (const id of ['1', '2', '3']) await bus.publishDurable(`${p}.durable.r`, enc(id), id);
+      await eventually(() => first.length === 3, { what: 'first three' });
+      await s1.unsubscribe();
+
+      await bus.publishDurable(`${p}.durable.r`, enc('4'), '4');
+      const second: string[] = [];
+      await consume(opts, async (m) => {
+        second.push(`${dec(m.data)}#${m.deliveryCount}`);
+        if (dec(m.data) === '5' && m.deliveryCount === 1) throw new Error('once');
+      });
+      // "5" comes back one backoff (> ack wait) later: any unacked 1–3 would be back by then.
+      await bus.publishDurable(`${p}.durable.r`, enc('5'), '5');
+      await eventually(() => second.includes('5#2'), { what: 'redelivery of 5' });
+      expect(first).toEqual(['1', '2', '3']);
+      expect(second).toEqual(['4#1', '5#1', '5#2']);
+    });
+
+    it('de-duplicates a durable re-publish with the same msgId', async () => {
+      const seen: string[] = [];
+      for (const [id, body] of [['m1', 'a'], ['m1', 'a-again'], ['m2', 'b']]) {
+        await bus.publishDurable(`${p}.durable.d`, enc(body), id);
+      }
+      await consume({ durable: 'dedup', subject: `${p}.durable.d` }, async (m) => void seen.push(dec(m.data)));
+      await eventually(() => seen.includes('b'), { what: 'b' });
+      expect(seen).toEqual(['a', 'b']);
+    });
+
+    it('filters a durable consumer by subject and gives separate durables their own copy', async () => {
+      const eu: string[] = [];
+      const everything: string[] = [];
+      await consume({ durable: 'eu-only', subject: `${p}.durable.results.eu` }, async (m) => void eu.push(dec(m.data)));
+      await consume({ durable: 'all', subject: `${p}.durable.results.*` }, async (m) => void everything.push(dec(m.data)));
+      await bus.publishDurable(`${p}.durable.results.us`, enc('us1'), 'us1');
+      await bus.publishDurable(`${p}.durable.results.eu`, enc('eu1'), 'eu1');
+      await bus.publishDurable(`${p}.durable.other`, enc('o1'), 'o1');
+      await bus.publishDurable(`${p}.durable.results.eu`, enc('eu2'), 'eu2');
+      await eventually(() => eu.length === 2 && everything.length === 3, { what: 'both consumers' });
+      expect(eu).toEqual(['eu1', 'eu2']);
+      expect(everything).toEqual(['us1', 'eu1', 'eu2']);
+    });
+
+    it('shares a durable between two subscriptions of the same name, each message once', async () => {
+      const got: string[] = [];
+      const opts = { durable: 'shared', subject: `${p}.durable.s` };
+      const a: string[] = [];
+      const b: string[] = [];
+      await consume(opts, async (m) => void (a.push(dec(m.data)), got.push(dec(m.data))));
+      await consume(opts, async (m) => void (b.push(dec(m.data)), got.push(dec(m.data))));
+      const n = 20;
+      for (let i = 0; i < n; i++) await bus.publishDurable(`${p}.durable.s`, enc(String(i)), `s${i}`);
+      await eventually(() => got.length >= n, { what: 'all shared messages' });
+      expect([...got].sort()).toEqual(Array.from({ length: n }, (_, i) => String(i)).sort());
+    });
+  });
+}
