@@ -1,0 +1,116 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { CheckJob } from '../../proto/generated/pharos/v1/check.js';
+import { MonitorChanged } from '../../proto/generated/pharos/v1/control.js';
+import { startScheduler, type RunningScheduler } from '../../services/scheduler/scheduler.js';
+import { MemoryJobBus } from '../../services/lib/adapters/memory/job-bus.js';
+import { MemoryHotState } from '../../services/lib/adapters/memory/hot-state.js';
+import { openRedisHotState } from '../../services/lib/adapters/redis/hot-state.js';
+import { subjectsFor } from '../../services/lib/subjects.js';
+import { createLogger } from '../../services/lib/logger.js';
+import { monitorDefaults, type Monitor } from '../../services/lib/monitors/model.js';
+import type { HotState } from '../../services/lib/ports/hot-state.js';
+import { eventually, realService, uniqueName } from '../support/services.js';
+
+const logger = createLogger('silent');
+const subjects = subjectsFor('sched');
+
+function monitor(id: string, over: Partial<Monitor> = {}): Monitor {
+  const now = new Date();
+  return {
+    ...monitorDefaults(['UsEast', 'EuWest']), name: id, type: 'Website', url: 'http://127.0.0.1:9/',
+    id, orgId: 'org_1', paused: false, revision: 1, status: 'Pending', lastCheckedAt: null, createdAt: now, updatedAt: now, ...over,
+  };
+}
+
+/** A monitor source the test can change, like the store behind the api. */
+function source(initial: Monitor[]) {
+  const byId = new Map(initial.map((m) => [m.id, m]));
+  return {
+    byId,
+    listActive: async () => [...byId.values()].filter((m) => !m.paused),
+    getById: async (id: string) => byId.get(id) ?? null,
+  };
+}
+
+async function collectJobs(bus: MemoryJobBus, region: string) {
+  const jobs: CheckJob[] = [];
+  await bus.subscribe(subjects.jobs(region), (data) => { jobs.push(CheckJob.decode(data)); });
+  return jobs;
+}
+
+const running: RunningScheduler[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((s) => s.stop()));
+});
+
+describe('scheduler', () => {
+  it('publishes one job per region for a new monitor within a second of its change notice, with a deadline', async () => {
+    const bus = new MemoryJobBus();
+    const monitors = source([]);
+    const us = await collectJobs(bus, 'UsEast');
+    const eu = await collectJobs(bus, 'EuWest');
+    running.push(await startScheduler({ monitors, bus, hotState: new MemoryHotState(), subjects, logger }));
+
+    const m = monitor('mon_new', { intervalSeconds: 60 });
+    monitors.byId.set(m.id, m);
+    const noticedAt = Date.now();
+    await bus.publish(subjects.monitorsChanged, MonitorChanged.encode({ monitorId: m.id, orgId: m.orgId, checkNow: true }).finish());
+    await eventually(() => us.length === 1 && eu.length === 1, { timeoutMs: 1_000, what: 'jobs in both regions within a second' });
+    expect(Date.now() - noticedAt).toBeLessThan(1_000);
+    const job = us[0];
+    expect(job).toMatchObject({ monitorId: 'mon_new', orgId: 'org_1', region: 'UsEast', timeoutMs: 30_000 });
+    expect(job.jobId).toBe(`mon_new.UsEast.${job.scheduledAtMs}`);
+    expect(job.deadlineMs - job.scheduledAtMs).toBe(60_000);
+    expect(job.settings).toEqual({ $case: 'website', value: expect.objectContaining({ url: 'http://127.0.0.1:9/', method: 'GET', expectedStatusCode: 200 }) });
+  });
+
+  it('keeps a monitor on its phase grid, one job per interval, and stops after a delete notice', async () => {
+    const bus = new MemoryJobBus();
+    const m = monitor('mon_grid', { intervalSeconds: 1, timeoutSeconds: 1, regions: ['UsEast'] });
+    const monitors = source([m]);
+    const us = await collectJobs(bus, 'UsEast');
+    running.push(await startScheduler({ monitors, bus, hotState: new MemoryHotState(), subjects, logger }));
+    await eventually(() => us.length >= 3, { timeoutMs: 5_000, what: 'three jobs' });
+    const times = us.map((j) => j.scheduledAtMs);
+    for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBe(1_000);
+    expect(new Set(times.map((t) => t % 1_000)).size).toBe(1);
+
+    monitors.byId.delete(m.id);
+    const scheduler = running[0];
+    await bus.publish(subjects.monitorsChanged, MonitorChanged.encode({ monitorId: m.id, orgId: m.orgId, checkNow: false }).finish());
+    await eventually(() => scheduler.size() === 0, { timeoutMs: 1_000, what: 'the monitor to leave the schedule' });
+    const count = us.length;
+    const quietUntil = Date.now() + 2_500;
+    await eventually(() => Date.now() > quietUntil, { timeoutMs: 5_000, what: 'two and a half intervals' });
+    expect(us.length).toBe(count);
+  });
+
+  const redisUrl = realService('redis');
+  const leaseBackends: Array<[string, () => Promise<HotState>]> = [['memory', async () => new MemoryHotState()]];
+  if (redisUrl) leaseBackends.push(['redis', () => openRedisHotState({ url: redisUrl, prefix: `${uniqueName('sched')}:` })]);
+
+  it.each(leaseBackends)('only the lease holder publishes; a standby takes over when it stops (%s)', async (_name, open) => {
+    const hotState = await open();
+    const bus = new MemoryJobBus();
+    const m = monitor('mon_lease', { intervalSeconds: 1, timeoutSeconds: 1, regions: ['UsEast'] });
+    const monitors = source([m]);
+    const us = await collectJobs(bus, 'UsEast');
+    const a = await startScheduler({ monitors, bus, hotState, subjects, logger, leaseTtlMs: 600 });
+    const b = await startScheduler({ monitors, bus, hotState, subjects, logger, leaseTtlMs: 600 });
+    running.push(b);
+    expect([a.isLeader(), b.isLeader()].filter(Boolean)).toHaveLength(1);
+    const [leader, standby] = a.isLeader() ? [a, b] : [b, a];
+    await eventually(() => us.length >= 2, { timeoutMs: 5_000, what: 'jobs from the leader' });
+    // Exactly one job per slot while two schedulers run.
+    const slots = us.map((j) => j.scheduledAtMs);
+    expect(new Set(slots).size).toBe(slots.length);
+
+    await leader.stop();
+    await eventually(() => standby.isLeader(), { timeoutMs: 3_000, what: 'the standby to take the lease' });
+    const before = us.length;
+    await eventually(() => us.length >= before + 2, { timeoutMs: 5_000, what: 'jobs from the new leader' });
+    const all = us.map((j) => j.scheduledAtMs);
+    expect(new Set(all).size).toBe(all.length);
+    await hotState.close();
+  });
+});
