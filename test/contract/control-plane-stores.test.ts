@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openControlPlane } from '../support/api-harness.js';
+import { realService } from '../support/services.js';
+import { MonitorStore } from '../../services/lib/monitors/store.js';
+import { monitorDefaults, type MonitorConfig } from '../../services/lib/monitors/model.js';
+import { ApiKeyStore } from '../../services/lib/tenancy/api-keys.js';
+import { AgentTokenStore } from '../../services/lib/tenancy/agent-tokens.js';
+import { OrganizationStore } from '../../services/lib/tenancy/organizations.js';
+import { MonitorStatusStore } from '../../services/alerting/status-store.js';
+import { bootstrapOrganization } from '../../services/cli/bootstrap.js';
+import type { SqlClient } from '../../services/lib/ports/sql-client.js';
+
+const config = (name: string, over: Partial<MonitorConfig> = {}): MonitorConfig => ({
+  ...monitorDefaults(['UsEast']), name, type: 'Website', url: 'https://x.test/', ...over,
+});
+
+/** The domain stores, written once in Postgres SQL, must behave the same on every engine. */
+function controlPlaneStoresContract(engine: string, databaseUrl?: string) {
+  describe(`control-plane stores on ${engine}`, () => {
+    let sql: SqlClient;
+    let drop: () => Promise<void>;
+    beforeAll(async () => ({ sql, drop } = await openControlPlane(databaseUrl)));
+    afterAll(async () => drop?.());
+
+    it('bootstraps one organization and one admin key, once, even when started twice at once', async () => {
+      const [a, b] = await Promise.all([bootstrapOrganization(sql, 'phk_bootstrap_key_for_contract_suite'), bootstrapOrganization(sql)]);
+      expect(a.orgId).toBe(b.orgId);
+      expect([a.adminKey, b.adminKey].filter(Boolean)).toHaveLength(1);
+      expect((await bootstrapOrganization(sql)).adminKey).toBeUndefined();
+      const keys = new ApiKeyStore(sql);
+      const principal = await keys.authenticate(a.adminKey ?? b.adminKey!);
+      expect(principal).toMatchObject({ orgId: a.orgId, scopes: ['*'] });
+    });
+
+    it('stores monitors per organization: create, unique names, filters, replace, delete', async () => {
+      const orgs = new OrganizationStore(sql);
+      const store = new MonitorStore(sql);
+      const [o1, o2] = [await orgs.create('one'), await orgs.create('two')];
+      const a = await store.create(o1.id, config('a', { tags: ['prod', 'api'] }));
+      await store.create(o1.id, config('b', { tags: ['prod'] }));
+      await store.create(o1.id, config('p', { type: 'Port', url: null, hostname: 'h', port: 22, tags: ['prod', 'api'] }));
+      await store.create(o2.id, config('a'));
+      expect(a).toMatchObject({ name: 'a', orgId: o1.id, status: 'Pending', revision: 1, paused: false, lastCheckedAt: null });
+      expect(a.createdAt).toBeInstanceOf(Date);
+      await expect(store.create(o1.id, config('a'))).rejects.toMatchObject({ code: 'CONFLICT' });
+
+      expect((await store.list(o1.id, { tags: ['prod', 'api'], limit: 10, offset: 0 })).items.map((m) => m.name).sort()).toEqual(['a', 'p']);
+      expect((await store.list(o1.id, { type: 'Website', tags: ['prod'], limit: 10, offset: 0 })).items.map((m) => m.name).sort()).toEqual(['a', 'b']);
+      expect((await store.list(o1.id, { limit: 1, offset: 0 })).totalCount).toBe(3);
+      expect(await store.get(o2.id, a.id)).toBeNull();
+
+      const replaced = await store.replace(o1.id, a.id, config('a2', { intervalSeconds: 30 }));
+      expect(replaced).toMatchObject({ name: 'a2', intervalSeconds: 30, tags: [], revision: 2 });
+      expect(await store.replace(o2.id, a.id, config('x'))).toBeNull();
+      expect(await store.getByName(o1.id, 'a2')).toMatchObject({ id: a.id });
+      expect(await store.delete(o2.id, a.id)).toBe(false);
+      expect(await store.delete(o1.id, a.id)).toBe(true);
+      expect(await store.getById(a.id)).toBeNull();
+      expect((await store.listActive()).every((m) => !m.paused)).toBe(true);
+    });
+
+    it('keeps API keys hashed, authenticates live keys only', async () => {
+      const org = await new OrganizationStore(sql).create('keys');
+      const keys = new ApiKeyStore(sql);
+      const { key, plaintext } = await keys.create(org.id, 'ci', ['monitors:read']);
+      expect(key.maskedKey).not.toBe(plaintext);
+      const { rows } = await sql.query<{ n: number }>(`SELECT count(*) AS n FROM api_keys WHERE key_hash = $1 OR masked_key = $1`, [plaintext]);
+      expect(rows[0].n).toBe(0);
+      expect(await keys.authenticate(plaintext)).toMatchObject({ keyId: key.id, orgId: org.id });
+      expect((await keys.list(org.id))[0].lastUsedAt).toBeInstanceOf(Date);
+      expect(await keys.revoke(org.id, key.id)).toBe(true);
+      expect(await keys.authenticate(plaintext)).toBeNull();
+      expect(await keys.authenticate('phk_never_issued')).toBeNull();
+    });
+
+    it('agent tokens fix a region, verify while live, register idempotently', async () => {
+      let now = 0;
+      const tokens = new AgentTokenStore(sql, 1_000, () => now);
+      const { token, info } = await tokens.create('UsEast', 'vm1');
+      expect(await tokens.verify(token)).toEqual(info);
+      const chosen = 'operator-chosen-token-0123456789';
+      const first = await tokens.create('EuWest', 'vm2', chosen);
+      expect((await tokens.create('EuWest', 'vm2', chosen)).info.tokenId).toBe(first.info.tokenId);
+      await expect(tokens.create('UsEast', 'vm2', chosen)).rejects.toThrow(/already registered for region EuWest/);
+      await tokens.revoke(info.tokenId);
+      now += 2_000;
+      expect(await tokens.verify(token)).toBeNull();
+      expect(await tokens.verify('pha_unknown')).toBeNull();
+    });
+
+    it('updates monitor status under a row lock, serialising concurrent evaluations', async () => {
+      const org = await new OrganizationStore(sql).create('status');
+      const m = await new MonitorStore(sql).create(org.id, config('s'));
+      const statuses = new MonitorStatusStore(sql);
+      const bump = () => statuses.update(org.id, m.id, (state) => ({
+        state: { ...state, status: 'Up', regions: { UsEast: { ...(state.regions.UsEast ?? { verdict: 'up', consecutiveFailures: 0, lastResultAtMs: 0, lastResultId: '', lastError: '' }), consecutiveSuccesses: (state.regions.UsEast?.consecutiveSuccesses ?? 0) + 1 } }, lastCheckedAtMs: 1_795_000_000_000 },
+        result: true,
+      }));
+      await Promise.all(Array.from({ length: 8 }, bump));
+      const monitor = await new MonitorStore(sql).getById(m.id);
+      expect(monitor).toMatchObject({ status: 'Up' });
+      expect(monitor?.lastCheckedAt?.getTime()).toBe(1_795_000_000_000);
+      const { rows } = await sql.query<{ region_state: { UsEast: { consecutiveSuccesses: number } } }>(`SELECT region_state FROM monitor_status WHERE monitor_id = $1`, [m.id]);
+      expect(rows[0].region_state.UsEast.consecutiveSuccesses).toBe(8);
+    });
+  });
+}
+
+controlPlaneStoresContract('PGlite');
+const databaseUrl = realService('database');
+if (databaseUrl) controlPlaneStoresContract('PostgreSQL', databaseUrl);
