@@ -92,7 +92,9 @@ function overallStatus(regions: Record<string, RegionState>, policy: StatusPolic
     else if (v === 'up') up++;
   }
   if (down >= policy.quorum) return 'Down';
-  return up > 0 ? 'Up' : 'Pending';
+  // Regions down below the quorum leave the monitor Up (it is reachable from elsewhere);
+  // Pending means no region has reached a verdict yet.
+  return up > 0 || down > 0 ? 'Up' : 'Pending';
 }
 
 export function applyResult(state: MonitorState, policy: StatusPolicy, result: ObservedResult): Evaluation {

@@ -56,6 +56,16 @@ describe('status state machine', () => {
     ]));
   });
 
+  it('stays Up while fewer regions than the quorum are down, even if the others have no verdict yet', () => {
+    const p = policy({ regions: ['UsEast', 'EuWest'], quorum: 2, failureThreshold: 2 });
+    const { state, transitions } = run(initialState(), p,
+      result('UsEast', true), result('UsEast', false), result('EuWest', false), result('UsEast', false));
+    expect(state.regions.UsEast.verdict).toBe('down');
+    expect(state.regions.EuWest.verdict).toBe('pending');
+    expect(state.status).toBe('Up');
+    expect(transitions.map((t) => t.to)).toEqual(['Up']);
+  });
+
   it('recovers after recoveryThreshold successes', () => {
     const p = policy({ quorum: 1, failureThreshold: 1 });
     let { state } = run(initialState(), p, result('UsEast', false));
