@@ -18,7 +18,7 @@ export async function runAgentCommand(
   if (!token) throw new ConfigError('pharos agent needs --token (or PHAROS_AGENT_TOKEN); create one with `pharos agent-token create --region ' + region + '`');
   const natsUrl = process.env.PHAROS_NATS_URL;
   if (!natsUrl) throw new ConfigError('pharos agent needs PHAROS_NATS_URL');
-  const logger = createLogger(config.logLevel).child({ component: 'agent', region, agentId: config.agent.agentId });
+  const logger = createLogger(config.logLevel).child({ component: 'agent' });
   const bus = await openNatsJobBus({ url: natsUrl, prefix: config.natsPrefix, logger, name: `pharos-agent-${config.agent.agentId}` });
   const agent = await startAgent({ config: config.agent, region, token, bus, subjects: subjectsFor(config.natsPrefix), logger });
   onShutdown(async () => {

@@ -62,7 +62,7 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
     const out: RunningNetwork = { stop: stopAll };
 
     if (roles.has('ingest')) {
-      const ingest = await startIngest({ config, resultStore: results!, bus, subjects, hotState, tokens: agentTokens, logger: logger.child({ component: 'ingest' }) });
+      const ingest = await startIngest({ config, resultStore: results!, bus, subjects, hotState, tokens: agentTokens, logger });
       stops.push(() => ingest.stop());
       out.grpcPort = ingest.port;
     }
@@ -84,7 +84,7 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
           token,
           bus,
           subjects,
-          logger: logger.child({ component: 'agent', region }),
+          logger: logger.child({ component: 'agent' }),
         });
         stops.push(() => agent.stop());
       }
