@@ -1,0 +1,180 @@
+/**
+ * The probe agent: takes its region's check jobs from the bus (sharing them with the
+ * region's other agents through a queue group), runs them, and streams the results to
+ * ingest. It holds no database credentials and imports no storage code: everything it
+ * touches is passed in.
+ */
+import os from 'node:os';
+import type { Logger } from 'pino';
+import { CheckJob } from '../proto/generated/pharos/v1/check.js';
+import type { AgentConfig } from '../services/lib/config.js';
+import type { JobBus, Subscription } from '../services/lib/ports/job-bus.js';
+import type { Subjects } from '../services/lib/subjects.js';
+import type { BackoffPolicy } from './backoff.js';
+import { createCheckers, type CheckerTable } from './checks/registry.js';
+import type { AgentFatalError } from './ingest-errors.js';
+import { createOutbox, type OutboxDepth, type OutboxDrops } from './outbox.js';
+import { createCheckRunner } from './runner.js';
+import { createIngestTransport, ingestCredentials } from './transport.js';
+
+export { AgentFatalError } from './ingest-errors.js';
+
+export const AGENT_VERSION = '0.1.0';
+
+export interface AgentDeps {
+  config: AgentConfig;
+  region: string;
+  token: string;
+  bus: JobBus;
+  subjects: Subjects;
+  logger: Logger;
+  /** Default: every built-in checker with system DNS and no SSRF guard. */
+  checkers?: CheckerTable;
+  /** Wall clock, unix ms. */
+  now?: () => number;
+  /** Reconnect backoff towards ingest (tests shorten it). */
+  backoff?: BackoffPolicy;
+  /** Bounds of a graceful stop. */
+  stopTimeouts?: { drainMs: number; flushMs: number };
+}
+
+export interface AgentStats {
+  inFlight: number;
+  queued: number;
+  outbox: OutboxDepth;
+  dropped: OutboxDrops;
+  connected: boolean;
+}
+
+export interface RunningAgent {
+  readonly agentId: string;
+  stats(): AgentStats;
+  /**
+   * Graceful stop: take no more jobs, let running checks finish (bounded), flush the outbox
+   * to ingest (bounded), close. Results still unacknowledged at the end are logged.
+   */
+  stop(): Promise<void>;
+  /** Settles when the agent has stopped: rejects with `AgentFatalError` if ingest refused it. */
+  readonly done: Promise<void>;
+}
+
+const DEFAULT_STOP_TIMEOUTS = { drainMs: 10_000, flushMs: 5_000 };
+
+export async function startAgent(deps: AgentDeps): Promise<RunningAgent> {
+  const { config, region, logger, bus, subjects } = deps;
+  const now = deps.now ?? Date.now;
+  const stopTimeouts = deps.stopTimeouts ?? DEFAULT_STOP_TIMEOUTS;
+  const log = logger.child({ agentId: config.agentId, region });
+  const channelCredentials = ingestCredentials(config);
+
+  const outbox = createOutbox({
+    maxBytes: config.outboxMaxBytes,
+    maxAgeMs: config.outboxMaxAgeMs,
+    batchMaxResults: config.batchMaxResults,
+    batchMaxDelayMs: config.batchMaxDelayMs,
+    logger: log,
+    now,
+  });
+  const runner = createCheckRunner({
+    checkers: deps.checkers ?? createCheckers(),
+    concurrency: config.concurrency,
+    agentId: config.agentId,
+    region,
+    logger: log,
+    now,
+    onResult: (result) => outbox.add(result),
+  });
+
+  let settleDone!: { resolve(): void; reject(err: Error): void };
+  const done = new Promise<void>((resolve, reject) => {
+    settleDone = { resolve, reject };
+  });
+  // Callers that never await `done` must not crash the process on a fatal stop.
+  done.catch(() => undefined);
+
+  let stopping: Promise<void> | undefined;
+  const transport = createIngestTransport({
+    address: config.ingestAddress,
+    credentials: channelCredentials,
+    token: deps.token,
+    agentId: config.agentId,
+    region,
+    version: AGENT_VERSION,
+    hostname: os.hostname(),
+    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    outbox,
+    inFlight: () => runner.inFlight(),
+    logger: log,
+    backoff: deps.backoff,
+    onFatal: (err) => {
+      log.error({ err: err.message }, 'ingest refused this agent; stopping');
+      void stop(err);
+    },
+  });
+
+  try {
+    const first = await transport.start();
+    if (!first.registered) log.warn({ address: config.ingestAddress }, 'ingest not reachable yet; running checks and keeping results in the outbox');
+  } catch (err) {
+    await transport.stop();
+    outbox.close();
+    throw err;
+  }
+
+  let subscription: Subscription | undefined;
+  try {
+    subscription = await bus.subscribe(
+      subjects.jobs(region),
+      (data) => {
+        let job: CheckJob;
+        try {
+          job = CheckJob.decode(data);
+        } catch (err) {
+          log.error({ err: err instanceof Error ? err.message : String(err), bytes: data.length }, 'undecodable check job dropped');
+          return;
+        }
+        runner.submit(job);
+      },
+      { queue: subjects.agentQueue(region) },
+    );
+  } catch (err) {
+    await transport.stop();
+    outbox.close();
+    throw err;
+  }
+  // Ingest may have refused the agent while the subscription was being set up.
+  if (stopping) await subscription.unsubscribe();
+  else log.info({ subject: subjects.jobs(region), concurrency: config.concurrency }, 'agent started');
+
+  function stop(fatal?: AgentFatalError): Promise<void> {
+    stopping ??= (async () => {
+      runner.close();
+      await subscription?.unsubscribe().catch((err: unknown) => log.warn({ err: String(err) }, 'unsubscribe failed'));
+      if (!(await runner.drain(stopTimeouts.drainMs))) {
+        runner.abandon(`agent stopping: checks still running after ${stopTimeouts.drainMs} ms`);
+      }
+      if (!fatal && !(await transport.flush(stopTimeouts.flushMs))) {
+        log.error({ outbox: outbox.depth() }, 'stopping with results ingest has not acknowledged; they are lost');
+      }
+      await transport.stop();
+      outbox.close();
+      log.info({ dropped: outbox.dropped() }, 'agent stopped');
+      if (fatal) settleDone.reject(fatal);
+      else settleDone.resolve();
+    })();
+    return stopping;
+  }
+
+  return {
+    agentId: config.agentId,
+    stats: () => ({
+      inFlight: runner.inFlight(),
+      queued: runner.queued(),
+      outbox: outbox.depth(),
+      dropped: outbox.dropped(),
+      connected: transport.connected(),
+    }),
+    stop: () => stop(),
+    done,
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * The one shape every check type has (DESIGN.md §6). A target's failure is a value of
+ * `CheckOutcome`, never an exception: callers can rely on `run` resolving.
+ */
+import type { CheckJob } from '../../proto/generated/pharos/v1/check.js';
+import {
+  CheckPhase,
+  CheckStatus,
+  ErrorKind,
+  type PhaseTimings,
+  type TlsInfo,
+} from '../../proto/generated/pharos/v1/result.js';
+
+export type CheckSettings = NonNullable<CheckJob['settings']>;
+export type SettingsCase = CheckSettings['$case'];
+export type SettingsOf<C extends SettingsCase> = Extract<CheckSettings, { $case: C }>['value'];
+/** A job whose settings are known to be of one check type. */
+export type JobFor<C extends SettingsCase> = CheckJob & { settings: Extract<CheckSettings, { $case: C }> };
+
+export interface CheckOutcome {
+  status: CheckStatus.CHECK_STATUS_UP | CheckStatus.CHECK_STATUS_DOWN;
+  errorKind: ErrorKind;
+  errorPhase: CheckPhase;
+  errorMessage: string;
+  timings: PhaseTimings;
+  /** 0 when there was no HTTP response. */
+  statusCode: number;
+  tls?: TlsInfo;
+}
+
+export interface Checker<C extends SettingsCase> {
+  /** Problems that make the settings impossible to run; empty when they are runnable. */
+  validate(settings: SettingsOf<C>): string[];
+  /**
+   * Runs the check until it ends or `signal` aborts. An abort whose reason is named
+   * `TimeoutError` is the check's own timeout and comes back as a timeout failure.
+   */
+  run(job: JobFor<C>, signal: AbortSignal): Promise<CheckOutcome>;
+}
+
+export function emptyTimings(): PhaseTimings {
+  return { dnsMs: 0, connectMs: 0, tlsMs: 0, ttfbMs: 0, transferMs: 0, totalMs: 0 };
+}
+
+export interface OutcomeDetails {
+  timings?: PhaseTimings;
+  statusCode?: number;
+  tls?: TlsInfo;
+}
+
+export function success(details: OutcomeDetails = {}): CheckOutcome {
+  return {
+    status: CheckStatus.CHECK_STATUS_UP,
+    errorKind: ErrorKind.ERROR_KIND_UNSPECIFIED,
+    errorPhase: CheckPhase.CHECK_PHASE_UNSPECIFIED,
+    errorMessage: '',
+    timings: details.timings ?? emptyTimings(),
+    statusCode: details.statusCode ?? 0,
+    tls: details.tls,
+  };
+}
+
+export function failure(
+  errorKind: ErrorKind,
+  errorPhase: CheckPhase,
+  errorMessage: string,
+  details: OutcomeDetails = {},
+): CheckOutcome {
+  return {
+    status: CheckStatus.CHECK_STATUS_DOWN,
+    errorKind,
+    errorPhase,
+    errorMessage,
+    timings: details.timings ?? emptyTimings(),
+    statusCode: details.statusCode ?? 0,
+    tls: details.tls,
+  };
+}

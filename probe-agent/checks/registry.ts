@@ -1,0 +1,87 @@
+/**
+ * The one table from check type to checker, and the single place a job is dispatched on
+ * its settings `oneof` (an exhaustive switch: a new check type does not compile until it
+ * is handled here). Whatever happens, `runCheck` resolves with an outcome.
+ */
+import { CheckType, checkTypeToJSON, type CheckJob } from '../../proto/generated/pharos/v1/check.js';
+import { CheckPhase, ErrorKind } from '../../proto/generated/pharos/v1/result.js';
+import { failure, type Checker, type CheckOutcome, type JobFor, type SettingsCase } from './checker.js';
+import { createPortChecker } from './port.js';
+import type { TargetResolver } from './target-resolver.js';
+import { createWebsiteChecker } from './website.js';
+
+export type CheckerTable = { readonly [C in SettingsCase]: Checker<C> };
+
+export const CHECK_TYPE_OF: { readonly [C in SettingsCase]: CheckType } = {
+  website: CheckType.CHECK_TYPE_WEBSITE,
+  port: CheckType.CHECK_TYPE_PORT,
+};
+
+export interface CheckerDeps {
+  /** The SSRF hook for every check that dials a tenant's target. */
+  resolveTarget?: TargetResolver;
+  userAgent?: string;
+}
+
+export function createCheckers(deps: CheckerDeps = {}): CheckerTable {
+  return {
+    website: createWebsiteChecker({ resolveTarget: deps.resolveTarget, userAgent: deps.userAgent }),
+    port: createPortChecker({ resolveTarget: deps.resolveTarget }),
+  };
+}
+
+/** Used when a job carries no timeout (proto3 zero). */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+/** Bounds a job's timeout so a bad job cannot hold a slot for long. */
+export const MAX_TIMEOUT_MS = 120_000;
+
+export async function runCheck(checkers: CheckerTable, job: CheckJob, signal: AbortSignal): Promise<CheckOutcome> {
+  const settings = job.settings;
+  if (!settings) return internal('job carries no check settings');
+  if (job.type !== CHECK_TYPE_OF[settings.$case]) {
+    return internal(`job type ${checkTypeToJSON(job.type)} does not match its ${settings.$case} settings`);
+  }
+  const timeoutMs = Math.min(job.timeoutMs || DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS);
+  const timeout = withTimeout(signal, timeoutMs);
+  try {
+    switch (settings.$case) {
+      case 'website':
+        return await runValidated(checkers.website, { ...job, settings }, timeout.signal);
+      case 'port':
+        return await runValidated(checkers.port, { ...job, settings }, timeout.signal);
+      default:
+        return internal(`unknown check settings ${String((settings satisfies never as { $case?: string }).$case)}`);
+    }
+  } catch (err) {
+    // A checker is not supposed to throw; if one does, it is our bug, not the target's failure.
+    return internal(`checker failed: ${err instanceof Error ? err.message : String(err)}`);
+  } finally {
+    timeout.dispose();
+  }
+}
+
+async function runValidated<C extends SettingsCase>(checker: Checker<C>, job: JobFor<C>, signal: AbortSignal): Promise<CheckOutcome> {
+  const problems = checker.validate(job.settings.value as never);
+  if (problems.length > 0) return internal(`invalid check settings: ${problems.join('; ')}`);
+  return checker.run(job, signal);
+}
+
+function internal(message: string): CheckOutcome {
+  return failure(ErrorKind.ERROR_KIND_INTERNAL, CheckPhase.CHECK_PHASE_UNSPECIFIED, message);
+}
+
+/** A child signal that aborts with a `TimeoutError` after `ms`, or when `parent` aborts. */
+export function withTimeout(parent: AbortSignal, ms: number): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException(`timed out after ${ms} ms`, 'TimeoutError')), ms);
+  const onParentAbort = () => controller.abort(parent.reason);
+  if (parent.aborted) onParentAbort();
+  else parent.addEventListener('abort', onParentAbort, { once: true });
+  return {
+    signal: controller.signal,
+    dispose() {
+      clearTimeout(timer);
+      parent.removeEventListener('abort', onParentAbort);
+    },
+  };
+}

@@ -1,0 +1,69 @@
+/**
+ * Turns a target host name into the one address a check connects to. Every hop of a check
+ * (each redirect, each port check) goes through a `TargetResolver`, which is the hook for
+ * the SSRF guard (DESIGN.md §6): a guarding resolver checks the *resolved* address and
+ * throws `BlockedTargetError`, so a DNS rebinding between hops cannot slip through because
+ * the connection is made to exactly the address that was checked.
+ */
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+
+export interface ResolvedTarget {
+  address: string;
+  family: 4 | 6;
+}
+
+export type TargetResolver = (hostname: string, signal: AbortSignal) => Promise<ResolvedTarget>;
+
+/** Thrown by a guarding resolver for an address the operator does not allow. */
+export class BlockedTargetError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BlockedTargetError';
+  }
+}
+
+/** Strips the brackets URL hosts put around IPv6 literals. */
+export function bareHostname(hostname: string): string {
+  return hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
+}
+
+/**
+ * Plain system resolution, no guard: the embedded default where the local operator may
+ * probe private targets. IP literals are not looked up, and `.invalid` names (RFC 6761)
+ * fail without asking a resolver.
+ */
+export const systemResolver: TargetResolver = async (hostname, signal) => {
+  const host = bareHostname(hostname);
+  const literal = isIP(host);
+  if (literal) return { address: host, family: literal as 4 | 6 };
+  if (host === 'invalid' || host.endsWith('.invalid')) throw dnsNotFound(host);
+  signal.throwIfAborted();
+  // dns.lookup cannot be cancelled; racing it against the signal lets the check end on time.
+  const found = await raceAbort(lookup(host, { verbatim: true }), signal);
+  return { address: found.address, family: found.family === 6 ? 6 : 4 };
+};
+
+function dnsNotFound(host: string): NodeJS.ErrnoException {
+  const err: NodeJS.ErrnoException = new Error(`getaddrinfo ENOTFOUND ${host}`);
+  err.code = 'ENOTFOUND';
+  return err;
+}
+
+export function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}

@@ -1,0 +1,176 @@
+/**
+ * Probe agent throughput: Website checks through the real checker, runner and outbox, each
+ * on a fresh connection, against a local HTTP target running in a separate process (so it
+ * does not share the agent's event loop). Prints checks/s, check duration percentiles and
+ * RSS, then one `BENCH {...}` line. Figures, not a pass/fail test.
+ *
+ *   node --import tsx test/bench/agent-http.bench.ts [--seconds 10] [--concurrency 64] [--host 127.0.0.1]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { pino } from 'pino';
+import { CheckType, type CheckJob } from '../../proto/generated/pharos/v1/check.js';
+import { CheckStatus, type CheckResult } from '../../proto/generated/pharos/v1/result.js';
+import { createCheckers } from '../../probe-agent/checks/registry.js';
+import { createOutbox } from '../../probe-agent/outbox.js';
+import { createCheckRunner } from '../../probe-agent/runner.js';
+
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '10' },
+    concurrency: { type: 'string', default: '64' },
+    host: { type: 'string', default: '127.0.0.1' },
+  },
+});
+const seconds = Number(args.seconds);
+const concurrency = Number(args.concurrency);
+
+/** The target: plain node:http, a small HTML body, in its own process. */
+const TARGET_SOURCE = `
+const http = require('node:http');
+const body = Buffer.from('<html><body>' + 'pharos '.repeat(100) + '</body></html>');
+const server = http.createServer((req, res) => {
+  res.writeHead(200, { 'content-type': 'text/html', 'content-length': body.length });
+  res.end(body);
+});
+server.listen(0, '127.0.0.1', () => process.stdout.write(String(server.address().port) + '\\n'));
+`;
+
+function startTarget(): Promise<{ port: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['-e', TARGET_SOURCE], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.stdout!.once('data', (chunk: Buffer) => resolve({ port: Number(chunk.toString().trim()), child }));
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+async function main(): Promise<void> {
+  const { port, child } = await startTarget();
+  const url = `http://${args.host}:${port}/`;
+  const logger = pino({ level: 'info' }, pino.destination('/dev/null'));
+  const outbox = createOutbox({
+    maxBytes: 64 * 1024 * 1024,
+    maxAgeMs: 3_600_000,
+    batchMaxResults: 500,
+    batchMaxDelayMs: 200,
+    logger,
+    now: Date.now,
+  });
+  // Stands in for ingest: acknowledge each batch as soon as it is sealed.
+  outbox.onSealed((batch) => queueMicrotask(() => outbox.ack(batch.batchId)));
+
+  const durations: number[] = [];
+  let done = 0;
+  let failed = 0;
+  let firstFailure = '';
+  let measuring = false;
+  let feeding = true;
+  let seq = 0;
+
+  const runner = createCheckRunner({
+    checkers: createCheckers(),
+    concurrency,
+    maxQueued: concurrency,
+    agentId: 'bench',
+    region: 'local',
+    logger,
+    now: Date.now,
+    onResult(result: CheckResult) {
+      outbox.add(result);
+      if (measuring) {
+        done++;
+        durations.push(result.timings?.totalMs ?? 0);
+        if (result.status !== CheckStatus.CHECK_STATUS_UP) {
+          failed++;
+          firstFailure ||= result.errorMessage;
+        }
+      }
+      if (feeding) submitOne();
+    },
+  });
+
+  function submitOne(): void {
+    const now = Date.now();
+    const job: CheckJob = {
+      jobId: `bench_${++seq}`,
+      orgId: 'org_bench',
+      monitorId: `mon_${seq % 1000}`,
+      region: 'local',
+      type: CheckType.CHECK_TYPE_WEBSITE,
+      scheduledAtMs: now,
+      deadlineMs: now + 60_000,
+      timeoutMs: 10_000,
+      attempt: 1,
+      monitorRevision: 1,
+      settings: {
+        $case: 'website',
+        value: {
+          url,
+          method: 'GET',
+          headers: [],
+          body: '',
+          expectedStatusCode: 0,
+          followRedirects: true,
+          maxRedirects: 5,
+          keyword: '',
+          keywordAbsent: false,
+          ignoreTlsErrors: false,
+        },
+      },
+    };
+    runner.submit(job);
+  }
+
+  // Warm up (JIT, llhttp WASM) for one second, then measure.
+  for (let i = 0; i < concurrency; i++) submitOne();
+  await new Promise((r) => setTimeout(r, 1_000));
+  measuring = true;
+  let peakRss = 0;
+  const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250);
+  const cpuStart = process.cpuUsage();
+  const started = performance.now();
+  await new Promise((r) => setTimeout(r, seconds * 1_000));
+  const elapsedS = (performance.now() - started) / 1_000;
+  const measured = done;
+  const cpu = process.cpuUsage(cpuStart);
+  measuring = false;
+  feeding = false;
+  clearInterval(rssTimer);
+  await runner.drain(15_000);
+  outbox.close();
+  child.kill();
+
+  durations.sort((a, b) => a - b);
+  const figures = {
+    name: 'agent_http_checks_per_s',
+    checks_per_s: Math.round(measured / elapsedS),
+    checks: measured,
+    failed,
+    seconds: Number(elapsedS.toFixed(2)),
+    concurrency,
+    host: args.host,
+    p50_ms: Number(percentile(durations, 50).toFixed(2)),
+    p99_ms: Number(percentile(durations, 99).toFixed(2)),
+    rss_mb: Math.round(Math.max(peakRss, process.memoryUsage().rss) / 1024 / 1024),
+    agent_cpu_pct: Math.round(((cpu.user + cpu.system) / 1_000 / (elapsedS * 1_000)) * 100),
+    fresh_connection_per_check: true,
+    target: 'node:http in a separate process, same host',
+  };
+  process.stdout.write(
+    `agent http checks: ${figures.checks_per_s} checks/s over ${figures.seconds} s at concurrency ${concurrency}; ` +
+      `check duration p50 ${figures.p50_ms} ms, p99 ${figures.p99_ms} ms; RSS ${figures.rss_mb} MiB; agent CPU ${figures.agent_cpu_pct}%` +
+      (failed ? `; ${failed} failed (first: ${firstFailure})` : '') +
+      '\n',
+  );
+  process.stdout.write(`BENCH ${JSON.stringify(figures)}\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
