@@ -146,12 +146,17 @@ export function loadConfig(role: Role, env: Env, overrides: ConfigOverrides = {}
     throw new ConfigError('PHAROS_MIN_INTERVAL_SECONDS must not exceed PHAROS_MAX_INTERVAL_SECONDS');
   }
   if (role === 'server' || role === 'api' || role === 'scheduler' || role === 'ingest' || role === 'alerting') {
-    // Separate processes must share state through real services; embedded engines are per process.
-    const missing = [
+    // Separate processes must share state through real services; embedded engines are per
+    // process. chDB may be opened by one process only, so a lone api or ingest (which both
+    // read or write results) needs a ClickHouse server; `pharos server` may keep chDB.
+    const needs: Array<[string, string | undefined]> = [
       ['PHAROS_DATABASE_URL', config.databaseUrl],
       ['PHAROS_NATS_URL', config.natsUrl],
-    ].filter(([, v]) => !v).map(([k]) => k);
-    if (missing.length) throw new ConfigError(`pharos ${role} needs ${missing.join(' and ')} (use "pharos dev" for the embedded network)`);
+      ['PHAROS_REDIS_URL', config.redisUrl],
+    ];
+    if (role === 'api' || role === 'ingest') needs.push(['PHAROS_CLICKHOUSE_URL', config.clickhouseUrl]);
+    const missing = needs.filter(([, v]) => !v).map(([k]) => k);
+    if (missing.length) throw new ConfigError(`pharos ${role} needs ${missing.join(', ')} (use "pharos dev" for the embedded network)`);
   }
   if (config.agent.region !== undefined && !REGION.test(config.agent.region)) {
     throw new ConfigError(`region "${config.agent.region}" must be letters, digits and dashes`);

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../services/lib/config.js';
+
+const real = {
+  PHAROS_DATABASE_URL: 'postgres://db/pharos', PHAROS_NATS_URL: 'nats://nats:4222', PHAROS_REDIS_URL: 'redis://redis:6379',
+};
+
+describe('configuration', () => {
+  it('defaults to the embedded network in dev, ignoring service URLs', () => {
+    const c = loadConfig('dev', { ...real });
+    expect(c).toMatchObject({ regions: ['local'], http: { host: '127.0.0.1', port: 8080 }, grpc: { port: 0 }, intervalLimits: { minSeconds: 5, maxSeconds: 86400 } });
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.natsUrl).toBeUndefined();
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('needs the shared services for every distributed role, and a ClickHouse server for a lone api or ingest', () => {
+    expect(() => loadConfig('server', {})).toThrow(/PHAROS_DATABASE_URL, PHAROS_NATS_URL, PHAROS_REDIS_URL/);
+    expect(loadConfig('server', real).grpc.port).toBe(50051);
+    expect(() => loadConfig('api', real)).toThrow(/PHAROS_CLICKHOUSE_URL/);
+    expect(() => loadConfig('ingest', real)).toThrow(ConfigError);
+    expect(loadConfig('scheduler', real).redisUrl).toBe('redis://redis:6379');
+    expect(loadConfig('api', { ...real, PHAROS_CLICKHOUSE_URL: 'http://ch:8123' }).clickhouseUrl).toBe('http://ch:8123');
+  });
+
+  it('refuses malformed values with the variable named', () => {
+    expect(() => loadConfig('dev', { PHAROS_HTTP_PORT: 'eighty' })).toThrow(/PHAROS_HTTP_PORT/);
+    expect(() => loadConfig('dev', { PHAROS_REGIONS: 'Us East' })).toThrow(/region "Us East"/);
+    expect(() => loadConfig('dev', { PHAROS_MIN_INTERVAL_SECONDS: '60', PHAROS_MAX_INTERVAL_SECONDS: '30' })).toThrow(ConfigError);
+    expect(() => loadConfig('agent', {}, { region: 'bad region' })).toThrow(/region/);
+  });
+
+  it('parses declared regions, de-duplicated', () => {
+    expect(loadConfig('dev', { PHAROS_REGIONS: 'UsEast, EuWest,UsEast' }).regions).toEqual(['UsEast', 'EuWest']);
+  });
+});
