@@ -9,7 +9,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
-import { CheckType, type CheckJob } from '../../proto/generated/pharos/v1/check.js';
+import type { CheckJob } from '../../proto/generated/pharos/v1/check.js';
+import { websiteJob } from '../unit/checks/support/targets.js';
 import { CheckStatus, type CheckResult } from '../../proto/generated/pharos/v1/result.js';
 import { createCheckers } from '../../probe-agent/checks/registry.js';
 import { createOutbox } from '../../probe-agent/outbox.js';
@@ -95,34 +96,7 @@ async function main(): Promise<void> {
   });
 
   function submitOne(): void {
-    const now = Date.now();
-    const job: CheckJob = {
-      jobId: `bench_${++seq}`,
-      orgId: 'org_bench',
-      monitorId: `mon_${seq % 1000}`,
-      region: 'local',
-      type: CheckType.CHECK_TYPE_WEBSITE,
-      scheduledAtMs: now,
-      deadlineMs: now + 60_000,
-      timeoutMs: 10_000,
-      attempt: 1,
-      monitorRevision: 1,
-      settings: {
-        $case: 'website',
-        value: {
-          url,
-          method: 'GET',
-          headers: [],
-          body: '',
-          expectedStatusCode: 0,
-          followRedirects: true,
-          maxRedirects: 5,
-          keyword: '',
-          keywordAbsent: false,
-          ignoreTlsErrors: false,
-        },
-      },
-    };
+    const job: CheckJob = { ...websiteJob({ url }, 10_000), jobId: `bench_${++seq}`, orgId: 'org_bench', monitorId: `mon_${seq % 1000}` };
     runner.submit(job);
   }
 

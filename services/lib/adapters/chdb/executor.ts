@@ -36,6 +36,12 @@ export class ChdbExecutor implements ClickHouseExecutor {
     await this.serial(() => this.session.insert({ table, values: payload, format: 'JSONEachRow' }));
   }
 
+  async insertCompact(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void> {
+    if (rows.length === 0) return;
+    const payload = Buffer.from(rows.map((r) => JSON.stringify(r)).join('\n'));
+    await this.serial(() => this.session.insert({ table, columns: [...columns], values: payload, format: 'JSONCompactEachRow' }));
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;

@@ -14,6 +14,7 @@
 import type {
   DurableConsumerOptions,
   DurableHandler,
+  DurablePublish,
   JobBus,
   MessageHandler,
   Subscription,
@@ -128,19 +129,45 @@ export class MemoryJobBus implements JobBus {
   }
 
   async publishDurable(subject: string, data: Uint8Array, msgId: string): Promise<void> {
+    this.append([{ subject, data, msgId }]);
+  }
+
+  async publishDurableBatch(items: readonly DurablePublish[]): Promise<void> {
+    this.append(items);
+  }
+
+  private append(items: readonly DurablePublish[]): void {
     this.assertOpen();
-    assertSubject(subject, { wildcards: false });
+    // Validate all first: a bad subject rejects the batch before any of it is stored.
+    let lastSubject: string | undefined;
+    for (const { subject } of items) {
+      if (subject === lastSubject) continue;
+      assertSubject(subject, { wildcards: false });
+      lastSubject = subject;
+    }
     const now = this.now();
-    const seenAt = this.dedup.get(msgId);
-    if (seenAt !== undefined && now - seenAt < this.duplicateWindowMs) return;
     this.pruneDedup(now);
-    this.dedup.set(msgId, now);
-    const seq = ++this.lastSeq;
-    // Copy: the caller may reuse its buffer, and a stream stores its own bytes.
-    this.stream.set(seq, { seq, subject, data: Uint8Array.from(data) });
+    const subjects = new Set<string>();
+    for (const { subject, data, msgId } of items) {
+      const seenAt = this.dedup.get(msgId);
+      if (seenAt !== undefined && now - seenAt < this.duplicateWindowMs) continue;
+      // Delete first so the Map's order stays publish order (pruneDedup relies on it).
+      this.dedup.delete(msgId);
+      this.dedup.set(msgId, now);
+      const seq = ++this.lastSeq;
+      // Copy: the caller may reuse its buffer, and a stream stores its own bytes.
+      // (new Uint8Array(typedArray) is a memcpy; Uint8Array.from iterates.)
+      this.stream.set(seq, { seq, subject, data: new Uint8Array(data) });
+      subjects.add(subject);
+    }
     while (this.stream.size > this.maxMessages) this.stream.delete(this.firstSeq++);
     for (const c of this.consumers.values()) {
-      if (subjectMatches(c.filter, subject)) this.schedulePump(c);
+      for (const subject of subjects) {
+        if (subjectMatches(c.filter, subject)) {
+          this.schedulePump(c);
+          break;
+        }
+      }
     }
   }
 

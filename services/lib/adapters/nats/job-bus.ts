@@ -12,6 +12,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type {
   DurableConsumerOptions,
   DurableHandler,
+  DurablePublish,
   JobBus,
   MessageHandler,
   Subscription,
@@ -45,6 +46,8 @@ export interface NatsJobBusOptions {
 const DEFAULT_BACKOFF_MS = [1_000, 5_000, 15_000, 30_000, 60_000];
 const DEFAULT_MAX_DELIVER = 10;
 const DEFAULT_ACK_WAIT_MS = 30_000;
+/** Durable publishes of one batch awaiting their acks at once. */
+const PUBLISH_WINDOW = 1_024;
 
 export async function openNatsJobBus(opts: NatsJobBusOptions): Promise<NatsJobBus> {
   const nc = await connectNats({ url: opts.url, name: opts.name, logger: opts.logger });
@@ -129,6 +132,15 @@ export class NatsJobBus implements JobBus {
       // The stream may have been deleted under us (ops, a test cleanup): re-declare once.
       await this.ensureOwnStream();
       await this.js.publish(subject, data, { msgID: msgId });
+    }
+  }
+
+  async publishDurableBatch(items: readonly DurablePublish[]): Promise<void> {
+    // JetStream acks publishes in order on one connection: keep a window of them in flight
+    // instead of waiting for each ack in turn, and bound it so a huge batch cannot queue
+    // unbounded pending acks.
+    for (let i = 0; i < items.length; i += PUBLISH_WINDOW) {
+      await Promise.all(items.slice(i, i + PUBLISH_WINDOW).map((m) => this.publishDurable(m.subject, m.data, m.msgId)));
     }
   }
 

@@ -12,6 +12,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import type { QueryResult, SqlClient } from '../../ports/sql-client.js';
+import { NestedTransaction } from '../nested-transaction.js';
 import { OID, assertSchemaName, parseDate, parseInt8, parseTimestampUtc } from '../postgres/type-mapping.js';
 
 export interface PgliteOptions {
@@ -72,7 +73,7 @@ export class PgliteSqlClient implements SqlClient {
 
   transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
     return this.db.transaction(async (t) => {
-      const tx = new PgliteTransaction(t);
+      const tx = new NestedTransaction((text, params) => run(t, text, params));
       try {
         return await fn(tx);
       } finally {
@@ -86,35 +87,3 @@ export class PgliteSqlClient implements SqlClient {
   }
 }
 
-class PgliteTransaction implements SqlClient {
-  private done = false;
-  private savepoints = 0;
-
-  constructor(private readonly t: Transaction) {}
-
-  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<QueryResult<R>> {
-    if (this.done) return Promise.reject(new Error('transaction already finished'));
-    return run<R>(this.t, text, params);
-  }
-
-  async transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
-    const sp = `sp_${++this.savepoints}`;
-    await this.query(`SAVEPOINT ${sp}`);
-    try {
-      const out = await fn(this);
-      await this.query(`RELEASE SAVEPOINT ${sp}`);
-      return out;
-    } catch (err) {
-      await this.query(`ROLLBACK TO SAVEPOINT ${sp}`);
-      throw err;
-    }
-  }
-
-  end(): void {
-    this.done = true;
-  }
-
-  async close(): Promise<void> {
-    throw new Error('close the SqlClient, not a transaction');
-  }
-}

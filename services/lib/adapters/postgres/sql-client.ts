@@ -6,6 +6,7 @@
  */
 import pg from 'pg';
 import type { QueryResult, SqlClient } from '../../ports/sql-client.js';
+import { NestedTransaction } from '../nested-transaction.js';
 import type { Logger } from '../../logger.js';
 import { OID, assertSchemaName, parseDate, parseInt8, parseTimestampUtc } from './type-mapping.js';
 
@@ -79,7 +80,7 @@ export class PostgresSqlClient implements SqlClient {
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
-      const tx = new ClientTransaction(client);
+      const tx = new NestedTransaction((text, params) => run(client, text, params));
       try {
         const out = await fn(tx);
         await client.query('COMMIT');
@@ -102,35 +103,3 @@ export class PostgresSqlClient implements SqlClient {
 }
 
 /** One connection inside BEGIN; nested transactions become savepoints. */
-class ClientTransaction implements SqlClient {
-  private done = false;
-  private savepoints = 0;
-
-  constructor(private readonly client: pg.PoolClient) {}
-
-  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<QueryResult<R>> {
-    if (this.done) return Promise.reject(new Error('transaction already finished'));
-    return run<R>(this.client, text, params);
-  }
-
-  async transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
-    const sp = `sp_${++this.savepoints}`;
-    await this.query(`SAVEPOINT ${sp}`);
-    try {
-      const out = await fn(this);
-      await this.query(`RELEASE SAVEPOINT ${sp}`);
-      return out;
-    } catch (err) {
-      await this.query(`ROLLBACK TO SAVEPOINT ${sp}`);
-      throw err;
-    }
-  }
-
-  end(): void {
-    this.done = true;
-  }
-
-  async close(): Promise<void> {
-    throw new Error('close the SqlClient, not a transaction');
-  }
-}
