@@ -7,7 +7,7 @@ import type { Logger } from '../lib/logger.js';
 import type { Monitor } from '../lib/monitors/model.js';
 import { DueQueue } from './due-queue.js';
 import { nextDueMs } from './phase.js';
-import { buildCheckJob, encodeCheckJob } from './job-builder.js';
+import { buildCheckJob, encodeCheckJob } from '../lib/monitors/check-job.js';
 
 /** What the scheduler needs of the monitor store. */
 export interface ActiveMonitorSource {

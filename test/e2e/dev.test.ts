@@ -56,6 +56,12 @@ describe('pharos dev (embedded network)', () => {
     const regions = (await enori('/api/regions')).body;
     expect(regions.items).toEqual([expect.objectContaining({ name: 'local', connectedAgents: 1 })]);
 
+    // Check now: the on-demand result shows up in `results` under the job id returned.
+    const checkNow = await enori(`/api/monitors/${id}/check`, { method: 'POST' });
+    expect(checkNow.status).toBe(202);
+    const [jobId] = checkNow.body.jobIds as string[];
+    await eventually(async () => (await enori(`/api/monitors/${id}/results?limit=1000`)).body.items.some((r: { id: string }) => r.id === jobId), { timeoutMs: 10_000, what: 'the on-demand check result' });
+
     // The target goes away: the next check fails and the monitor is Down.
     await target.close();
     await eventually(async () => (await enori(`/api/monitors/${id}`)).body.status === 'Down', { timeoutMs: 20_000, what: 'status Down' });

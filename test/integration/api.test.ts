@@ -255,3 +255,65 @@ describe('regions and documents', () => {
     expect(res.json()).toMatchObject({ code: 'NOT_FOUND' });
   });
 });
+
+describe('upsert by name, pause, resume, check now', () => {
+  it('upserts by name idempotently: 200 always, the URL name wins, a repeat changes nothing', async () => {
+    const t = await h.tenant();
+    const body = { ...seedBody, name: 'ignored body name', tags: ['iac'] };
+    const first = await req('PUT', '/api/monitors/by-name/checkout', t.key, body);
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toMatchObject({ name: 'checkout', tags: ['iac'] });
+    const again = await req('PUT', '/api/monitors/by-name/checkout', t.key, body);
+    expect(again.statusCode).toBe(200);
+    expect(again.json().id).toBe(first.json().id);
+    expect(again.json().updatedAt).toBe(first.json().updatedAt);
+    expect((await req('GET', '/api/monitors', t.key)).json().totalCount).toBe(1);
+    const changed = await req('PUT', '/api/monitors/by-name/checkout', t.key, { ...body, intervalSeconds: 120 });
+    expect(changed.json()).toMatchObject({ id: first.json().id, intervalSeconds: 120, tags: ['iac'] });
+    const bad = await req('PUT', '/api/monitors/by-name/checkout', t.key, { ...body, url: 'ftp://x' });
+    expect(bad.statusCode).toBe(400);
+    expect((await req('GET', `/api/monitors/${first.json().id}`, t.key)).json().intervalSeconds).toBe(120);
+  });
+
+  it('pauses (status Paused, scheduler told) and resumes with an immediate check', async () => {
+    const t = await h.tenant();
+    const m = (await req('POST', '/api/monitors', t.key, { ...seedBody, name: 'pausable' })).json();
+    const notices: MonitorChanged[] = [];
+    const sub = await h.bus.subscribe('test.monitors.changed', (data) => { notices.push(MonitorChanged.decode(data)); });
+    const paused = await req('POST', `/api/monitors/${m.id}/pause`, t.key);
+    expect(paused.statusCode).toBe(200);
+    expect(paused.json().status).toBe('Paused');
+    await eventually(() => notices.some((n) => n.monitorId === m.id && !n.checkNow), { what: 'pause notice' });
+    expect((await req('POST', `/api/monitors/${m.id}/check`, t.key)).statusCode).toBe(409);
+    const resumed = await req('POST', `/api/monitors/${m.id}/resume`, t.key);
+    expect(resumed.json().status).toBe('Pending');
+    await eventually(() => notices.some((n) => n.monitorId === m.id && n.checkNow), { what: 'resume notice asking for a check now' });
+    await sub.unsubscribe();
+  });
+
+  it('checks now in every region of the monitor (202), as jobs on each region\'s subject', async () => {
+    const { CheckJob } = await import('../../proto/generated/pharos/v1/check.js');
+    const t = await h.tenant();
+    const m = (await req('POST', '/api/monitors', t.key, { ...seedBody, name: 'check me' })).json();
+    const jobs: Array<{ region: string; monitorId: string }> = [];
+    const subs = await Promise.all(['UsEast', 'EuWest'].map((r) => h.bus.subscribe(`test.jobs.${r}`, (data) => { jobs.push(CheckJob.decode(data)); })));
+    const res = await req('POST', `/api/monitors/${m.id}/check`, t.key);
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toMatchObject({ monitorId: m.id, regions: ['UsEast', 'EuWest'] });
+    await eventually(() => jobs.length === 2, { what: 'a job per region' });
+    expect(jobs.map((j) => j.region).sort()).toEqual(['EuWest', 'UsEast']);
+    expect(jobs.every((j) => j.monitorId === m.id)).toBe(true);
+    await Promise.all(subs.map((s) => s.unsubscribe()));
+  });
+
+  it('keeps these verbs inside the organization (404) and behind monitors:write (403)', async () => {
+    const other = await h.tenant();
+    const reader = await h.tenant(['monitors:read']);
+    const m = (await req('POST', '/api/monitors', admin.key, { ...seedBody, name: 'not yours' })).json();
+    for (const verb of ['pause', 'resume', 'check']) {
+      expect((await req('POST', `/api/monitors/${m.id}/${verb}`, other.key)).statusCode).toBe(404);
+      expect((await req('POST', `/api/monitors/${m.id}/${verb}`, reader.key)).json().code).toBe('INSUFFICIENT_SCOPE');
+    }
+    expect((await req('PUT', '/api/monitors/by-name/not%20yours', other.key, seedBody)).json().id).not.toBe(m.id);
+  });
+});

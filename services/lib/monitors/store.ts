@@ -126,6 +126,19 @@ export class MonitorStore {
     return this.get(orgId, id);
   }
 
+  /**
+   * Pauses or resumes. Resuming forgets the status the monitor had before the pause: it is
+   * Pending until its first check, since a stale Up or Down would be a lie.
+   */
+  async setPaused(orgId: string, id: string, paused: boolean): Promise<Monitor | null> {
+    await this.sql.transaction(async (tx) => {
+      const res = await tx.query(
+        `UPDATE monitors SET paused = $3, updated_at = now() WHERE org_id = $1 AND id = $2 AND paused <> $3`, [orgId, id, paused]);
+      if (res.rowCount > 0 && !paused) await tx.query(`DELETE FROM monitor_status WHERE monitor_id = $1`, [id]);
+    });
+    return this.get(orgId, id);
+  }
+
   async delete(orgId: string, id: string): Promise<boolean> {
     const res = await this.sql.query(`DELETE FROM monitors WHERE org_id = $1 AND id = $2`, [orgId, id]);
     return res.rowCount > 0;

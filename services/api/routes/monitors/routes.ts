@@ -4,10 +4,13 @@ import { Type } from 'typebox';
 import type { ApiDeps } from '../../context.js';
 import { principalOf } from '../../plugins/auth.js';
 import {
-  MonitorBody, MonitorIdParams, MonitorList, MonitorResponse, ListMonitorsQuery,
+  MonitorBody, MonitorIdParams, MonitorList, MonitorNameParams, MonitorResponse, ListMonitorsQuery, CheckNowResponse,
   ResultsQuery, ResultList, StatsQuery, StatsResponse, errorResponses,
 } from './schema.js';
-import { createMonitor, deleteMonitor, getMonitor, listMonitors, listResults, monitorStats, replaceMonitor } from './verbs.js';
+import {
+  checkMonitorNow, createMonitor, deleteMonitor, getMonitor, listMonitors, listResults, monitorStats,
+  pauseMonitor, replaceMonitor, resumeMonitor, upsertMonitorByName,
+} from './verbs.js';
 
 const tags = ['Monitors'];
 
@@ -35,6 +38,26 @@ export function monitorRoutes(deps: ApiDeps) {
       config: { scope: 'monitors:write' },
       schema: { tags, summary: 'Replace a monitor (omitted fields reset to defaults)', params: MonitorIdParams, body: MonitorBody, response: { 200: MonitorResponse, ...errorResponses } },
     }, async (req) => replaceMonitor({ ctx: ctx(req), input: { id: req.params.id, body: req.body } }));
+
+    app.put('/api/monitors/by-name/:name', {
+      config: { scope: 'monitors:write' },
+      schema: { tags, summary: 'Create or update a monitor by name (idempotent; the URL name wins)', params: MonitorNameParams, body: MonitorBody, response: { 200: MonitorResponse, ...errorResponses } },
+    }, async (req) => upsertMonitorByName({ ctx: ctx(req), input: { name: req.params.name, body: req.body } }));
+
+    app.post('/api/monitors/:id/pause', {
+      config: { scope: 'monitors:write' },
+      schema: { tags, summary: 'Pause checks and alerts', params: MonitorIdParams, response: { 200: MonitorResponse, ...errorResponses } },
+    }, async (req) => pauseMonitor({ ctx: ctx(req), input: req.params }));
+
+    app.post('/api/monitors/:id/resume', {
+      config: { scope: 'monitors:write' },
+      schema: { tags, summary: 'Resume checks; triggers an immediate check', params: MonitorIdParams, response: { 200: MonitorResponse, ...errorResponses } },
+    }, async (req) => resumeMonitor({ ctx: ctx(req), input: req.params }));
+
+    app.post('/api/monitors/:id/check', {
+      config: { scope: 'monitors:write' },
+      schema: { tags, summary: 'Check now in every region of the monitor', params: MonitorIdParams, response: { 202: CheckNowResponse, ...errorResponses } },
+    }, async (req, reply) => reply.status(202).send(await checkMonitorNow({ ctx: ctx(req), input: req.params })));
 
     app.delete('/api/monitors/:id', {
       config: { scope: 'monitors:write' },

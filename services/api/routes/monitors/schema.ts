@@ -73,6 +73,14 @@ export const MonitorResponse = Type.Object({
 });
 
 export const MonitorIdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+export const MonitorNameParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) });
+
+export const CheckNowResponse = Type.Object({
+  monitorId: Type.String(),
+  regions: Type.Array(Type.String()),
+  jobIds: Type.Array(Type.String()),
+  scheduledAt: Type.String({ format: 'date-time' }),
+});
 
 export const ListMonitorsQuery = Type.Object({
   type: Type.Optional(MonitorTypeInput),

@@ -1,6 +1,7 @@
 import { MonitorChanged } from '../../../../proto/generated/pharos/v1/control.js';
-import { notFound } from '../../../lib/errors.js';
-import type { Monitor } from '../../../lib/monitors/model.js';
+import { DomainError, notFound } from '../../../lib/errors.js';
+import { buildCheckJob, encodeCheckJob } from '../../../lib/monitors/check-job.js';
+import type { Monitor, MonitorConfig } from '../../../lib/monitors/model.js';
 import type { ApiDeps, VerbContext } from '../../context.js';
 import { toMonitorConfig, monitorTypeName } from './input.js';
 import { presentMonitor, presentMonitors, presentResult } from './presenter.js';
@@ -94,4 +95,63 @@ export async function monitorStats({ ctx, input }: { ctx: VerbContext; input: { 
     ...overall,
     regions: byRegion,
   };
+}
+
+/** Configuration as stored, for comparing an upsert with what is there (key order aside). */
+function sameConfig(a: MonitorConfig, b: MonitorConfig): boolean {
+  const canonical = (c: MonitorConfig) => JSON.stringify(Object.fromEntries(Object.entries(c).sort(([x], [y]) => x.localeCompare(y))));
+  return canonical(a) === canonical(b);
+}
+
+function configOf(m: Monitor): MonitorConfig {
+  const { id: _id, orgId: _org, paused: _p, revision: _r, status: _s, lastCheckedAt: _l, createdAt: _c, updatedAt: _u, ...config } = m;
+  return config;
+}
+
+/**
+ * Upsert by name (infrastructure as code): the URL name wins over the body's, and sending
+ * the same body again changes nothing, not even `updatedAt`.
+ */
+export async function upsertMonitorByName({ ctx, input }: { ctx: VerbContext; input: { name: string; body: MonitorBody } }) {
+  const config = toMonitorConfig({ ...input.body, name: input.name }, inputRules(ctx.deps));
+  const orgId = ctx.principal.orgId;
+  const existing = await ctx.deps.monitors.getByName(orgId, config.name);
+  if (!existing) {
+    const created = await ctx.deps.monitors.create(orgId, config);
+    await announce(ctx.deps, created, true);
+    return presentMonitor(ctx.deps, created);
+  }
+  if (sameConfig(configOf(existing), config)) return presentMonitor(ctx.deps, existing);
+  const replaced = await ctx.deps.monitors.replace(orgId, existing.id, config);
+  if (!replaced) throw notFound(`monitor ${config.name}`);
+  await announce(ctx.deps, replaced, false);
+  return presentMonitor(ctx.deps, replaced);
+}
+
+export async function pauseMonitor({ ctx, input }: { ctx: VerbContext; input: { id: string } }) {
+  await mustGet(ctx, input.id);
+  const monitor = (await ctx.deps.monitors.setPaused(ctx.principal.orgId, input.id, true))!;
+  await announce(ctx.deps, monitor, false);
+  return presentMonitor(ctx.deps, monitor);
+}
+
+/** Resuming checks the monitor at once (as the Enori document says), then on its schedule. */
+export async function resumeMonitor({ ctx, input }: { ctx: VerbContext; input: { id: string } }) {
+  const before = await mustGet(ctx, input.id);
+  const monitor = (await ctx.deps.monitors.setPaused(ctx.principal.orgId, input.id, false))!;
+  await announce(ctx.deps, monitor, before.paused);
+  return presentMonitor(ctx.deps, monitor);
+}
+
+/**
+ * A check now, in every region of the monitor, outside the schedule. The jobs go straight
+ * to the regions' agents; their results appear in `results` like any other.
+ */
+export async function checkMonitorNow({ ctx, input }: { ctx: VerbContext; input: { id: string } }) {
+  const monitor = await mustGet(ctx, input.id);
+  if (monitor.paused) throw new DomainError('CONFLICT', 'Monitor is paused', `monitor ${monitor.id} is paused; resume it to check it`);
+  const scheduledAtMs = (ctx.deps.now ?? Date.now)();
+  const jobs = monitor.regions.map((region) => buildCheckJob(monitor, region, scheduledAtMs));
+  for (const job of jobs) await ctx.deps.bus.publish(ctx.deps.subjects.jobs(job.region), encodeCheckJob(job));
+  return { monitorId: monitor.id, regions: monitor.regions, jobIds: jobs.map((j) => j.jobId), scheduledAt: new Date(scheduledAtMs).toISOString() };
 }

@@ -1,5 +1,5 @@
-import { CheckJob, CheckType } from '../../proto/generated/pharos/v1/check.js';
-import { MONITOR_TYPES, type Monitor } from '../lib/monitors/model.js';
+import { CheckJob, CheckType } from '../../../proto/generated/pharos/v1/check.js';
+import { MONITOR_TYPES, type Monitor } from './model.js';
 
 /**
  * The job for one monitor in one region at one scheduled instant. The job id is
