@@ -18,6 +18,14 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     genReqId: () => `req_${Math.random().toString(36).slice(2, 12)}`,
   }) as unknown as FastifyInstance;
   installValidators(app);
+  // Clients such as the Enori document's Node.js helper send `Content-Type: application/json`
+  // on every call, including body-less POSTs (pause, resume, check): an empty body is no body.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') return done(null, undefined);
+    return parseJson(request, body as string, done);
+  });
   installErrorHandler(app);
   installAuth(app, deps.apiKeys);
   await app.register(swagger, {

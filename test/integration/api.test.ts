@@ -317,3 +317,14 @@ describe('upsert by name, pause, resume, check now', () => {
     expect((await req('PUT', '/api/monitors/by-name/not%20yours', other.key, seedBody)).json().id).not.toBe(m.id);
   });
 });
+
+describe('request bodies', () => {
+  it('treats an empty JSON body as no body on body-less verbs, but still requires one where a body is needed', async () => {
+    const m = (await req('POST', '/api/monitors', admin.key, { ...seedBody, name: 'empty body' })).json();
+    const res = await req('POST', `/api/monitors/${m.id}/check`, admin.key, '', { 'content-type': 'application/json' });
+    expect(res.statusCode).toBe(202);
+    const create = await req('POST', '/api/monitors', admin.key, '', { 'content-type': 'application/json' });
+    expect(create.statusCode).toBe(400);
+    expect(create.json().code).toBe('VALIDATION_ERROR');
+  });
+});
