@@ -11,6 +11,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
   }
+  interface FastifyInstance {
+    /** Every route with the scope it declared, for the route × scope matrix test and docs. */
+    routeScopes: Array<{ method: string; url: string; scope: Scope | 'public' }>;
+  }
 }
 
 function presentedKey(request: FastifyRequest): string | undefined {
@@ -32,10 +36,15 @@ export function principalOf(request: FastifyRequest): Principal {
  * at startup, so no endpoint is ever accidentally open.
  */
 export function installAuth(app: FastifyInstance, apiKeys: ApiKeyStore): void {
+  const routeScopes: FastifyInstance['routeScopes'] = [];
+  app.decorate('routeScopes', routeScopes);
   app.addHook('onRoute', (route) => {
     const scope = route.config?.scope;
     if (!scope && route.url.startsWith('/api')) {
       throw new Error(`route ${route.method} ${route.url} declares no scope`);
+    }
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') routeScopes.push({ method, url: route.url, scope: scope ?? 'public' });
     }
   });
   app.addHook('onRequest', async (request) => {

@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SCOPES } from '../../services/lib/tenancy/scopes.js';
+import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
+
+/**
+ * Derived from the registered routes: every /api route declares a scope, refuses a missing
+ * key (401) and a key without its scope (403 INSUFFICIENT_SCOPE), and a route added
+ * without a scope makes the app refuse to start.
+ */
+let h: ApiHarness;
+beforeAll(async () => { h = await startApiHarness(); });
+afterAll(async () => h?.close());
+
+const fill = (url: string) => url.replace(/:(\w+)/g, (_m, name) => (name === 'id' ? 'mon_00000000000000000000000000' : 'placeholder'));
+
+describe('route × scope matrix', () => {
+  it('covers the api', () => {
+    const api = h.app.routeScopes.filter((r) => r.url.startsWith('/api'));
+    expect(api.length).toBeGreaterThanOrEqual(14);
+    for (const r of api) expect(SCOPES, `${r.method} ${r.url}`).toContain(r.scope);
+  });
+
+  it('refuses every /api route without a key, and with a key lacking the route scope', async () => {
+    const api = h.app.routeScopes.filter((r) => r.url.startsWith('/api') && r.scope !== 'public');
+    for (const route of api) {
+      const others = SCOPES.filter((s) => s !== '*' && s !== route.scope);
+      const { key } = await h.tenant(others);
+      const url = fill(route.url);
+      const anonymous = await h.app.inject({ method: route.method as 'GET', url });
+      expect(anonymous.statusCode, `${route.method} ${url} without a key`).toBe(401);
+      const res = await h.app.inject({ method: route.method as 'GET', url, headers: { 'x-api-key': key } });
+      expect(res.statusCode, `${route.method} ${url} without ${route.scope}`).toBe(403);
+      expect(res.json().code).toBe('INSUFFICIENT_SCOPE');
+    }
+  });
+
+  it('refuses to start with an /api route that declares no scope', async () => {
+    const { default: Fastify } = await import('fastify');
+    const { installAuth } = await import('../../services/api/plugins/auth.js');
+    const app = Fastify();
+    installAuth(app, h.apiKeys);
+    expect(() => app.get('/api/unguarded', async () => 'open')).toThrow(/declares no scope/);
+    await app.close();
+  });
+});
