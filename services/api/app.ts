@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
+import scalar from '@scalar/fastify-api-reference';
 import type { ApiDeps } from './context.js';
 import { installAuth } from './plugins/auth.js';
 import { installErrorHandler } from './plugins/errors.js';
@@ -38,6 +39,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   });
   app.get('/healthz', { config: { scope: 'public' }, schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/openapi/v1.json', { config: { scope: 'public' }, schema: { hide: true } }, async () => app.swagger());
+  // The interactive explorer (Scalar, as the Enori document links), served with its own
+  // script from this server: no CDN, so it works on closed networks too.
+  await app.register(scalar, { routePrefix: '/reference', configuration: { url: '/openapi/v1.json', title: 'Pharos API' } });
   await app.register(monitorRoutes(deps));
   await app.register(keyRoutes(deps));
   await app.register(regionRoutes(deps));

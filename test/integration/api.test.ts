@@ -249,6 +249,29 @@ describe('regions and documents', () => {
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/monitors', '/api/monitors/{id}', '/api/monitors/{id}/stats', '/api/keys', '/api/regions']));
   });
 
+  it('publishes an OpenAPI 3 document that passes a standard validator, with auth and every route', async () => {
+    const { Validator } = await import('@seriousme/openapi-schema-validator');
+    const doc = (await req('GET', '/openapi/v1.json', undefined)).json();
+    const result = await new Validator().validate(doc);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(doc.components.securitySchemes.apiKey).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-API-Key' });
+    const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
+      .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    const registered = h.app.routeScopes.filter((r) => r.url.startsWith('/api')).map((r) => `${r.method} ${r.url.replace(/:(\w+)/g, '{$1}')}`);
+    expect(documented.sort()).toEqual(expect.arrayContaining(registered.sort()));
+  });
+
+  it('serves the interactive explorer and its script from this server', async () => {
+    const page = await req('GET', '/reference/', undefined);
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toContain('text/html');
+    expect(page.body).toContain('/openapi/v1.json');
+    const script = await req('GET', '/reference/js/scalar.js', undefined);
+    expect(script.statusCode).toBe(200);
+    expect(script.body.length).toBeGreaterThan(100_000);
+  });
+
   it('answers unknown routes with the JSON error body', async () => {
     const res = await req('GET', '/api/nothing-here', admin.key);
     expect(res.statusCode).toBe(404);
