@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import scalar from '@scalar/fastify-api-reference';
 import type { ApiDeps } from './context.js';
 import { installAuth } from './plugins/auth.js';
+import { installRateLimits } from './plugins/rate-limit.js';
 import { installErrorHandler } from './plugins/errors.js';
 import { installValidators } from './plugins/validation.js';
 import { keyRoutes } from './routes/keys/routes.js';
@@ -29,6 +30,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   });
   installErrorHandler(app);
   installAuth(app, deps.apiKeys);
+  installRateLimits(app, { hotState: deps.hotState, logger: deps.logger, now: deps.now });
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MonitorChanged } from '../../proto/generated/pharos/v1/control.js';
 import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
 import { eventually } from '../support/services.js';
@@ -20,6 +20,9 @@ let admin: { orgId: string; key: string };
 
 beforeAll(async () => {
   h = await startApiHarness();
+});
+// Each test in its own organization with its own key (and so its own rate-limit allowance).
+beforeEach(async () => {
   admin = await h.tenant(['*']);
 });
 afterAll(async () => h?.close());

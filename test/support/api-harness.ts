@@ -53,7 +53,7 @@ export async function openControlPlane(databaseUrl?: string): Promise<{ sql: Sql
 }
 
 /** The api over real stores: PGlite (or Postgres when a URL is given) and chDB in a temp dir. */
-export async function startApiHarness(opts: { databaseUrl?: string; resultsDir?: string } = {}): Promise<ApiHarness> {
+export async function startApiHarness(opts: { databaseUrl?: string; resultsDir?: string; now?: () => number } = {}): Promise<ApiHarness> {
   const config = loadConfig('dev', { PHAROS_REGIONS: 'UsEast,EuWest', PHAROS_LOG_LEVEL: 'silent' });
   const logger = createLogger('silent');
   const { sql, drop } = await openControlPlane(opts.databaseUrl);
@@ -65,7 +65,7 @@ export async function startApiHarness(opts: { databaseUrl?: string; resultsDir?:
   const monitors = new MonitorStore(sql);
   const apiKeys = new ApiKeyStore(sql);
   const orgs = new OrganizationStore(sql);
-  const app = await buildApp({ config, logger, monitors, apiKeys, results, hotState, bus, subjects: subjectsFor('test') });
+  const app = await buildApp({ config, logger, monitors, apiKeys, results, hotState, bus, subjects: subjectsFor('test'), now: opts.now });
   await app.ready();
   return {
     app, sql, results, bus, hotState, monitors, apiKeys, orgs,

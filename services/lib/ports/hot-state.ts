@@ -1,5 +1,10 @@
+import type { RateLimitDecision } from '../rate-limit/gcra.js';
+
+export type { RateLimitDecision };
+
 /**
- * Hot state (DESIGN.md §3): leases, short-lived presence records and de-duplication marks.
+ * Hot state (DESIGN.md §3): leases, short-lived presence records, de-duplication marks and
+ * rate-limit state.
  * Two adapters: Redis via ioredis (`PHAROS_REDIS_URL`) and in-memory (embedded default).
  * Both pass test/contract/suites/hot-state.ts. Every key is namespaced by the adapter's
  * configured prefix, so tests and tenants of one Redis never collide.
@@ -22,6 +27,12 @@ export interface HotState {
   filterSeen(ns: string, ids: string[]): Promise<Set<string>>;
   /** Marks `ids` as seen in namespace `ns` for `ttlMs`. */
   markSeen(ns: string, ids: string[], ttlMs: number): Promise<void>;
+
+  /**
+   * Counts one request against `key`'s allowance of `limit` per `periodMs` (GCRA), as of
+   * `nowMs` (the caller's clock, so tests can drive it; servers are expected to be NTP-synced).
+   */
+  consumeRateLimit(key: string, limit: number, periodMs: number, nowMs: number): Promise<RateLimitDecision>;
 
   close(): Promise<void>;
 }

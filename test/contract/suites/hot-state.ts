@@ -31,6 +31,21 @@ export function hotStateContract(name: string, open: () => Promise<HotStateFixtu
       await f.dispose();
     });
 
+    it('rate-limits with GCRA: a full burst, then one request per interval, per key', async () => {
+      const t0 = 1_800_000_000_000;
+      const decisions = [];
+      for (let i = 0; i < 5; i++) decisions.push(await hs.consumeRateLimit('key_a:check', 5, 60_000, t0));
+      expect(decisions.map((d) => [d.allowed, d.remaining])).toEqual([[true, 4], [true, 3], [true, 2], [true, 1], [true, 0]]);
+      const refused = await hs.consumeRateLimit('key_a:check', 5, 60_000, t0 + 1_000);
+      expect(refused).toMatchObject({ allowed: false, remaining: 0, retryAfterMs: 11_000, limit: 5 });
+      expect(refused.resetAtMs).toBe(t0 + 60_000);
+      expect(await hs.consumeRateLimit('key_b:check', 5, 60_000, t0 + 1_000)).toMatchObject({ allowed: true, remaining: 4 });
+      expect((await hs.consumeRateLimit('key_a:check', 5, 60_000, t0 + 12_000)).allowed).toBe(true);
+      expect((await hs.consumeRateLimit('key_a:check', 5, 60_000, t0 + 12_001)).allowed).toBe(false);
+      // After a whole period of quiet the full allowance is back.
+      expect(await hs.consumeRateLimit('key_a:check', 5, 60_000, t0 + 200_000)).toMatchObject({ allowed: true, remaining: 4, resetAtMs: t0 + 212_000 });
+    });
+
     it('gives a lease to one holder at a time', async () => {
       expect(await hs.acquireLease('scheduler', 'a', LONG)).toBe(true);
       expect(await hs.acquireLease('scheduler', 'b', LONG)).toBe(false);

@@ -25,7 +25,7 @@ export function monitorRoutes(deps: ApiDeps) {
     }, async (req) => listMonitors({ ctx: ctx(req), input: req.query }));
 
     app.post('/api/monitors', {
-      config: { scope: 'monitors:write' },
+      config: { scope: 'monitors:write', rateLimit: 'createMonitor' },
       schema: { tags, summary: 'Create a monitor', body: MonitorBody, response: { 201: MonitorResponse, ...errorResponses } },
     }, async (req, reply) => reply.status(201).send(await createMonitor({ ctx: ctx(req), input: req.body })));
 
@@ -55,7 +55,7 @@ export function monitorRoutes(deps: ApiDeps) {
     }, async (req) => resumeMonitor({ ctx: ctx(req), input: req.params }));
 
     app.post('/api/monitors/:id/check', {
-      config: { scope: 'monitors:write' },
+      config: { scope: 'monitors:write', rateLimit: 'checkNow' },
       schema: { tags, summary: 'Check now in every region of the monitor', params: MonitorIdParams, response: { 202: CheckNowResponse, ...errorResponses } },
     }, async (req, reply) => reply.status(202).send(await checkMonitorNow({ ctx: ctx(req), input: req.params })));
 

@@ -3,7 +3,8 @@
  * Expiry is checked against the injected clock on every read (tests drive time), and
  * expired entries are swept lazily so a long-running dev process does not grow forever.
  */
-import type { HotState } from '../../ports/hot-state.js';
+import type { HotState, RateLimitDecision } from '../../ports/hot-state.js';
+import { gcra } from '../../rate-limit/gcra.js';
 
 export interface MemoryHotStateOptions {
   now?: () => number;
@@ -19,6 +20,7 @@ export class MemoryHotState implements HotState {
   private readonly leases = new Map<string, Expiring<string>>();
   private readonly records = new Map<string, Map<string, Expiring<string>>>();
   private readonly seen = new Map<string, Map<string, number>>();
+  private readonly rateLimits = new Map<string, number>();
   /** Size of each seen namespace after its last sweep; sweep again when it doubles. */
   private readonly sweptSize = new Map<string, number>();
   private closed = false;
@@ -82,6 +84,18 @@ export class MemoryHotState implements HotState {
     const expiresAt = this.now() + ttlMs;
     for (const id of ids) marks.set(id, expiresAt);
     this.sweepIfGrown(ns, marks);
+  }
+
+  async consumeRateLimit(key: string, limit: number, periodMs: number, nowMs: number): Promise<RateLimitDecision> {
+    this.assertOpen();
+    const stored = this.rateLimits.get(key);
+    const { decision, tatMs } = gcra(stored !== undefined && stored > nowMs ? stored : undefined, limit, periodMs, nowMs);
+    if (tatMs > nowMs) this.rateLimits.set(key, tatMs);
+    else this.rateLimits.delete(key);
+    if (this.rateLimits.size > 100_000) {
+      for (const [k, tat] of this.rateLimits) if (tat <= nowMs) this.rateLimits.delete(k);
+    }
+    return decision;
   }
 
   async close(): Promise<void> {

@@ -3,14 +3,15 @@
  *   lease:<name>   string holder, PX ttl
  *   rec:<group>    hash field -> "<expiresAtMs>:<value>" (see scripts.ts)
  *   seen:<ns>      sorted set id -> expiresAtMs
+ *   rl:<key>       GCRA theoretical arrival time, PX until it passes
  * Marks are a sorted set per namespace rather than a key per id: thousands of ids per
  * call become one ZADD / ZMSCORE per 1000 ids, pipelined, instead of thousands of keys.
  */
 import { Redis } from 'ioredis';
-import type { HotState } from '../../ports/hot-state.js';
+import type { HotState, RateLimitDecision } from '../../ports/hot-state.js';
 import type { Logger } from '../../logger.js';
 import { HotStateUnavailableError } from './errors.js';
-import { ACQUIRE_LEASE, FILTER_SEEN, GET_RECORDS, MARK_SEEN, PUT_RECORD, RELEASE_LEASE } from './scripts.js';
+import { ACQUIRE_LEASE, CONSUME_RATE_LIMIT, FILTER_SEEN, GET_RECORDS, MARK_SEEN, PUT_RECORD, RELEASE_LEASE } from './scripts.js';
 
 export interface RedisHotStateOptions {
   url: string;
@@ -29,6 +30,7 @@ type Scripted = Redis & {
   pharosGetRecords(key: string): Promise<string[]>;
   pharosMarkSeen(key: string, ttlMs: number, ...ids: string[]): Promise<number>;
   pharosFilterSeen(key: string, ...ids: string[]): Promise<number[]>;
+  pharosConsumeRateLimit(key: string, limit: number, periodMs: number, nowMs: number): Promise<[number, number, number, number]>;
 };
 
 export async function openRedisHotState(opts: RedisHotStateOptions): Promise<RedisHotState> {
@@ -46,6 +48,7 @@ export async function openRedisHotState(opts: RedisHotStateOptions): Promise<Red
   redis.defineCommand('pharosGetRecords', { numberOfKeys: 1, lua: GET_RECORDS });
   redis.defineCommand('pharosMarkSeen', { numberOfKeys: 1, lua: MARK_SEEN });
   redis.defineCommand('pharosFilterSeen', { numberOfKeys: 1, lua: FILTER_SEEN });
+  redis.defineCommand('pharosConsumeRateLimit', { numberOfKeys: 1, lua: CONSUME_RATE_LIMIT });
   const log = opts.logger;
   redis.on('error', (err) => log?.warn({ err }, 'redis connection error'));
   redis.on('reconnecting', () => log?.warn('redis reconnecting'));
@@ -99,6 +102,11 @@ export class RedisHotState implements HotState {
     const pipe = this.redis.pipeline() as unknown as { pharosMarkSeen(key: string, ttlMs: number, ...ids: string[]): void; exec(): Promise<[Error | null, unknown][] | null> };
     for (const c of chunk(ids)) pipe.pharosMarkSeen(`seen:${ns}`, ttl(ttlMs), ...c);
     await execOrThrow(pipe);
+  }
+
+  async consumeRateLimit(key: string, limit: number, periodMs: number, nowMs: number): Promise<RateLimitDecision> {
+    const [allowed, remaining, resetAtMs, retryAfterMs] = await this.redis.pharosConsumeRateLimit(`rl:${key}`, limit, periodMs, Math.floor(nowMs));
+    return { allowed: allowed === 1, limit, remaining, resetAtMs, retryAfterMs };
   }
 
   async close(): Promise<void> {

@@ -86,3 +86,24 @@ for i = 1, #ARGV do
   if s and tonumber(s) > now then out[#out + 1] = i end
 end
 return out`;
+
+/**
+ * KEYS[1] rate-limit TAT; ARGV limit, periodMs, nowMs. GCRA, the same arithmetic as
+ * services/lib/rate-limit/gcra.ts; the caller's clock, so a test can drive every instance.
+ * Returns {allowed, remaining, resetAtMs, retryAfterMs}.
+ */
+export const CONSUME_RATE_LIMIT = `
+local limit = tonumber(ARGV[1])
+local period = tonumber(ARGV[2])
+local now = tonumber(ARGV[3])
+local interval = period / limit
+local stored = tonumber(redis.call('GET', KEYS[1]))
+local tat = now
+if stored ~= nil and stored > now then tat = stored end
+local newTat = tat + interval
+local allowAt = newTat - period
+if now < allowAt then
+  return {0, 0, math.ceil(tat), math.ceil(allowAt - now)}
+end
+redis.call('SET', KEYS[1], tostring(newTat), 'PX', math.max(1, math.ceil(newTat - now)))
+return {1, math.max(0, math.floor((period - (newTat - now)) / interval + 1e-9)), math.ceil(newTat), 0}`;

@@ -1,0 +1,101 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../services/api/app.js';
+import { loadConfig } from '../../services/lib/config.js';
+import { createLogger } from '../../services/lib/logger.js';
+import { subjectsFor } from '../../services/lib/subjects.js';
+import { openRedisHotState } from '../../services/lib/adapters/redis/hot-state.js';
+import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
+import { realService, uniqueName } from '../support/services.js';
+
+/** Per-key limits from the Enori table, driven by a controllable clock (no waiting). */
+let clock = 1_800_000_000_000;
+const now = () => clock;
+let h: ApiHarness;
+beforeAll(async () => { h = await startApiHarness({ now }); });
+afterAll(async () => h?.close());
+
+const body = (name: string) => ({ name, type: 'Website', url: 'https://status.example.test/health' });
+const inject = (app: FastifyInstance, method: string, url: string, key: string, payload?: unknown) =>
+  app.inject({ method: method as 'GET', url, headers: { 'x-api-key': key }, payload: payload as object | undefined });
+
+describe('rate limits (embedded, in memory)', () => {
+  it('allows 10 monitor creations per hour per key, with headers, then 429 with Retry-After', async () => {
+    const { key, orgId } = await h.tenant();
+    for (let i = 0; i < 10; i++) {
+      const res = await inject(h.app, 'POST', '/api/monitors', key, body(`m${i}`));
+      expect(res.statusCode).toBe(201);
+      expect(res.headers['x-ratelimit-limit']).toBe('10');
+      expect(res.headers['x-ratelimit-remaining']).toBe(String(9 - i));
+      expect(Number(res.headers['x-ratelimit-reset'])).toBeGreaterThan(clock / 1000);
+    }
+    const refused = await inject(h.app, 'POST', '/api/monitors', key, body('m10'));
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json()).toMatchObject({ code: 'RATE_LIMITED', error: expect.any(String), message: expect.stringContaining('10') });
+    expect(refused.headers).toMatchObject({ 'x-ratelimit-limit': '10', 'x-ratelimit-remaining': '0', 'retry-after': '360' });
+    expect((await h.monitors.list(orgId, { limit: 100, offset: 0 })).totalCount).toBe(10);
+    // Another key has its own allowance; this key gets one more after 6 minutes.
+    expect((await inject(h.app, 'POST', '/api/monitors', (await h.tenant()).key, body('other'))).statusCode).toBe(201);
+    clock += 360_000;
+    expect((await inject(h.app, 'POST', '/api/monitors', key, body('m11'))).statusCode).toBe(201);
+    expect((await inject(h.app, 'POST', '/api/monitors', key, body('m12'))).statusCode).toBe(429);
+  });
+
+  it('allows 5 checks now per minute', async () => {
+    const { key } = await h.tenant();
+    const m = (await inject(h.app, 'POST', '/api/monitors', key, body('c'))).json();
+    for (let i = 0; i < 5; i++) expect((await inject(h.app, 'POST', `/api/monitors/${m.id}/check`, key)).statusCode).toBe(202);
+    const refused = await inject(h.app, 'POST', `/api/monitors/${m.id}/check`, key);
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers['retry-after']).toBe('12');
+    clock += 12_000;
+    expect((await inject(h.app, 'POST', `/api/monitors/${m.id}/check`, key)).statusCode).toBe(202);
+  });
+
+  it('allows 200 reads and 100 other calls per minute, counted separately', async () => {
+    const { key } = await h.tenant();
+    for (let i = 0; i < 200; i++) {
+      const res = await inject(h.app, 'GET', '/api/monitors', key);
+      expect(res.statusCode, `read ${i}`).toBe(200);
+    }
+    const refused = await inject(h.app, 'GET', '/api/monitors', key);
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers['x-ratelimit-limit']).toBe('200');
+    // Writes have their own allowance of 100 a minute.
+    for (let i = 0; i < 100; i++) expect((await inject(h.app, 'DELETE', '/api/keys/key_nothing', key)).statusCode, `write ${i}`).toBe(404);
+    const write = await inject(h.app, 'DELETE', '/api/keys/key_nothing', key);
+    expect(write.statusCode).toBe(429);
+    expect(write.headers['x-ratelimit-limit']).toBe('100');
+  });
+});
+
+const redisUrl = realService('redis');
+if (redisUrl) {
+  describe('rate limits across two api instances sharing Redis', () => {
+    it('counts one allowance for a key whichever instance it calls', async () => {
+      const prefix = `${uniqueName('rl')}:`;
+      const config = loadConfig('dev', { PHAROS_REGIONS: 'UsEast,EuWest' });
+      const logger = createLogger('silent');
+      const instances = await Promise.all([0, 1].map(async () => {
+        const hotState = await openRedisHotState({ url: redisUrl, prefix });
+        const app = await buildApp({ config, logger, monitors: h.monitors, apiKeys: h.apiKeys, results: h.results, hotState, bus: h.bus, subjects: subjectsFor('rl'), now });
+        return { app, hotState };
+      }));
+      try {
+        const { key } = await h.tenant();
+        const m = (await inject(instances[0].app, 'POST', '/api/monitors', key, body('shared'))).json();
+        const codes: number[] = [];
+        for (let i = 0; i < 6; i++) codes.push((await inject(instances[i % 2].app, 'POST', `/api/monitors/${m.id}/check`, key)).statusCode);
+        expect(codes).toEqual([202, 202, 202, 202, 202, 429]);
+        clock += 12_000;
+        expect((await inject(instances[1].app, 'POST', `/api/monitors/${m.id}/check`, key)).statusCode).toBe(202);
+        expect((await inject(instances[0].app, 'POST', `/api/monitors/${m.id}/check`, key)).statusCode).toBe(429);
+      } finally {
+        for (const i of instances) {
+          await i.app.close();
+          await i.hotState.close();
+        }
+      }
+    });
+  });
+}
