@@ -6,6 +6,7 @@ import type { ResultStore } from '../lib/ports/results-store.js';
 import type { Subjects } from '../lib/subjects.js';
 import type { MonitorStore } from '../lib/monitors/store.js';
 import type { ApiKeyStore, Principal } from '../lib/tenancy/api-keys.js';
+import type { PlanQuotas } from '../lib/tenancy/quotas.js';
 
 /** Everything the api's verbs may use, passed in by main (no singletons). */
 export interface ApiDeps {
@@ -13,6 +14,7 @@ export interface ApiDeps {
   logger: Logger;
   monitors: MonitorStore;
   apiKeys: ApiKeyStore;
+  quotas: PlanQuotas;
   results: ResultStore;
   hotState: HotState;
   bus: JobBus;

@@ -4,6 +4,7 @@ import { createLogger } from '../lib/logger.js';
 import { startNetwork, type ServerRole } from './network.js';
 import { runAgentCommand } from './agent-command.js';
 import { agentTokenCommands } from './agent-token-command.js';
+import { orgCommands } from './org-command.js';
 import { openControlPlaneStore } from './infrastructure.js';
 
 /** Stops cleanly on SIGINT/SIGTERM; a second signal exits at once. */
@@ -53,6 +54,7 @@ program.command('migrate').description('apply control-plane migrations and exit'
   process.stdout.write('migrations applied\n');
 });
 program.addCommand(agentTokenCommands());
+program.addCommand(orgCommands());
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError) process.stderr.write(`configuration error: ${err.message}\n`);

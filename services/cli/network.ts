@@ -5,12 +5,15 @@ import { subjectsFor } from '../lib/subjects.js';
 import { MonitorStore } from '../lib/monitors/store.js';
 import { ApiKeyStore } from '../lib/tenancy/api-keys.js';
 import { AgentTokenStore } from '../lib/tenancy/agent-tokens.js';
+import { PlanQuotas } from '../lib/tenancy/quotas.js';
 import { MonitorStatusStore } from '../alerting/status-store.js';
 import { startStatusEvaluator } from '../alerting/status-evaluator.js';
 import { startScheduler } from '../scheduler/scheduler.js';
 import { startIngest } from '../ingest/server.js';
 import { buildApp } from '../api/app.js';
 import { startAgent } from '../../probe-agent/agent.js';
+import { createCheckers } from '../../probe-agent/checks/registry.js';
+import { createGuardedResolver } from '../lib/ssrf/guarded-resolver.js';
 import { bootstrapOrganization } from './bootstrap.js';
 import { openControlPlaneStore, openHotState, openJobBus, openResultStore } from './infrastructure.js';
 
@@ -76,6 +79,7 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
     }
     if (opts.embeddedAgents) {
       await agentTokens.revokeByName(EMBEDDED_AGENT_TOKEN);
+      const checkers = createCheckers({ resolveTarget: createGuardedResolver({ allowPrivateTargets: config.allowPrivateTargets }) });
       for (const region of config.regions) {
         const { token } = await agentTokens.create(region, EMBEDDED_AGENT_TOKEN);
         const agent = await startAgent({
@@ -85,6 +89,7 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
           bus,
           subjects,
           logger: logger.child({ component: 'agent' }),
+          checkers,
         });
         stops.push(() => agent.stop());
       }
@@ -92,7 +97,7 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
     if (roles.has('api')) {
       const boot = await bootstrapOrganization(sql, config.bootstrapKey);
       out.adminKey = boot.adminKey;
-      const app: FastifyInstance = await buildApp({ config, logger, monitors, apiKeys, results: results!, hotState, bus, subjects });
+      const app: FastifyInstance = await buildApp({ config, logger, monitors, apiKeys, quotas: new PlanQuotas(sql), results: results!, hotState, bus, subjects });
       await app.listen({ host: config.http.host, port: config.http.port });
       stops.push(() => app.close());
       const addr = app.server.address();

@@ -9,6 +9,7 @@ import { subjectsFor } from '../../services/lib/subjects.js';
 import { MonitorStore } from '../../services/lib/monitors/store.js';
 import { ApiKeyStore } from '../../services/lib/tenancy/api-keys.js';
 import { OrganizationStore } from '../../services/lib/tenancy/organizations.js';
+import { PlanQuotas } from '../../services/lib/tenancy/quotas.js';
 import { MemoryJobBus } from '../../services/lib/adapters/memory/job-bus.js';
 import { MemoryHotState } from '../../services/lib/adapters/memory/hot-state.js';
 import { openChdbResultStore } from '../../services/lib/results/open.js';
@@ -30,7 +31,7 @@ export interface ApiHarness {
   apiKeys: ApiKeyStore;
   orgs: OrganizationStore;
   /** Creates an organization with a key of the given scopes; returns the plaintext key and org id. */
-  tenant(scopes?: string[]): Promise<{ orgId: string; key: string }>;
+  tenant(scopes?: string[], plan?: string): Promise<{ orgId: string; key: string }>;
   close(): Promise<void>;
 }
 
@@ -65,12 +66,12 @@ export async function startApiHarness(opts: { databaseUrl?: string; resultsDir?:
   const monitors = new MonitorStore(sql);
   const apiKeys = new ApiKeyStore(sql);
   const orgs = new OrganizationStore(sql);
-  const app = await buildApp({ config, logger, monitors, apiKeys, results, hotState, bus, subjects: subjectsFor('test'), now: opts.now });
+  const app = await buildApp({ config, logger, monitors, apiKeys, quotas: new PlanQuotas(sql), results, hotState, bus, subjects: subjectsFor('test'), now: opts.now });
   await app.ready();
   return {
     app, sql, results, bus, hotState, monitors, apiKeys, orgs,
-    async tenant(scopes = ['*']) {
-      const org = await orgs.create(uniqueName('org'));
+    async tenant(scopes = ['*'], plan = 'unlimited') {
+      const org = await orgs.create(uniqueName('org'), plan);
       const { plaintext } = await apiKeys.create(org.id, 'test', scopes);
       return { orgId: org.id, key: plaintext };
     },

@@ -34,6 +34,7 @@ export async function createKey({ ctx, input }: { ctx: VerbContext; input: { nam
   if (!canGrant(ctx.principal.scopes, input.scopes)) {
     throw new DomainError('INSUFFICIENT_SCOPE', 'Forbidden', 'a key can only grant scopes it has itself');
   }
+  await ctx.deps.quotas.assertCanAddApiKey(ctx.principal.orgId);
   const { key, plaintext } = await ctx.deps.apiKeys.create(ctx.principal.orgId, input.name, input.scopes);
   return present(key, plaintext);
 }

@@ -34,6 +34,8 @@ async function mustGet(ctx: VerbContext, id: string): Promise<Monitor> {
 
 export async function createMonitor({ ctx, input }: { ctx: VerbContext; input: MonitorBody }) {
   const config = toMonitorConfig(input, inputRules(ctx.deps));
+  await ctx.deps.quotas.assertCanAddMonitor(ctx.principal.orgId);
+  await ctx.deps.quotas.assertInterval(ctx.principal.orgId, config.intervalSeconds);
   const monitor = await ctx.deps.monitors.create(ctx.principal.orgId, config);
   await announce(ctx.deps, monitor, true);
   return presentMonitor(ctx.deps, monitor);
@@ -56,6 +58,7 @@ export async function listMonitors({ ctx, input }: { ctx: VerbContext; input: { 
 export async function replaceMonitor({ ctx, input }: { ctx: VerbContext; input: { id: string; body: MonitorBody } }) {
   await mustGet(ctx, input.id);
   const config = toMonitorConfig(input.body, inputRules(ctx.deps));
+  await ctx.deps.quotas.assertInterval(ctx.principal.orgId, config.intervalSeconds);
   const monitor = await ctx.deps.monitors.replace(ctx.principal.orgId, input.id, config);
   if (!monitor) throw notFound(`monitor ${input.id}`);
   await announce(ctx.deps, monitor, false);
@@ -116,7 +119,9 @@ export async function upsertMonitorByName({ ctx, input }: { ctx: VerbContext; in
   const config = toMonitorConfig({ ...input.body, name: input.name }, inputRules(ctx.deps));
   const orgId = ctx.principal.orgId;
   const existing = await ctx.deps.monitors.getByName(orgId, config.name);
+  await ctx.deps.quotas.assertInterval(orgId, config.intervalSeconds);
   if (!existing) {
+    await ctx.deps.quotas.assertCanAddMonitor(orgId);
     const created = await ctx.deps.monitors.create(orgId, config);
     await announce(ctx.deps, created, true);
     return presentMonitor(ctx.deps, created);

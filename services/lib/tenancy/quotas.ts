@@ -1,0 +1,50 @@
+import type { SqlClient } from '../ports/sql-client.js';
+import { OrganizationStore } from './organizations.js';
+import { effectiveLimits, planLimitExceeded, type PlanLimits } from './plans.js';
+
+/**
+ * Checks an organization's plan before something is added. A check and the insert that
+ * follows are not one transaction, so two concurrent creations at the boundary may both
+ * pass; the next one is refused.
+ */
+export class PlanQuotas {
+  private readonly orgs: OrganizationStore;
+
+  constructor(private readonly sql: SqlClient) {
+    this.orgs = new OrganizationStore(sql);
+  }
+
+  private async limits(orgId: string): Promise<{ plan: string; limits: PlanLimits }> {
+    const org = await this.orgs.get(orgId);
+    if (!org) throw new Error(`organization ${orgId} not found`);
+    return { plan: org.plan, limits: effectiveLimits(org.plan, org.addons) };
+  }
+
+  private async count(sql: string, orgId: string): Promise<number> {
+    const { rows } = await this.sql.query<{ n: number }>(sql, [orgId]);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async assertCanAddMonitor(orgId: string): Promise<void> {
+    const { plan, limits } = await this.limits(orgId);
+    if (limits.monitors === null) return;
+    if ((await this.count(`SELECT count(*) AS n FROM monitors WHERE org_id = $1`, orgId)) >= limits.monitors) {
+      throw planLimitExceeded(plan, 'monitors', limits.monitors);
+    }
+  }
+
+  async assertInterval(orgId: string, intervalSeconds: number): Promise<void> {
+    const { plan, limits } = await this.limits(orgId);
+    if (limits.minIntervalSeconds !== null && intervalSeconds < limits.minIntervalSeconds) {
+      throw planLimitExceeded(plan, 'minIntervalSeconds', limits.minIntervalSeconds);
+    }
+  }
+
+  async assertCanAddApiKey(orgId: string): Promise<void> {
+    const { plan, limits } = await this.limits(orgId);
+    if (limits.apiKeys === null) return;
+    if ((await this.count(`SELECT count(*) AS n FROM api_keys WHERE org_id = $1 AND revoked_at IS NULL`, orgId)) >= limits.apiKeys) {
+      throw planLimitExceeded(plan, 'apiKeys', limits.apiKeys);
+    }
+  }
+}
