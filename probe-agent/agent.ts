@@ -11,7 +11,7 @@ import type { AgentConfig } from '../services/lib/config.js';
 import type { JobBus, Subscription } from '../services/lib/ports/job-bus.js';
 import type { Subjects } from '../services/lib/subjects.js';
 import type { BackoffPolicy } from './backoff.js';
-import { createCheckers, type CheckerTable } from './checks/registry.js';
+import type { CheckerTable } from './checks/registry.js';
 import type { AgentFatalError } from './ingest-errors.js';
 import { createOutbox, type OutboxDepth, type OutboxDrops } from './outbox.js';
 import { createCheckRunner } from './runner.js';
@@ -28,8 +28,11 @@ export interface AgentDeps {
   bus: JobBus;
   subjects: Subjects;
   logger: Logger;
-  /** Default: every built-in checker with system DNS and no SSRF guard. */
-  checkers?: CheckerTable;
+  /**
+   * The checkers, built with the operator's SSRF guard as their target resolver
+   * (`createCheckers({ resolveTarget })`). Required so no caller runs unguarded by omission.
+   */
+  checkers: CheckerTable;
   /** Wall clock, unix ms. */
   now?: () => number;
   /** Reconnect backoff towards ingest (tests shorten it). */
@@ -76,7 +79,7 @@ export async function startAgent(deps: AgentDeps): Promise<RunningAgent> {
     now,
   });
   const runner = createCheckRunner({
-    checkers: deps.checkers ?? createCheckers(),
+    checkers: deps.checkers,
     concurrency: config.concurrency,
     agentId: config.agentId,
     region,

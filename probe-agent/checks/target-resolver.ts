@@ -7,6 +7,10 @@
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { raceAbort } from '../../services/lib/abort.js';
+
+/** Thrown by a guarding resolver for an address the operator does not allow (one type, shared with the guard). */
+export { BlockedTargetError } from '../../services/lib/ssrf/blocked-target-error.js';
 
 export interface ResolvedTarget {
   address: string;
@@ -15,23 +19,15 @@ export interface ResolvedTarget {
 
 export type TargetResolver = (hostname: string, signal: AbortSignal) => Promise<ResolvedTarget>;
 
-/** Thrown by a guarding resolver for an address the operator does not allow. */
-export class BlockedTargetError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'BlockedTargetError';
-  }
-}
-
 /** Strips the brackets URL hosts put around IPv6 literals. */
 export function bareHostname(hostname: string): string {
   return hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
 }
 
 /**
- * Plain system resolution, no guard: the embedded default where the local operator may
- * probe private targets. IP literals are not looked up, and `.invalid` names (RFC 6761)
- * fail without asking a resolver.
+ * Plain system resolution, no guard: the checkers' default, for tests and benchmarks. Every
+ * process that runs tenants' checks passes the SSRF guard instead (services/lib/ssrf). IP
+ * literals are not looked up, and `.invalid` names (RFC 6761) fail without asking a resolver.
  */
 export const systemResolver: TargetResolver = async (hostname, signal) => {
   const host = bareHostname(hostname);
@@ -48,22 +44,4 @@ function dnsNotFound(host: string): NodeJS.ErrnoException {
   const err: NodeJS.ErrnoException = new Error(`getaddrinfo ENOTFOUND ${host}`);
   err.code = 'ENOTFOUND';
   return err;
-}
-
-export function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }

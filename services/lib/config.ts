@@ -31,6 +31,12 @@ export interface Config {
   intervalLimits: { minSeconds: number; maxSeconds: number };
   /** Days a result row is kept in ClickHouse (plan limits refine this later). */
   retentionDays: number;
+  /**
+   * Whether tenant-controlled requests (monitor targets, later webhooks) may reach loopback,
+   * private, link-local, CGNAT and reserved addresses; cloud metadata stays refused either
+   * way. On in `pharos dev` (one local operator), off otherwise (DESIGN.md §6).
+   */
+  allowPrivateTargets: boolean;
   agent: AgentConfig;
 }
 
@@ -127,6 +133,7 @@ export function loadConfig(role: Role, env: Env, overrides: ConfigOverrides = {}
       maxSeconds: int(env, 'PHAROS_MAX_INTERVAL_SECONDS', 86400, 1, 86400 * 7),
     },
     retentionDays: int(env, 'PHAROS_RETENTION_DAYS', 90, 1, 3650),
+    allowPrivateTargets: bool(env, 'PHAROS_ALLOW_PRIVATE_TARGETS', embedded),
     agent: {
       region: overrides.region ?? str(env, 'PHAROS_REGION'),
       token: overrides.token ?? str(env, 'PHAROS_AGENT_TOKEN'),

@@ -56,7 +56,7 @@ if (databaseUrl && natsUrl && redisUrl) {
       const agentEnv = (region: string, token: string) => ({
         PHAROS_NATS_URL: natsUrl, PHAROS_NATS_PREFIX: prefix, PHAROS_AGENT_TOKEN: token,
         PHAROS_INGEST_ADDRESS: `127.0.0.1:${grpcPort}`, PHAROS_AGENT_ID: `agent-${region}`, PHAROS_HEARTBEAT_INTERVAL_MS: '1000',
-        PHAROS_AGENT_BATCH_DELAY_MS: '50',
+        PHAROS_AGENT_BATCH_DELAY_MS: '50', PHAROS_ALLOW_PRIVATE_TARGETS: 'true', // the targets here are on loopback
       });
       const tokenFor = async (region: string) => (await runPharos(['agent-token', 'create', '--region', region, '--name', `vm-${region}`], env)).trim().split('\n').pop()!;
       const tokens = { UsEast: await tokenFor('UsEast'), EuWest: await tokenFor('EuWest') };

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CheckJob, CheckType } from '../../proto/generated/pharos/v1/check.js';
 import { startAgent } from '../../probe-agent/agent.js';
+import { createCheckers } from '../../probe-agent/checks/registry.js';
 import { startIngest } from '../../services/ingest/server.js';
 import { loadConfig } from '../../services/lib/config.js';
 import { createLogger } from '../../services/lib/logger.js';
@@ -49,7 +50,7 @@ describe('agent to ingest over TLS', () => {
       // Without the CA the agent cannot verify ingest's certificate and never registers.
       const untrusting = await startAgent({
         config: { ...config.agent, ingestAddress: `localhost:${ingest.port}`, ingestTls: true, agentId: 'untrusting' },
-        region: 'EuWest', token: 'tok-eu-0123456789abcdef0123', bus: new MemoryJobBus(), subjects, logger,
+        region: 'EuWest', token: 'tok-eu-0123456789abcdef0123', bus: new MemoryJobBus(), subjects, logger, checkers: createCheckers(),
       });
       expect(untrusting.stats()).toMatchObject({ connected: false });
       await untrusting.stop();
@@ -57,7 +58,7 @@ describe('agent to ingest over TLS', () => {
 
       const agent = await startAgent({
         config: { ...config.agent, ingestAddress: `localhost:${ingest.port}`, ingestTls: true, ingestCaFile: path.join(dir, 'ingest.crt'), agentId: 'tls-agent' },
-        region: 'EuWest', token: 'tok-eu-0123456789abcdef0123', bus, subjects, logger,
+        region: 'EuWest', token: 'tok-eu-0123456789abcdef0123', bus, subjects, logger, checkers: createCheckers(),
       });
       const now = Date.now();
       const job = CheckJob.fromPartial({

@@ -26,6 +26,7 @@ import {
 import { CheckJob, CheckType } from '../../proto/generated/pharos/v1/check.js';
 import { CheckResult, CheckStatus } from '../../proto/generated/pharos/v1/result.js';
 import { AgentFatalError, startAgent, type RunningAgent } from '../../probe-agent/agent.js';
+import { createCheckers } from '../../probe-agent/checks/registry.js';
 import { createOutbox } from '../../probe-agent/outbox.js';
 import { createIngestTransport, ingestCredentials } from '../../probe-agent/transport.js';
 import type { AgentConfig } from '../../services/lib/config.js';
@@ -34,6 +35,9 @@ import { subjectsFor } from '../../services/lib/subjects.js';
 import { eventually, uniqueName } from '../support/services.js';
 import { captureLogs } from '../unit/agent/support/logs.js';
 import { closedPort } from '../unit/checks/support/targets.js';
+
+/** No SSRF guard: these agents check targets on loopback. */
+const checkers = createCheckers();
 
 /** A stand-in for ingest: authenticates by token, records batches, acknowledges them. */
 class FakeIngest {
@@ -298,6 +302,7 @@ describe('probe agent', () => {
       subjects,
       logger: logs.logger,
       backoff: FAST_BACKOFF,
+      checkers,
       stopTimeouts: { drainMs: 2_000, flushMs: 2_000 },
     });
     cleanups.push(() => agent.stop());
@@ -350,6 +355,7 @@ describe('probe agent', () => {
       subjects,
       logger: captureLogs('info').logger,
       backoff: FAST_BACKOFF,
+      checkers,
     });
     for (let i = 0; i < 5; i++) await bus.publish(subjects.jobs('local'), portJobBytes(target, i).bytes);
     await eventually(() => agent.stats().outbox.results === 5, { what: 'results in the outbox' });
@@ -369,6 +375,7 @@ describe('probe agent', () => {
       subjects: subjectsFor(uniqueName('agent')),
       logger: captureLogs('info').logger,
       backoff: FAST_BACKOFF,
+      checkers,
     }).then(
       () => undefined,
       (e: unknown) => e,
@@ -389,6 +396,7 @@ describe('probe agent', () => {
         subjects: subjectsFor(uniqueName('agent')),
         logger: captureLogs('info').logger,
         backoff: FAST_BACKOFF,
+      checkers,
       }),
     ).rejects.toThrow(/UNAUTHENTICATED.*token/);
     expect(bus.subscriptions).toHaveLength(0);

@@ -30,6 +30,15 @@ describe('configuration', () => {
     expect(() => loadConfig('agent', {}, { region: 'bad region' })).toThrow(/region/);
   });
 
+  it('allows private targets by default only in the embedded single-tenant dev network', () => {
+    expect(loadConfig('dev', {}).allowPrivateTargets).toBe(true);
+    expect(loadConfig('server', real).allowPrivateTargets).toBe(false);
+    expect(loadConfig('agent', {}).allowPrivateTargets).toBe(false);
+    expect(loadConfig('agent', { PHAROS_ALLOW_PRIVATE_TARGETS: 'true' }).allowPrivateTargets).toBe(true);
+    expect(loadConfig('dev', { PHAROS_ALLOW_PRIVATE_TARGETS: 'false' }).allowPrivateTargets).toBe(false);
+    expect(() => loadConfig('agent', { PHAROS_ALLOW_PRIVATE_TARGETS: 'sometimes' })).toThrow(/PHAROS_ALLOW_PRIVATE_TARGETS/);
+  });
+
   it('parses declared regions, de-duplicated', () => {
     expect(loadConfig('dev', { PHAROS_REGIONS: 'UsEast, EuWest,UsEast' }).regions).toEqual(['UsEast', 'EuWest']);
   });
