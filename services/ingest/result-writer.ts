@@ -14,6 +14,12 @@
  * is acknowledged as a duplicate but never reached alerting. Any failure rejects every
  * batch of the flush: nothing is acknowledged, the agents resend, and steps 2–3 make the
  * resend safe.
+ *
+ * Pipelined, one deep: steps 1–4 of flush N+1 (store work, off the event loop in chDB or
+ * on the server) run while steps 5–7 of flush N (publish, JS work) do. Steps 1–4 of two
+ * flushes never overlap, so N+1's store lookup sees N's rows: an id in both is inserted
+ * once and published by both (the bus de-duplicates by msgId). Hand-offs run in flush
+ * order, and N+2's store work waits for N's hand-off, so memory stays bounded.
  */
 import type { Logger } from '../lib/logger.js';
 import type { HotState } from '../lib/ports/hot-state.js';
@@ -21,6 +27,7 @@ import type { JobBus } from '../lib/ports/job-bus.js';
 import type { ResultStore } from '../lib/ports/results-store.js';
 import type { Subjects } from '../lib/subjects.js';
 import type { StoredResult } from '../lib/results/types.js';
+import { BinaryWriter } from '@bufbuild/protobuf/wire';
 import { CheckResult } from '../../proto/generated/pharos/v1/result.js';
 
 export const SEEN_NAMESPACE = 'results';
@@ -55,6 +62,18 @@ export interface ResultWriterDeps {
   logger: Logger;
 }
 
+/** A flush whose rows are stored, waiting for its hand-off to alerting. */
+interface Stored {
+  batches: Pending[];
+  rows: number;
+  started: number;
+  event: Record<string, unknown>;
+  /** Every id of the flush not seen before (stored now or earlier): published, then marked. */
+  unseen: IncomingResult[];
+  /** Ids inserted by this flush (accepted). */
+  fresh: Set<string>;
+}
+
 interface Pending {
   items: IncomingResult[];
   resolve(outcome: BatchOutcome): void;
@@ -72,7 +91,7 @@ export class ResultWriter {
   private running: Promise<void> | undefined;
 
   constructor(private readonly deps: ResultWriterDeps, opts: ResultWriterOptions = {}) {
-    this.maxRows = opts.maxRows ?? 5_000;
+    this.maxRows = opts.maxRows ?? 20_000;
     this.maxDelayMs = opts.maxDelayMs ?? 100;
     this.seenTtlMs = opts.seenTtlMs ?? 15 * 60_000;
     this.publishConcurrency = opts.publishConcurrency ?? 512;
@@ -105,11 +124,19 @@ export class ResultWriter {
   }
 
   /**
-   * One flush at a time. What queues up meanwhile is written right after, so under load
-   * inserts grow to maxRows on their own and a quiet network still writes within maxDelayMs.
+   * Store work one flush at a time, each flush's hand-off overlapping the next flush's
+   * store work. What queues up meanwhile is written right after, so under load inserts
+   * grow to maxRows on their own and a quiet network still writes within maxDelayMs.
    */
   private async loop(): Promise<void> {
-    while (this.queue.length > 0) {
+    let handOff: Promise<void> | undefined;
+    for (;;) {
+      if (this.queue.length === 0) {
+        if (!handOff) return;
+        await handOff;
+        handOff = undefined;
+        continue;
+      }
       const taken: Pending[] = [];
       let rows = 0;
       while (this.queue.length > 0 && (taken.length === 0 || rows + this.queue[0].items.length <= this.maxRows)) {
@@ -118,71 +145,106 @@ export class ResultWriter {
         rows += next.items.length;
       }
       this.queuedRows -= rows;
-      await this.flush(taken, rows);
+      const stored = await this.store(taken, rows);
+      // One hand-off in flight at most: wait for the previous one before starting this one.
+      if (handOff) await handOff;
+      handOff = stored ? this.handOff(stored) : undefined;
     }
   }
 
-  private async flush(batches: Pending[], rows: number): Promise<void> {
+  /** Steps 1–4. Resolves undefined (batches rejected) when the rows could not be stored. */
+  private async store(batches: Pending[], rows: number): Promise<Stored | undefined> {
     const started = performance.now();
-    const { store, hotState, logger } = this.deps;
+    const { store, hotState } = this.deps;
     const event: Record<string, unknown> = { event: 'ingest.flush', agentBatches: batches.length, results: rows };
     try {
       const unique = new Map<string, IncomingResult>();
       for (const b of batches) for (const item of b.items) if (!unique.has(item.stored.resultId)) unique.set(item.stored.resultId, item);
-      const ids = [...unique.keys()];
 
       const lap = stopwatch();
-      const seen = await hotState.filterSeen(SEEN_NAMESPACE, ids);
-      const unseen = ids.filter((id) => !seen.has(id));
+      const seen = await hotState.filterSeen(SEEN_NAMESPACE, [...unique.keys()]);
+      const unseen: IncomingResult[] = [];
+      for (const [id, item] of unique) if (!seen.has(id)) unseen.push(item);
       event.seenMs = lap();
-      const stored = await this.alreadyStored(unseen.map((id) => unique.get(id)!.stored));
-      const fresh = unseen.filter((id) => !stored.has(id));
+      const already = await this.alreadyStored(unseen);
+      const freshRows: StoredResult[] = [];
+      const fresh = new Set<string>();
+      for (const item of unseen) {
+        if (already.has(item.stored.resultId)) continue;
+        freshRows.push(item.stored);
+        fresh.add(item.stored.resultId);
+      }
       event.lookupMs = lap();
 
-      if (fresh.length > 0) await store.insertResults(fresh.map((id) => unique.get(id)!.stored));
+      if (freshRows.length > 0) await store.insertResults(freshRows);
       event.insertMs = lap();
-      await this.publish(unseen.map((id) => unique.get(id)!.message));
+      Object.assign(event, { seenBefore: seen.size, storedBefore: already.size, republished: already.size });
+      return { batches, rows, started, event, unseen, fresh };
+    } catch (err) {
+      // Returned, not logged: each batch's own event records the failure.
+      for (const b of batches) b.reject(err);
+      return undefined;
+    }
+  }
+
+  /** Steps 5–7; never rejects (a failure rejects the flush's batches). */
+  private async handOff(s: Stored): Promise<void> {
+    const { hotState, logger } = this.deps;
+    const { batches, event, unseen, fresh } = s;
+    try {
+      const lap = stopwatch();
+      await this.publish(unseen.map((item) => item.message));
       event.publishMs = lap();
-      if (unseen.length > 0) await hotState.markSeen(SEEN_NAMESPACE, unseen, this.seenTtlMs);
+      if (unseen.length > 0) await hotState.markSeen(SEEN_NAMESPACE, unseen.map((item) => item.stored.resultId), this.seenTtlMs);
       event.markSeenMs = lap();
 
-      const freshIds = new Set(fresh);
       let accepted = 0;
       for (const b of batches) {
         // An id counts as accepted once, for the first batch that brought it.
         let n = 0;
-        for (const item of b.items) if (freshIds.delete(item.stored.resultId)) n += 1;
+        for (const item of b.items) if (fresh.delete(item.stored.resultId)) n += 1;
         accepted += n;
         b.resolve({ accepted: n, duplicates: b.items.length - n });
       }
-      Object.assign(event, { accepted, duplicates: rows - accepted, seenBefore: seen.size, storedBefore: stored.size, republished: stored.size });
+      Object.assign(event, { accepted, duplicates: s.rows - accepted });
       // The wide event per agent batch is the stream's; this one shows how batches coalesced.
-      logger.debug({ ...event, durationMs: Math.round(performance.now() - started) }, 'results flushed');
+      logger.debug({ ...event, durationMs: Math.round(performance.now() - s.started) }, 'results flushed');
     } catch (err) {
-      // Returned, not logged: each batch's own event records the failure.
       for (const b of batches) b.reject(err);
     }
   }
 
-  private async alreadyStored(results: StoredResult[]): Promise<Set<string>> {
+  private async alreadyStored(items: readonly IncomingResult[]): Promise<Set<string>> {
     const byOrg = new Map<string, string[]>();
-    for (const r of results) {
+    for (const { stored: r } of items) {
       const ids = byOrg.get(r.orgId);
       if (ids) ids.push(r.resultId);
       else byOrg.set(r.orgId, [r.resultId]);
     }
     // Asked all at once: a store may answer them together (ClickHouseResultStore does).
     const answers = await Promise.all([...byOrg].map(([org, ids]) => this.deps.store.existingIds(org, ids)));
-    return new Set(answers.flatMap((s) => [...s]));
+    const out = new Set<string>();
+    for (const a of answers) for (const id of a) out.add(id);
+    return out;
   }
 
   private async publish(messages: CheckResult[]): Promise<void> {
+    if (messages.length === 0) return;
     const { bus, subjects } = this.deps;
-    for (let i = 0; i < messages.length; i += this.publishConcurrency) {
-      await Promise.all(
-        messages.slice(i, i + this.publishConcurrency).map((m) =>
-          bus.publishDurable(subjects.results(m.region), CheckResult.encode(m).finish(), m.resultId)),
-      );
+    // One writer for the whole flush: finish() copies out each message and keeps the
+    // buffer, instead of growing a fresh one per message.
+    const writer = new BinaryWriter();
+    const items = messages.map((m) => ({
+      subject: subjects.results(m.region),
+      data: CheckResult.encode(m, writer).finish(),
+      msgId: m.resultId,
+    }));
+    if (bus.publishDurableBatch) {
+      await bus.publishDurableBatch(items);
+      return;
+    }
+    for (let i = 0; i < items.length; i += this.publishConcurrency) {
+      await Promise.all(items.slice(i, i + this.publishConcurrency).map((m) => bus.publishDurable(m.subject, m.data, m.msgId)));
     }
   }
 }

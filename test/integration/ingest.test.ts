@@ -52,15 +52,22 @@ class FlakyStore implements ResultStore {
   close() { return this.inner.close(); }
 }
 
-/** Fails the next `failPublishes` durable publishes. */
+/** Fails the next `failPublishes` durable publish calls (a batch counts as one). */
 class FlakyBus extends MemoryJobBus {
   failPublishes = 0;
-  override async publishDurable(subject: string, data: Uint8Array, msgId: string) {
+  private fail() {
     if (this.failPublishes > 0) {
       this.failPublishes -= 1;
       throw new Error('simulated bus outage');
     }
+  }
+  override async publishDurable(subject: string, data: Uint8Array, msgId: string) {
+    this.fail();
     return super.publishDurable(subject, data, msgId);
+  }
+  override async publishDurableBatch(items: Parameters<MemoryJobBus['publishDurableBatch']>[0]) {
+    this.fail();
+    return super.publishDurableBatch(items);
   }
 }
 

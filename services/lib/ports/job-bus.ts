@@ -41,10 +41,23 @@ export interface DurableConsumerOptions {
  */
 export type DurableHandler = (msg: DurableMessage) => Promise<void>;
 
+export interface DurablePublish {
+  subject: string;
+  data: Uint8Array;
+  msgId: string;
+}
+
 export interface JobBus {
   publish(subject: string, data: Uint8Array): Promise<void>;
   subscribe(subject: string, handler: MessageHandler, opts?: { queue?: string }): Promise<Subscription>;
   publishDurable(subject: string, data: Uint8Array, msgId: string): Promise<void>;
+  /**
+   * Many durable publishes at once, each with the semantics of publishDurable; resolves
+   * when the stream has every one of them, rejects if any was not stored (callers
+   * re-publish the whole batch; msgId de-duplicates what did get in). Optional: callers
+   * fall back to publishDurable per message on a bus without it.
+   */
+  publishDurableBatch?(items: readonly DurablePublish[]): Promise<void>;
   consumeDurable(opts: DurableConsumerOptions, handler: DurableHandler): Promise<Subscription>;
   /** Resolves when everything published so far has reached the server. */
   flush(): Promise<void>;

@@ -12,7 +12,7 @@
 import type { ClickHouseExecutor, ResultStore } from '../ports/results-store.js';
 import type { MonitorStats, RecentResultsQuery, StatsFigures, StatsQuery, StoredResult } from './types.js';
 import { HOURLY_TABLE, RESULTS_TABLE, assertDatabaseName, schemaStatements } from './schema.js';
-import { RESULT_COLUMNS, fromRow, toRow } from './rows.js';
+import { INSERT_COLUMNS, RESULT_COLUMNS, fromRow, toCompactRow } from './rows.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -40,7 +40,7 @@ export class ClickHouseResultStore implements ResultStore {
   }
 
   async insertResults(results: readonly StoredResult[]): Promise<void> {
-    await this.exec.insert(this.raw, results.map(toRow));
+    await this.exec.insertCompact(this.raw, INSERT_COLUMNS, results.map(toCompactRow));
   }
 
   existingIds(orgId: string, ids: readonly string[]): Promise<Set<string>> {
@@ -60,11 +60,18 @@ export class ClickHouseResultStore implements ResultStore {
     this.lookups = [];
     try {
       // The org prefix of the primary key plus the bloom filter on result_id keep this to
-      // the granules that can hold one of the ids.
+      // the granules that can hold one of the ids. The ids travel as one String parsed by
+      // format(): an Array(String) parameter of thousands of ids is parsed as a SQL literal,
+      // which took longer than the lookup itself (~40 of ~65 ms for 10,000 ids on chDB).
+      const ids = new Set<string>();
+      for (const l of lookups) for (const id of l.ids) ids.add(id);
+      let data = '';
+      for (const id of ids) data += `[${JSON.stringify(id)}]\n`;
       const rows = await this.exec.query<{ org_id: string; result_id: string }>(
         `SELECT DISTINCT org_id, result_id FROM ${this.raw}
-         WHERE org_id IN {orgs:Array(String)} AND result_id IN {ids:Array(String)}`,
-        { orgs: [...new Set(lookups.map((l) => l.orgId))], ids: [...new Set(lookups.flatMap((l) => l.ids))] },
+         WHERE org_id IN {orgs:Array(String)}
+           AND result_id IN (SELECT id FROM format(JSONCompactEachRow, 'id String', {ids:String}))`,
+        { orgs: [...new Set(lookups.map((l) => l.orgId))], ids: data },
       );
       const found = new Set(rows.map((r) => `${r.org_id}\u0000${r.result_id}`));
       for (const l of lookups) l.resolve(new Set(l.ids.filter((id) => found.has(`${l.orgId}\u0000${id}`))));
