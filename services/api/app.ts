@@ -9,6 +9,7 @@ import { installValidators } from './plugins/validation.js';
 import { keyRoutes } from './routes/keys/routes.js';
 import { monitorRoutes } from './routes/monitors/routes.js';
 import { regionRoutes } from './routes/regions/routes.js';
+import { teamRoutes } from './routes/teams/routes.js';
 
 /** The public HTTP surface. Dependencies come in; nothing here opens a connection of its own. */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
@@ -47,5 +48,6 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(monitorRoutes(deps));
   await app.register(keyRoutes(deps));
   await app.register(regionRoutes(deps));
+  await app.register(teamRoutes(deps));
   return app;
 }

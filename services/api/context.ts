@@ -7,6 +7,7 @@ import type { Subjects } from '../lib/subjects.js';
 import type { MonitorStore } from '../lib/monitors/store.js';
 import type { ApiKeyStore, Principal } from '../lib/tenancy/api-keys.js';
 import type { PlanQuotas } from '../lib/tenancy/quotas.js';
+import type { TeamStore } from '../lib/tenancy/teams.js';
 
 /** Everything the api's verbs may use, passed in by main (no singletons). */
 export interface ApiDeps {
@@ -15,6 +16,7 @@ export interface ApiDeps {
   monitors: MonitorStore;
   apiKeys: ApiKeyStore;
   quotas: PlanQuotas;
+  teams: TeamStore;
   results: ResultStore;
   hotState: HotState;
   bus: JobBus;

@@ -6,6 +6,7 @@ import { createLogger } from '../../services/lib/logger.js';
 import { subjectsFor } from '../../services/lib/subjects.js';
 import { openRedisHotState } from '../../services/lib/adapters/redis/hot-state.js';
 import { PlanQuotas } from '../../services/lib/tenancy/quotas.js';
+import { TeamStore } from '../../services/lib/tenancy/teams.js';
 import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
 import { realService, uniqueName } from '../support/services.js';
 
@@ -79,7 +80,7 @@ if (redisUrl) {
       const logger = createLogger('silent');
       const instances = await Promise.all([0, 1].map(async () => {
         const hotState = await openRedisHotState({ url: redisUrl, prefix });
-        const app = await buildApp({ config, logger, monitors: h.monitors, apiKeys: h.apiKeys, quotas: new PlanQuotas(h.sql), results: h.results, hotState, bus: h.bus, subjects: subjectsFor('rl'), now });
+        const app = await buildApp({ config, logger, monitors: h.monitors, apiKeys: h.apiKeys, quotas: new PlanQuotas(h.sql), teams: new TeamStore(h.sql), results: h.results, hotState, bus: h.bus, subjects: subjectsFor('rl'), now });
         return { app, hotState };
       }));
       try {

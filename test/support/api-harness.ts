@@ -10,6 +10,7 @@ import { MonitorStore } from '../../services/lib/monitors/store.js';
 import { ApiKeyStore } from '../../services/lib/tenancy/api-keys.js';
 import { OrganizationStore } from '../../services/lib/tenancy/organizations.js';
 import { PlanQuotas } from '../../services/lib/tenancy/quotas.js';
+import { TeamStore } from '../../services/lib/tenancy/teams.js';
 import { MemoryJobBus } from '../../services/lib/adapters/memory/job-bus.js';
 import { MemoryHotState } from '../../services/lib/adapters/memory/hot-state.js';
 import { openChdbResultStore } from '../../services/lib/results/open.js';
@@ -66,7 +67,7 @@ export async function startApiHarness(opts: { databaseUrl?: string; resultsDir?:
   const monitors = new MonitorStore(sql);
   const apiKeys = new ApiKeyStore(sql);
   const orgs = new OrganizationStore(sql);
-  const app = await buildApp({ config, logger, monitors, apiKeys, quotas: new PlanQuotas(sql), results, hotState, bus, subjects: subjectsFor('test'), now: opts.now });
+  const app = await buildApp({ config, logger, monitors, apiKeys, quotas: new PlanQuotas(sql), teams: new TeamStore(sql), results, hotState, bus, subjects: subjectsFor('test'), now: opts.now });
   await app.ready();
   return {
     app, sql, results, bus, hotState, monitors, apiKeys, orgs,

@@ -47,4 +47,19 @@ export class PlanQuotas {
       throw planLimitExceeded(plan, 'apiKeys', limits.apiKeys);
     }
   }
+
+  async assertCanAddTeam(orgId: string): Promise<void> {
+    const { plan, limits } = await this.limits(orgId);
+    if (limits.teams === null) return;
+    if ((await this.count(`SELECT count(*) AS n FROM teams WHERE org_id = $1`, orgId)) >= limits.teams) {
+      throw planLimitExceeded(plan, 'teams', limits.teams);
+    }
+  }
+
+  async assertCanAddTeamMember(orgId: string, teamId: string): Promise<void> {
+    const { plan, limits } = await this.limits(orgId);
+    if (limits.membersPerTeam === null) return;
+    const { rows } = await this.sql.query<{ n: number }>(`SELECT count(*) AS n FROM team_members WHERE team_id = $1`, [teamId]);
+    if (Number(rows[0]?.n ?? 0) >= limits.membersPerTeam) throw planLimitExceeded(plan, 'membersPerTeam', limits.membersPerTeam);
+  }
 }
