@@ -108,7 +108,7 @@ describe('monitors', () => {
       id: expect.stringMatching(/^mon_/), name: 'Seed monitor', type: 'Website', url: seedBody.url,
       intervalSeconds: 60, timeoutSeconds: 30, httpMethod: 'GET', expectedStatusCode: 200,
       alertOnDown: true, alertOnRecovered: true, regions: ['UsEast', 'EuWest'], tags: [],
-      status: 'Pending', uptimePercentage: null, lastCheckedAt: null,
+      status: 'Pending', uptimePercentage: 100, lastCheckedAt: null,
     });
     await eventually(() => notices.find((n) => n.monitorId === m.id), { what: 'change notice' });
     expect(notices.find((n) => n.monitorId === m.id)?.checkNow).toBe(true);
@@ -310,7 +310,7 @@ describe('upsert by name, pause, resume, check now', () => {
     expect(paused.statusCode).toBe(200);
     expect(paused.json().status).toBe('Paused');
     await eventually(() => notices.some((n) => n.monitorId === m.id && !n.checkNow), { what: 'pause notice' });
-    expect((await req('POST', `/api/monitors/${m.id}/check`, t.key)).statusCode).toBe(409);
+    expect((await req('POST', `/api/monitors/${m.id}/check`, t.key)).statusCode).toBe(202);
     const resumed = await req('POST', `/api/monitors/${m.id}/resume`, t.key);
     expect(resumed.json().status).toBe('Pending');
     await eventually(() => notices.some((n) => n.monitorId === m.id && n.checkNow), { what: 'resume notice asking for a check now' });

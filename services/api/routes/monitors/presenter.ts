@@ -8,7 +8,9 @@ function present(m: Monitor, uptime: number | undefined) {
   const { orgId: _org, paused: _paused, revision: _rev, ...config } = m;
   return {
     ...config,
-    uptimePercentage: uptime ?? null,
+    // No check yet means no downtime recorded: 100, always a number, as the Enori
+    // document's own examples format it (`f"{m['uptimePercentage']:.2f}"`).
+    uptimePercentage: uptime ?? 100,
     lastCheckedAt: m.lastCheckedAt?.toISOString() ?? null,
     createdAt: m.createdAt.toISOString(),
     updatedAt: m.updatedAt.toISOString(),

@@ -66,7 +66,7 @@ export const MonitorResponse = Type.Object({
   regions: Type.Array(Type.String()),
   tags: Type.Array(Type.String()),
   status: Type.String({ description: 'Pending, Up, Down or Paused' }),
-  uptimePercentage: nullable(Type.Number({ description: 'Uptime over the last 30 days; null before the first check' })),
+  uptimePercentage: Type.Number({ description: 'Uptime over the last 30 days; 100 while no downtime has been recorded (including before the first check)' }),
   lastCheckedAt: nullable(Type.String({ format: 'date-time' })),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),

@@ -1,5 +1,5 @@
 import { MonitorChanged } from '../../../../proto/generated/pharos/v1/control.js';
-import { DomainError, notFound } from '../../../lib/errors.js';
+import { notFound } from '../../../lib/errors.js';
 import { buildCheckJob, encodeCheckJob } from '../../../lib/monitors/check-job.js';
 import type { Monitor, MonitorConfig } from '../../../lib/monitors/model.js';
 import type { ApiDeps, VerbContext } from '../../context.js';
@@ -149,12 +149,12 @@ export async function resumeMonitor({ ctx, input }: { ctx: VerbContext; input: {
 }
 
 /**
- * A check now, in every region of the monitor, outside the schedule. The jobs go straight
+ * A check now, in every region of the monitor, outside the schedule — also for a paused
+ * monitor, since the user asked for it explicitly (its result does not change the status). The jobs go straight
  * to the regions' agents; their results appear in `results` like any other.
  */
 export async function checkMonitorNow({ ctx, input }: { ctx: VerbContext; input: { id: string } }) {
   const monitor = await mustGet(ctx, input.id);
-  if (monitor.paused) throw new DomainError('CONFLICT', 'Monitor is paused', `monitor ${monitor.id} is paused; resume it to check it`);
   const scheduledAtMs = (ctx.deps.now ?? Date.now)();
   const jobs = monitor.regions.map((region) => buildCheckJob(monitor, region, scheduledAtMs));
   for (const job of jobs) await ctx.deps.bus.publish(ctx.deps.subjects.jobs(job.region), encodeCheckJob(job));
