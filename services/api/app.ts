@@ -10,6 +10,7 @@ import { keyRoutes } from './routes/keys/routes.js';
 import { monitorRoutes } from './routes/monitors/routes.js';
 import { regionRoutes } from './routes/regions/routes.js';
 import { teamRoutes } from './routes/teams/routes.js';
+import { adminRoutes } from './routes/admin/routes.js';
 
 /** The public HTTP surface. Dependencies come in; nothing here opens a connection of its own. */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
@@ -36,7 +37,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     openapi: {
       openapi: '3.0.3',
       info: { title: 'Pharos API', version: '1.0.0', description: 'Enori-compatible uptime monitoring API' },
-      components: { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } } },
+      components: { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' }, operatorKey: { type: 'apiKey', in: 'header', name: 'X-Operator-Key' } } },
       security: [{ apiKey: [] }],
     },
   });
@@ -49,5 +50,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(keyRoutes(deps));
   await app.register(regionRoutes(deps));
   await app.register(teamRoutes(deps));
+  const operatorKey = deps.config.operatorKey;
+  if (operatorKey) await app.register(adminRoutes({ ...deps, operatorKey }));
   return app;
 }

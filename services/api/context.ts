@@ -8,6 +8,7 @@ import type { MonitorStore } from '../lib/monitors/store.js';
 import type { ApiKeyStore, Principal } from '../lib/tenancy/api-keys.js';
 import type { PlanQuotas } from '../lib/tenancy/quotas.js';
 import type { TeamStore } from '../lib/tenancy/teams.js';
+import type { OrganizationStore } from '../lib/tenancy/organizations.js';
 
 /** Everything the api's verbs may use, passed in by main (no singletons). */
 export interface ApiDeps {
@@ -17,6 +18,7 @@ export interface ApiDeps {
   apiKeys: ApiKeyStore;
   quotas: PlanQuotas;
   teams: TeamStore;
+  orgs: OrganizationStore;
   results: ResultStore;
   hotState: HotState;
   bus: JobBus;

@@ -7,6 +7,7 @@ import { ApiKeyStore } from '../lib/tenancy/api-keys.js';
 import { AgentTokenStore } from '../lib/tenancy/agent-tokens.js';
 import { PlanQuotas } from '../lib/tenancy/quotas.js';
 import { TeamStore } from '../lib/tenancy/teams.js';
+import { OrganizationStore } from '../lib/tenancy/organizations.js';
 import { MonitorStatusStore } from '../alerting/status-store.js';
 import { startStatusEvaluator } from '../alerting/status-evaluator.js';
 import { startScheduler } from '../scheduler/scheduler.js';
@@ -98,7 +99,7 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
     if (roles.has('api')) {
       const boot = await bootstrapOrganization(sql, config.bootstrapKey);
       out.adminKey = boot.adminKey;
-      const app: FastifyInstance = await buildApp({ config, logger, monitors, apiKeys, quotas: new PlanQuotas(sql), teams: new TeamStore(sql), results: results!, hotState, bus, subjects });
+      const app: FastifyInstance = await buildApp({ config, logger, monitors, apiKeys, quotas: new PlanQuotas(sql), teams: new TeamStore(sql), orgs: new OrganizationStore(sql), results: results!, hotState, bus, subjects });
       await app.listen({ host: config.http.host, port: config.http.port });
       stops.push(() => app.close());
       const addr = app.server.address();

@@ -18,6 +18,8 @@ export interface Config {
   /** Regions this network declares; monitors may only be pinned to these. */
   regions: string[];
   bootstrapKey?: string;
+  /** Enables the operator-only admin API (/admin/…); unset = those routes do not exist. */
+  operatorKey?: string;
   databaseUrl?: string;
   /** Postgres schema for every table (tests isolate by schema). */
   databaseSchema: string;
@@ -120,6 +122,7 @@ export function loadConfig(role: Role, env: Env, overrides: ConfigOverrides = {}
     },
     regions: parseRegions(str(env, 'PHAROS_REGIONS') ?? 'local'),
     bootstrapKey: str(env, 'PHAROS_BOOTSTRAP_KEY'),
+    operatorKey: str(env, 'PHAROS_OPERATOR_KEY'),
     databaseUrl: embedded ? undefined : str(env, 'PHAROS_DATABASE_URL'),
     databaseSchema: str(env, 'PHAROS_DATABASE_SCHEMA') ?? 'public',
     natsUrl: embedded ? undefined : str(env, 'PHAROS_NATS_URL'),
@@ -164,6 +167,9 @@ export function loadConfig(role: Role, env: Env, overrides: ConfigOverrides = {}
     if (role === 'api' || role === 'ingest') needs.push(['PHAROS_CLICKHOUSE_URL', config.clickhouseUrl]);
     const missing = needs.filter(([, v]) => !v).map(([k]) => k);
     if (missing.length) throw new ConfigError(`pharos ${role} needs ${missing.join(', ')} (use "pharos dev" for the embedded network)`);
+  }
+  if (config.operatorKey !== undefined && config.operatorKey.length < 24) {
+    throw new ConfigError('PHAROS_OPERATOR_KEY must be at least 24 characters');
   }
   if (config.agent.region !== undefined && !REGION.test(config.agent.region)) {
     throw new ConfigError(`region "${config.agent.region}" must be letters, digits and dashes`);

@@ -112,7 +112,7 @@ for m in data["items"]:
         },
       });
       if (!res.ok) throw new Error(`${res.status}: ${await res.text()}`);
-      return res.json();
+      return res.json() as Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- the example is untyped JavaScript
     }
     const monitor = await enori('/api/monitors', {
       method: 'POST',

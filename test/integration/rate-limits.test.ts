@@ -80,7 +80,7 @@ if (redisUrl) {
       const logger = createLogger('silent');
       const instances = await Promise.all([0, 1].map(async () => {
         const hotState = await openRedisHotState({ url: redisUrl, prefix });
-        const app = await buildApp({ config, logger, monitors: h.monitors, apiKeys: h.apiKeys, quotas: new PlanQuotas(h.sql), teams: new TeamStore(h.sql), results: h.results, hotState, bus: h.bus, subjects: subjectsFor('rl'), now });
+        const app = await buildApp({ config, logger, monitors: h.monitors, apiKeys: h.apiKeys, quotas: new PlanQuotas(h.sql), teams: new TeamStore(h.sql), orgs: h.orgs, results: h.results, hotState, bus: h.bus, subjects: subjectsFor('rl'), now });
         return { app, hotState };
       }));
       try {

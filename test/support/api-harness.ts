@@ -55,8 +55,8 @@ export async function openControlPlane(databaseUrl?: string): Promise<{ sql: Sql
 }
 
 /** The api over real stores: PGlite (or Postgres when a URL is given) and chDB in a temp dir. */
-export async function startApiHarness(opts: { databaseUrl?: string; resultsDir?: string; now?: () => number } = {}): Promise<ApiHarness> {
-  const config = loadConfig('dev', { PHAROS_REGIONS: 'UsEast,EuWest', PHAROS_LOG_LEVEL: 'silent' });
+export async function startApiHarness(opts: { databaseUrl?: string; resultsDir?: string; now?: () => number; env?: Record<string, string> } = {}): Promise<ApiHarness> {
+  const config = loadConfig('dev', { PHAROS_REGIONS: 'UsEast,EuWest', PHAROS_LOG_LEVEL: 'silent', ...opts.env });
   const logger = createLogger('silent');
   const { sql, drop } = await openControlPlane(opts.databaseUrl);
   const dir = opts.resultsDir ?? mkdtempSync(path.join(tmpdir(), 'pharos-api-'));
@@ -67,7 +67,7 @@ export async function startApiHarness(opts: { databaseUrl?: string; resultsDir?:
   const monitors = new MonitorStore(sql);
   const apiKeys = new ApiKeyStore(sql);
   const orgs = new OrganizationStore(sql);
-  const app = await buildApp({ config, logger, monitors, apiKeys, quotas: new PlanQuotas(sql), teams: new TeamStore(sql), results, hotState, bus, subjects: subjectsFor('test'), now: opts.now });
+  const app = await buildApp({ config, logger, monitors, apiKeys, quotas: new PlanQuotas(sql), teams: new TeamStore(sql), orgs, results, hotState, bus, subjects: subjectsFor('test'), now: opts.now });
   await app.ready();
   return {
     app, sql, results, bus, hotState, monitors, apiKeys, orgs,

@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
+import { buildApp } from '../../services/api/app.js';
+import { loadConfig } from '../../services/lib/config.js';
+import { createLogger } from '../../services/lib/logger.js';
+import { subjectsFor } from '../../services/lib/subjects.js';
+import { PlanQuotas } from '../../services/lib/tenancy/quotas.js';
+import { TeamStore } from '../../services/lib/tenancy/teams.js';
+
+const OPERATOR = 'operator-key-for-tests-0123456789';
+let h: ApiHarness;
+/** The same stores behind an api whose operator never configured a key. */
+let plain: FastifyInstance;
+beforeAll(async () => {
+  h = await startApiHarness({ env: { PHAROS_OPERATOR_KEY: OPERATOR } });
+  plain = await buildApp({
+    config: loadConfig('dev', {}), logger: createLogger('silent'), monitors: h.monitors, apiKeys: h.apiKeys, quotas: new PlanQuotas(h.sql),
+    teams: new TeamStore(h.sql), orgs: h.orgs, results: h.results, hotState: h.hotState, bus: h.bus, subjects: subjectsFor('plain'),
+  });
+});
+afterAll(async () => {
+  await plain?.close();
+  await h?.close();
+});
+
+const op = (method: string, url: string, key: string | undefined, payload?: object) =>
+  h.app.inject({ method: method as 'GET', url, headers: key ? { 'x-operator-key': key } : {}, payload });
+
+describe('operator admin API', () => {
+  it('creates an organization with a plan and its first admin key, lists it, changes its plan', async () => {
+    const created = await op('POST', '/admin/orgs', OPERATOR, { name: 'Acme', plan: 'base' });
+    expect(created.statusCode).toBe(201);
+    const { organization, adminKey } = created.json();
+    expect(organization).toMatchObject({ id: expect.stringMatching(/^org_/), name: 'Acme', plan: 'base', addons: {} });
+    // The tenant's key works on the tenant API and sees the plan's limits.
+    const keys = await h.app.inject({ method: 'GET', url: '/api/keys', headers: { 'x-api-key': adminKey } });
+    expect(keys.statusCode).toBe(200);
+    expect((await op('GET', '/admin/orgs', OPERATOR)).json().items.map((o: { name: string }) => o.name)).toContain('Acme');
+    const changed = await op('PUT', `/admin/orgs/${organization.id}/plan`, OPERATOR, { plan: 'pro', addons: { extraMonitors: 5 } });
+    expect(changed.json()).toMatchObject({ plan: 'pro', addons: { extraMonitors: 5 } });
+    expect((await op('PUT', '/admin/orgs/org_missing/plan', OPERATOR, { plan: 'pro' })).statusCode).toBe(404);
+    expect((await op('POST', '/admin/orgs', OPERATOR, { name: 'x', plan: 'gold' })).statusCode).toBe(400);
+  });
+
+  it('refuses a missing or wrong operator key, and any tenant key', async () => {
+    expect((await op('GET', '/admin/orgs', undefined)).statusCode).toBe(401);
+    expect((await op('GET', '/admin/orgs', 'wrong-operator-key-0123456789')).statusCode).toBe(401);
+    const { key } = await h.tenant(['*']);
+    const res = await h.app.inject({ method: 'GET', url: '/admin/orgs', headers: { 'x-api-key': key, authorization: `Bearer ${key}` } });
+    expect(res.statusCode).toBe(401);
+  });
+
+  it('does not exist when no operator key is configured', async () => {
+    expect((await plain.inject({ method: 'GET', url: '/admin/orgs', headers: { 'x-operator-key': OPERATOR } })).statusCode).toBe(404);
+  });
+});
