@@ -90,6 +90,14 @@ describe('API keys', () => {
     expect(rows[0].key_hash).toMatch(/^[0-9a-f]{64}$/);
   });
 
+  it('never lists or revokes another organization\'s key (404)', async () => {
+    const other = await h.tenant();
+    const mine = (await req('POST', '/api/keys', admin.key, { name: 'mine', scopes: ['monitors:read'] })).json();
+    expect((await req('GET', '/api/keys', other.key)).json().items.map((k: { id: string }) => k.id)).not.toContain(mine.id);
+    expect((await req('DELETE', `/api/keys/${mine.id}`, other.key)).statusCode).toBe(404);
+    expect((await req('GET', '/api/monitors', mine.key)).statusCode).toBe(200);
+  });
+
   it('refuses unknown scopes with field details', async () => {
     const res = await req('POST', '/api/keys', admin.key, { name: 'x', scopes: ['everything'] });
     expect(res.statusCode).toBe(400);
