@@ -5,6 +5,7 @@ import { startNetwork, type ServerRole } from './network.js';
 import { runAgentCommand } from './agent-command.js';
 import { agentTokenCommands } from './agent-token-command.js';
 import { orgCommands } from './org-command.js';
+import { monitoringAsCodeCommands } from './apply/commands.js';
 import { openControlPlaneStore } from './infrastructure.js';
 
 /** Stops cleanly on SIGINT/SIGTERM; a second signal exits at once. */
@@ -55,6 +56,7 @@ program.command('migrate').description('apply control-plane migrations and exit'
 });
 program.addCommand(agentTokenCommands());
 program.addCommand(orgCommands());
+for (const cmd of monitoringAsCodeCommands(process.env)) program.addCommand(cmd);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError) process.stderr.write(`configuration error: ${err.message}\n`);
