@@ -1,39 +1,32 @@
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckType } from '../../../proto/generated/pharos/v1/check.js';
 import { CheckPhase, CheckStatus, ErrorKind } from '../../../proto/generated/pharos/v1/result.js';
 import { createCheckers, runCheck } from '../../../probe-agent/checks/registry.js';
 import type { TargetResolver } from '../../../probe-agent/checks/target-resolver.js';
-import { closedPort, portJob } from './support/targets.js';
+import { closedPort, portJob, startCountingTcpTarget } from './support/targets.js';
 
 const checkers = createCheckers();
 const run = (job: Parameters<typeof runCheck>[1]) => runCheck(checkers, job, new AbortController().signal);
 
-let server: net.Server;
+let target: Awaited<ReturnType<typeof startCountingTcpTarget>>;
 let openPort: number;
-let accepted = 0;
 
 beforeAll(async () => {
-  server = net.createServer((socket) => {
-    accepted++;
-    socket.destroy();
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  openPort = (server.address() as AddressInfo).port;
+  target = await startCountingTcpTarget();
+  openPort = target.port;
 });
 
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+afterAll(() => target.close());
 
 describe('port checker', () => {
   it('is UP when the port accepts a connection, with the connect time', async () => {
-    const before = accepted;
+    const before = target.accepted();
     const outcome = await run(portJob({ hostname: '127.0.0.1', port: openPort }));
     expect(outcome.status).toBe(CheckStatus.CHECK_STATUS_UP);
     expect(outcome.timings.connectMs).toBeGreaterThan(0);
     expect(outcome.timings.totalMs).toBeGreaterThanOrEqual(outcome.timings.connectMs);
     expect(outcome.statusCode).toBe(0);
-    await expect.poll(() => accepted).toBe(before + 1);
+    await expect.poll(() => target.accepted()).toBe(before + 1);
   });
 
   it('resolves names (localhost) in a timed DNS phase', async () => {

@@ -2,14 +2,12 @@
  * The real checkers with the real SSRF guard against real servers on 127.0.0.1: the guard
  * refuses before any connection is made, on the first hop and on a redirect hop.
  */
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckPhase, CheckStatus, ErrorKind } from '../../../proto/generated/pharos/v1/result.js';
 import { createCheckers, runCheck, type CheckerTable } from '../../../probe-agent/checks/registry.js';
 import type { TargetResolver } from '../../../probe-agent/checks/target-resolver.js';
 import { createGuardedResolver, type AddressLookup } from '../../../services/lib/ssrf/guarded-resolver.js';
-import { portJob, startHttpTarget, websiteJob, type LocalTarget } from './support/targets.js';
+import { portJob, startCountingTcpTarget, startHttpTarget, websiteJob, type LocalTarget } from './support/targets.js';
 
 const run = (checkers: CheckerTable, job: Parameters<typeof runCheck>[1]) => runCheck(checkers, job, new AbortController().signal);
 
@@ -96,20 +94,15 @@ describe('website checker behind the SSRF guard', () => {
 });
 
 describe('port checker behind the SSRF guard', () => {
-  let server: net.Server;
+  let target: Awaited<ReturnType<typeof startCountingTcpTarget>>;
   let port: number;
-  let accepted = 0;
 
   beforeAll(async () => {
-    server = net.createServer((socket) => {
-      accepted++;
-      socket.destroy();
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as AddressInfo).port;
+    target = await startCountingTcpTarget();
+    port = target.port;
   });
 
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(() => target.close());
 
   it('refuses loopback, by address and by name, without connecting', async () => {
     const checkers = createCheckers({ resolveTarget: strict });
@@ -119,12 +112,12 @@ describe('port checker behind the SSRF guard', () => {
       expect(outcome.errorKind, hostname).toBe(ErrorKind.ERROR_KIND_BLOCKED_TARGET);
       expect(outcome.errorPhase, hostname).toBe(CheckPhase.CHECK_PHASE_DNS);
     }
-    expect(accepted).toBe(0);
+    expect(target.accepted()).toBe(0);
   });
 
   it('connects when the operator allows private targets', async () => {
     const outcome = await run(createCheckers({ resolveTarget: lenient }), portJob({ hostname: 'loopback.test', port }));
     expect(outcome.status).toBe(CheckStatus.CHECK_STATUS_UP);
-    await expect.poll(() => accepted).toBe(1);
+    await expect.poll(() => target.accepted()).toBe(1);
   });
 });

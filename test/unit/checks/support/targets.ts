@@ -126,3 +126,18 @@ export function websiteJob(settings: Partial<WebsiteSettings> & { url: string },
 export function portJob(settings: PortSettings, timeoutMs = 5_000): CheckJob {
   return { ...baseJob(CheckType.CHECK_TYPE_PORT, timeoutMs), settings: { $case: 'port', value: settings } };
 }
+
+/** A TCP server on loopback that counts the connections it accepts and closes each at once. */
+export async function startCountingTcpTarget(): Promise<{ port: number; accepted: () => number; close: () => Promise<void> }> {
+  let accepted = 0;
+  const server = net.createServer((socket) => {
+    accepted++;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    accepted: () => accepted,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
