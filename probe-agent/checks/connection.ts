@@ -9,33 +9,43 @@ import type { TlsInfo } from '../../proto/generated/pharos/v1/result.js';
 import type { ResolvedTarget } from './target-resolver.js';
 import { TlsVerificationError } from './failure-kind.js';
 
-export function connectTcp(target: ResolvedTarget, port: number, signal: AbortSignal): Promise<net.Socket> {
+/**
+ * Resolves when `socket` emits `ready`, rejects on its first error or on abort; either way
+ * the socket is destroyed on failure and every listener is removed.
+ */
+function settleOn(socket: net.Socket, ready: 'connect' | 'secureConnect', signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const socket = net.connect({ host: target.address, port, family: target.family, noDelay: true });
+    if (signal.aborted) {
+      socket.destroy();
+      return reject(signal.reason);
+    }
     const settle = () => {
       signal.removeEventListener('abort', onAbort);
       socket.removeListener('error', onError);
-      socket.removeListener('connect', onConnect);
+      socket.removeListener(ready, onReady);
     };
-    const onAbort = () => {
-      settle();
-      socket.destroy();
-      reject(signal.reason);
-    };
-    const onError = (err: Error) => {
+    const fail = (err: unknown) => {
       settle();
       socket.destroy();
       reject(err);
     };
-    const onConnect = () => {
+    const onAbort = () => fail(signal.reason);
+    const onError = (err: Error) => fail(err);
+    const onReady = () => {
       settle();
-      resolve(socket);
+      resolve();
     };
     signal.addEventListener('abort', onAbort, { once: true });
     socket.once('error', onError);
-    socket.once('connect', onConnect);
+    socket.once(ready, onReady);
   });
+}
+
+export async function connectTcp(target: ResolvedTarget, port: number, signal: AbortSignal): Promise<net.Socket> {
+  if (signal.aborted) throw signal.reason;
+  const socket = net.connect({ host: target.address, port, family: target.family, noDelay: true });
+  await settleOn(socket, 'connect', signal);
+  return socket;
 }
 
 export interface TlsConnection {
@@ -47,54 +57,31 @@ export interface TlsConnection {
  * Completes a TLS handshake over `socket`. Verification runs in every case, so `authorized`
  * and the certificate are recorded even when `ignoreTlsErrors` lets an invalid one pass.
  */
-export function handshakeTls(
+export async function handshakeTls(
   socket: net.Socket,
   servername: string | undefined,
   ignoreTlsErrors: boolean,
   signal: AbortSignal,
 ): Promise<TlsConnection> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      socket.destroy();
-      return reject(signal.reason);
-    }
-    const secure = tls.connect({
-      socket,
-      servername,
-      // We decide after the handshake, with the certificate in hand (see above).
-      rejectUnauthorized: false,
-      ALPNProtocols: ['http/1.1'],
-    });
-    const settle = () => {
-      signal.removeEventListener('abort', onAbort);
-      secure.removeListener('error', onError);
-      secure.removeListener('secureConnect', onSecure);
-    };
-    const onAbort = () => {
-      settle();
-      secure.destroy();
-      reject(signal.reason);
-    };
-    const onError = (err: Error) => {
-      settle();
-      secure.destroy();
-      reject(err);
-    };
-    const onSecure = () => {
-      settle();
-      const info = certificateInfo(secure);
-      if (!secure.authorized && !ignoreTlsErrors) {
-        secure.destroy();
-        const code = String(secure.authorizationError ?? 'TLS_VERIFICATION_FAILED');
-        reject(new TlsVerificationError(code, `certificate not trusted: ${code}`, info));
-        return;
-      }
-      resolve({ socket: secure, info });
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    secure.once('error', onError);
-    secure.once('secureConnect', onSecure);
+  if (signal.aborted) {
+    socket.destroy();
+    throw signal.reason;
+  }
+  const secure = tls.connect({
+    socket,
+    servername,
+    // We decide after the handshake, with the certificate in hand (see above).
+    rejectUnauthorized: false,
+    ALPNProtocols: ['http/1.1'],
   });
+  await settleOn(secure, 'secureConnect', signal);
+  const info = certificateInfo(secure);
+  if (!secure.authorized && !ignoreTlsErrors) {
+    secure.destroy();
+    const code = String(secure.authorizationError ?? 'TLS_VERIFICATION_FAILED');
+    throw new TlsVerificationError(code, `certificate not trusted: ${code}`, info);
+  }
+  return { socket: secure, info };
 }
 
 function certificateInfo(socket: tls.TLSSocket): TlsInfo {
