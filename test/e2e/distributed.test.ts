@@ -11,12 +11,18 @@ import { eventually, realService, uniqueName } from '../support/services.js';
  * machine's real NATS, Postgres and Redis. Each agent's token fixes its region; killing
  * one agent mid-stream loses and duplicates nothing it had delivered.
  */
-const databaseUrl = realService('database');
-const natsUrl = realService('nats');
-const redisUrl = realService('redis');
+const serviceDatabaseUrl = realService('database');
+const serviceNatsUrl = realService('nats');
+const serviceRedisUrl = realService('redis');
 
-if (databaseUrl && natsUrl && redisUrl) {
-  describe('pharos server + agents in two regions', () => {
+const available = Boolean(serviceDatabaseUrl && serviceNatsUrl && serviceRedisUrl);
+
+// This suite cannot run without the three services: outside required mode it shows as skipped
+// with the reason; under PHAROS_TEST_SERVICES=required (CI) realService() has already
+// registered a failing test for each missing URL, so it can never go unseen.
+describe.skipIf(!available)('pharos server + agents in two regions (needs PHAROS_TEST_DATABASE_URL, PHAROS_TEST_NATS_URL, PHAROS_TEST_REDIS_URL)', () => {
+  const [databaseUrl, natsUrl, redisUrl] = [serviceDatabaseUrl!, serviceNatsUrl!, serviceRedisUrl!];
+  {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'pharos-server-'));
     const schema = uniqueName('e2e');
     const prefix = uniqueName('e2e');
@@ -120,5 +126,5 @@ if (databaseUrl && natsUrl && redisUrl) {
       expect(stats.uptimePercentage).toBe(100);
       await target.close();
     }, 180_000);
-  });
-}
+  }
+});
