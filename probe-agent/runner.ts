@@ -149,7 +149,10 @@ export function createCheckRunner(deps: CheckRunnerDeps): CheckRunner {
       timings: outcome.timings,
       statusCode: outcome.statusCode,
       tls: outcome.tls,
-      assertions: [],
+      assertions: outcome.assertions ?? [],
+      ping: outcome.ping,
+      dns: outcome.dns,
+      domain: outcome.domain,
     };
     logCheck(result, waitedMs);
     deps.onResult(result);

@@ -7,7 +7,11 @@ import {
   CheckPhase,
   CheckStatus,
   ErrorKind,
+  type AssertionOutcome,
+  type DnsAnswer,
+  type DomainInfo,
   type PhaseTimings,
+  type PingStats,
   type TlsInfo,
 } from '../../proto/generated/pharos/v1/result.js';
 
@@ -17,7 +21,7 @@ export type SettingsOf<C extends SettingsCase> = Extract<CheckSettings, { $case:
 /** A job whose settings are known to be of one check type. */
 export type JobFor<C extends SettingsCase> = CheckJob & { settings: Extract<CheckSettings, { $case: C }> };
 
-export interface CheckOutcome {
+export interface CheckOutcome extends CheckDetails {
   status: CheckStatus.CHECK_STATUS_UP | CheckStatus.CHECK_STATUS_DOWN;
   errorKind: ErrorKind;
   errorPhase: CheckPhase;
@@ -25,7 +29,16 @@ export interface CheckOutcome {
   timings: PhaseTimings;
   /** 0 when there was no HTTP response. */
   statusCode: number;
+}
+
+/** What a check type learned besides up/down, recorded with the result. */
+export interface CheckDetails {
   tls?: TlsInfo;
+  /** Every assertion evaluated, with its actual value; empty when the check has none. */
+  assertions?: AssertionOutcome[];
+  ping?: PingStats;
+  dns?: DnsAnswer;
+  domain?: DomainInfo;
 }
 
 export interface Checker<C extends SettingsCase> {
@@ -42,10 +55,9 @@ export function emptyTimings(): PhaseTimings {
   return { dnsMs: 0, connectMs: 0, tlsMs: 0, ttfbMs: 0, transferMs: 0, totalMs: 0 };
 }
 
-export interface OutcomeDetails {
+export interface OutcomeDetails extends CheckDetails {
   timings?: PhaseTimings;
   statusCode?: number;
-  tls?: TlsInfo;
 }
 
 export function success(details: OutcomeDetails = {}): CheckOutcome {
@@ -54,9 +66,9 @@ export function success(details: OutcomeDetails = {}): CheckOutcome {
     errorKind: ErrorKind.ERROR_KIND_UNSPECIFIED,
     errorPhase: CheckPhase.CHECK_PHASE_UNSPECIFIED,
     errorMessage: '',
+    ...details,
     timings: details.timings ?? emptyTimings(),
     statusCode: details.statusCode ?? 0,
-    tls: details.tls,
   };
 }
 
@@ -71,8 +83,8 @@ export function failure(
     errorKind,
     errorPhase,
     errorMessage,
+    ...details,
     timings: details.timings ?? emptyTimings(),
     statusCode: details.statusCode ?? 0,
-    tls: details.tls,
   };
 }

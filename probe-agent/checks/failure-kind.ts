@@ -97,6 +97,12 @@ export function phaseName(phase: CheckPhase): string {
       return 'transfer';
     case CheckPhase.CHECK_PHASE_ASSERTION:
       return 'assertion';
+    case CheckPhase.CHECK_PHASE_ECHO:
+      return 'echo';
+    case CheckPhase.CHECK_PHASE_QUERY:
+      return 'query';
+    case CheckPhase.CHECK_PHASE_HEARTBEAT:
+      return 'heartbeat';
     default:
       return 'unknown phase';
   }

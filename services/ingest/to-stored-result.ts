@@ -4,7 +4,7 @@
  */
 import { CheckPhase, CheckResult, CheckStatus, ErrorKind } from '../../proto/generated/pharos/v1/result.js';
 import { CheckType } from '../../proto/generated/pharos/v1/check.js';
-import type { StoredResult } from '../lib/results/types.js';
+import { NO_DETAILS, type ResultDetails, type StoredResult } from '../lib/results/types.js';
 
 const TYPE_NAMES: Partial<Record<CheckType, string>> = {
   [CheckType.CHECK_TYPE_PORT]: 'Port',
@@ -59,5 +59,44 @@ export function toStoredResult(r: CheckResult, region: string, retentionDays: nu
     statusCode: r.statusCode,
     tlsNotAfterMs: Number(r.tls?.notAfterMs ?? 0),
     retentionDays,
+    ...detailsOf(r),
+  };
+}
+
+/** The type-specific parts of a result, flattened into the row's detail columns. */
+function detailsOf(r: CheckResult): ResultDetails {
+  const { tls, ping, dns, domain } = r;
+  return {
+    ...NO_DETAILS,
+    ...(tls && {
+      tlsNotBeforeMs: Number(tls.notBeforeMs),
+      tlsIssuer: tls.issuer,
+      tlsSubject: tls.subject,
+      tlsSubjectAltNames: tls.subjectAltNames,
+      tlsChainValid: tls.chainValid,
+      tlsHostnameValid: tls.hostnameValid,
+      tlsExpiringSoon: tls.expiringSoon,
+      tlsVerificationError: tls.verificationError,
+    }),
+    assertions: r.assertions.map((a) => ({ source: a.source, operator: a.operator, expected: a.expected, actual: a.actual, passed: a.passed })),
+    ...(ping && {
+      pingAddress: ping.address,
+      pingSent: ping.sent,
+      pingReceived: ping.received,
+      pingPacketLossPercent: ping.packetLossPercent,
+      pingRttMinMs: ping.rttMinMs,
+      pingRttAvgMs: ping.rttAvgMs,
+      pingRttMaxMs: ping.rttMaxMs,
+      pingJitterMs: ping.jitterMs,
+    }),
+    ...(dns && { dnsRcode: dns.rcode, dnsValues: dns.values, dnsResolver: dns.resolver }),
+    ...(domain && {
+      domainExpiresAtMs: Number(domain.expiresAtMs),
+      domainRegisteredAtMs: Number(domain.registeredAtMs),
+      domainRegistrar: domain.registrar,
+      domainStatuses: domain.statuses,
+      domainSource: domain.source,
+      domainExpiringSoon: domain.expiringSoon,
+    }),
   };
 }

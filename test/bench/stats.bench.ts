@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ChdbExecutor } from '../../services/lib/adapters/chdb/executor.js';
 import { ClickHouseResultStore } from '../../services/lib/results/store.js';
-import type { StoredResult } from '../../services/lib/results/types.js';
+import { NO_DETAILS, type StoredResult } from '../../services/lib/results/types.js';
 
 const DAY = 86_400_000;
 const REGIONS = ['EuWest', 'UsEast', 'ApSouth'];
@@ -33,6 +33,7 @@ for (const monitorId of MONITORS) {
         const down = Math.random() < 0.01;
         const totalMs = 20 + Math.random() * 200 + (Math.random() < 0.05 ? 1000 : 0);
         chunk.push({
+          ...NO_DETAILS,
           resultId: `${monitorId}_${region}_${m}`, jobId: `${monitorId}_${region}_${m}`, orgId: 'org_bench', monitorId, region,
           agentId: `agent-${region}`, type: 'Website', scheduledAtMs: m, startedAtMs: m + Math.floor(Math.random() * 50),
           status: down ? 'down' : Math.random() < 0.001 ? 'skipped' : 'up', errorKind: down ? 'timeout' : '', errorPhase: down ? 'ttfb' : '',

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ClickHouseExecutor, ResultStore } from '../../services/lib/ports/results-store.js';
-import type { StoredResult } from '../../services/lib/results/types.js';
+import { NO_DETAILS, type StoredResult } from '../../services/lib/results/types.js';
 import { ClickHouseResultStore } from '../../services/lib/results/store.js';
 import { HOURLY_TABLE, RESULTS_TABLE } from '../../services/lib/results/schema.js';
 import { ChdbExecutor } from '../../services/lib/adapters/chdb/executor.js';
@@ -29,6 +29,7 @@ let seq = 0;
 function result(over: Partial<StoredResult>): StoredResult {
   seq += 1;
   return {
+    ...NO_DETAILS,
     resultId: `res_${seq.toString().padStart(6, '0')}_${Math.random().toString(36).slice(2, 8)}`,
     jobId: `job_${seq}`,
     orgId: 'org',

@@ -1,5 +1,5 @@
 /** A check result as stored in check_results_v1 and returned by the api. */
-export interface StoredResult {
+export interface StoredResult extends ResultDetails {
   resultId: string;
   jobId: string;
   orgId: string;
@@ -32,6 +32,54 @@ export interface StoredResult {
   /** Retention of the row, days (TTL). */
   retentionDays: number;
 }
+
+export interface RecordedAssertion {
+  source: string;
+  operator: string;
+  expected: string;
+  actual: string;
+  passed: boolean;
+}
+
+/** What each check type records besides timings; zero / empty when it does not apply. */
+export interface ResultDetails {
+  tlsNotBeforeMs: number;
+  tlsIssuer: string;
+  tlsSubject: string;
+  tlsSubjectAltNames: string[];
+  tlsChainValid: boolean;
+  tlsHostnameValid: boolean;
+  tlsExpiringSoon: boolean;
+  tlsVerificationError: string;
+  assertions: RecordedAssertion[];
+  pingAddress: string;
+  pingSent: number;
+  pingReceived: number;
+  pingPacketLossPercent: number;
+  pingRttMinMs: number;
+  pingRttAvgMs: number;
+  pingRttMaxMs: number;
+  pingJitterMs: number;
+  /** '' when no DNS check ran. */
+  dnsRcode: string;
+  dnsValues: string[];
+  dnsResolver: string;
+  domainExpiresAtMs: number;
+  domainRegisteredAtMs: number;
+  domainRegistrar: string;
+  domainStatuses: string[];
+  /** '' when no Domain check ran; 'rdap' or 'whois'. */
+  domainSource: string;
+  domainExpiringSoon: boolean;
+}
+
+export const NO_DETAILS: Readonly<ResultDetails> = Object.freeze({
+  tlsNotBeforeMs: 0, tlsIssuer: '', tlsSubject: '', tlsSubjectAltNames: [], tlsChainValid: false, tlsHostnameValid: false,
+  tlsExpiringSoon: false, tlsVerificationError: '', assertions: [], pingAddress: '', pingSent: 0, pingReceived: 0,
+  pingPacketLossPercent: 0, pingRttMinMs: 0, pingRttAvgMs: 0, pingRttMaxMs: 0, pingJitterMs: 0, dnsRcode: '', dnsValues: [],
+  dnsResolver: '', domainExpiresAtMs: 0, domainRegisteredAtMs: 0, domainRegistrar: '', domainStatuses: [], domainSource: '',
+  domainExpiringSoon: false,
+});
 
 export interface RecentResultsQuery {
   orgId: string;
