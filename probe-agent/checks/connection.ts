@@ -3,11 +3,12 @@
  * timed on its own and a failure is attributed to the step that failed. Sessions are never
  * resumed: a resumed handshake would hide the real TLS time.
  */
-import net from 'node:net';
+import net, { isIP } from 'node:net';
 import tls from 'node:tls';
 import type { TlsInfo } from '../../proto/generated/pharos/v1/result.js';
-import type { ResolvedTarget } from './target-resolver.js';
+import { describePeerCertificate, untrustedReason } from './certificate.js';
 import { TlsVerificationError } from './failure-kind.js';
+import type { ResolvedTarget } from './target-resolver.js';
 
 /**
  * Resolves when `socket` emits `ready`, rejects on its first error or on abort; either way
@@ -53,51 +54,38 @@ export interface TlsConnection {
   info: TlsInfo;
 }
 
+export interface TlsHandshakeOptions {
+  /** The URL's host (brackets stripped): sent as SNI unless it is an IP, and checked against the certificate. */
+  host: string;
+  ignoreTlsErrors: boolean;
+  /** Trust anchors (PEM); default: Node's root store. */
+  ca?: string[];
+}
+
 /**
- * Completes a TLS handshake over `socket`. Verification runs in every case, so `authorized`
- * and the certificate are recorded even when `ignoreTlsErrors` lets an invalid one pass.
+ * Completes a TLS handshake over `socket`. Verification runs in every case, so the
+ * certificate and why it is not trusted are recorded even when `ignoreTlsErrors` lets it pass.
  */
-export async function handshakeTls(
-  socket: net.Socket,
-  servername: string | undefined,
-  ignoreTlsErrors: boolean,
-  signal: AbortSignal,
-): Promise<TlsConnection> {
+export async function handshakeTls(socket: net.Socket, options: TlsHandshakeOptions, signal: AbortSignal): Promise<TlsConnection> {
   if (signal.aborted) {
     socket.destroy();
     throw signal.reason;
   }
   const secure = tls.connect({
     socket,
-    servername,
-    // We decide after the handshake, with the certificate in hand (see above).
+    servername: isIP(options.host) ? undefined : options.host,
+    ca: options.ca,
+    // We decide after the handshake, with the certificate in hand (see above); the host
+    // name is checked apart from the chain, so `authorized` here means the chain alone.
     rejectUnauthorized: false,
+    checkServerIdentity: () => undefined,
     ALPNProtocols: ['http/1.1'],
   });
   await settleOn(secure, 'secureConnect', signal);
-  const info = certificateInfo(secure);
-  if (!secure.authorized && !ignoreTlsErrors) {
+  const info = describePeerCertificate(secure, options.host);
+  if (!info.authorized && !options.ignoreTlsErrors) {
     secure.destroy();
-    const code = String(secure.authorizationError ?? 'TLS_VERIFICATION_FAILED');
-    throw new TlsVerificationError(code, `certificate not trusted: ${code}`, info);
+    throw new TlsVerificationError(info.verificationError, untrustedReason(info, options.host), info);
   }
   return { socket: secure, info };
-}
-
-function certificateInfo(socket: tls.TLSSocket): TlsInfo {
-  const cert = socket.getPeerCertificate(false);
-  const notAfter = cert && cert.valid_to ? Date.parse(cert.valid_to) : NaN;
-  return {
-    notAfterMs: Number.isFinite(notAfter) ? notAfter : 0,
-    issuer: distinguishedName(cert?.issuer),
-    subject: distinguishedName(cert?.subject),
-    authorized: socket.authorized,
-  };
-}
-
-function distinguishedName(name: object | undefined): string {
-  if (!name) return '';
-  return Object.entries(name)
-    .map(([key, value]) => `${key}=${Array.isArray(value) ? value.join('+') : String(value)}`)
-    .join(', ');
 }

@@ -5,7 +5,6 @@
  * address that was resolved (and guarded) is the address that is used.
  */
 import type net from 'node:net';
-import { isIP } from 'node:net';
 import { Client, type Dispatcher } from 'undici';
 import { CheckPhase, type TlsInfo } from '../../proto/generated/pharos/v1/result.js';
 import { connectTcp, handshakeTls } from './connection.js';
@@ -40,6 +39,8 @@ export interface HttpExchange {
 export interface ExchangeOptions {
   resolveTarget: TargetResolver;
   ignoreTlsErrors: boolean;
+  /** Trust anchors (PEM) for https; default: Node's root store. */
+  ca?: string[];
 }
 
 export async function exchange(
@@ -61,7 +62,7 @@ export async function exchange(
   if (secure) {
     clock.enter(CheckPhase.CHECK_PHASE_TLS);
     const host = bareHostname(url.hostname);
-    const connection = await handshakeTls(socket, isIP(host) ? undefined : host, options.ignoreTlsErrors, signal);
+    const connection = await handshakeTls(socket, { host, ignoreTlsErrors: options.ignoreTlsErrors, ca: options.ca }, signal);
     socket = connection.socket;
     tls = connection.info;
   }
@@ -102,30 +103,31 @@ export async function exchange(
 }
 
 export interface ReadBody {
-  /** The body as text, only when it was collected. */
   text: string;
+  /** Bytes kept: the whole body, or `maxBytes` when it was longer. */
   bytes: number;
   truncated: boolean;
 }
 
 /**
- * Reads the body up to `maxBytes`: the transfer phase is timed either way, and the text is
- * kept only when an assertion needs it.
+ * Reads the body as text, up to `maxBytes`. Called only when something needs the body
+ * (a keyword, a Body or JsonPath assertion): otherwise the connection is closed unread.
  */
-export async function readBody(body: HttpExchange['body'], collect: boolean, maxBytes: number): Promise<ReadBody> {
+export async function readBody(body: HttpExchange['body'], maxBytes: number): Promise<ReadBody> {
   const chunks: Buffer[] = [];
   let bytes = 0;
   let truncated = false;
   for await (const chunk of body as AsyncIterable<Buffer>) {
-    if (collect) {
-      const room = maxBytes - bytes;
-      chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
-    }
-    bytes += chunk.length;
-    if (bytes >= maxBytes) {
+    const room = maxBytes - bytes;
+    if (chunk.length >= room) {
+      chunks.push(chunk.subarray(0, room));
+      bytes = maxBytes;
+      // Exactly `maxBytes` with nothing after it is not truncation, but telling would mean waiting for more.
       truncated = true;
       break;
     }
+    chunks.push(chunk);
+    bytes += chunk.length;
   }
-  return { text: collect ? Buffer.concat(chunks).toString('utf8') : '', bytes: Math.min(bytes, maxBytes), truncated };
+  return { text: Buffer.concat(chunks).toString('utf8'), bytes, truncated };
 }

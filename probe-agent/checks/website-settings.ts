@@ -3,6 +3,7 @@
  * from the run so the api can reuse the same rules later if it wants to.
  */
 import type { WebsiteSettings } from '../../proto/generated/pharos/v1/check.js';
+import { validateAssertions } from './assertions.js';
 import type { HttpRequestPlan } from './http-exchange.js';
 
 export const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
@@ -14,6 +15,7 @@ const UNSAFE_VALUE = /[\r\n\0]/;
 export const DEFAULT_MAX_REDIRECTS = 10;
 export const MAX_REDIRECTS_LIMIT = 30;
 export const MAX_KEYWORD_LENGTH = 1024;
+export const MAX_SSL_EXPIRY_WARNING_DAYS = 365;
 
 export function validateWebsiteSettings(settings: WebsiteSettings): string[] {
   const problems: string[] = [];
@@ -36,6 +38,11 @@ export function validateWebsiteSettings(settings: WebsiteSettings): string[] {
   if (expected !== 0 && (expected < 100 || expected > 599)) problems.push('expectedStatusCode must be 0 (any 2xx) or 100-599');
   if (settings.maxRedirects > MAX_REDIRECTS_LIMIT) problems.push(`maxRedirects must be at most ${MAX_REDIRECTS_LIMIT}`);
   if (settings.keyword.length > MAX_KEYWORD_LENGTH) problems.push(`keyword must be at most ${MAX_KEYWORD_LENGTH} characters`);
+  const warningDays = settings.sslExpiryWarningDays;
+  if (!Number.isInteger(warningDays) || warningDays < 0 || warningDays > MAX_SSL_EXPIRY_WARNING_DAYS) {
+    problems.push(`sslExpiryWarningDays must be a whole number from 0 (off) to ${MAX_SSL_EXPIRY_WARNING_DAYS}`);
+  }
+  problems.push(...validateAssertions(settings.assertions));
   return problems;
 }
 

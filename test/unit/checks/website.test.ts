@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import type http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckPhase, CheckStatus, ErrorKind } from '../../../proto/generated/pharos/v1/result.js';
@@ -310,10 +311,17 @@ describe('website checker over HTTPS', () => {
     const outcome = await run(websiteJob({ url: `${tlsTarget.url}/ok`, ignoreTlsErrors: true, keyword: 'pharos' }));
     expect(outcome.status).toBe(CheckStatus.CHECK_STATUS_UP);
     expect(outcome.tls).toEqual({
+      notBeforeMs: certificate.notBefore.getTime(),
       notAfterMs: certificate.notAfter.getTime(),
       issuer: 'CN=pharos-test',
       subject: 'CN=pharos-test',
+      subjectAltNames: ['DNS:localhost', 'IP Address:127.0.0.1'],
+      chainValid: false,
+      hostnameValid: true,
       authorized: false,
+      verificationError: 'DEPTH_ZERO_SELF_SIGNED_CERT',
+      fingerprintSha256: new X509Certificate(certificate.cert).fingerprint256,
+      expiringSoon: false,
     });
     expect(outcome.timings.tlsMs).toBeGreaterThan(0);
     expect(outcome.timings.totalMs).toBeGreaterThanOrEqual(outcome.timings.tlsMs + outcome.timings.ttfbMs);

@@ -1,6 +1,7 @@
 /**
- * Real local targets for checker tests: HTTP and HTTPS servers on loopback port 0, a port
- * nobody listens on, and job builders. Nothing here reaches beyond 127.0.0.1.
+ * Real local targets for checker tests: HTTP and HTTPS servers on loopback port 0, test
+ * certificates (self-signed, or issued by a local test CA), a port nobody listens on, and
+ * job builders. Nothing here reaches beyond 127.0.0.1.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -55,19 +56,83 @@ export function startHttpTarget(handler: Handler): Promise<LocalTarget> {
 export interface TestCertificate {
   key: string;
   cert: string;
+  notBefore: Date;
   notAfter: Date;
 }
 
-export async function generateCertificate(notAfter = new Date(Date.now() + 90 * 86_400_000)): Promise<TestCertificate> {
-  // Whole seconds: X.509 validity has second precision.
-  const notAfterDate = new Date(Math.floor(notAfter.getTime() / 1000) * 1000);
+const DAY_MS = 86_400_000;
+
+/** X.509 validity has second precision; whole seconds make dates comparable with what is read back. */
+function wholeSeconds(date: Date): Date {
+  return new Date(Math.floor(date.getTime() / 1000) * 1000);
+}
+
+/** A self-signed certificate for localhost and 127.0.0.1. */
+export async function generateCertificate(notAfter = new Date(Date.now() + 90 * DAY_MS)): Promise<TestCertificate> {
+  const notBeforeDate = wholeSeconds(new Date(Date.now() - DAY_MS));
+  const notAfterDate = wholeSeconds(notAfter);
   const pems = await generate([{ name: 'commonName', value: 'pharos-test' }], {
     keyType: 'ec',
     curve: 'P-256',
+    notBeforeDate,
     notAfterDate,
     extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] }],
   });
-  return { key: pems.private, cert: pems.cert, notAfter: notAfterDate };
+  return { key: pems.private, cert: pems.cert, notBefore: notBeforeDate, notAfter: notAfterDate };
+}
+
+/** A local certificate authority: trust its `cert` and it vouches for what `issueCertificate` signs. */
+export interface TestCertificateAuthority {
+  key: string;
+  cert: string;
+}
+
+export async function generateCertificateAuthority(): Promise<TestCertificateAuthority> {
+  const pems = await generate([{ name: 'commonName', value: 'Pharos Test CA' }], {
+    keyType: 'ec',
+    curve: 'P-256',
+    algorithm: 'sha256',
+    notBeforeDate: new Date(Date.now() - 365 * DAY_MS),
+    notAfterDate: new Date(Date.now() + 3650 * DAY_MS),
+    extensions: [
+      { name: 'basicConstraints', cA: true, critical: true },
+      { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+    ],
+  });
+  return { key: pems.private, cert: pems.cert };
+}
+
+export interface LeafOptions {
+  /** DNS names; the first is the common name. */
+  dnsNames: string[];
+  ips?: string[];
+  notBefore?: Date;
+  notAfter?: Date;
+}
+
+/** A server certificate signed by `ca` (default validity: from a day ago to 90 days ahead). */
+export async function issueCertificate(ca: TestCertificateAuthority, leaf: LeafOptions): Promise<TestCertificate> {
+  const notBeforeDate = wholeSeconds(leaf.notBefore ?? new Date(Date.now() - DAY_MS));
+  const notAfterDate = wholeSeconds(leaf.notAfter ?? new Date(Date.now() + 90 * DAY_MS));
+  const altNames = [
+    ...leaf.dnsNames.map((value) => ({ type: 2 as const, value })),
+    ...(leaf.ips ?? []).map((ip) => ({ type: 7 as const, ip })),
+  ];
+  const pems = await generate([{ name: 'commonName', value: leaf.dnsNames[0] }], {
+    keyType: 'ec',
+    curve: 'P-256',
+    algorithm: 'sha256',
+    notBeforeDate,
+    notAfterDate,
+    ca: { key: ca.key, cert: ca.cert },
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, critical: true },
+      { name: 'extKeyUsage', serverAuth: true },
+      { name: 'subjectAltName', altNames },
+    ],
+  });
+  return { key: pems.private, cert: pems.cert, notBefore: notBeforeDate, notAfter: notAfterDate };
 }
 
 export function startHttpsTarget(certificate: TestCertificate, handler: Handler): Promise<LocalTarget> {
@@ -118,6 +183,8 @@ export function websiteJob(settings: Partial<WebsiteSettings> & { url: string },
     keyword: '',
     keywordAbsent: false,
     ignoreTlsErrors: false,
+    assertions: [],
+    sslExpiryWarningDays: 0,
     ...settings,
   };
   return { ...baseJob(CheckType.CHECK_TYPE_WEBSITE, timeoutMs), settings: { $case: 'website', value } };
