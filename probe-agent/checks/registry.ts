@@ -6,6 +6,9 @@
 import { CheckType, checkTypeToJSON, type CheckJob } from '../../proto/generated/pharos/v1/check.js';
 import { CheckPhase, ErrorKind } from '../../proto/generated/pharos/v1/result.js';
 import { failure, type Checker, type CheckOutcome, type JobFor, type SettingsCase } from './checker.js';
+import { createDnsChecker } from './dns.js';
+import { createDomainChecker, type DomainCheckerDeps } from './domain.js';
+import { createPingChecker } from './ping.js';
 import { createPortChecker } from './port.js';
 import type { TargetResolver } from './target-resolver.js';
 import { createWebsiteChecker } from './website.js';
@@ -15,18 +18,26 @@ export type CheckerTable = { readonly [C in SettingsCase]: Checker<C> };
 export const CHECK_TYPE_OF: { readonly [C in SettingsCase]: CheckType } = {
   website: CheckType.CHECK_TYPE_WEBSITE,
   port: CheckType.CHECK_TYPE_PORT,
+  ping: CheckType.CHECK_TYPE_PING,
+  dns: CheckType.CHECK_TYPE_DNS,
+  domain: CheckType.CHECK_TYPE_DOMAIN,
 };
 
 export interface CheckerDeps {
   /** The SSRF hook for every check that dials a tenant's target. */
   resolveTarget?: TargetResolver;
   userAgent?: string;
+  /** Where Domain checks find registries (RDAP bootstrap, WHOIS servers). */
+  registries?: DomainCheckerDeps['registries'];
 }
 
 export function createCheckers(deps: CheckerDeps = {}): CheckerTable {
   return {
     website: createWebsiteChecker({ resolveTarget: deps.resolveTarget, userAgent: deps.userAgent }),
     port: createPortChecker({ resolveTarget: deps.resolveTarget }),
+    ping: createPingChecker({ resolveTarget: deps.resolveTarget }),
+    dns: createDnsChecker({ resolveTarget: deps.resolveTarget }),
+    domain: createDomainChecker({ registries: deps.registries }),
   };
 }
 
@@ -49,6 +60,12 @@ export async function runCheck(checkers: CheckerTable, job: CheckJob, signal: Ab
         return await runValidated(checkers.website, { ...job, settings }, timeout.signal);
       case 'port':
         return await runValidated(checkers.port, { ...job, settings }, timeout.signal);
+      case 'ping':
+        return await runValidated(checkers.ping, { ...job, settings }, timeout.signal);
+      case 'dns':
+        return await runValidated(checkers.dns, { ...job, settings }, timeout.signal);
+      case 'domain':
+        return await runValidated(checkers.domain, { ...job, settings }, timeout.signal);
       default:
         return internal(`unknown check settings ${String((settings satisfies never as { $case?: string }).$case)}`);
     }
