@@ -4,7 +4,7 @@ import type { JobBus, Subscription } from '../lib/ports/job-bus.js';
 import type { Subjects } from '../lib/subjects.js';
 import type { Logger } from '../lib/logger.js';
 import type { MonitorStore } from '../lib/monitors/store.js';
-import { effectiveQuorum, type Monitor } from '../lib/monitors/model.js';
+import { effectiveQuorum, statusRegions, type Monitor } from '../lib/monitors/model.js';
 import { applyResult, type StatusTransition } from './status-machine.js';
 import type { MonitorStatusStore } from './status-store.js';
 
@@ -36,7 +36,7 @@ export async function startStatusEvaluator(deps: StatusEvaluatorDeps): Promise<S
       const monitor = await monitors.getById(result.monitorId);
       if (!monitor || monitor.orgId !== result.orgId || monitor.paused) return;
       const policy = {
-        regions: monitor.regions,
+        regions: statusRegions(monitor),
         failureThreshold: monitor.failureThreshold,
         recoveryThreshold: monitor.recoveryThreshold,
         quorum: effectiveQuorum(monitor),

@@ -4,7 +4,7 @@ import type { JobBus, Subscription } from '../lib/ports/job-bus.js';
 import type { HotState } from '../lib/ports/hot-state.js';
 import type { Subjects } from '../lib/subjects.js';
 import type { Logger } from '../lib/logger.js';
-import type { Monitor } from '../lib/monitors/model.js';
+import { AGENT_CHECKED_TYPES, type Monitor } from '../lib/monitors/model.js';
 import { DueQueue } from './due-queue.js';
 import { nextDueMs } from './phase.js';
 import { buildCheckJob, encodeCheckJob } from '../lib/monitors/check-job.js';
@@ -74,6 +74,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     const active = await deps.monitors.listActive();
     const seen = new Set<string>();
     for (const m of active) {
+      if (!isAgentChecked(m)) continue;
       seen.add(m.id);
       place(m, false);
     }
@@ -82,7 +83,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
 
   async function reloadOne(id: string, checkNow: boolean): Promise<void> {
     const m = await deps.monitors.getById(id);
-    if (!m || m.paused) forget(id);
+    if (!m || m.paused || !isAgentChecked(m)) forget(id);
     else place(m, checkNow);
   }
 
@@ -152,4 +153,9 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
       leader = false;
     },
   };
+}
+
+/** Job monitors get no agent jobs: their heartbeats arrive as pings (services/heartbeats). */
+function isAgentChecked(m: Monitor): boolean {
+  return AGENT_CHECKED_TYPES.includes(m.type);
 }

@@ -29,6 +29,7 @@ const monitors: Monitor[] = Array.from({ length: MONITORS }, (_, i) => ({
   url: 'http://127.0.0.1:9/',
   id: `mon_bench${i.toString().padStart(7, '0')}`,
   orgId: 'org_bench',
+  pingToken: null,
   paused: false,
   revision: 1,
   status: 'Up',

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MonitorChanged } from '../../proto/generated/pharos/v1/control.js';
 import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
 import { eventually } from '../support/services.js';
-import type { StoredResult } from '../../services/lib/results/types.js';
+import { NO_DETAILS, type StoredResult } from '../../services/lib/results/types.js';
 
 /** The Enori document's "Create a website monitor" cURL body. */
 const seedBody = {
@@ -138,7 +138,18 @@ describe('monitors', () => {
     ['a non-http URL', { ...seedBody, name: 'f', url: 'file:///etc/passwd' }, 'VALIDATION_ERROR', '/url'],
     ['an unknown region', { ...seedBody, name: 'r', regions: ['Atlantis'] }, 'VALIDATION_ERROR', '/regions'],
     ['an unknown type', { ...seedBody, name: 't', type: 'Gopher' }, 'VALIDATION_ERROR', '/type'],
-    ['a type not supported yet', { name: 'p', type: 'Ping', hostname: 'h.test' }, 'VALIDATION_ERROR', '/type'],
+    ['a Ping monitor without a hostname', { name: 'p', type: 'Ping' }, 'VALIDATION_ERROR', '/hostname'],
+    ['a Ping monitor with a url', { name: 'p', type: 3, hostname: 'h.test', url: 'https://h.test' }, 'VALIDATION_ERROR', '/url'],
+    ['a Domain monitor on an IP address', { name: 'd', type: 'Domain', hostname: '192.0.2.1' }, 'VALIDATION_ERROR', '/hostname'],
+    ['a Job monitor without a schedule', { name: 'j', type: 'Job' }, 'VALIDATION_ERROR', '/cronExpression'],
+    ['a Job monitor with both schedules', { name: 'j', type: 'Job', cronExpression: '0 * * * *', periodSeconds: 3600 }, 'VALIDATION_ERROR', '/cronExpression'],
+    ['a Job monitor with a bad cron', { name: 'j', type: 'Job', cronExpression: '61 * * * *' }, 'VALIDATION_ERROR', '/cronExpression'],
+    ['a Job monitor with a six-word sentence as cron', { name: 'j', type: 'Job', cronExpression: 'every day at two in morning' }, 'VALIDATION_ERROR', '/cronExpression'],
+    ['a Job monitor in an unknown time zone', { name: 'j', type: 'Job', cronExpression: '0 2 * * *', timezone: 'Mars/Olympus' }, 'VALIDATION_ERROR', '/timezone'],
+    ['a cron schedule on a Website monitor', { ...seedBody, name: 'c', cronExpression: '0 * * * *' }, 'VALIDATION_ERROR', '/cronExpression'],
+    ['a Dns record type that does not exist', { name: 'n', type: 'Dns', hostname: 'h.test', dnsRecordType: 'ZZ' }, 'VALIDATION_ERROR', '/dnsRecordType'],
+    ['an assertion with an unknown operator', { ...seedBody, name: 'a', assertions: [{ source: 'Body', operator: 'Resembles', target: 'x' }] }, 'VALIDATION_ERROR', '/assertions/0/operator'],
+    ['ping requests that outlast the timeout', { name: 'p', type: 'Ping', hostname: 'h.test', timeoutSeconds: 2, pingCount: 10, pingIntervalMs: 1000 }, 'VALIDATION_ERROR', '/timeoutSeconds'],
     ['a missing name', { type: 'Website', url: 'https://x.test' }, 'VALIDATION_ERROR', '/name'],
   ])('refuses %s with 400, stores nothing, keeps serving', async (_what, body, code, field) => {
     const before = await monitorCount(admin.orgId);
@@ -219,6 +230,7 @@ describe('results and statistics', () => {
     const now = Date.now();
     const rows: StoredResult[] = [];
     const add = (i: number, region: string, up: boolean, totalMs: number) => rows.push({
+      ...NO_DETAILS,
       resultId: `${m.id}.${region}.${i}`, jobId: `${m.id}.${region}.${i}`, orgId: t.orgId, monitorId: m.id, region, agentId: 'a1', type: 'Website',
       scheduledAtMs: now - i * 60_000, startedAtMs: now - i * 60_000, status: up ? 'up' : 'down',
       errorKind: up ? '' : 'unexpected_status', errorPhase: up ? '' : 'ttfb', errorMessage: up ? '' : 'HTTP 503',

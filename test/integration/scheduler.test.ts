@@ -18,7 +18,7 @@ function monitor(id: string, over: Partial<Monitor> = {}): Monitor {
   const now = new Date();
   return {
     ...monitorDefaults(['UsEast', 'EuWest']), name: id, type: 'Website', url: 'http://127.0.0.1:9/',
-    id, orgId: 'org_1', paused: false, revision: 1, status: 'Pending', lastCheckedAt: null, createdAt: now, updatedAt: now, ...over,
+    id, orgId: 'org_1', pingToken: null, paused: false, revision: 1, status: 'Pending', lastCheckedAt: null, createdAt: now, updatedAt: now, ...over,
   };
 }
 

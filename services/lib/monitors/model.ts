@@ -7,8 +7,33 @@ export const MONITOR_TYPES = { Port: 2, Ping: 3, Dns: 4, Domain: 6, Job: 8, Webs
 export type MonitorTypeName = keyof typeof MONITOR_TYPES;
 export const MONITOR_TYPE_NAMES = Object.keys(MONITOR_TYPES) as MonitorTypeName[];
 
-/** Types whose checkers exist today; the others are refused with a clear 400. */
-export const SUPPORTED_MONITOR_TYPES: readonly MonitorTypeName[] = ['Website', 'Port'];
+/** Types checked by probe agents; Job monitors are fed by heartbeat pings instead. */
+export const AGENT_CHECKED_TYPES: readonly MonitorTypeName[] = ['Website', 'Port', 'Ping', 'Dns', 'Domain'];
+
+/** Heartbeat results are judged by the server, not a region: their one pseudo-region. */
+export const HEARTBEAT_REGION = 'Heartbeat';
+
+export const DNS_RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'NS', 'TXT', 'SOA', 'CAA', 'SRV', 'PTR'] as const;
+export type DnsRecordTypeName = (typeof DNS_RECORD_TYPES)[number];
+export const DNS_MATCH_MODES = ['Equals', 'Contains', 'None'] as const;
+export type DnsMatchModeName = (typeof DNS_MATCH_MODES)[number];
+export const DNS_RCODES = ['NOERROR', 'NXDOMAIN', 'SERVFAIL', 'REFUSED'] as const;
+export type DnsRcodeName = (typeof DNS_RCODES)[number];
+
+export const ASSERTION_SOURCES = ['StatusCode', 'ResponseTime', 'Header', 'Body', 'JsonPath'] as const;
+export const ASSERTION_OPERATORS = [
+  'Equals', 'NotEquals', 'Contains', 'NotContains', 'Matches', 'LessThan', 'GreaterThan', 'In', 'Between', 'Exists', 'NotExists',
+] as const;
+
+/** A typed check on a Website response (docs/checks/website.md). */
+export interface MonitorAssertion {
+  source: (typeof ASSERTION_SOURCES)[number];
+  /** Header name or JSONPath; null for the other sources. */
+  property: string | null;
+  operator: (typeof ASSERTION_OPERATORS)[number];
+  /** null for Exists / NotExists. */
+  target: string | null;
+}
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
@@ -33,6 +58,26 @@ export interface MonitorConfig {
   keyword: string | null;
   keywordAbsent: boolean;
   ignoreTlsErrors: boolean;
+  /** Website: the certificate counts as expiring soon this many days ahead; 0 = never. */
+  sslExpiryWarningDays: number;
+  assertions: MonitorAssertion[];
+  pingCount: number;
+  pingIntervalMs: number;
+  pingTimeoutMs: number;
+  pingMaxPacketLossPercent: number;
+  dnsRecordType: DnsRecordTypeName;
+  /** host or host:port; null = the agent's system resolvers. */
+  dnsResolver: string | null;
+  dnsExpectedValues: string[];
+  dnsMatchMode: DnsMatchModeName;
+  dnsExpectedRcode: DnsRcodeName;
+  domainExpiryWarningDays: number;
+  /** Job: when pings are expected (cron, 5 fields) in `timezone`; or every `periodSeconds`. */
+  cronExpression: string | null;
+  timezone: string;
+  periodSeconds: number | null;
+  /** Job: how long after the expected time (or after a start) a ping may still arrive. */
+  graceSeconds: number;
   failureThreshold: number;
   recoveryThreshold: number;
   /** Regions that must agree before the monitor is Down; null = a majority of its regions. */
@@ -47,6 +92,8 @@ export interface MonitorConfig {
 export interface Monitor extends MonitorConfig {
   id: string;
   orgId: string;
+  /** Job monitors only: the secret in /ping/{token}. */
+  pingToken: string | null;
   paused: boolean;
   revision: number;
   status: MonitorStatus;
@@ -72,6 +119,22 @@ export function monitorDefaults(declaredRegions: readonly string[]): Omit<Monito
     keyword: null,
     keywordAbsent: false,
     ignoreTlsErrors: false,
+    sslExpiryWarningDays: 14,
+    assertions: [],
+    pingCount: 3,
+    pingIntervalMs: 500,
+    pingTimeoutMs: 2000,
+    pingMaxPacketLossPercent: 50,
+    dnsRecordType: 'A',
+    dnsResolver: null,
+    dnsExpectedValues: [],
+    dnsMatchMode: 'Contains',
+    dnsExpectedRcode: 'NOERROR',
+    domainExpiryWarningDays: 30,
+    cronExpression: null,
+    timezone: 'UTC',
+    periodSeconds: null,
+    graceSeconds: 300,
     failureThreshold: 1,
     recoveryThreshold: 1,
     regionQuorum: null,
@@ -83,8 +146,14 @@ export function monitorDefaults(declaredRegions: readonly string[]): Omit<Monito
   };
 }
 
+/** The regions whose verdicts decide the status: a Job's heartbeats have one pseudo-region. */
+export function statusRegions(m: Pick<MonitorConfig, 'type' | 'regions'>): string[] {
+  return m.type === 'Job' ? [HEARTBEAT_REGION] : m.regions;
+}
+
 /** How many regions must be down for the monitor to be Down. */
-export function effectiveQuorum(m: Pick<MonitorConfig, 'regionQuorum' | 'regions'>): number {
+export function effectiveQuorum(m: Pick<MonitorConfig, 'type' | 'regionQuorum' | 'regions'>): number {
+  if (m.type === 'Job') return 1;
   const n = m.regions.length;
   return Math.min(n, m.regionQuorum ?? Math.floor(n / 2) + 1);
 }

@@ -1,7 +1,8 @@
 import type { SqlClient } from '../ports/sql-client.js';
 import { DomainError } from '../errors.js';
 import { newId } from '../store/ids.js';
-import type { Monitor, MonitorConfig, MonitorStatus, MonitorTypeName } from './model.js';
+import { randomBytes } from 'node:crypto';
+import { monitorDefaults, type Monitor, type MonitorConfig, type MonitorStatus, type MonitorTypeName } from './model.js';
 
 interface MonitorRow {
   id: string;
@@ -13,11 +14,12 @@ interface MonitorRow {
   updated_at: Date | string;
   status: string | null;
   last_checked_at: Date | string | null;
+  ping_token: string | null;
 }
 
 const SELECT = `
   SELECT m.id, m.org_id, m.config, m.paused, m.revision, m.created_at, m.updated_at,
-         s.status, s.last_checked_at
+         s.status, s.last_checked_at, m.ping_token
     FROM monitors m LEFT JOIN monitor_status s ON s.monitor_id = m.id`;
 
 function toDate(v: Date | string): Date {
@@ -27,9 +29,12 @@ function toDate(v: Date | string): Date {
 function toMonitor(row: MonitorRow): Monitor {
   const status: MonitorStatus = row.paused ? 'Paused' : ((row.status as MonitorStatus | null) ?? 'Pending');
   return {
+    // A configuration stored before a field existed reads as that field's default.
+    ...monitorDefaults([]),
     ...row.config,
     id: row.id,
     orgId: row.org_id,
+    pingToken: row.ping_token,
     paused: row.paused,
     revision: Number(row.revision),
     status,
@@ -54,6 +59,11 @@ export interface MonitorListQuery {
   offset: number;
 }
 
+/** 128 random bits: the ping URL's only credential, so it must not be guessable. */
+function newPingToken(): string {
+  return randomBytes(16).toString('base64url');
+}
+
 /** Monitors of every organization; every method that takes an id also takes the org, so tenants never cross. */
 export class MonitorStore {
   constructor(private readonly sql: SqlClient) {}
@@ -62,9 +72,10 @@ export class MonitorStore {
     const id = newId('mon');
     try {
       await this.sql.query(
-        `INSERT INTO monitors (id, org_id, name, type, config, regions, tags, interval_seconds)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [id, orgId, config.name, config.type, JSON.stringify(config), config.regions, config.tags, config.intervalSeconds],
+        `INSERT INTO monitors (id, org_id, name, type, config, regions, tags, interval_seconds, ping_token)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [id, orgId, config.name, config.type, JSON.stringify(config), config.regions, config.tags, config.intervalSeconds,
+          config.type === 'Job' ? newPingToken() : null],
       );
     } catch (err) {
       if (isUniqueViolation(err)) throw nameTaken(config.name);
@@ -114,9 +125,10 @@ export class MonitorStore {
     try {
       const res = await this.sql.query(
         `UPDATE monitors SET name = $3, type = $4, config = $5, regions = $6, tags = $7, interval_seconds = $8,
+                ping_token = CASE WHEN $4 = 'Job' THEN coalesce(ping_token, $9) END,
                 revision = revision + 1, updated_at = now()
           WHERE org_id = $1 AND id = $2`,
-        [orgId, id, config.name, config.type, JSON.stringify(config), config.regions, config.tags, config.intervalSeconds],
+        [orgId, id, config.name, config.type, JSON.stringify(config), config.regions, config.tags, config.intervalSeconds, newPingToken()],
       );
       if (res.rowCount === 0) return null;
     } catch (err) {

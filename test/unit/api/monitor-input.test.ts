@@ -49,13 +49,26 @@ describe('monitor input', () => {
     expect(fieldsOf(() => toMonitorConfig({ name: 'x', type: 'Website', url: 'https://x.test', regions: ['UsEast'], regionQuorum: 2 }, rules))).toEqual(['/regionQuorum']);
   });
 
-  it('refuses types that have no checker yet, naming the supported ones', () => {
-    try {
-      toMonitorConfig({ name: 'x', type: 'Ping', hostname: 'h.test' }, rules);
-      throw new Error('accepted');
-    } catch (err) {
-      expect((err as DomainError).details?.[0]).toEqual({ field: '/type', message: expect.stringContaining('Website, Port') });
-    }
+  it('accepts every type with its own target fields and defaults', () => {
+    expect(toMonitorConfig({ name: 'p', type: 'Ping', hostname: 'h.test' }, rules)).toMatchObject({ type: 'Ping', pingCount: 3, pingMaxPacketLossPercent: 50 });
+    expect(toMonitorConfig({ name: 'd', type: 4, hostname: 'h.test', dnsRecordType: 'MX' }, rules)).toMatchObject({ type: 'Dns', dnsRecordType: 'MX', dnsResolver: null, dnsMatchMode: 'Contains' });
+    expect(toMonitorConfig({ name: 'r', type: 'Domain', hostname: 'example.test' }, rules)).toMatchObject({ type: 'Domain', domainExpiryWarningDays: 30 });
+    expect(toMonitorConfig({ name: 'j', type: 'Job', cronExpression: '0 2 * * *', timezone: 'Europe/Berlin' }, rules)).toMatchObject({ type: 'Job', graceSeconds: 300, periodSeconds: null });
+    expect(toMonitorConfig({ name: 'w', type: 'Website', url: 'https://x.test' }, rules)).toMatchObject({ sslExpiryWarningDays: 14, assertions: [] });
+  });
+
+  it("reports the agent checker's own rules against the field they concern", () => {
+    expect(fieldsOf(() => toMonitorConfig({ name: 'd', type: 'Dns', hostname: 'h.test', dnsResolver: 'not a resolver!' }, rules))).toEqual(['/dnsResolver']);
+    const badRegex = { source: 'Body' as const, operator: 'Matches' as const, target: '(unclosed' };
+    const jsonWithoutPath = { source: 'JsonPath' as const, operator: 'Equals' as const, target: 'ok' };
+    expect(fieldsOf(() => toMonitorConfig({ name: 'w', type: 'Website', url: 'https://x.test', assertions: [
+      { source: 'StatusCode', operator: 'In', target: '200,204' }, badRegex, jsonWithoutPath,
+    ] }, rules))).toEqual(['/assertions/1', '/assertions/2']);
+  });
+
+  it('keeps each type to its own target and schedule fields', () => {
+    expect(fieldsOf(() => toMonitorConfig({ name: 'j', type: 'Job', cronExpression: '* * * * *', url: 'https://x.test', hostname: 'h.test' }, rules)).sort()).toEqual(['/hostname', '/url']);
+    expect(fieldsOf(() => toMonitorConfig({ name: 'p', type: 'Port', hostname: 'h.test', port: 22, periodSeconds: 60 }, rules))).toEqual(['/periodSeconds']);
   });
 
   it('requires hostname and port for Port monitors', () => {

@@ -1,14 +1,14 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { ApiDeps } from '../../context.js';
 import { principalOf } from '../../plugins/auth.js';
 import {
   MonitorBody, MonitorIdParams, MonitorList, MonitorNameParams, MonitorResponse, ListMonitorsQuery, CheckNowResponse,
-  ResultsQuery, ResultList, StatsQuery, StatsResponse, errorResponses,
+  ResultsQuery, ResultList, StatsQuery, StatsResponse, PingsQuery, PingList, errorResponses,
 } from './schema.js';
 import {
-  checkMonitorNow, createMonitor, deleteMonitor, getMonitor, listMonitors, listResults, monitorStats,
+  checkMonitorNow, createMonitor, deleteMonitor, getMonitor, listMonitors, listPings, listResults, monitorStats,
   pauseMonitor, replaceMonitor, resumeMonitor, upsertMonitorByName,
 } from './verbs.js';
 
@@ -17,7 +17,7 @@ const tags = ['Monitors'];
 export function monitorRoutes(deps: ApiDeps) {
   return async function register(fastify: FastifyInstance): Promise<void> {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-    const ctx = (req: Parameters<typeof principalOf>[0]) => ({ deps, principal: principalOf(req) });
+    const ctx = (req: FastifyRequest) => ({ deps, principal: principalOf(req), baseUrl: deps.config.publicUrl ?? `${req.protocol}://${req.host}` });
 
     app.get('/api/monitors', {
       config: { scope: 'monitors:read' },
@@ -71,6 +71,11 @@ export function monitorRoutes(deps: ApiDeps) {
       config: { scope: 'monitors:read' },
       schema: { tags, summary: 'Recent check results', params: MonitorIdParams, querystring: ResultsQuery, response: { 200: ResultList, ...errorResponses } },
     }, async (req) => listResults({ ctx: ctx(req), input: { id: req.params.id, ...req.query } }));
+
+    app.get('/api/monitors/:id/pings', {
+      config: { scope: 'monitors:read' },
+      schema: { tags, summary: 'Ping history of a Job monitor (newest first)', params: MonitorIdParams, querystring: PingsQuery, response: { 200: PingList, ...errorResponses } },
+    }, async (req) => listPings({ ctx: ctx(req), input: { id: req.params.id, ...req.query } }));
 
     app.get('/api/monitors/:id/stats', {
       config: { scope: 'monitors:read' },

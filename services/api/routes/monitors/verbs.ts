@@ -1,10 +1,10 @@
 import { MonitorChanged } from '../../../../proto/generated/pharos/v1/control.js';
-import { notFound } from '../../../lib/errors.js';
+import { notFound, validationError } from '../../../lib/errors.js';
 import { buildCheckJob, encodeCheckJob } from '../../../lib/monitors/check-job.js';
 import type { Monitor, MonitorConfig } from '../../../lib/monitors/model.js';
 import type { ApiDeps, VerbContext } from '../../context.js';
 import { toMonitorConfig, monitorTypeName } from './input.js';
-import { presentMonitor, presentMonitors, presentResult } from './presenter.js';
+import { presentMonitor, presentMonitors, presentPing, presentResult } from './presenter.js';
 import type { MonitorBody } from './schema.js';
 
 const PERIOD_MS = { '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000, '90d': 90 * 86_400_000 } as const;
@@ -26,6 +26,13 @@ async function announce(deps: ApiDeps, monitor: Pick<Monitor, 'id' | 'orgId'>, c
   }
 }
 
+/** A Job monitor's heartbeat clock follows its configuration and pause state. */
+async function rescheduleHeartbeat(deps: ApiDeps, monitor: Monitor, restartClock: boolean): Promise<void> {
+  if (monitor.type !== 'Job') return;
+  const now = (deps.now ?? Date.now)();
+  await deps.heartbeats.reschedule(monitor, now, restartClock ? now : undefined);
+}
+
 async function mustGet(ctx: VerbContext, id: string): Promise<Monitor> {
   const m = await ctx.deps.monitors.get(ctx.principal.orgId, id);
   if (!m) throw notFound(`monitor ${id}`);
@@ -37,12 +44,13 @@ export async function createMonitor({ ctx, input }: { ctx: VerbContext; input: M
   await ctx.deps.quotas.assertCanAddMonitor(ctx.principal.orgId);
   await ctx.deps.quotas.assertInterval(ctx.principal.orgId, config.intervalSeconds);
   const monitor = await ctx.deps.monitors.create(ctx.principal.orgId, config);
+  await rescheduleHeartbeat(ctx.deps, monitor, true);
   await announce(ctx.deps, monitor, true);
-  return presentMonitor(ctx.deps, monitor);
+  return presentMonitor(ctx, monitor);
 }
 
 export async function getMonitor({ ctx, input }: { ctx: VerbContext; input: { id: string } }) {
-  return presentMonitor(ctx.deps, await mustGet(ctx, input.id));
+  return presentMonitor(ctx, await mustGet(ctx, input.id));
 }
 
 export async function listMonitors({ ctx, input }: { ctx: VerbContext; input: { type?: string | number; tag?: string[]; limit: number; offset: number } }) {
@@ -52,7 +60,7 @@ export async function listMonitors({ ctx, input }: { ctx: VerbContext; input: { 
     limit: input.limit,
     offset: input.offset,
   });
-  return { items: await presentMonitors(ctx.deps, ctx.principal.orgId, items), totalCount };
+  return { items: await presentMonitors(ctx, ctx.principal.orgId, items), totalCount };
 }
 
 export async function replaceMonitor({ ctx, input }: { ctx: VerbContext; input: { id: string; body: MonitorBody } }) {
@@ -61,8 +69,9 @@ export async function replaceMonitor({ ctx, input }: { ctx: VerbContext; input: 
   await ctx.deps.quotas.assertInterval(ctx.principal.orgId, config.intervalSeconds);
   const monitor = await ctx.deps.monitors.replace(ctx.principal.orgId, input.id, config);
   if (!monitor) throw notFound(`monitor ${input.id}`);
+  await rescheduleHeartbeat(ctx.deps, monitor, false);
   await announce(ctx.deps, monitor, false);
-  return presentMonitor(ctx.deps, monitor);
+  return presentMonitor(ctx, monitor);
 }
 
 export async function deleteMonitor({ ctx, input }: { ctx: VerbContext; input: { id: string } }) {
@@ -107,7 +116,7 @@ function sameConfig(a: MonitorConfig, b: MonitorConfig): boolean {
 }
 
 function configOf(m: Monitor): MonitorConfig {
-  const { id: _id, orgId: _org, paused: _p, revision: _r, status: _s, lastCheckedAt: _l, createdAt: _c, updatedAt: _u, ...config } = m;
+  const { id: _id, orgId: _org, pingToken: _t, paused: _p, revision: _r, status: _s, lastCheckedAt: _l, createdAt: _c, updatedAt: _u, ...config } = m;
   return config;
 }
 
@@ -123,29 +132,43 @@ export async function upsertMonitorByName({ ctx, input }: { ctx: VerbContext; in
   if (!existing) {
     await ctx.deps.quotas.assertCanAddMonitor(orgId);
     const created = await ctx.deps.monitors.create(orgId, config);
+    await rescheduleHeartbeat(ctx.deps, created, true);
     await announce(ctx.deps, created, true);
-    return presentMonitor(ctx.deps, created);
+    return presentMonitor(ctx, created);
   }
-  if (sameConfig(configOf(existing), config)) return presentMonitor(ctx.deps, existing);
+  if (sameConfig(configOf(existing), config)) return presentMonitor(ctx, existing);
   const replaced = await ctx.deps.monitors.replace(orgId, existing.id, config);
   if (!replaced) throw notFound(`monitor ${config.name}`);
+  await rescheduleHeartbeat(ctx.deps, replaced, false);
   await announce(ctx.deps, replaced, false);
-  return presentMonitor(ctx.deps, replaced);
+  return presentMonitor(ctx, replaced);
+}
+
+export async function listPings({ ctx, input }: { ctx: VerbContext; input: { id: string; limit: number; offset: number } }) {
+  const monitor = await mustGet(ctx, input.id);
+  if (monitor.type !== 'Job') {
+    throw validationError('only Job monitors receive pings', [{ field: '/id', message: `monitor ${monitor.id} is a ${monitor.type} monitor` }]);
+  }
+  const { items, totalCount } = await ctx.deps.heartbeats.listPings(monitor.orgId, monitor.id, input.limit, input.offset);
+  return { items: items.map(presentPing), totalCount };
 }
 
 export async function pauseMonitor({ ctx, input }: { ctx: VerbContext; input: { id: string } }) {
   await mustGet(ctx, input.id);
   const monitor = (await ctx.deps.monitors.setPaused(ctx.principal.orgId, input.id, true))!;
+  await rescheduleHeartbeat(ctx.deps, monitor, false);
   await announce(ctx.deps, monitor, false);
-  return presentMonitor(ctx.deps, monitor);
+  return presentMonitor(ctx, monitor);
 }
 
 /** Resuming checks the monitor at once (as the Enori document says), then on its schedule. */
 export async function resumeMonitor({ ctx, input }: { ctx: VerbContext; input: { id: string } }) {
   const before = await mustGet(ctx, input.id);
   const monitor = (await ctx.deps.monitors.setPaused(ctx.principal.orgId, input.id, false))!;
+  // A resumed Job's clock starts again now: the pause was not the job's lateness.
+  await rescheduleHeartbeat(ctx.deps, monitor, before.paused);
   await announce(ctx.deps, monitor, before.paused);
-  return presentMonitor(ctx.deps, monitor);
+  return presentMonitor(ctx, monitor);
 }
 
 /**
@@ -155,6 +178,11 @@ export async function resumeMonitor({ ctx, input }: { ctx: VerbContext; input: {
  */
 export async function checkMonitorNow({ ctx, input }: { ctx: VerbContext; input: { id: string } }) {
   const monitor = await mustGet(ctx, input.id);
+  if (monitor.type === 'Job') {
+    throw validationError('Job monitors are not checked by agents; their results come from pings to their pingUrl', [
+      { field: '/type', message: 'check now is not available for Job monitors' },
+    ]);
+  }
   const scheduledAtMs = (ctx.deps.now ?? Date.now)();
   const jobs = monitor.regions.map((region) => buildCheckJob(monitor, region, scheduledAtMs));
   for (const job of jobs) await ctx.deps.bus.publish(ctx.deps.subjects.jobs(job.region), encodeCheckJob(job));
