@@ -5,6 +5,7 @@ import type { HotState } from '../lib/ports/hot-state.js';
 import type { ResultStore } from '../lib/ports/results-store.js';
 import type { Subjects } from '../lib/subjects.js';
 import type { MonitorStore } from '../lib/monitors/store.js';
+import type { HeartbeatStore } from '../heartbeats/heartbeat-store.js';
 import type { ApiKeyStore, Principal } from '../lib/tenancy/api-keys.js';
 import type { PlanQuotas } from '../lib/tenancy/quotas.js';
 import type { TeamStore } from '../lib/tenancy/teams.js';
@@ -15,6 +16,8 @@ export interface ApiDeps {
   config: Readonly<Config>;
   logger: Logger;
   monitors: MonitorStore;
+  /** Job monitors' pings and heartbeat clocks. */
+  heartbeats: HeartbeatStore;
   apiKeys: ApiKeyStore;
   quotas: PlanQuotas;
   teams: TeamStore;
@@ -30,6 +33,8 @@ export interface ApiDeps {
 export interface VerbContext {
   deps: ApiDeps;
   principal: Principal;
+  /** Where clients reach this api (PHAROS_PUBLIC_URL, else the request's own origin); for links such as pingUrl. */
+  baseUrl?: string;
 }
 
 export interface Verb<I, O> {

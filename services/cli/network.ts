@@ -3,6 +3,9 @@ import type { Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
 import { subjectsFor } from '../lib/subjects.js';
 import { MonitorStore } from '../lib/monitors/store.js';
+import { HeartbeatStore } from '../heartbeats/heartbeat-store.js';
+import { publishHeartbeatResults } from '../heartbeats/heartbeat-results.js';
+import { startHeartbeatWatchdog } from '../heartbeats/watchdog.js';
 import { ApiKeyStore } from '../lib/tenancy/api-keys.js';
 import { AgentTokenStore } from '../lib/tenancy/agent-tokens.js';
 import { PlanQuotas } from '../lib/tenancy/quotas.js';
@@ -14,10 +17,9 @@ import { startScheduler } from '../scheduler/scheduler.js';
 import { startIngest } from '../ingest/server.js';
 import { buildApp } from '../api/app.js';
 import { startAgent } from '../../probe-agent/agent.js';
-import { createCheckers } from '../../probe-agent/checks/registry.js';
-import { createGuardedResolver } from '../lib/ssrf/guarded-resolver.js';
 import { bootstrapOrganization } from './bootstrap.js';
 import { openControlPlaneStore, openHotState, openJobBus, openResultStore } from './infrastructure.js';
+import { createAgentCheckers } from './agent-checkers.js';
 
 export type ServerRole = 'api' | 'scheduler' | 'ingest' | 'alerting';
 
@@ -62,6 +64,7 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
     if (results) stops.push(() => results.close());
 
     const monitors = new MonitorStore(sql);
+    const heartbeats = new HeartbeatStore(sql);
     const apiKeys = new ApiKeyStore(sql);
     const agentTokens = new AgentTokenStore(sql);
     const out: RunningNetwork = { stop: stopAll };
@@ -78,10 +81,12 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
     if (roles.has('scheduler')) {
       const scheduler = await startScheduler({ monitors, bus, hotState, subjects, logger: logger.child({ component: 'scheduler' }) });
       stops.push(() => scheduler.stop());
+      const watchdog = startHeartbeatWatchdog({ store: heartbeats, publish: (r) => publishHeartbeatResults(bus, subjects, r), logger });
+      stops.push(() => watchdog.stop());
     }
     if (opts.embeddedAgents) {
       await agentTokens.revokeByName(EMBEDDED_AGENT_TOKEN);
-      const checkers = createCheckers({ resolveTarget: createGuardedResolver({ allowPrivateTargets: config.allowPrivateTargets }) });
+      const checkers = createAgentCheckers(config);
       for (const region of config.regions) {
         const { token } = await agentTokens.create(region, EMBEDDED_AGENT_TOKEN);
         const agent = await startAgent({
@@ -99,7 +104,7 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
     if (roles.has('api')) {
       const boot = await bootstrapOrganization(sql, config.bootstrapKey);
       out.adminKey = boot.adminKey;
-      const app: FastifyInstance = await buildApp({ config, logger, monitors, apiKeys, quotas: new PlanQuotas(sql), teams: new TeamStore(sql), orgs: new OrganizationStore(sql), results: results!, hotState, bus, subjects });
+      const app: FastifyInstance = await buildApp({ config, logger, monitors, heartbeats, apiKeys, quotas: new PlanQuotas(sql), teams: new TeamStore(sql), orgs: new OrganizationStore(sql), results: results!, hotState, bus, subjects });
       await app.listen({ host: config.http.host, port: config.http.port });
       stops.push(() => app.close());
       const addr = app.server.address();

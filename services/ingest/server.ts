@@ -24,6 +24,7 @@ import { permissionDenied, toServiceError } from './grpc-errors.js';
 import { AgentPresence } from './presence.js';
 import { ResultWriter, type ResultWriterOptions } from './result-writer.js';
 import { handleStreamResults } from './stream-results.js';
+import { startHeartbeatIntake } from './heartbeat-intake.js';
 
 export interface IngestDeps {
   config: Readonly<Config>;
@@ -77,6 +78,8 @@ export async function startIngest(deps: IngestDeps): Promise<IngestServer> {
       handleStreamResults({ tokens, writer, logger, retentionDays: config.retentionDays }, call),
   };
 
+  const heartbeatIntake = await startHeartbeatIntake({ bus: deps.bus, subjects: deps.subjects, writer, retentionDays: config.retentionDays });
+
   const server = new Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
   server.addService(AgentServiceService, impl);
   const port = await new Promise<number>((resolve, reject) =>
@@ -86,6 +89,7 @@ export async function startIngest(deps: IngestDeps): Promise<IngestServer> {
   return {
     port,
     async stop() {
+      await heartbeatIntake.unsubscribe();
       await writer.drain();
       server.forceShutdown();
     },

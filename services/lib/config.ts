@@ -14,6 +14,8 @@ export interface Config {
   dataDir: string;
   logLevel: string;
   http: { host: string; port: number };
+  /** Where clients reach the api (for links such as a Job's pingUrl); unset = each request's own origin. */
+  publicUrl?: string;
   grpc: { host: string; port: number; tlsCertFile?: string; tlsKeyFile?: string };
   /** Regions this network declares; monitors may only be pinned to these. */
   regions: string[];
@@ -39,6 +41,8 @@ export interface Config {
    * way. On in `pharos dev` (one local operator), off otherwise (DESIGN.md §6).
    */
   allowPrivateTargets: boolean;
+  /** The operator's copy of IANA's RDAP bootstrap (`pharos rdap-bootstrap refresh`); the shipped one until it exists. */
+  rdapBootstrapFile: string;
   agent: AgentConfig;
 }
 
@@ -85,6 +89,19 @@ function str(env: Env, name: string): string | undefined {
   return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
 }
 
+function url(env: Env, name: string): string | undefined {
+  const raw = str(env, name);
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be an absolute URL such as https://pharos.example.com, got "${raw}"`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError(`${name} must be an http(s) URL, got "${raw}"`);
+  return raw;
+}
+
 const REGION = /^[A-Za-z][A-Za-z0-9-]{0,31}$/;
 
 export function parseRegions(raw: string): string[] {
@@ -123,6 +140,8 @@ export function loadConfig(role: Role, env: Env, overrides: ConfigOverrides = {}
     regions: parseRegions(str(env, 'PHAROS_REGIONS') ?? 'local'),
     bootstrapKey: str(env, 'PHAROS_BOOTSTRAP_KEY'),
     operatorKey: str(env, 'PHAROS_OPERATOR_KEY'),
+    publicUrl: url(env, 'PHAROS_PUBLIC_URL')?.replace(/\/+$/, ''),
+    rdapBootstrapFile: path.resolve(str(env, 'PHAROS_RDAP_BOOTSTRAP_FILE') ?? path.join(dataDir, 'rdap-dns.json')),
     databaseUrl: embedded ? undefined : str(env, 'PHAROS_DATABASE_URL'),
     databaseSchema: str(env, 'PHAROS_DATABASE_SCHEMA') ?? 'public',
     natsUrl: embedded ? undefined : str(env, 'PHAROS_NATS_URL'),

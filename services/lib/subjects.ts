@@ -7,6 +7,7 @@
  * | <p>.jobs.<region>                | core, queue group <p>-agents-<region>       | scheduler → one agent of region |
  * | <p>.monitors.changed             | core fan-out (a missed notice is repaired by the scheduler's periodic full reload) | api → scheduler |
  * | <p>.durable.results.<region>     | JetStream, explicit ack, msgId = result id  | ingest → alerting (status)      |
+ * | <p>.durable.heartbeats           | JetStream, explicit ack, msgId = batch id; a ResultBatch of Job results | api (pings), scheduler (watchdog) → ingest |
  *
  * Durable subjects live in one stream, `durableStreamName(prefix)`, bound to `<p>.durable.>`.
  */
@@ -17,6 +18,7 @@ export interface Subjects {
   monitorsChanged: string;
   results(region: string): string;
   allResults: string;
+  heartbeatResults: string;
   durableStream: string;
   durableAll: string;
 }
@@ -30,6 +32,7 @@ export function subjectsFor(prefix: string): Subjects {
     monitorsChanged: `${prefix}.monitors.changed`,
     results: (region) => `${prefix}.durable.results.${region}`,
     allResults: `${prefix}.durable.results.>`,
+    heartbeatResults: `${prefix}.durable.heartbeats`,
     durableStream: durableStreamName(prefix),
     durableAll: `${prefix}.durable.>`,
   };

@@ -1,0 +1,99 @@
+/**
+ * Job monitors' results: a success or failure ping, a missed ping and an overrunning run
+ * become `CheckResult`s like an agent's, so storage, statistics and the status machine
+ * treat every monitor type alike. They travel to ingest as one `ResultBatch` per durable
+ * message; ids are deterministic where a retry could produce the result twice.
+ */
+import { createHash } from 'node:crypto';
+import { CheckType } from '../../proto/generated/pharos/v1/check.js';
+import { ResultBatch } from '../../proto/generated/pharos/v1/agent.js';
+import { CheckPhase, CheckResult, CheckStatus, ErrorKind } from '../../proto/generated/pharos/v1/result.js';
+import type { JobBus } from '../lib/ports/job-bus.js';
+import type { Subjects } from '../lib/subjects.js';
+import { HEARTBEAT_REGION, type Monitor } from '../lib/monitors/model.js';
+
+const SERVER_AGENT = 'pharos-heartbeats';
+
+function base(monitor: Pick<Monitor, 'id' | 'orgId'>, resultId: string, atMs: number): CheckResult {
+  return {
+    resultId,
+    jobId: resultId,
+    orgId: monitor.orgId,
+    monitorId: monitor.id,
+    region: HEARTBEAT_REGION,
+    agentId: SERVER_AGENT,
+    type: CheckType.CHECK_TYPE_JOB,
+    scheduledAtMs: atMs,
+    startedAtMs: atMs,
+    status: CheckStatus.CHECK_STATUS_UP,
+    errorKind: ErrorKind.ERROR_KIND_UNSPECIFIED,
+    errorPhase: CheckPhase.CHECK_PHASE_UNSPECIFIED,
+    errorMessage: '',
+    timings: undefined,
+    statusCode: 0,
+    tls: undefined,
+    assertions: [],
+    ping: undefined,
+    dns: undefined,
+    domain: undefined,
+  };
+}
+
+export interface FinishPing {
+  id: string;
+  kind: 'success' | 'fail';
+  exitCode: number | null;
+  receivedAtMs: number;
+  runtimeMs: number | null;
+  body: string | null;
+}
+
+/** A finished run: Up on success, Down on failure; the runtime is its response time. */
+export function finishResult(monitor: Pick<Monitor, 'id' | 'orgId'>, ping: FinishPing): CheckResult {
+  const r = base(monitor, ping.id, ping.receivedAtMs);
+  const runtime = ping.runtimeMs ?? 0;
+  r.timings = { dnsMs: 0, connectMs: 0, tlsMs: 0, ttfbMs: 0, transferMs: 0, totalMs: runtime };
+  if (ping.kind === 'fail') {
+    r.status = CheckStatus.CHECK_STATUS_DOWN;
+    r.errorKind = ErrorKind.ERROR_KIND_JOB_FAILED;
+    r.errorPhase = CheckPhase.CHECK_PHASE_HEARTBEAT;
+    const firstLine = ping.body?.split('\n', 1)[0]?.trim().slice(0, 200);
+    r.errorMessage = [ping.exitCode !== null ? `job failed with exit code ${ping.exitCode}` : 'job reported failure', firstLine].filter(Boolean).join(': ');
+  }
+  return r;
+}
+
+/** No ping by the expected time plus grace. One id per missed slot. */
+export function missedResult(monitor: Pick<Monitor, 'id' | 'orgId' | 'graceSeconds'>, expectedAtMs: number, nowMs: number): CheckResult {
+  const r = base(monitor, `${monitor.id}.missed.${expectedAtMs}`, nowMs);
+  r.scheduledAtMs = expectedAtMs;
+  r.status = CheckStatus.CHECK_STATUS_DOWN;
+  r.errorKind = ErrorKind.ERROR_KIND_HEARTBEAT_MISSED;
+  r.errorPhase = CheckPhase.CHECK_PHASE_HEARTBEAT;
+  r.errorMessage = `no ping by ${new Date(expectedAtMs).toISOString()} + ${monitor.graceSeconds} s grace`;
+  return r;
+}
+
+/** A start with no success or failure within the grace time. One id per run. */
+export function overrunResult(monitor: Pick<Monitor, 'id' | 'orgId' | 'graceSeconds'>, runStartedAtMs: number, nowMs: number): CheckResult {
+  const r = base(monitor, `${monitor.id}.overrun.${runStartedAtMs}`, nowMs);
+  r.scheduledAtMs = runStartedAtMs;
+  r.status = CheckStatus.CHECK_STATUS_DOWN;
+  r.errorKind = ErrorKind.ERROR_KIND_RUNNING_TOO_LONG;
+  r.errorPhase = CheckPhase.CHECK_PHASE_HEARTBEAT;
+  r.errorMessage = `started at ${new Date(runStartedAtMs).toISOString()} and not finished within ${monitor.graceSeconds} s grace`;
+  return r;
+}
+
+/**
+ * Hands results to ingest durably. The batch id is derived from the result ids, so the
+ * same results published twice (a retried watchdog pass) are one message to the bus, and
+ * ingest de-duplicates by result id besides.
+ */
+export async function publishHeartbeatResults(bus: JobBus, subjects: Subjects, results: CheckResult[]): Promise<void> {
+  if (results.length === 0) return;
+  const hash = createHash('sha256');
+  for (const r of results) hash.update(r.resultId).update('\0');
+  const batchId = `hb-${hash.digest('base64url').slice(0, 32)}`;
+  await bus.publishDurable(subjects.heartbeatResults, ResultBatch.encode({ batchId, results }).finish(), batchId);
+}

@@ -1,0 +1,28 @@
+/**
+ * Job monitors' results (from pings and the lateness watchdog) reach ingest on a durable
+ * subject rather than an agent stream; from here they take the agents' path: de-duplicated
+ * by result id, stored, then handed to alerting. A batch is acknowledged only after that.
+ */
+import { ResultBatch } from '../../proto/generated/pharos/v1/agent.js';
+import type { JobBus, Subscription } from '../lib/ports/job-bus.js';
+import type { Subjects } from '../lib/subjects.js';
+import { HEARTBEAT_REGION } from '../lib/monitors/model.js';
+import type { ResultWriter } from './result-writer.js';
+import { toStoredResult } from './to-stored-result.js';
+
+export const HEARTBEAT_INTAKE_CONSUMER = 'ingest-heartbeats';
+
+export function startHeartbeatIntake(deps: { bus: JobBus; subjects: Subjects; writer: ResultWriter; retentionDays: number }): Promise<Subscription> {
+  return deps.bus.consumeDurable(
+    { durable: HEARTBEAT_INTAKE_CONSUMER, subject: deps.subjects.heartbeatResults, maxDeliver: 50, ackWaitMs: 30_000 },
+    async (msg) => {
+      const batch = ResultBatch.decode(msg.data);
+      // The region is the server's, whatever a message says, as ingest does for agents' tokens.
+      const items = batch.results.map((r) => {
+        const message = { ...r, region: HEARTBEAT_REGION };
+        return { stored: toStoredResult(message, HEARTBEAT_REGION, deps.retentionDays), message };
+      });
+      await deps.writer.write(items);
+    },
+  );
+}
