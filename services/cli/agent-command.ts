@@ -3,8 +3,7 @@ import { createLogger } from '../lib/logger.js';
 import { subjectsFor } from '../lib/subjects.js';
 import { openNatsJobBus } from '../lib/adapters/nats/job-bus.js';
 import { startAgent } from '../../probe-agent/agent.js';
-import { createCheckers } from '../../probe-agent/checks/registry.js';
-import { createGuardedResolver } from '../lib/ssrf/guarded-resolver.js';
+import { createAgentCheckers } from './agent-checkers.js';
 
 /**
  * `pharos agent`: connects only outbound — to NATS for its region's jobs and to ingest
@@ -23,7 +22,7 @@ export async function runAgentCommand(
   const logger = createLogger(config.logLevel).child({ component: 'agent' });
   const bus = await openNatsJobBus({ url: natsUrl, prefix: config.natsPrefix, logger, name: `pharos-agent-${config.agent.agentId}` });
   // Off by default here: an agent runs checks for every tenant of the network (DESIGN.md §6).
-  const checkers = createCheckers({ resolveTarget: createGuardedResolver({ allowPrivateTargets: config.allowPrivateTargets }) });
+  const checkers = createAgentCheckers(config);
   const agent = await startAgent({ config: config.agent, region, token, bus, subjects: subjectsFor(config.natsPrefix), logger, checkers });
   if (config.allowPrivateTargets) logger.warn('PHAROS_ALLOW_PRIVATE_TARGETS is on: monitors may probe private and loopback addresses from this agent');
   onShutdown(async () => {

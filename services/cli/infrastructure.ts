@@ -51,3 +51,4 @@ export async function openResultStore(config: Readonly<Config>): Promise<ResultS
   await store.migrate();
   return store;
 }
+

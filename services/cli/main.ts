@@ -7,6 +7,7 @@ import { agentTokenCommands } from './agent-token-command.js';
 import { orgCommands } from './org-command.js';
 import { monitoringAsCodeCommands } from './apply/commands.js';
 import { openControlPlaneStore } from './infrastructure.js';
+import { IANA_RDAP_BOOTSTRAP_URL, refreshRdapBootstrap } from '../../probe-agent/checks/domain-registry/refresh.js';
 
 /** Stops cleanly on SIGINT/SIGTERM; a second signal exits at once. */
 function onShutdown(stop: () => Promise<void>): void {
@@ -54,6 +55,15 @@ program.command('migrate').description('apply control-plane migrations and exit'
   await sql.close();
   process.stdout.write('migrations applied\n');
 });
+program.command('rdap-bootstrap').description("IANA's RDAP bootstrap data that Domain checks use")
+  .command('refresh').description('download it to PHAROS_RDAP_BOOTSTRAP_FILE (agents pick it up on their next Domain check)')
+  .option('--url <url>', 'where to download it from', IANA_RDAP_BOOTSTRAP_URL)
+  .option('--file <path>', 'where to write it (default PHAROS_RDAP_BOOTSTRAP_FILE, else <data dir>/rdap-dns.json)')
+  .action(async (opts: { url: string; file?: string }) => {
+    const config = loadConfig('migrate', process.env);
+    const done = await refreshRdapBootstrap({ url: opts.url, file: opts.file ?? config.rdapBootstrapFile, signal: AbortSignal.timeout(60_000) });
+    process.stdout.write(`wrote ${done.file}: ${done.tlds} TLDs, published ${done.publication}\n`);
+  });
 program.addCommand(agentTokenCommands());
 program.addCommand(orgCommands());
 for (const cmd of monitoringAsCodeCommands(process.env)) program.addCommand(cmd);
