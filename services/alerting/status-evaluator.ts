@@ -7,12 +7,15 @@ import type { MonitorStore } from '../lib/monitors/store.js';
 import { effectiveQuorum, statusRegions, type Monitor } from '../lib/monitors/model.js';
 import { applyResult, type StatusTransition } from './status-machine.js';
 import type { MonitorStatusStore } from './status-store.js';
+import type { IncidentStore } from './incident-store.js';
 
 export interface StatusEvaluatorDeps {
   bus: JobBus;
   subjects: Subjects;
   monitors: MonitorStore;
   statuses: MonitorStatusStore;
+  /** Opens and resolves incidents with each status change, in its transaction. */
+  incidents?: IncidentStore;
   logger: Logger;
   /** Called after a status change is stored (incidents and notifications hook in here). */
   onTransition?: (monitor: Monitor, transition: StatusTransition) => Promise<void>;
@@ -50,6 +53,8 @@ export async function startStatusEvaluator(deps: StatusEvaluatorDeps): Promise<S
           errorMessage: result.errorMessage,
         });
         return evaluation.applied ? { state: evaluation.state, result: evaluation.transition } : null;
+      }, async (tx, change) => {
+        if (change && deps.incidents) await deps.incidents.applyTransition(tx, monitor, change);
       });
       if (transition) {
         logger.info({ event: 'monitor.status_changed', monitorId: monitor.id, orgId: monitor.orgId, from: transition.from, to: transition.to, evidence: transition.evidence }, 'monitor status changed');

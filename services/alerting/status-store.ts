@@ -8,7 +8,16 @@ import { initialState, type MonitorState, type RegionState } from './status-mach
 export class MonitorStatusStore {
   constructor(private readonly sql: SqlClient) {}
 
-  async update<T>(orgId: string, monitorId: string, fn: (state: MonitorState) => { state: MonitorState; result: T } | null): Promise<T | null> {
+  /**
+   * `alongside` runs in the same transaction after the new state is written, for what must
+   * change with the status or not at all (incidents).
+   */
+  async update<T>(
+    orgId: string,
+    monitorId: string,
+    fn: (state: MonitorState) => { state: MonitorState; result: T } | null,
+    alongside?: (tx: SqlClient, result: T) => Promise<void>,
+  ): Promise<T | null> {
     return this.sql.transaction(async (tx) => {
       await tx.query(
         `INSERT INTO monitor_status (monitor_id, org_id, status) VALUES ($1, $2, 'Pending') ON CONFLICT (monitor_id) DO NOTHING`,
@@ -36,6 +45,7 @@ export class MonitorStatusStore {
           WHERE monitor_id = $1`,
         [monitorId, state.status, state.lastCheckedAtMs === null ? null : new Date(state.lastCheckedAtMs), JSON.stringify(state.regions)],
       );
+      await alongside?.(tx, out.result);
       return out.result;
     });
   }

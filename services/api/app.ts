@@ -9,6 +9,7 @@ import { installValidators } from './plugins/validation.js';
 import { keyRoutes } from './routes/keys/routes.js';
 import { monitorRoutes } from './routes/monitors/routes.js';
 import { pingRoutes } from './routes/pings/routes.js';
+import { incidentRoutes } from './routes/incidents/routes.js';
 import { regionRoutes } from './routes/regions/routes.js';
 import { teamRoutes } from './routes/teams/routes.js';
 import { adminRoutes } from './routes/admin/routes.js';
@@ -49,6 +50,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(scalar, { routePrefix: '/reference', configuration: { url: '/openapi/v1.json', title: 'Pharos API' } });
   await app.register(monitorRoutes(deps));
   await app.register(pingRoutes(deps));
+  await app.register(incidentRoutes(deps));
   await app.register(keyRoutes(deps));
   await app.register(regionRoutes(deps));
   await app.register(teamRoutes(deps));

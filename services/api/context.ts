@@ -6,6 +6,7 @@ import type { ResultStore } from '../lib/ports/results-store.js';
 import type { Subjects } from '../lib/subjects.js';
 import type { MonitorStore } from '../lib/monitors/store.js';
 import type { HeartbeatStore } from '../heartbeats/heartbeat-store.js';
+import type { IncidentStore } from '../alerting/incident-store.js';
 import type { ApiKeyStore, Principal } from '../lib/tenancy/api-keys.js';
 import type { PlanQuotas } from '../lib/tenancy/quotas.js';
 import type { TeamStore } from '../lib/tenancy/teams.js';
@@ -18,6 +19,7 @@ export interface ApiDeps {
   monitors: MonitorStore;
   /** Job monitors' pings and heartbeat clocks. */
   heartbeats: HeartbeatStore;
+  incidents: IncidentStore;
   apiKeys: ApiKeyStore;
   quotas: PlanQuotas;
   teams: TeamStore;

@@ -4,6 +4,7 @@ import type { Logger } from '../lib/logger.js';
 import { subjectsFor } from '../lib/subjects.js';
 import { MonitorStore } from '../lib/monitors/store.js';
 import { HeartbeatStore } from '../heartbeats/heartbeat-store.js';
+import { IncidentStore } from '../alerting/incident-store.js';
 import { publishHeartbeatResults } from '../heartbeats/heartbeat-results.js';
 import { startHeartbeatWatchdog } from '../heartbeats/watchdog.js';
 import { ApiKeyStore } from '../lib/tenancy/api-keys.js';
@@ -65,6 +66,7 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
 
     const monitors = new MonitorStore(sql);
     const heartbeats = new HeartbeatStore(sql);
+    const incidents = new IncidentStore(sql);
     const apiKeys = new ApiKeyStore(sql);
     const agentTokens = new AgentTokenStore(sql);
     const out: RunningNetwork = { stop: stopAll };
@@ -75,7 +77,7 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
       out.grpcPort = ingest.port;
     }
     if (roles.has('alerting')) {
-      const evaluator = await startStatusEvaluator({ bus, subjects, monitors, statuses: new MonitorStatusStore(sql), logger: logger.child({ component: 'alerting' }) });
+      const evaluator = await startStatusEvaluator({ bus, subjects, monitors, statuses: new MonitorStatusStore(sql), incidents, logger: logger.child({ component: 'alerting' }) });
       stops.push(() => evaluator.unsubscribe());
     }
     if (roles.has('scheduler')) {
@@ -104,7 +106,7 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
     if (roles.has('api')) {
       const boot = await bootstrapOrganization(sql, config.bootstrapKey);
       out.adminKey = boot.adminKey;
-      const app: FastifyInstance = await buildApp({ config, logger, monitors, heartbeats, apiKeys, quotas: new PlanQuotas(sql), teams: new TeamStore(sql), orgs: new OrganizationStore(sql), results: results!, hotState, bus, subjects });
+      const app: FastifyInstance = await buildApp({ config, logger, monitors, heartbeats, incidents, apiKeys, quotas: new PlanQuotas(sql), teams: new TeamStore(sql), orgs: new OrganizationStore(sql), results: results!, hotState, bus, subjects });
       await app.listen({ host: config.http.host, port: config.http.port });
       stops.push(() => app.close());
       const addr = app.server.address();

@@ -1,7 +1,7 @@
 /**
  * The Enori document's own code examples, run against a started `pharos dev` with only the
- * base URL (and key) replaced: its cURL commands, its Python `requests` example (the
- * monitor part; incidents arrive with the alerting work) and its Node.js `fetch` helper.
+ * base URL (and key) replaced: its cURL commands, its Python `requests` example (monitors,
+ * then recent incidents) and its Node.js `fetch` helper.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { startPharos, startTarget, type PharosProcess } from '../support/processes.js';
+import { eventually } from '../support/services.js';
 
 const run = promisify(execFile);
 const KEY = 'phk_enori_examples_bootstrap_key_0123456789';
@@ -72,7 +73,18 @@ describe('the Enori document\'s examples against Pharos', () => {
     expect(check.status).toBe(202);
   });
 
-  it('Python: the requests example creates a monitor and prints every monitor\'s status and uptime', async () => {
+  it('Python: the requests example creates a monitor, prints every monitor\'s status and uptime, then the recent incidents', async () => {
+    // Something to report: a monitor of a port nobody listens on goes Down and opens an incident.
+    const broken = await fetch(`${BASE}/api/monitors`, {
+      method: 'POST',
+      headers: { 'X-API-Key': KEY, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'Broken API', type: 'Website', url: 'http://127.0.0.1:1/', intervalSeconds: 5 }),
+    });
+    expect(broken.status).toBe(201);
+    await eventually(async () => {
+      const res = await fetch(`${BASE}/api/incidents/recent`, { headers: { 'X-API-Key': KEY } });
+      return ((await res.json()) as unknown[]).length > 0;
+    }, { timeoutMs: 20_000, what: 'an incident for the broken monitor' });
     const script = `
 import requests
 
@@ -94,10 +106,19 @@ print(f"Created monitor: {monitor['id']}")
 data = requests.get(f"{BASE}/api/monitors", headers=HEADERS).json()
 for m in data["items"]:
     print(f"  {m['name']}: {m['status']} ({m['uptimePercentage']:.2f}%)")
+
+# Get recent incidents
+incidents = requests.get(
+    f"{BASE}/api/incidents/recent", headers=HEADERS
+).json()
+for inc in incidents:
+    print(f"  [{inc['status']}] {inc['title']}")
 `;
     const { stdout } = await run('python3', ['-c', script]);
     expect(stdout).toMatch(/^Created monitor: mon_\w+$/m);
     expect(stdout).toMatch(/^ {2}Staging API: (Pending|Up) \(100\.00%\)$/m);
+    expect(stdout).toMatch(/^ {2}Broken API: Down \(0\.00%\)$/m);
+    expect(stdout).toMatch(/^ {2}\[Open\] Broken API is down$/m);
   });
 
   it('Node.js: the fetch helper creates a monitor and lists name and status', async () => {

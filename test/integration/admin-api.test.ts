@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HeartbeatStore } from '../../services/heartbeats/heartbeat-store.js';
+import { IncidentStore } from '../../services/alerting/incident-store.js';
 import type { FastifyInstance } from 'fastify';
 import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
 import { buildApp } from '../../services/api/app.js';
@@ -16,7 +17,7 @@ let plain: FastifyInstance;
 beforeAll(async () => {
   h = await startApiHarness({ env: { PHAROS_OPERATOR_KEY: OPERATOR } });
   plain = await buildApp({
-    config: loadConfig('dev', {}), logger: createLogger('silent'), monitors: h.monitors, heartbeats: new HeartbeatStore(h.sql), apiKeys: h.apiKeys, quotas: new PlanQuotas(h.sql),
+    config: loadConfig('dev', {}), logger: createLogger('silent'), monitors: h.monitors, heartbeats: new HeartbeatStore(h.sql), incidents: new IncidentStore(h.sql), apiKeys: h.apiKeys, quotas: new PlanQuotas(h.sql),
     teams: new TeamStore(h.sql), orgs: h.orgs, results: h.results, hotState: h.hotState, bus: h.bus, subjects: subjectsFor('plain'),
   });
 });

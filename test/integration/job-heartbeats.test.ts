@@ -8,20 +8,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
 import { eventually, realService } from '../support/services.js';
-import { createLogger } from '../../services/lib/logger.js';
-import { subjectsFor } from '../../services/lib/subjects.js';
-import { ResultWriter } from '../../services/ingest/result-writer.js';
-import { startHeartbeatIntake } from '../../services/ingest/heartbeat-intake.js';
-import { startStatusEvaluator } from '../../services/alerting/status-evaluator.js';
-import { MonitorStatusStore } from '../../services/alerting/status-store.js';
-import { HeartbeatStore } from '../../services/heartbeats/heartbeat-store.js';
-import { publishHeartbeatResults } from '../../services/heartbeats/heartbeat-results.js';
-import { startHeartbeatWatchdog, type HeartbeatWatchdog } from '../../services/heartbeats/watchdog.js';
-import type { Subscription } from '../../services/lib/ports/job-bus.js';
+import { startAlertingHarness, type AlertingHarness } from '../support/alerting-harness.js';
+import type { HeartbeatWatchdog } from '../../services/heartbeats/watchdog.js';
 
 const databaseUrl = realService('database');
-const logger = createLogger('silent');
-const subjects = subjectsFor('test');
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
 /**
@@ -37,18 +27,13 @@ let clock = at(0, 10, 10);
 let h: ApiHarness;
 let base: string;
 let watchdog: HeartbeatWatchdog;
-let writer: ResultWriter;
-const subscriptions: Subscription[] = [];
+let alerting: AlertingHarness;
 let tenant: { orgId: string; key: string };
 
 beforeAll(async () => {
   h = await startApiHarness({ databaseUrl, now: () => clock });
-  writer = new ResultWriter({ store: h.results, hotState: h.hotState, bus: h.bus, subjects, logger }, { maxDelayMs: 2 });
-  subscriptions.push(await startHeartbeatIntake({ bus: h.bus, subjects, writer, retentionDays: 30 }));
-  subscriptions.push(await startStatusEvaluator({ bus: h.bus, subjects, monitors: h.monitors, statuses: new MonitorStatusStore(h.sql), logger }));
-  watchdog = startHeartbeatWatchdog({
-    store: new HeartbeatStore(h.sql), publish: (r) => publishHeartbeatResults(h.bus, subjects, r), logger, now: () => clock, intervalMs: 3_600_000,
-  });
+  alerting = await startAlertingHarness(h, () => clock);
+  watchdog = alerting.watchdog;
   base = await h.app.listen({ host: '127.0.0.1', port: 0 });
 });
 
@@ -58,9 +43,7 @@ beforeEach(async () => {
 });
 
 afterAll(async () => {
-  await watchdog?.stop();
-  for (const s of subscriptions) await s.unsubscribe();
-  await writer?.drain();
+  await alerting?.stop();
   await h?.close();
 });
 

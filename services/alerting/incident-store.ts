@@ -1,0 +1,118 @@
+/**
+ * Incidents in the control-plane store. Alerting opens one when a monitor goes Down and
+ * resolves it when the monitor comes back, inside the transaction that stores the status
+ * change, so a crash cannot leave a Down monitor without its incident (or the reverse).
+ */
+import type { SqlClient } from '../lib/ports/sql-client.js';
+import { newId } from '../lib/store/ids.js';
+import type { StatusTransition } from './status-machine.js';
+
+export const INCIDENT_STATUSES = ['Open', 'Resolved'] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+
+export interface Incident {
+  id: string;
+  orgId: string;
+  monitorId: string;
+  title: string;
+  status: IncidentStatus;
+  cause: string;
+  startedAt: Date;
+  resolvedAt: Date | null;
+  evidence: StatusTransition['evidence'];
+}
+
+export interface IncidentQuery {
+  monitorId?: string;
+  status?: IncidentStatus;
+  fromMs?: number;
+  toMs?: number;
+  limit: number;
+  offset: number;
+}
+
+interface IncidentRow {
+  id: string;
+  org_id: string;
+  monitor_id: string;
+  title: string;
+  status: IncidentStatus;
+  cause: string;
+  started_at: Date | string;
+  resolved_at: Date | string | null;
+  evidence: StatusTransition['evidence'];
+}
+
+function toIncident(r: IncidentRow): Incident {
+  return {
+    id: r.id, orgId: r.org_id, monitorId: r.monitor_id, title: r.title, status: r.status, cause: r.cause,
+    startedAt: new Date(r.started_at), resolvedAt: r.resolved_at ? new Date(r.resolved_at) : null, evidence: r.evidence,
+  };
+}
+
+const COLUMNS = 'id, org_id, monitor_id, title, status, cause, started_at, resolved_at, evidence';
+
+/** How long a resolved incident stays among the "recent" ones. */
+export const RECENT_WINDOW_MS = 7 * 86_400_000;
+const RECENT_LIMIT = 50;
+
+export class IncidentStore {
+  constructor(private readonly sql: SqlClient) {}
+
+  /**
+   * Applies a status change to the monitor's incidents, on `tx` (the status change's own
+   * transaction): Down opens one unless one is open; leaving Down resolves the open one.
+   */
+  async applyTransition(tx: SqlClient, monitor: { id: string; orgId: string; name: string }, transition: StatusTransition): Promise<void> {
+    if (transition.to === 'Down') {
+      const cause = transition.evidence.find((e) => e.verdict === 'down' && e.lastError)?.lastError ?? '';
+      await tx.query(
+        `INSERT INTO incidents (id, org_id, monitor_id, title, status, cause, started_at, evidence)
+         VALUES ($1, $2, $3, $4, 'Open', $5, to_timestamp($6 / 1000.0), $7)
+         ON CONFLICT (monitor_id) WHERE status = 'Open' DO NOTHING`,
+        [newId('inc'), monitor.orgId, monitor.id, `${monitor.name} is down`, cause, transition.atMs, JSON.stringify(transition.evidence)],
+      );
+    } else if (transition.from === 'Down') {
+      await tx.query(
+        `UPDATE incidents SET status = 'Resolved', resolved_at = to_timestamp($2 / 1000.0) WHERE monitor_id = $1 AND status = 'Open'`,
+        [monitor.id, transition.atMs],
+      );
+    }
+  }
+
+  async list(orgId: string, q: IncidentQuery): Promise<{ items: Incident[]; totalCount: number }> {
+    const where = ['org_id = $1'];
+    const params: unknown[] = [orgId];
+    const add = (clause: (p: string) => string, value: unknown) => {
+      params.push(value);
+      where.push(clause(`$${params.length}`));
+    };
+    if (q.monitorId) add((p) => `monitor_id = ${p}`, q.monitorId);
+    if (q.status) add((p) => `status = ${p}`, q.status);
+    if (q.fromMs !== undefined) add((p) => `started_at >= to_timestamp(${p} / 1000.0)`, q.fromMs);
+    if (q.toMs !== undefined) add((p) => `started_at <= to_timestamp(${p} / 1000.0)`, q.toMs);
+    const filter = where.join(' AND ');
+    const count = await this.sql.query<{ n: string | number }>(`SELECT count(*) AS n FROM incidents WHERE ${filter}`, params);
+    const { rows } = await this.sql.query<IncidentRow>(
+      `SELECT ${COLUMNS} FROM incidents WHERE ${filter} ORDER BY started_at DESC, id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, q.limit, q.offset],
+    );
+    return { items: rows.map(toIncident), totalCount: Number(count.rows[0]?.n ?? 0) };
+  }
+
+  /** Open incidents and those resolved within the last week, newest first. */
+  async recent(orgId: string, nowMs: number): Promise<Incident[]> {
+    const { rows } = await this.sql.query<IncidentRow>(
+      `SELECT ${COLUMNS} FROM incidents
+        WHERE org_id = $1 AND (status = 'Open' OR resolved_at >= to_timestamp($2 / 1000.0))
+        ORDER BY started_at DESC, id DESC LIMIT $3`,
+      [orgId, nowMs - RECENT_WINDOW_MS, RECENT_LIMIT],
+    );
+    return rows.map(toIncident);
+  }
+
+  async get(orgId: string, id: string): Promise<Incident | null> {
+    const { rows } = await this.sql.query<IncidentRow>(`SELECT ${COLUMNS} FROM incidents WHERE org_id = $1 AND id = $2`, [orgId, id]);
+    return rows[0] ? toIncident(rows[0]) : null;
+  }
+}
