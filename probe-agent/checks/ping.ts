@@ -13,7 +13,7 @@ import { emptyTimings, failure, success, type Checker, type CheckOutcome } from 
 import { classifyFailure } from './failure-kind.js';
 import { PhaseClock } from './phase-clock.js';
 import { pingStats, privilegeRefusal, readPingOutput } from './ping-replies.js';
-import { systemResolver, type ResolvedTarget, type TargetResolver } from './target-resolver.js';
+import { isTargetHost, systemResolver, type ResolvedTarget, type TargetResolver } from './target-resolver.js';
 
 export interface PingCheckerDeps {
   /** Resolves (and may refuse) the host; default: system DNS, nothing refused. */
@@ -32,7 +32,6 @@ export const MISSING_PING_MESSAGE = 'ping (iputils-ping) is not installed on thi
 const PRIVILEGE_HINT =
   'the agent may not send ICMP echo: grant it CAP_NET_RAW, or set net.ipv4.ping_group_range to cover its group';
 
-const HOSTNAME = /^(\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:.]+|[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*\.?)$/;
 
 export function createPingChecker(deps: PingCheckerDeps = {}): Checker<'ping'> {
   const resolveTarget = deps.resolveTarget ?? systemResolver;
@@ -62,7 +61,7 @@ export function createPingChecker(deps: PingCheckerDeps = {}): Checker<'ping'> {
 export function validatePingSettings(value: PingSettings): string[] {
   const settings = withDefaults(value);
   const problems: string[] = [];
-  if (!settings.hostname || settings.hostname.length > 253 || !HOSTNAME.test(settings.hostname)) {
+  if (!isTargetHost(settings.hostname)) {
     problems.push(`hostname "${settings.hostname}" is not a valid host name or address`);
   }
   const inRange = (field: string, n: number, min: number, max: number) => {

@@ -4,21 +4,20 @@ import { failure, success, type Checker } from './checker.js';
 import { connectTcp } from './connection.js';
 import { classifyFailure } from './failure-kind.js';
 import { PhaseClock } from './phase-clock.js';
-import { systemResolver, type TargetResolver } from './target-resolver.js';
+import { isTargetHost, systemResolver, type TargetResolver } from './target-resolver.js';
 
 export interface PortCheckerDeps {
   /** Resolves (and may refuse) the host; default: system DNS, nothing refused. */
   resolveTarget?: TargetResolver;
 }
 
-const HOSTNAME = /^(\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:.]+|[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*\.?)$/;
 
 export function createPortChecker(deps: PortCheckerDeps = {}): Checker<'port'> {
   const resolveTarget = deps.resolveTarget ?? systemResolver;
   return {
     validate(settings) {
       const problems: string[] = [];
-      if (!settings.hostname || settings.hostname.length > 253 || !HOSTNAME.test(settings.hostname)) {
+      if (!isTargetHost(settings.hostname)) {
         problems.push(`hostname "${settings.hostname}" is not a valid host name or address`);
       }
       if (!Number.isInteger(settings.port) || settings.port < 1 || settings.port > 65535) {
