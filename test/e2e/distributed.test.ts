@@ -98,9 +98,9 @@ describe.skipIf(!available)('pharos server + agents in two regions (needs PHAROS
         const items = await eventually(async () => {
         const all = await results();
         return all.filter((r) => r.region === 'UsEast').length >= 4 ? all : undefined;
-      }, { timeoutMs: 30_000, what: 'four UsEast results' });
+      }, { timeoutMs: 30_000, intervalMs: 500, what: 'four UsEast results' });
         return new Set(items.map((r) => r.region)).size === 2 ? items : undefined;
-      }, { timeoutMs: 20_000, what: 'results from both regions' });
+      }, { timeoutMs: 20_000, intervalMs: 500, what: 'results from both regions' });
       for (const r of await results()) expect(r.id.split('.')[1]).toBe(r.region);
 
       // Kill the EuWest agent mid-stream, bring it back, and keep checking.
@@ -108,12 +108,12 @@ describe.skipIf(!available)('pharos server + agents in two regions (needs PHAROS
       const killedAt = Date.now();
       euwest = startAgentProc('EuWest');
       await euwest.waitFor(/serving region EuWest/);
-      await eventually(async () => (await results()).some((r) => r.region === 'EuWest' && Date.parse(r.checkedAt) > killedAt + 1000), { timeoutMs: 30_000, what: 'EuWest results after the restart' });
+      await eventually(async () => (await results()).some((r) => r.region === 'EuWest' && Date.parse(r.checkedAt) > killedAt + 1000), { timeoutMs: 30_000, intervalMs: 500, what: 'EuWest results after the restart' });
 
       const items = await eventually(async () => {
         const all = await results();
         return all.filter((r) => r.region === 'UsEast').length >= 4 ? all : undefined;
-      }, { timeoutMs: 30_000, what: 'four UsEast results' });
+      }, { timeoutMs: 30_000, intervalMs: 500, what: 'four UsEast results' });
       const ids = items.map((r) => r.id);
       expect(new Set(ids).size).toBe(ids.length);
       // The surviving region missed no slot: consecutive results are one interval apart.
@@ -121,7 +121,9 @@ describe.skipIf(!available)('pharos server + agents in two regions (needs PHAROS
       expect(useast.length).toBeGreaterThanOrEqual(4);
       for (let i = 1; i < useast.length; i++) expect(useast[i] - useast[i - 1]).toBeLessThan(10_000);
 
-      const stats = (await enori(`/api/monitors/${id}/stats`)).body;
+      const statsRes = await enori(`/api/monitors/${id}/stats`);
+      expect(statsRes.status, JSON.stringify(statsRes.body)).toBe(200);
+      const stats = statsRes.body;
       expect(stats.regions.map((r: { region: string }) => r.region).sort()).toEqual(['EuWest', 'UsEast']);
       expect(stats.uptimePercentage).toBe(100);
       await target.close();

@@ -74,7 +74,7 @@ describe('every monitor type on the embedded network', () => {
     const firstResult = (name: string) => eventually(async () => {
       const items = (await enori(`/api/monitors/${monitors[name]!.id}/results`)).body.items;
       return items.length ? items[0] : undefined;
-    }, { timeoutMs: 20_000, what: `a ${name} result` });
+    }, { timeoutMs: 20_000, intervalMs: 250, what: `a ${name} result` });
 
     const website = await firstResult('website');
     expect(website).toMatchObject({ status: 'Up', statusCode: 200 });
@@ -87,7 +87,7 @@ describe('every monitor type on the embedded network', () => {
     expect(domain).toMatchObject({ status: 'Up', domain: { source: 'rdap', registrar: 'Local Registrar', expiresAt, expiringSoon: false } });
     expect(await firstResult('job')).toMatchObject({ status: 'Up', region: 'Heartbeat' });
     for (const name of Object.keys(monitors)) {
-      await eventually(async () => (await enori(`/api/monitors/${monitors[name]!.id}`)).body.status === 'Up', { what: `${name} Up` });
+      await eventually(async () => (await enori(`/api/monitors/${monitors[name]!.id}`)).body.status === 'Up', { intervalMs: 250, what: `${name} Up` });
     }
   });
 });

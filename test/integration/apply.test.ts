@@ -85,6 +85,28 @@ describe('pharos apply', () => {
     for (const name of Object.keys(before)) expect(after[name]!.updatedAt).toEqual(before[name]!.updatedAt);
   });
 
+  it('converges a file with every monitor type, then a second run and an export round trip change nothing', async () => {
+    const file = fileWith(`apiVersion: pharos/v1
+monitors:
+  - name: Health
+    type: Website
+    url: https://api.example.com/health
+    assertions:
+      - { source: StatusCode, operator: Between, target: 200-299 }
+      - { source: JsonPath, property: $.status, operator: Equals, target: ok }
+      - { source: Header, property: content-type, operator: Exists }
+  - { name: Edge, type: Ping, hostname: edge.example.com, pingCount: 5 }
+  - { name: MX, type: Dns, hostname: example.com, dnsRecordType: MX, dnsExpectedValues: ["10 mx.example.com"] }
+  - { name: Registration, type: Domain, hostname: example.com, domainExpiryWarningDays: 45 }
+  - { name: Nightly backup, type: Job, cronExpression: "0 2 * * *", timezone: Europe/Berlin, graceSeconds: 1800 }
+`);
+    expect((await apply(file)).out.at(-1)).toBe('5 created, 0 updated, 0 deleted, 0 unchanged');
+    expect((await apply(file)).out.at(-1)).toBe('0 created, 0 updated, 0 deleted, 5 unchanged');
+    const exported = path.join(dir, `export-types-${tenant.orgId}.yaml`);
+    expect((await exportTo(exported)).code).toBe(0);
+    expect((await apply(exported)).out.at(-1)).toBe('0 created, 0 updated, 0 deleted, 5 unchanged');
+  });
+
   it('updates only what changed and lists the changed fields, including a field reset by leaving it out', async () => {
     await apply(fileWith(FILE));
     const before = await byName();

@@ -66,15 +66,26 @@ export async function startTarget(): Promise<{ url: string; hits: () => number; 
   };
 }
 
-/** A small API client, the way the Enori document's Node.js example calls it. */
+/**
+ * A small API client, the way the Enori document's Node.js example calls it, that also
+ * honours a 429's Retry-After as a well-behaved client does (tests poll, and reads are
+ * limited to 200 a minute per key).
+ */
 export function apiClient(base: string, key: string) {
   return async function enori<T = any>(p: string, options: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: T }> {
-    const res = await fetch(`${base}${p}`, {
-      method: options.method ?? 'GET',
-      headers: { 'X-API-Key': key, 'Content-Type': 'application/json' },
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    for (;;) {
+      const res = await fetch(`${base}${p}`, {
+        method: options.method ?? 'GET',
+        headers: { 'X-API-Key': key, 'Content-Type': 'application/json' },
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      });
+      const text = await res.text();
+      if (res.status === 429) {
+        const waitS = Number(res.headers.get('retry-after') ?? 1);
+        await new Promise((resolve) => setTimeout(resolve, Math.max(1, waitS) * 1000));
+        continue;
+      }
+      return { status: res.status, body: text ? JSON.parse(text) : undefined };
+    }
   };
 }

@@ -10,7 +10,7 @@ export type RemoteMonitor = MonitorConfig & { id: string; updatedAt?: string };
 export const CONFIG_FIELDS = ['name', 'type', ...Object.keys(monitorDefaults([]))] as (keyof MonitorConfig)[];
 
 const TYPE_BY_NUMBER = new Map<number, string>(Object.entries(MONITOR_TYPES).map(([k, v]) => [v, k]));
-const NULLABLE = new Set(['url', 'hostname', 'port', 'requestBody', 'keyword', 'regionQuorum']);
+const NULLABLE = new Set(['url', 'hostname', 'port', 'requestBody', 'keyword', 'regionQuorum', 'dnsResolver', 'cronExpression', 'periodSeconds']);
 
 /** The timeout the API picks when none is sent: 30 s, but never longer than the interval. */
 export const defaultTimeout = (intervalSeconds: number) => Math.max(1, Math.min(monitorDefaults([]).timeoutSeconds, intervalSeconds));
@@ -32,6 +32,12 @@ export function desiredConfig(spec: MonitorSpec, declaredRegions: readonly strin
     config.timeoutSeconds = defaultTimeout(config.intervalSeconds);
   }
   for (const k of ['regions', 'tags'] as const) if (Array.isArray(config[k])) config[k] = [...new Set(config[k] as unknown[])];
+  if (Array.isArray(config.assertions)) {
+    // The API stores an assertion's omitted property or target as null.
+    config.assertions = (config.assertions as Array<Record<string, unknown>>).map((a) => ({
+      source: a.source, property: a.property ?? null, operator: a.operator, target: a.target ?? null,
+    }));
+  }
   return config as unknown as MonitorConfig;
 }
 
