@@ -14,11 +14,25 @@ import { regionRoutes } from './routes/regions/routes.js';
 import { teamRoutes } from './routes/teams/routes.js';
 import { adminRoutes } from './routes/admin/routes.js';
 
+/**
+ * A request as logged: Fastify's fields, with the secret part of a ping URL masked (the
+ * token is a Job monitor's only credential; secrets are never logged).
+ */
+function requestForLog(req: { method: string; url: string; host?: string; ip?: string; socket?: { remotePort?: number } }) {
+  return {
+    method: req.method,
+    url: req.url.replace(/^\/ping\/[^/?#]+/, '/ping/[redacted]'),
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  };
+}
+
 /** The public HTTP surface. Dependencies come in; nothing here opens a connection of its own. */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   // pino's Logger type is wider than Fastify's base logger type; the instance is the same.
   const app = Fastify({
-    loggerInstance: deps.logger.child({ component: 'api' }),
+    loggerInstance: deps.logger.child({ component: 'api' }, { serializers: { req: requestForLog } }),
     bodyLimit: 1024 * 1024,
     trustProxy: false,
     genReqId: () => `req_${Math.random().toString(36).slice(2, 12)}`,

@@ -10,6 +10,14 @@ import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
 import { eventually, realService } from '../support/services.js';
 import { startAlertingHarness, type AlertingHarness } from '../support/alerting-harness.js';
 import type { HeartbeatWatchdog } from '../../services/heartbeats/watchdog.js';
+import { pino } from 'pino';
+import { buildApp } from '../../services/api/app.js';
+import { loadConfig } from '../../services/lib/config.js';
+import { subjectsFor } from '../../services/lib/subjects.js';
+import { HeartbeatStore } from '../../services/heartbeats/heartbeat-store.js';
+import { IncidentStore } from '../../services/alerting/incident-store.js';
+import { PlanQuotas } from '../../services/lib/tenancy/quotas.js';
+import { TeamStore } from '../../services/lib/tenancy/teams.js';
 
 const databaseUrl = realService('database');
 const HOUR = 3_600_000;
@@ -269,5 +277,27 @@ describe('Job monitors: lateness, server-side', () => {
     clock = at(4, 6);
     await watchdog.tick();
     await eventually(async () => (await results(job.id)).length === 1, { what: 'one missed result' });
+  });
+});
+
+describe('Job monitors: the ping token stays out of the logs', () => {
+  it('logs ping requests with the token masked', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+    const app = await buildApp({
+      config: loadConfig('dev', {}), logger, monitors: h.monitors, heartbeats: new HeartbeatStore(h.sql), incidents: new IncidentStore(h.sql),
+      apiKeys: h.apiKeys, quotas: new PlanQuotas(h.sql), teams: new TeamStore(h.sql), orgs: h.orgs, results: h.results, hotState: h.hotState,
+      bus: h.bus, subjects: subjectsFor('test'),
+    });
+    try {
+      const job = await createJob('quiet token');
+      const res = await app.inject({ method: 'GET', url: `/ping/${job.pingToken}/start` });
+      expect(res.statusCode).toBe(200);
+      const logged = lines.join('');
+      expect(logged).toContain('/ping/[redacted]/start');
+      expect(logged).not.toContain(job.pingToken);
+    } finally {
+      await app.close();
+    }
   });
 });
