@@ -72,12 +72,19 @@ export class IncidentStore {
          ON CONFLICT (monitor_id) WHERE status = 'Open' DO NOTHING`,
         [newId('inc'), monitor.orgId, monitor.id, `${monitor.name} is down`, cause, transition.atMs, JSON.stringify(transition.evidence)],
       );
-    } else if (transition.from === 'Down') {
-      await tx.query(
-        `UPDATE incidents SET status = 'Resolved', resolved_at = to_timestamp($2 / 1000.0) WHERE monitor_id = $1 AND status = 'Open'`,
-        [monitor.id, transition.atMs],
-      );
+    } else {
+      // Any status but Down ends the outage: Up after Down, and also Pending → Up after a
+      // resume (which forgets the status), so no incident outlives its monitor's recovery.
+      await this.resolveOpen(monitor.id, transition.atMs, tx);
     }
+  }
+
+  /** Resolves the monitor's open incident, if any (recovery, or a pause: paused monitors have no outage). */
+  async resolveOpen(monitorId: string, atMs: number, tx: SqlClient = this.sql): Promise<void> {
+    await tx.query(
+      `UPDATE incidents SET status = 'Resolved', resolved_at = to_timestamp($2 / 1000.0) WHERE monitor_id = $1 AND status = 'Open'`,
+      [monitorId, atMs],
+    );
   }
 
   async list(orgId: string, q: IncidentQuery): Promise<{ items: Incident[]; totalCount: number }> {

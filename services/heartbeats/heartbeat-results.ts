@@ -57,10 +57,18 @@ export function finishResult(monitor: Pick<Monitor, 'id' | 'orgId'>, ping: Finis
     r.status = CheckStatus.CHECK_STATUS_DOWN;
     r.errorKind = ErrorKind.ERROR_KIND_JOB_FAILED;
     r.errorPhase = CheckPhase.CHECK_PHASE_HEARTBEAT;
-    const firstLine = ping.body?.split('\n', 1)[0]?.trim().slice(0, 200);
+    const firstLine = firstLineOf(ping.body);
     r.errorMessage = [ping.exitCode !== null ? `job failed with exit code ${ping.exitCode}` : 'job reported failure', firstLine].filter(Boolean).join(': ');
   }
   return r;
+}
+
+/** The body's first line, at most 200 bytes of it (whole characters), as an error message. */
+function firstLineOf(body: string | null): string {
+  const line = body?.split('\n', 1)[0]?.trim() ?? '';
+  const bytes = Buffer.from(line, 'utf8');
+  if (bytes.length <= 200) return line;
+  return bytes.subarray(0, 200).toString('utf8').replace(/\uFFFD$/, '');
 }
 
 /** No ping by the expected time plus grace. One id per missed slot. */
@@ -91,9 +99,32 @@ export function overrunResult(monitor: Pick<Monitor, 'id' | 'orgId' | 'graceSeco
  * ingest de-duplicates by result id besides.
  */
 export async function publishHeartbeatResults(bus: JobBus, subjects: Subjects, results: CheckResult[]): Promise<void> {
-  if (results.length === 0) return;
-  const hash = createHash('sha256');
-  for (const r of results) hash.update(r.resultId).update('\0');
-  const batchId = `hb-${hash.digest('base64url').slice(0, 32)}`;
-  await bus.publishDurable(subjects.heartbeatResults, ResultBatch.encode({ batchId, results }).finish(), batchId);
+  for (const chunk of chunksUnder(results, MAX_MESSAGE_BYTES)) {
+    const hash = createHash('sha256');
+    for (const r of chunk) hash.update(r.resultId).update('\0');
+    const batchId = `hb-${hash.digest('base64url').slice(0, 32)}`;
+    await bus.publishDurable(subjects.heartbeatResults, ResultBatch.encode({ batchId, results: chunk }).finish(), batchId);
+  }
+}
+
+/** Well under NATS's default max_payload (1 MiB), whatever the batch. */
+const MAX_MESSAGE_BYTES = 512 * 1024;
+
+/** Consecutive runs of results whose encoded size stays under `maxBytes` each. */
+function chunksUnder(results: CheckResult[], maxBytes: number): CheckResult[][] {
+  const chunks: CheckResult[][] = [];
+  let current: CheckResult[] = [];
+  let size = 0;
+  for (const r of results) {
+    const bytes = CheckResult.encode(r).finish().length + 8;
+    if (current.length && size + bytes > maxBytes) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(r);
+    size += bytes;
+  }
+  if (current.length) chunks.push(current);
+  return chunks;
 }

@@ -163,7 +163,7 @@ export class HeartbeatStore {
            FROM monitors m JOIN job_heartbeats h ON h.monitor_id = m.id
           WHERE m.ping_token = ANY($1::text[]) AND m.type = 'Job'
           ORDER BY m.id
-          FOR UPDATE OF h`,
+          FOR UPDATE OF h FOR KEY SHARE OF m`,
         [tokens],
       );
       const byToken = new Map(rows.map((m) => [m.ping_token, m]));
@@ -171,7 +171,7 @@ export class HeartbeatStore {
       if (byToken.size < tokens.length) {
         // A Job monitor whose clock was never set (it gets one when created or changed): start it now.
         const { rows: bare } = await tx.query<JobMonitorRow & { ping_token: string }>(
-          `SELECT id, org_id, config, paused, ping_token FROM monitors WHERE ping_token = ANY($1::text[]) AND type = 'Job'`,
+          `SELECT id, org_id, config, paused, ping_token FROM monitors WHERE ping_token = ANY($1::text[]) AND type = 'Job' ORDER BY id FOR KEY SHARE`,
           [tokens.filter((t) => !byToken.has(t))],
         );
         for (const m of bare) byToken.set(m.ping_token, m);
@@ -225,6 +225,27 @@ export class HeartbeatStore {
     });
   }
 
+  /**
+   * Keeps the newest `keep` pings of every Job monitor and deletes the rest; returns how many
+   * went. Pings arrive unauthenticated and fast, so history is bounded per monitor.
+   */
+  async prunePings(keep: number): Promise<number> {
+    const res = await this.sql.query(
+      `DELETE FROM job_pings p
+        USING (
+          SELECT c.monitor_id, cut.received_at AS cut_at, cut.id AS cut_id
+            FROM (SELECT monitor_id FROM job_pings GROUP BY monitor_id HAVING count(*) > $1) c
+            CROSS JOIN LATERAL (
+              SELECT x.received_at, x.id FROM job_pings x WHERE x.monitor_id = c.monitor_id
+               ORDER BY x.received_at DESC, x.id DESC OFFSET $1 LIMIT 1
+            ) cut
+        ) k
+       WHERE p.monitor_id = k.monitor_id AND (p.received_at, p.id) <= (k.cut_at, k.cut_id)`,
+      [keep],
+    );
+    return res.rowCount;
+  }
+
   async listPings(orgId: string, monitorId: string, limit: number, offset: number): Promise<{ items: StoredPing[]; totalCount: number }> {
     const count = await this.sql.query<{ n: string | number }>(`SELECT count(*) AS n FROM job_pings WHERE org_id = $1 AND monitor_id = $2`, [orgId, monitorId]);
     const { rows } = await this.sql.query<{
@@ -253,7 +274,7 @@ export class HeartbeatStore {
    * several processes share the work; ids are deterministic, so a pass whose commit fails
    * reports the same results again (ingest stores them once). Returns results reported.
    */
-  async sweep(nowMs: number, publish: PublishResults, limit = 500): Promise<number> {
+  async sweep(nowMs: number, publish: PublishResults, limit = 500, onBadSchedule?: (monitorId: string, err: unknown) => void): Promise<number> {
     return this.sql.transaction(async (tx) => {
       const { rows } = await tx.query<StateRow & { config: MonitorConfig }>(
         `SELECT ${STATE_COLUMNS}, m.config
@@ -270,10 +291,17 @@ export class HeartbeatStore {
         const schedule = scheduleOf(row.config);
         const monitor = { id: row.monitor_id, orgId: row.org_id, graceSeconds: schedule.graceSeconds };
         let state = toState(row);
-        const missed = missedPing(state, schedule, nowMs);
-        if (missed) {
-          results.push(missedResult(monitor, missed.expectedAtMs, nowMs));
-          state = missed.state;
+        try {
+          const missed = missedPing(state, schedule, nowMs);
+          if (missed) {
+            results.push(missedResult(monitor, missed.expectedAtMs, nowMs));
+            state = missed.state;
+          }
+        } catch (err) {
+          // A schedule that cannot be computed must not stall every other monitor's lateness:
+          // its deadline is dropped (the next ping or configuration change sets a new one).
+          onBadSchedule?.(row.monitor_id, err);
+          state = { ...state, dueAtMs: null };
         }
         const overrun = overrunningRun(state, nowMs);
         if (overrun) {

@@ -9,8 +9,8 @@ import type { MonitorConfig } from '../lib/monitors/model.js';
 
 export type JobSchedule = Pick<MonitorConfig, 'cronExpression' | 'timezone' | 'periodSeconds' | 'graceSeconds'>;
 
-/** Cron fields a schedule may have: minute hour day month weekday, optionally seconds first. */
-const FIELD_COUNTS = new Set([5, 6]);
+/** Cron fields a schedule has: minute hour day month weekday (minute resolution, like cron itself). */
+const FIELD_COUNT = 5;
 
 /** Why a cron expression or timezone cannot be used; null when they can. */
 export function scheduleProblem(cronExpression: string, timezone: string): { field: 'cronExpression' | 'timezone'; message: string } | null {
@@ -20,7 +20,7 @@ export function scheduleProblem(cronExpression: string, timezone: string): { fie
     return { field: 'timezone', message: `"${timezone}" is not an IANA time zone (e.g. UTC, Europe/Berlin)` };
   }
   const expression = cronExpression.trim();
-  if (!expression.startsWith('@') && !FIELD_COUNTS.has(expression.split(/\s+/).length)) {
+  if (!expression.startsWith('@') && expression.split(/\s+/).length !== FIELD_COUNT) {
     return { field: 'cronExpression', message: 'must have 5 fields (minute hour day month weekday) or be a nickname like @daily' };
   }
   try {

@@ -13,7 +13,12 @@ export interface HeartbeatWatchdogDeps {
   logger: Logger;
   now?: () => number;
   intervalMs?: number;
+  /** Pings kept per Job monitor; older ones are pruned every PRUNE_EVERY_MS. */
+  pingsKept?: number;
 }
+
+export const DEFAULT_PINGS_KEPT = 1_000;
+const PRUNE_EVERY_MS = 10 * 60_000;
 
 export interface HeartbeatWatchdog {
   /** One full pass now; resolves with the number of results reported. */
@@ -33,7 +38,8 @@ export function startHeartbeatWatchdog(deps: HeartbeatWatchdogDeps): HeartbeatWa
     const at = now();
     let total = 0;
     for (;;) {
-      const reported = await deps.store.sweep(at, deps.publish, BATCH);
+      const reported = await deps.store.sweep(at, deps.publish, BATCH, (monitorId, err) =>
+        logger.error({ err, monitorId }, 'Job schedule could not be computed; its lateness deadline is dropped'));
       total += reported;
       if (reported < BATCH) break;
     }
@@ -52,12 +58,20 @@ export function startHeartbeatWatchdog(deps: HeartbeatWatchdogDeps): HeartbeatWa
     if (!stopped) tick().catch((err) => logger.error({ err }, 'heartbeat watchdog pass failed'));
   }, deps.intervalMs ?? 1_000);
   timer.unref();
+  const pruner = setInterval(() => {
+    deps.store.prunePings(deps.pingsKept ?? DEFAULT_PINGS_KEPT).then(
+      (pruned) => pruned && logger.info({ event: 'heartbeats.pruned', pruned }, 'old pings pruned'),
+      (err) => logger.error({ err }, 'pruning old pings failed'),
+    );
+  }, PRUNE_EVERY_MS);
+  pruner.unref();
 
   return {
     tick,
     async stop() {
       stopped = true;
       clearInterval(timer);
+      clearInterval(pruner);
       await running?.catch(() => undefined);
     },
   };

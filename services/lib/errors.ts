@@ -36,3 +36,14 @@ export const notFound = (what: string) => new DomainError('NOT_FOUND', 'Not foun
 
 export const validationError = (message: string, details: FieldError[]) =>
   new DomainError('VALIDATION_ERROR', 'Validation failed', message, details);
+
+/**
+ * An ISO 8601 instant as unix ms, or undefined when absent. Schema validation lets through
+ * instants JavaScript cannot represent (a leap second, 23:59:60Z); those are a 400 here.
+ */
+export function instantParam(value: string | undefined, field: string): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  if (!Number.isFinite(ms)) throw validationError(`${field} is not a representable instant`, [{ field: `/${field}`, message: 'is not a representable instant' }]);
+  return ms;
+}

@@ -19,6 +19,9 @@ export function createLogger(level: string, name = 'pharos'): Logger {
         '*.token',
         '*.apiKey',
         '*.password',
+        // Database drivers attach the failed statement's parameters (tenants' data) to errors.
+        'err.params',
+        'err.query',
       ],
       censor: '[redacted]',
     },

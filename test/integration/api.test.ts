@@ -145,6 +145,7 @@ describe('monitors', () => {
     ['a Job monitor with both schedules', { name: 'j', type: 'Job', cronExpression: '0 * * * *', periodSeconds: 3600 }, 'VALIDATION_ERROR', '/cronExpression'],
     ['a Job monitor with a bad cron', { name: 'j', type: 'Job', cronExpression: '61 * * * *' }, 'VALIDATION_ERROR', '/cronExpression'],
     ['a Job monitor with a six-word sentence as cron', { name: 'j', type: 'Job', cronExpression: 'every day at two in morning' }, 'VALIDATION_ERROR', '/cronExpression'],
+    ['a Job monitor with a seconds field (minute resolution only)', { name: 'j', type: 'Job', cronExpression: '*/5 * * * * *' }, 'VALIDATION_ERROR', '/cronExpression'],
     ['a Job monitor in an unknown time zone', { name: 'j', type: 'Job', cronExpression: '0 2 * * *', timezone: 'Mars/Olympus' }, 'VALIDATION_ERROR', '/timezone'],
     ['a cron schedule on a Website monitor', { ...seedBody, name: 'c', cronExpression: '0 * * * *' }, 'VALIDATION_ERROR', '/cronExpression'],
     ['a Dns record type that does not exist', { name: 'n', type: 'Dns', hostname: 'h.test', dnsRecordType: 'ZZ' }, 'VALIDATION_ERROR', '/dnsRecordType'],

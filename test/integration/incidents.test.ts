@@ -117,6 +117,27 @@ describe('incidents', () => {
     expect((await api('/api/incidents/recent', { key: other.key })).json).toEqual([]);
   });
 
+  it('a pause ends the outage, and a pause and resume never leaves an incident open', async () => {
+    const m = await job('paused outage');
+    await ping(`${m.pingUrl}/fail`);
+    await eventually(async () => (await api('/api/incidents?status=Open')).json.totalCount === 1);
+    await api(`/api/monitors/${m.id}/pause`, { method: 'POST' });
+    expect((await api('/api/incidents?status=Open')).json.totalCount).toBe(0);
+    await api(`/api/monitors/${m.id}/resume`, { method: 'POST' });
+    clock += 1_000;
+    await ping(`${m.pingUrl}/fail`);
+    await eventually(async () => (await api('/api/incidents')).json.totalCount === 2, { what: 'a new incident after the resume' });
+    clock += 1_000;
+    await ping(m.pingUrl);
+    await eventually(async () => (await api('/api/incidents?status=Open')).json.totalCount === 0, { what: 'the new one resolved' });
+  });
+
+  it('refuses an instant JavaScript cannot represent with a 400, not a 500', async () => {
+    const res = await api('/api/incidents?from=2026-06-30T23:59:60Z');
+    expect(res.status).toBe(400);
+    expect(res.json.details).toEqual([{ field: '/from', message: 'is not a representable instant' }]);
+  });
+
   it('are deleted with their monitor', async () => {
     const m = await job('deleted with incidents');
     await ping(`${m.pingUrl}/fail`);

@@ -169,6 +169,29 @@ describe('Job monitors: pings', () => {
     expect(p!.messageBytes).toBe(50_000);
   });
 
+  it('reads a large log to its end without holding it, and stores binary output it cannot keep verbatim', async () => {
+    const job = await createJob('odd bodies');
+    const big = Buffer.alloc(3 * 1024 * 1024, 'y');
+    expect((await ping(job.pingUrl, { method: 'POST', body: big.toString(), contentType: 'application/octet-stream' })).status).toBe(200);
+    clock += 1_000;
+    expect((await ping(`${job.pingUrl}/fail`, { method: 'POST', body: 'exit\u0000code\u00003', contentType: 'application/octet-stream' })).status).toBe(200);
+    const [binary, large] = (await pings(job.id)).items;
+    expect(large).toMatchObject({ messageBytes: 3 * 1024 * 1024 });
+    expect(large!.message).toHaveLength(10 * 1024);
+    expect(binary!.message).toBe('exit\uFFFDcode\uFFFD3');
+  });
+
+  it('keeps the newest pings of a monitor when pruning', async () => {
+    const job = await createJob('pruned');
+    for (let i = 0; i < 5; i++) {
+      clock += 1_000;
+      await ping(job.pingUrl, { method: 'POST', body: `run ${i}`, contentType: 'text/plain' });
+    }
+    expect(await new HeartbeatStore(h.sql).prunePings(3)).toBeGreaterThanOrEqual(2);
+    const history = await pings(job.id);
+    expect(history.items.map((p) => p.message)).toEqual(['run 4', 'run 3', 'run 2']);
+  });
+
   it('answers 404 for an unknown token and 400 for a malformed one or an exit code out of range, storing nothing', async () => {
     const unknown = await ping(`${base}/ping/AAAAAAAAAAAAAAAAAAAAAA`);
     expect(unknown.status).toBe(404);
@@ -263,6 +286,19 @@ describe('Job monitors: lateness, server-side', () => {
     clock = at(3, 2, 15);
     await ping(job.pingUrl);
     expect((await pings(job.id)).items[0]!.runtimeMs).toBe(15 * 60_000);
+  });
+
+  it('a monitor that becomes a Job again starts a new clock instead of reporting the old one late', async () => {
+    clock = at(5, 0);
+    const job = await createJob('type switch', { periodSeconds: 3600, graceSeconds: 0 });
+    expect((await api('PUT', `/api/monitors/${job.id}`, { name: 'type switch', type: 'Website', url: 'https://h.test' })).status).toBe(200);
+    clock = at(5, 10);
+    expect((await api('PUT', `/api/monitors/${job.id}`, { name: 'type switch', type: 'Job', periodSeconds: 3600, graceSeconds: 0 })).status).toBe(200);
+    await watchdog.tick();
+    expect(await results(job.id)).toEqual([]);
+    clock = at(5, 11);
+    await watchdog.tick();
+    await eventually(async () => (await results(job.id)).length === 1, { what: 'missed one hour after the switch' });
   });
 
   it('resuming restarts the clock from the resume, not from before the pause', async () => {

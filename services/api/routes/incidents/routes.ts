@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { notFound } from '../../../lib/errors.js';
+import { instantParam, notFound } from '../../../lib/errors.js';
 import { INCIDENT_STATUSES, type Incident } from '../../../alerting/incident-store.js';
 import type { ApiDeps } from '../../context.js';
 import { principalOf } from '../../plugins/auth.js';
@@ -64,7 +64,7 @@ export function incidentRoutes(deps: ApiDeps) {
       const q = req.query;
       const { items, totalCount } = await deps.incidents.list(principalOf(req).orgId, {
         monitorId: q.monitorId, status: q.status, limit: q.limit, offset: q.offset,
-        fromMs: q.from ? Date.parse(q.from) : undefined, toMs: q.to ? Date.parse(q.to) : undefined,
+        fromMs: instantParam(q.from, 'from'), toMs: instantParam(q.to, 'to'),
       });
       return { items: items.map(present), totalCount };
     });

@@ -1,5 +1,5 @@
 import { MonitorChanged } from '../../../../proto/generated/pharos/v1/control.js';
-import { notFound, validationError } from '../../../lib/errors.js';
+import { instantParam, notFound, validationError } from '../../../lib/errors.js';
 import { buildCheckJob, encodeCheckJob } from '../../../lib/monitors/check-job.js';
 import type { Monitor, MonitorConfig } from '../../../lib/monitors/model.js';
 import type { ApiDeps, VerbContext } from '../../context.js';
@@ -64,12 +64,13 @@ export async function listMonitors({ ctx, input }: { ctx: VerbContext; input: { 
 }
 
 export async function replaceMonitor({ ctx, input }: { ctx: VerbContext; input: { id: string; body: MonitorBody } }) {
-  await mustGet(ctx, input.id);
+  const before = await mustGet(ctx, input.id);
   const config = toMonitorConfig(input.body, inputRules(ctx.deps));
   await ctx.deps.quotas.assertInterval(ctx.principal.orgId, config.intervalSeconds);
   const monitor = await ctx.deps.monitors.replace(ctx.principal.orgId, input.id, config);
   if (!monitor) throw notFound(`monitor ${input.id}`);
-  await rescheduleHeartbeat(ctx.deps, monitor, false);
+  // A monitor that becomes a Job starts its clock now, not from a clock it had as a Job long ago.
+  await rescheduleHeartbeat(ctx.deps, monitor, before.type !== 'Job');
   await announce(ctx.deps, monitor, false);
   return presentMonitor(ctx, monitor);
 }
@@ -88,7 +89,7 @@ export async function listResults({ ctx, input }: { ctx: VerbContext; input: { i
     monitorId: monitor.id,
     limit: input.limit,
     region: input.region,
-    beforeMs: input.before ? Date.parse(input.before) : undefined,
+    beforeMs: instantParam(input.before, 'before'),
   });
   return { items: items.map(presentResult) };
 }
@@ -139,7 +140,7 @@ export async function upsertMonitorByName({ ctx, input }: { ctx: VerbContext; in
   if (sameConfig(configOf(existing), config)) return presentMonitor(ctx, existing);
   const replaced = await ctx.deps.monitors.replace(orgId, existing.id, config);
   if (!replaced) throw notFound(`monitor ${config.name}`);
-  await rescheduleHeartbeat(ctx.deps, replaced, false);
+  await rescheduleHeartbeat(ctx.deps, replaced, existing.type !== 'Job');
   await announce(ctx.deps, replaced, false);
   return presentMonitor(ctx, replaced);
 }
@@ -156,6 +157,8 @@ export async function listPings({ ctx, input }: { ctx: VerbContext; input: { id:
 export async function pauseMonitor({ ctx, input }: { ctx: VerbContext; input: { id: string } }) {
   await mustGet(ctx, input.id);
   const monitor = (await ctx.deps.monitors.setPaused(ctx.principal.orgId, input.id, true))!;
+  // Pausing stops checks and alerts: an outage in progress ends here, not at some later check.
+  await ctx.deps.incidents.resolveOpen(monitor.id, (ctx.deps.now ?? Date.now)());
   await rescheduleHeartbeat(ctx.deps, monitor, false);
   await announce(ctx.deps, monitor, false);
   return presentMonitor(ctx, monitor);
