@@ -170,9 +170,14 @@ function normaliseField(field: Field, value: string): string {
   }
 }
 
-/** `0 issue "letsencrypt.org"`: c-ares gives the flags as `critical` and the value under its tag. */
+/**
+ * `0 issue "letsencrypt.org"`: c-ares gives the flags as `critical` and the value under its
+ * tag; Node 24 adds `type: 'CAA'` to the record, which is not a tag.
+ */
+const CAA_META = new Set(['critical', 'type']);
+
 function presentCaa(record: CaaRecord): string {
-  const [tag, value] = Object.entries(record).find(([key]) => key !== 'critical') ?? ['', ''];
+  const [tag, value] = Object.entries(record).find(([key]) => !CAA_META.has(key)) ?? ['', ''];
   return `${record.critical} ${tag} "${String(value).replace(/["\\]/g, '\\$&')}"`;
 }
 
