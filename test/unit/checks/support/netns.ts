@@ -7,6 +7,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { promisify } from 'node:util';
+import { eventually } from '../../../support/services.js';
 
 const run = promisify(execFile);
 
@@ -73,12 +74,9 @@ export async function createNamespaceHost(): Promise<NamespaceHost> {
 
 /** A veth end reports UP once both ends are up; until then packets are dropped. */
 async function untilLinkUp(device: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  await eventually(async () => {
     const { stdout } = await run('ip', ['-j', 'link', 'show', 'dev', device]);
     const [link] = JSON.parse(stdout) as { operstate?: string }[];
-    if (link?.operstate === 'UP') return;
-    if (Date.now() > deadline) throw new Error(`${device} is still ${link?.operstate ?? 'missing'} after ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+    return link?.operstate === 'UP';
+  }, { timeoutMs, intervalMs: 20, what: `${device} to be UP` });
 }
