@@ -115,7 +115,8 @@ const ASSERTION_OPERATOR = {
   NotExists: AssertionOperator.ASSERTION_OPERATOR_NOT_EXISTS,
 } as const;
 
-function toProtoAssertion(a: MonitorAssertion): Assertion {
+/** An assertion as the API spells it (names) → as a job carries it (proto enums). */
+export function toProtoAssertion(a: MonitorAssertion): Assertion {
   return { source: ASSERTION_SOURCE[a.source], property: a.property ?? '', operator: ASSERTION_OPERATOR[a.operator], target: a.target ?? '' };
 }
 

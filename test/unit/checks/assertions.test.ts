@@ -1,6 +1,8 @@
 import type http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AssertionOperator, AssertionSource, type Assertion, type CheckJob, type WebsiteSettings } from '../../../proto/generated/pharos/v1/check.js';
+import { toProtoAssertion } from '../../../services/lib/monitors/check-job.js';
+import type { MonitorAssertion } from '../../../services/lib/monitors/model.js';
 import { CheckPhase, CheckStatus, ErrorKind } from '../../../proto/generated/pharos/v1/result.js';
 import { ABSENT, evaluateAssertions, MAX_ACTUAL_LENGTH, type ObservedResponse } from '../../../probe-agent/checks/assertions.js';
 import { createCheckers, runCheck } from '../../../probe-agent/checks/registry.js';
@@ -8,32 +10,9 @@ import { createWebsiteChecker } from '../../../probe-agent/checks/website.js';
 import { validateWebsiteSettings } from '../../../probe-agent/checks/website-settings.js';
 import { startHttpTarget, websiteJob, type LocalTarget } from './support/targets.js';
 
-const S = {
-  StatusCode: AssertionSource.ASSERTION_SOURCE_STATUS_CODE,
-  ResponseTime: AssertionSource.ASSERTION_SOURCE_RESPONSE_TIME,
-  Header: AssertionSource.ASSERTION_SOURCE_HEADER,
-  Body: AssertionSource.ASSERTION_SOURCE_BODY,
-  JsonPath: AssertionSource.ASSERTION_SOURCE_JSON_PATH,
-} as const;
-const O = {
-  Equals: AssertionOperator.ASSERTION_OPERATOR_EQUALS,
-  NotEquals: AssertionOperator.ASSERTION_OPERATOR_NOT_EQUALS,
-  Contains: AssertionOperator.ASSERTION_OPERATOR_CONTAINS,
-  NotContains: AssertionOperator.ASSERTION_OPERATOR_NOT_CONTAINS,
-  Matches: AssertionOperator.ASSERTION_OPERATOR_MATCHES,
-  LessThan: AssertionOperator.ASSERTION_OPERATOR_LESS_THAN,
-  GreaterThan: AssertionOperator.ASSERTION_OPERATOR_GREATER_THAN,
-  In: AssertionOperator.ASSERTION_OPERATOR_IN,
-  Between: AssertionOperator.ASSERTION_OPERATOR_BETWEEN,
-  Exists: AssertionOperator.ASSERTION_OPERATOR_EXISTS,
-  NotExists: AssertionOperator.ASSERTION_OPERATOR_NOT_EXISTS,
-} as const;
-type SourceName = keyof typeof S;
-type OperatorName = keyof typeof O;
-
-/** An assertion in its REST spelling, e.g. a('JsonPath', '$.status', 'Equals', 'ok'). */
-function a(source: SourceName, property: string, operator: OperatorName, target = ''): Assertion {
-  return { source: S[source], property, operator: O[operator], target };
+/** An assertion in its REST spelling, e.g. a('JsonPath', '$.status', 'Equals', 'ok'), mapped as the scheduler maps it. */
+function a(source: MonitorAssertion['source'], property: string, operator: MonitorAssertion['operator'], target = ''): Assertion {
+  return toProtoAssertion({ source, property, operator, target });
 }
 
 const HEALTH = {
@@ -63,7 +42,7 @@ function response(body = HEALTH_TEXT, truncated = false): ObservedResponse {
 
 describe('evaluating each source and operator', () => {
   // [source, property, operator, target, passes, actual recorded]
-  const cases: [SourceName, string, OperatorName, string, boolean, string][] = [
+  const cases: [MonitorAssertion['source'], string, MonitorAssertion['operator'], string, boolean, string][] = [
     ['StatusCode', '', 'Equals', '200', true, '200'],
     ['StatusCode', '', 'Equals', '201', false, '200'],
     ['StatusCode', '', 'NotEquals', '500', true, '200'],
