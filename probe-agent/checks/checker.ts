@@ -15,9 +15,9 @@ import {
   type TlsInfo,
 } from '../../proto/generated/pharos/v1/result.js';
 
-export type CheckSettings = NonNullable<CheckJob['settings']>;
-export type SettingsCase = CheckSettings['$case'];
-export type SettingsOf<C extends SettingsCase> = Extract<CheckSettings, { $case: C }>['value'];
+import type { CheckSettings, SettingsCase } from '../../contracts/checks/contract.js';
+
+export type { CheckSettings, SettingsCase, SettingsOf } from '../../contracts/checks/contract.js';
 /** A job whose settings are known to be of one check type. */
 export type JobFor<C extends SettingsCase> = CheckJob & { settings: Extract<CheckSettings, { $case: C }> };
 
@@ -41,9 +41,8 @@ export interface CheckDetails {
   domain?: DomainInfo;
 }
 
+/** Settings reach `run` only after they passed their type's contract (contracts/checks/). */
 export interface Checker<C extends SettingsCase> {
-  /** Problems that make the settings impossible to run; empty when they are runnable. */
-  validate(settings: SettingsOf<C>): string[];
   /**
    * Runs the check until it ends or `signal` aborts. An abort whose reason is named
    * `TimeoutError` is the check's own timeout and comes back as a timeout failure.

@@ -7,7 +7,7 @@
 import type { DomainSettings } from '../../proto/generated/pharos/v1/check.js';
 import { CheckPhase, ErrorKind, type DomainInfo, type PhaseTimings } from '../../proto/generated/pharos/v1/result.js';
 import { failure, success, type Checker, type CheckOutcome } from './checker.js';
-import { parseDomainName, registeredName } from './domain-registry/domain-name.js';
+import { parseDomainName, registeredName } from '../../contracts/checks/domain-name.js';
 import { createRegistryLookup, type DomainRegistries, type RegistryVerdict } from './domain-registry/lookup.js';
 import { isTimeoutAbort } from './failure-kind.js';
 import { PhaseClock } from './phase-clock.js';
@@ -19,8 +19,6 @@ export interface DomainCheckerDeps {
   now?: () => number;
 }
 
-const DEFAULT_EXPIRY_WARNING_DAYS = 30;
-const MAX_EXPIRY_WARNING_DAYS = 365;
 /** RDAP gets half the check's timeout, at most this, so that WHOIS keeps time to answer. */
 const RDAP_TIMEOUT_CAP_MS = 10_000;
 const DAY_MS = 86_400_000;
@@ -32,8 +30,6 @@ export function createDomainChecker(deps: DomainCheckerDeps = {}): Checker<'doma
   const now = deps.now ?? Date.now;
 
   return {
-    validate: validateDomainSettings,
-
     async run(job, signal) {
       const settings = job.settings.value;
       const domain = parseDomainName(settings.hostname);
@@ -53,16 +49,6 @@ export function createDomainChecker(deps: DomainCheckerDeps = {}): Checker<'doma
   };
 }
 
-function validateDomainSettings(settings: DomainSettings): string[] {
-  const problems: string[] = [];
-  if (!parseDomainName(settings.hostname)) problems.push(notADomain(settings.hostname));
-  const days = settings.expiryWarningDays;
-  if (days !== 0 && (!Number.isInteger(days) || days < 1 || days > MAX_EXPIRY_WARNING_DAYS)) {
-    problems.push(`domainExpiryWarningDays must be from 1 to ${MAX_EXPIRY_WARNING_DAYS}`);
-  }
-  return problems;
-}
-
 function notADomain(hostname: string): string {
   return `hostname "${hostname}" is not a domain name (e.g. example.com: no address, port or URL)`;
 }
@@ -77,7 +63,7 @@ function judge(name: string, { source, answer }: RegistryVerdict, settings: Doma
     return failure(ErrorKind.ERROR_KIND_DOMAIN_EXPIRED, CheckPhase.CHECK_PHASE_ASSERTION, `${name} is not registered`, { timings, domain });
   }
   const { expiresAtMs, registeredAtMs, registrar, statuses } = answer;
-  const warningMs = (settings.expiryWarningDays || DEFAULT_EXPIRY_WARNING_DAYS) * DAY_MS;
+  const warningMs = settings.expiryWarningDays * DAY_MS;
   const expiringSoon = expiresAtMs > nowMs && expiresAtMs - nowMs <= warningMs;
   const domain: DomainInfo = { expiresAtMs, registeredAtMs, registrar, statuses, source, expiringSoon };
   if (expiresAtMs > 0 && expiresAtMs <= nowMs) {

@@ -13,7 +13,7 @@ import { emptyTimings, failure, success, type Checker, type CheckOutcome } from 
 import { classifyFailure } from './failure-kind.js';
 import { PhaseClock } from './phase-clock.js';
 import { pingStats, privilegeRefusal, readPingOutput } from './ping-replies.js';
-import { isTargetHost, systemResolver, type ResolvedTarget, type TargetResolver } from './target-resolver.js';
+import { systemResolver, type ResolvedTarget, type TargetResolver } from './target-resolver.js';
 
 export interface PingCheckerDeps {
   /** Resolves (and may refuse) the host; default: system DNS, nothing refused. */
@@ -21,9 +21,6 @@ export interface PingCheckerDeps {
   /** The iputils `ping` executable; default `ping` on the PATH. */
   pingPath?: string;
 }
-
-/** What proto3 zeros stand for (check.proto `PingSettings`). */
-const PING_DEFAULTS = { count: 3, intervalMs: 500, packetTimeoutMs: 2000 } as const;
 
 /** After a SIGINT, how long ping gets to print its summary and exit before it is killed. */
 const STOP_GRACE_MS = 1000;
@@ -37,10 +34,8 @@ export function createPingChecker(deps: PingCheckerDeps = {}): Checker<'ping'> {
   const resolveTarget = deps.resolveTarget ?? systemResolver;
   const pingPath = deps.pingPath ?? 'ping';
   return {
-    validate: validatePingSettings,
-
     async run(job, signal) {
-      const settings = withDefaults(job.settings.value);
+      const settings = job.settings.value;
       const clock = new PhaseClock();
       let target: ResolvedTarget;
       try {
@@ -55,32 +50,6 @@ export function createPingChecker(deps: PingCheckerDeps = {}): Checker<'ping'> {
       const exit = await runPing(pingPath, pingArguments(target, settings), signal);
       return echoOutcome(exit, target, settings, signal, clock.stop().dnsMs);
     },
-  };
-}
-
-export function validatePingSettings(value: PingSettings): string[] {
-  const settings = withDefaults(value);
-  const problems: string[] = [];
-  if (!isTargetHost(settings.hostname)) {
-    problems.push(`hostname "${settings.hostname}" is not a valid host name or address`);
-  }
-  const inRange = (field: string, n: number, min: number, max: number) => {
-    if (!Number.isInteger(n) || n < min || n > max) problems.push(`${field} must be from ${min} to ${max}`);
-  };
-  inRange('pingCount', settings.count, 1, 10);
-  // iputils refuses intervals under 200 ms to unprivileged users.
-  inRange('pingIntervalMs', settings.intervalMs, 200, 10_000);
-  inRange('pingTimeoutMs', settings.packetTimeoutMs, 100, 10_000);
-  inRange('pingMaxPacketLossPercent', settings.maxPacketLossPercent, 0, 100);
-  return problems;
-}
-
-function withDefaults(settings: PingSettings): PingSettings {
-  return {
-    ...settings,
-    count: settings.count || PING_DEFAULTS.count,
-    intervalMs: settings.intervalMs || PING_DEFAULTS.intervalMs,
-    packetTimeoutMs: settings.packetTimeoutMs || PING_DEFAULTS.packetTimeoutMs,
   };
 }
 

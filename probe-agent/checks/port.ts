@@ -4,7 +4,7 @@ import { failure, success, type Checker } from './checker.js';
 import { connectTcp } from './connection.js';
 import { classifyFailure } from './failure-kind.js';
 import { PhaseClock } from './phase-clock.js';
-import { isTargetHost, systemResolver, type TargetResolver } from './target-resolver.js';
+import { systemResolver, type TargetResolver } from './target-resolver.js';
 
 export interface PortCheckerDeps {
   /** Resolves (and may refuse) the host; default: system DNS, nothing refused. */
@@ -15,17 +15,6 @@ export interface PortCheckerDeps {
 export function createPortChecker(deps: PortCheckerDeps = {}): Checker<'port'> {
   const resolveTarget = deps.resolveTarget ?? systemResolver;
   return {
-    validate(settings) {
-      const problems: string[] = [];
-      if (!isTargetHost(settings.hostname)) {
-        problems.push(`hostname "${settings.hostname}" is not a valid host name or address`);
-      }
-      if (!Number.isInteger(settings.port) || settings.port < 1 || settings.port > 65535) {
-        problems.push('port must be from 1 to 65535');
-      }
-      return problems;
-    },
-
     async run(job, signal) {
       const { hostname, port } = job.settings.value;
       const clock = new PhaseClock();

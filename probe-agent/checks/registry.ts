@@ -5,7 +5,9 @@
  */
 import { CheckType, checkTypeToJSON, type CheckJob } from '../../proto/generated/pharos/v1/check.js';
 import { CheckPhase, ErrorKind } from '../../proto/generated/pharos/v1/result.js';
-import { failure, type Checker, type CheckOutcome, type JobFor, type SettingsCase } from './checker.js';
+import { CONTRACT_OF_SETTINGS } from '../../contracts/checks/index.js';
+import { COMMON_FIELDS } from '../../contracts/monitor.js';
+import { failure, type Checker, type CheckOutcome, type CheckSettings, type JobFor, type SettingsCase } from './checker.js';
 import { createDnsChecker } from './dns.js';
 import { createDomainChecker, type DomainCheckerDeps } from './domain.js';
 import { createPingChecker } from './ping.js';
@@ -41,10 +43,11 @@ export function createCheckers(deps: CheckerDeps = {}): CheckerTable {
   };
 }
 
-/** Used when a job carries no timeout (proto3 zero). */
-export const DEFAULT_TIMEOUT_MS = 30_000;
-/** Bounds a job's timeout so a bad job cannot hold a slot for long. */
-export const MAX_TIMEOUT_MS = 120_000;
+/**
+ * A job must carry a timeout, at most the monitor contract's maximum, so a bad job cannot hold
+ * a slot for long. Shorter than the api's 1 s minimum is allowed: it is only ever stricter.
+ */
+const TIMEOUT_LIMITS_MS = { min: 1, max: COMMON_FIELDS.timeoutSeconds.limits.max * 1000 };
 
 export async function runCheck(checkers: CheckerTable, job: CheckJob, signal: AbortSignal): Promise<CheckOutcome> {
   const settings = job.settings;
@@ -52,8 +55,10 @@ export async function runCheck(checkers: CheckerTable, job: CheckJob, signal: Ab
   if (job.type !== CHECK_TYPE_OF[settings.$case]) {
     return internal(`job type ${checkTypeToJSON(job.type)} does not match its ${settings.$case} settings`);
   }
-  const timeoutMs = Math.min(job.timeoutMs || DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS);
-  const timeout = withTimeout(signal, timeoutMs);
+  if (job.timeoutMs < TIMEOUT_LIMITS_MS.min || job.timeoutMs > TIMEOUT_LIMITS_MS.max) {
+    return internal(`invalid job: timeout ${job.timeoutMs} ms is outside ${TIMEOUT_LIMITS_MS.min}-${TIMEOUT_LIMITS_MS.max} ms`);
+  }
+  const timeout = withTimeout(signal, job.timeoutMs);
   try {
     switch (settings.$case) {
       case 'website':
@@ -77,10 +82,19 @@ export async function runCheck(checkers: CheckerTable, job: CheckJob, signal: Ab
   }
 }
 
+/** The settings must pass their type's contract, the same rules the api applied when the monitor was saved. */
 async function runValidated<C extends SettingsCase>(checker: Checker<C>, job: JobFor<C>, signal: AbortSignal): Promise<CheckOutcome> {
-  const problems = checker.validate(job.settings.value as never);
+  const problems = settingsProblems(job);
   if (problems.length > 0) return internal(`invalid check settings: ${problems.join('; ')}`);
   return checker.run(job, signal);
+}
+
+/** What is wrong with a job's settings, as `field message` texts in REST names (`assertions[2] …`); empty when it can run. */
+export function settingsProblems(job: Pick<CheckJob, 'settings' | 'timeoutMs'> & { settings: CheckSettings }): string[] {
+  const contract = CONTRACT_OF_SETTINGS[job.settings.$case];
+  const fields = contract.fromSettings(job.settings.value as never);
+  return contract.validate(fields, { timeoutSeconds: job.timeoutMs / 1000 })
+    .map((p) => `${p.field.slice(1).replace(/\/(\d+)/g, '[$1]')} ${p.message}`);
 }
 
 function internal(message: string): CheckOutcome {

@@ -8,6 +8,9 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import { raceAbort } from '../../services/lib/abort.js';
+import { bareHostname } from '../../contracts/checks/target.js';
+
+export { bareHostname };
 
 /** Thrown by a guarding resolver for an address the operator does not allow (one type, shared with the guard). */
 export { BlockedTargetError } from '../../services/lib/ssrf/blocked-target-error.js';
@@ -18,18 +21,6 @@ export interface ResolvedTarget {
 }
 
 export type TargetResolver = (hostname: string, signal: AbortSignal) => Promise<ResolvedTarget>;
-
-const TARGET_HOST = /^(\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:.]+|[A-Za-z0-9_]([A-Za-z0-9_-]{0,62})(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,62}))*\.?)$/;
-
-/** Whether a Port or Ping check's `hostname` can be dialled: a host name or an IP literal (IPv6 bracketed or not). */
-export function isTargetHost(hostname: string): boolean {
-  return hostname.length > 0 && hostname.length <= 253 && TARGET_HOST.test(hostname);
-}
-
-/** Strips the brackets URL hosts put around IPv6 literals. */
-export function bareHostname(hostname: string): string {
-  return hostname.startsWith('[') && hostname.endsWith(']') ? hostname.slice(1, -1) : hostname;
-}
 
 /**
  * Plain system resolution, no guard: the checkers' default, for tests and benchmarks. Every

@@ -13,7 +13,7 @@ import { classifyFailure, TlsVerificationError } from './failure-kind.js';
 import { exchange, readBody, type HttpExchange, type ReadBody } from './http-exchange.js';
 import { PhaseClock } from './phase-clock.js';
 import { systemResolver, type TargetResolver } from './target-resolver.js';
-import { firstRequest, maxRedirectsOf, redirectedRequest, validateWebsiteSettings } from './website-settings.js';
+import { firstRequest, redirectedRequest } from './website-settings.js';
 
 export interface WebsiteCheckerDeps {
   /** Resolves (and may refuse) every hop's host; default: system DNS, nothing refused. */
@@ -38,19 +38,17 @@ export function createWebsiteChecker(deps: WebsiteCheckerDeps = {}): Checker<'we
   const now = deps.now ?? Date.now;
 
   return {
-    validate: validateWebsiteSettings,
-
     async run(job, signal) {
       const settings = job.settings.value;
       const clock = new PhaseClock();
       const options = { resolveTarget, ignoreTlsErrors: settings.ignoreTlsErrors, ca: deps.ca };
-      const readsBody = settings.keyword !== '' || needsBody(settings.assertions);
+      const readsBody = settings.keyword !== undefined || needsBody(settings.assertions);
       let tls: TlsInfo | undefined;
       let statusCode = 0;
       const recorded = () => tls && withExpiryWarning(tls, settings.sslExpiryWarningDays, now());
       try {
         let request = firstRequest(settings, userAgent);
-        const maxRedirects = maxRedirectsOf(settings);
+        const maxRedirects = settings.maxRedirects;
         for (let redirects = 0; ; redirects++) {
           const hop = await exchange(request, options, clock, signal);
           try {
@@ -102,16 +100,15 @@ function judge(settings: WebsiteSettings, response: ObservedResponse, details: O
   const status = response.statusCode;
   const statusOwned = settings.assertions.some((a) => a.source === AssertionSource.ASSERTION_SOURCE_STATUS_CODE);
   const expected = settings.expectedStatusCode;
-  const statusOk = statusOwned || (expected ? status === expected : status >= 200 && status < 300);
-  if (!statusOk) {
+  if (!statusOwned && status !== expected) {
     return failure(
       ErrorKind.ERROR_KIND_UNEXPECTED_STATUS,
       CheckPhase.CHECK_PHASE_ASSERTION,
-      `expected status ${expected || '2xx'}, got ${status}`,
+      `expected status ${expected}, got ${status}`,
       judged,
     );
   }
-  if (settings.keyword) {
+  if (settings.keyword !== undefined) {
     const body = response.body!;
     const found = body.text.includes(settings.keyword);
     if (found === settings.keywordAbsent) {

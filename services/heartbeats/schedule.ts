@@ -1,35 +1,13 @@
 /**
  * When a Job monitor expects its next ping: the first instant of its cron schedule (in its
  * timezone) after the anchor, or anchor + period. Lateness is that instant plus the grace
- * time. Pure functions of the monitor's configuration, shared by the api (validation) and
- * the heartbeat path (deadlines).
+ * time. Pure functions of the monitor's configuration, used by the heartbeat path (deadlines);
+ * the api validates a schedule with the Job contract (contracts/checks/job.ts).
  */
 import { Cron } from 'croner';
 import type { MonitorConfig } from '../lib/monitors/model.js';
 
 export type JobSchedule = Pick<MonitorConfig, 'cronExpression' | 'timezone' | 'periodSeconds' | 'graceSeconds'>;
-
-/** Cron fields a schedule has: minute hour day month weekday (minute resolution, like cron itself). */
-const FIELD_COUNT = 5;
-
-/** Why a cron expression or timezone cannot be used; null when they can. */
-export function scheduleProblem(cronExpression: string, timezone: string): { field: 'cronExpression' | 'timezone'; message: string } | null {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: timezone });
-  } catch {
-    return { field: 'timezone', message: `"${timezone}" is not an IANA time zone (e.g. UTC, Europe/Berlin)` };
-  }
-  const expression = cronExpression.trim();
-  if (!expression.startsWith('@') && expression.split(/\s+/).length !== FIELD_COUNT) {
-    return { field: 'cronExpression', message: 'must have 5 fields (minute hour day month weekday) or be a nickname like @daily' };
-  }
-  try {
-    if (!cronFor(expression, timezone).nextRun(new Date())) return { field: 'cronExpression', message: 'never fires' };
-  } catch (err) {
-    return { field: 'cronExpression', message: `is not a valid cron expression: ${err instanceof Error ? err.message : String(err)}` };
-  }
-  return null;
-}
 
 /** Parsed schedules, reused: a burst of pings would otherwise parse one per ping. */
 const parsed = new Map<string, Cron>();

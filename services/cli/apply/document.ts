@@ -1,5 +1,5 @@
 import { parse, stringify, YAMLParseError } from 'yaml';
-import { MonitorBody } from '../../api/routes/monitors/schema.js';
+import { MONITOR_FIELD_SPECS } from '../../../contracts/monitor.js';
 import type { MonitorSpec } from './monitor-config.js';
 
 export const API_VERSION = 'pharos/v1';
@@ -8,7 +8,7 @@ export const API_VERSION = 'pharos/v1';
 const TOP_LEVEL = ['apiVersion', 'kind', 'monitors'] as const;
 const RESERVED = ['channels', 'statusPages'];
 /** The API body's fields: an unknown one is caught here, before anything is sent. */
-const BODY_FIELDS = new Set(Object.keys(MonitorBody.properties));
+const BODY_FIELDS = new Set(['name', 'type', ...Object.keys(MONITOR_FIELD_SPECS)]);
 
 export interface MonitorsDocument {
   apiVersion: typeof API_VERSION;

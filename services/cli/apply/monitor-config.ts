@@ -1,4 +1,5 @@
-import { MONITOR_TYPES, monitorDefaults, type MonitorConfig, type MonitorTypeName } from '../../lib/monitors/model.js';
+import { MONITOR_TYPES, type MonitorTypeName } from '../../../contracts/checks/index.js';
+import { NULLABLE_FIELDS, defaultTimeoutSeconds, monitorDefaults, type MonitorConfig } from '../../../contracts/monitor.js';
 
 /** One monitor as written in a file: exactly the API body (name and type required). */
 export type MonitorSpec = { name: string; type: string | number } & Record<string, unknown>;
@@ -10,13 +11,10 @@ export type RemoteMonitor = MonitorConfig & { id: string; updatedAt?: string };
 export const CONFIG_FIELDS = ['name', 'type', ...Object.keys(monitorDefaults([]))] as (keyof MonitorConfig)[];
 
 const TYPE_BY_NUMBER = new Map<number, string>(Object.entries(MONITOR_TYPES).map(([k, v]) => [v, k]));
-const NULLABLE = new Set(['url', 'hostname', 'port', 'requestBody', 'keyword', 'regionQuorum', 'dnsResolver', 'cronExpression', 'periodSeconds']);
-
-/** The timeout the API picks when none is sent: 30 s, but never longer than the interval. */
-export const defaultTimeout = (intervalSeconds: number) => Math.max(1, Math.min(monitorDefaults([]).timeoutSeconds, intervalSeconds));
 
 /**
- * What the API will store for this body, mirroring its input rules (services/api/routes/monitors/input.ts):
+ * What the API will store for this body, from the same contracts as its input rules
+ * (contracts/monitor.ts; services/api/routes/monitors/input.ts):
  * PUT replaces the whole configuration, so every omitted field means its default — and
  * comparing full configurations is the only way a plan can show a field being reset.
  * Invalid values are passed through untouched; the API reports them.
@@ -27,9 +25,9 @@ export function desiredConfig(spec: MonitorSpec, declaredRegions: readonly strin
   const config = { ...defaults, ...given } as Record<string, unknown>;
   config.name = spec.name.trim();
   config.type = typeof spec.type === 'number' ? TYPE_BY_NUMBER.get(spec.type) ?? spec.type : spec.type;
-  for (const k of NULLABLE) if (config[k] === undefined) config[k] = null;
+  for (const k of NULLABLE_FIELDS) if (config[k] === undefined) config[k] = null;
   if (spec.timeoutSeconds === undefined && typeof config.intervalSeconds === 'number') {
-    config.timeoutSeconds = defaultTimeout(config.intervalSeconds);
+    config.timeoutSeconds = defaultTimeoutSeconds(config.intervalSeconds);
   }
   for (const k of ['regions', 'tags'] as const) if (Array.isArray(config[k])) config[k] = [...new Set(config[k] as unknown[])];
   if (Array.isArray(config.assertions)) {
@@ -66,7 +64,7 @@ export function changedFields(desired: MonitorConfig, actual: MonitorConfig): (k
  * left out, so an exported file stays readable and `desiredConfig` of it gives it back.
  */
 export function minimalSpec(config: MonitorConfig, declaredRegions: readonly string[]): MonitorSpec {
-  const defaults: Record<string, unknown> = { ...monitorDefaults(declaredRegions), timeoutSeconds: defaultTimeout(config.intervalSeconds) };
+  const defaults: Record<string, unknown> = { ...monitorDefaults(declaredRegions), timeoutSeconds: defaultTimeoutSeconds(config.intervalSeconds) };
   const spec: Record<string, unknown> = { name: config.name, type: config.type as MonitorTypeName };
   for (const k of CONFIG_FIELDS) {
     if (k === 'name' || k === 'type') continue;

@@ -19,7 +19,6 @@ function gatedPortChecker() {
   const gates: Array<() => void> = [];
   let runs = 0;
   const checker: Checker<'port'> = {
-    validate: () => [],
     run: (_job, signal) =>
       new Promise((resolve, reject) => {
         runs++;

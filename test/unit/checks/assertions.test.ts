@@ -7,7 +7,7 @@ import { CheckPhase, CheckStatus, ErrorKind } from '../../../proto/generated/pha
 import { ABSENT, evaluateAssertions, MAX_ACTUAL_LENGTH, type ObservedResponse } from '../../../probe-agent/checks/assertions.js';
 import { createCheckers, runCheck } from '../../../probe-agent/checks/registry.js';
 import { createWebsiteChecker } from '../../../probe-agent/checks/website.js';
-import { validateWebsiteSettings } from '../../../probe-agent/checks/website-settings.js';
+import { settingsProblems } from '../../../probe-agent/checks/registry.js';
 import { startHttpTarget, websiteJob, type LocalTarget } from './support/targets.js';
 
 /** An assertion in its REST spelling, e.g. a('JsonPath', '$.status', 'Equals', 'ok'), mapped as the scheduler maps it. */
@@ -187,9 +187,9 @@ describe('evaluating each source and operator', () => {
 
 describe('validating assertions', () => {
   const problemsOf = (assertions: Assertion[], extra: Partial<WebsiteSettings> = {}) => {
-    const { settings } = websiteJob({ url: 'https://example.test/', assertions, ...extra });
-    if (settings?.$case !== 'website') throw new Error('websiteJob built another check type');
-    return validateWebsiteSettings(settings.value);
+    const job = websiteJob({ url: 'https://example.test/', assertions, ...extra });
+    if (job.settings?.$case !== 'website') throw new Error('websiteJob built another check type');
+    return settingsProblems({ ...job, settings: job.settings });
   };
 
   it('accepts sensible assertions', () => {
@@ -248,7 +248,7 @@ describe('validating assertions', () => {
   });
 
   it.each([-1, 366, 1.5])('refuses sslExpiryWarningDays %s', (days) => {
-    expect(problemsOf([], { sslExpiryWarningDays: days })).toEqual(['sslExpiryWarningDays must be a whole number from 0 (off) to 365']);
+    expect(problemsOf([], { sslExpiryWarningDays: days })).toEqual(['sslExpiryWarningDays must be from 0 to 365']);
   });
 });
 

@@ -10,7 +10,7 @@ import {
 } from '../../../proto/generated/pharos/v1/check.js';
 import { CheckPhase, CheckStatus, ErrorKind } from '../../../proto/generated/pharos/v1/result.js';
 import { createDnsChecker } from '../../../probe-agent/checks/dns.js';
-import { createCheckers, runCheck } from '../../../probe-agent/checks/registry.js';
+import { createCheckers, runCheck, settingsProblems } from '../../../probe-agent/checks/registry.js';
 import { BlockedTargetError, type TargetResolver } from '../../../probe-agent/checks/target-resolver.js';
 import { startDnsServer, type DnsTestServer } from './support/dns-server.js';
 
@@ -73,8 +73,8 @@ function dnsJob(settings: Partial<DnsSettings>, timeoutMs = 5_000): CheckJob {
     recordType: A,
     resolver: server.resolver,
     expectedValues: [],
-    matchMode: DnsMatchMode.DNS_MATCH_MODE_UNSPECIFIED,
-    expectedRcode: '',
+    matchMode: DnsMatchMode.DNS_MATCH_MODE_CONTAINS,
+    expectedRcode: 'NOERROR',
     ...settings,
   };
   return {
@@ -115,10 +115,12 @@ describe('dns checker: record types', () => {
     expect(server.questions().slice(before)).toEqual([{ name: hostname, type: typeName, class: 'IN' }]);
   });
 
-  it('asks for A records when the record type is unspecified', async () => {
+  it('refuses a job whose record type is unspecified instead of guessing one', async () => {
+    const before = server.questions().length;
     const outcome = await check({ recordType: DnsRecordType.DNS_RECORD_TYPE_UNSPECIFIED });
-    expect(outcome.dns?.values).toEqual(['192.0.2.10', '192.0.2.11']);
-    expect(server.questions().at(-1)?.type).toBe('A');
+    expect(outcome.errorKind).toBe(ErrorKind.ERROR_KIND_INTERNAL);
+    expect(outcome.errorMessage).toContain('dnsRecordType must be one of');
+    expect(server.questions().length).toBe(before);
   });
 
   it.each([
@@ -171,9 +173,10 @@ describe('dns checker: expected values', () => {
     expect(outcome.dns?.values).toEqual(['192.0.2.10', '192.0.2.11']);
   });
 
-  it('EQUALS with no expected values wants an empty answer', async () => {
-    expect((await check({ hostname: 'example.test', matchMode: EQUALS, expectedValues: [] })).status).toBe(CheckStatus.CHECK_STATUS_UP);
-    expect((await check({ matchMode: EQUALS, expectedValues: [] })).status).toBe(CheckStatus.CHECK_STATUS_DOWN);
+  it('compares nothing when there are no expected values, whatever the match mode', async () => {
+    for (const matchMode of [EQUALS, CONTAINS, NONE]) {
+      expect((await check({ matchMode, expectedValues: [] })).status).toBe(CheckStatus.CHECK_STATUS_UP);
+    }
   });
 
   it('CONTAINS passes when every expected value is answered', async () => {
@@ -210,8 +213,10 @@ describe('dns checker: expected values', () => {
     expect(caa.status).toBe(CheckStatus.CHECK_STATUS_UP);
   });
 
-  it('ignores the values when the match mode is unspecified', async () => {
-    expect((await check({ expectedValues: ['192.0.2.99'] })).status).toBe(CheckStatus.CHECK_STATUS_UP);
+  it('refuses an unspecified match mode instead of ignoring the values', async () => {
+    const outcome = await check({ matchMode: DnsMatchMode.DNS_MATCH_MODE_UNSPECIFIED, expectedValues: ['192.0.2.99'] });
+    expect(outcome.errorKind).toBe(ErrorKind.ERROR_KIND_INTERNAL);
+    expect(outcome.errorMessage).toContain('dnsMatchMode must be one of');
   });
 });
 
@@ -327,14 +332,13 @@ describe('dns checker: the resolver as a tenant target', () => {
 });
 
 describe('dns checker: validate', () => {
-  const { validate } = createDnsChecker();
+  const validate = (value: DnsSettings) => settingsProblems({ timeoutMs: 5_000, settings: { $case: 'dns', value } });
   const valid: DnsSettings = {
     hostname: 'www.example.test',
     recordType: A,
-    resolver: '',
     expectedValues: [],
-    matchMode: DnsMatchMode.DNS_MATCH_MODE_UNSPECIFIED,
-    expectedRcode: '',
+    matchMode: DnsMatchMode.DNS_MATCH_MODE_CONTAINS,
+    expectedRcode: 'NOERROR',
   };
   const problemsOf = (settings: Partial<DnsSettings>) => validate({ ...valid, ...settings });
 

@@ -2,13 +2,13 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CheckJob } from '../../../proto/generated/pharos/v1/check.js';
+import type { CheckJob, DomainSettings } from '../../../proto/generated/pharos/v1/check.js';
 import { CheckPhase, CheckStatus, ErrorKind } from '../../../proto/generated/pharos/v1/result.js';
 import { rdapBootstrapSource, type RdapBootstrap } from '../../../probe-agent/checks/domain-registry/bootstrap.js';
 import type { DomainRegistries } from '../../../probe-agent/checks/domain-registry/lookup.js';
 import { refreshRdapBootstrap } from '../../../probe-agent/checks/domain-registry/refresh.js';
 import { createDomainChecker } from '../../../probe-agent/checks/domain.js';
-import { createCheckers, runCheck, type CheckerTable } from '../../../probe-agent/checks/registry.js';
+import { createCheckers, runCheck, settingsProblems, type CheckerTable } from '../../../probe-agent/checks/registry.js';
 import {
   domainJob,
   icannWhois,
@@ -390,10 +390,10 @@ describe('RDAP bootstrap', () => {
 });
 
 describe('domain settings', () => {
-  const { validate } = createDomainChecker();
+  const validate = (value: DomainSettings) => settingsProblems({ timeoutMs: 5_000, settings: { $case: 'domain', value } });
 
-  it('accepts domain names, Unicode ones included, and warning days from 1 to 365 (0 = 30)', () => {
-    expect(validate({ hostname: 'example.com', expiryWarningDays: 0 })).toEqual([]);
+  it('accepts domain names, Unicode ones included, and warning days from 1 to 365 (0 is no default)', () => {
+    expect(validate({ hostname: 'example.com', expiryWarningDays: 0 })).toEqual(['domainExpiryWarningDays must be from 1 to 365']);
     expect(validate({ hostname: 'www.example.co.uk', expiryWarningDays: 1 })).toEqual([]);
     expect(validate({ hostname: 'bücher.example', expiryWarningDays: 365 })).toEqual([]);
   });
@@ -407,7 +407,7 @@ describe('domain settings', () => {
     },
   );
 
-  it.each([-1, 366, 1.5])('refuses %d warning days', (expiryWarningDays) => {
+  it.each([366, 1.5])('refuses %d warning days', (expiryWarningDays) => {
     expect(validate({ hostname: 'example.com', expiryWarningDays })).toEqual(['domainExpiryWarningDays must be from 1 to 365']);
   });
 
@@ -416,7 +416,7 @@ describe('domain settings', () => {
     const signal = new AbortController().signal;
     const refused = await runCheck(checkers, domainJob({ hostname: '192.0.2.1' }), signal);
     expect(refused.errorKind).toBe(ErrorKind.ERROR_KIND_INTERNAL);
-    expect(refused.errorMessage).toContain('hostname "192.0.2.1" is not a domain name');
+    expect(refused.errorMessage).toContain('hostname must be a registered domain name');
 
     const answered = await runCheck(checkers, domainJob({ hostname: 'durable.rdaptest' }), signal);
     expect(answered.status).toBe(CheckStatus.CHECK_STATUS_UP);

@@ -10,11 +10,10 @@ import {
   lossOutcome,
   MISSING_PING_MESSAGE,
   pingArguments,
-  validatePingSettings,
   type PingCheckerDeps,
 } from '../../../probe-agent/checks/ping.js';
 import { jitter, pingStats, readPingOutput } from '../../../probe-agent/checks/ping-replies.js';
-import { createCheckers, runCheck } from '../../../probe-agent/checks/registry.js';
+import { createCheckers, runCheck, settingsProblems, withTimeout } from '../../../probe-agent/checks/registry.js';
 import { BlockedTargetError, type TargetResolver } from '../../../probe-agent/checks/target-resolver.js';
 import { servicesRequired } from '../../support/services.js';
 import { createNamespaceHost, namespacesUnavailable, type NamespaceHost } from './support/netns.js';
@@ -103,9 +102,12 @@ describe('ping checker against 127.0.0.1', () => {
   });
 
   it('stops ping when the check times out, keeping what it had sent and received', async () => {
-    // Ten requests 9.9 s apart would take 90 s; the job allows 400 ms.
+    // Ten requests 9.9 s apart would take 90 s; the job allows 400 ms. The contract refuses such
+    // a job (its timeout cannot cover the requests), so the checker runs it directly here.
     const started = Date.now();
-    const outcome = await check(pingJob({ hostname: '127.0.0.1', count: 10, intervalMs: 9900 }, 400));
+    const job = pingJob({ hostname: '127.0.0.1', count: 10, intervalMs: 9900 }, 400);
+    const timeout = withTimeout(new AbortController().signal, job.timeoutMs);
+    const outcome = await createPingChecker().run(job, timeout.signal).finally(() => timeout.dispose());
     expect(Date.now() - started).toBeLessThan(5000);
     expect(outcome.status).toBe(CheckStatus.CHECK_STATUS_DOWN);
     expect(outcome.errorKind).toBe(ErrorKind.ERROR_KIND_TIMEOUT);
@@ -266,11 +268,15 @@ describe('ping output and verdict', () => {
 });
 
 describe('ping settings', () => {
+  const validatePingSettings = (value: PingSettings) => settingsProblems({ timeoutMs: 60_000, settings: { $case: 'ping', value } });
   const valid: PingSettings = { hostname: 'example.com', count: 3, intervalMs: 500, packetTimeoutMs: 2000, maxPacketLossPercent: 50 };
 
-  it('accepts the defaults (proto3 zeros) and the bounds', () => {
-    expect(validatePingSettings({ hostname: '192.0.2.7', count: 0, intervalMs: 0, packetTimeoutMs: 0, maxPacketLossPercent: 0 })).toEqual([]);
+  it('accepts the bounds, and takes a zero for what it says (no hidden defaults)', () => {
     expect(validatePingSettings({ hostname: '[2001:db8::1]', count: 10, intervalMs: 200, packetTimeoutMs: 100, maxPacketLossPercent: 100 })).toEqual([]);
+    expect(validatePingSettings({ ...valid, maxPacketLossPercent: 0 })).toEqual([]);
+    expect(validatePingSettings({ hostname: '192.0.2.7', count: 0, intervalMs: 0, packetTimeoutMs: 0, maxPacketLossPercent: 0 })).toEqual([
+      'pingCount must be from 1 to 10', 'pingIntervalMs must be from 200 to 10000', 'pingTimeoutMs must be from 100 to 10000',
+    ]);
     expect(validatePingSettings({ ...valid, intervalMs: 10_000, packetTimeoutMs: 10_000, count: 1 })).toEqual([]);
   });
 

@@ -84,7 +84,7 @@ describe('check registry', () => {
   it('turns a checker that throws into an internal failure instead of a rejection', async () => {
     const broken = {
       ...checkers,
-      port: { validate: () => [], run: () => Promise.reject(new Error('boom')) },
+      port: { run: () => Promise.reject(new Error('boom')) },
     };
     const outcome = await runCheck(broken, portJob({ hostname: '127.0.0.1', port: openPort }), new AbortController().signal);
     expect(outcome.errorKind).toBe(ErrorKind.ERROR_KIND_INTERNAL);

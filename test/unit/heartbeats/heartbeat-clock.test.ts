@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { dueAt, nextExpectedAt, scheduleProblem, type JobSchedule } from '../../../services/heartbeats/schedule.js';
+import { dueAt, nextExpectedAt, type JobSchedule } from '../../../services/heartbeats/schedule.js';
+import { scheduleProblem } from '../../../contracts/checks/job.js';
 import { applyPing, missedPing, overrunningRun, type HeartbeatState } from '../../../services/heartbeats/heartbeat-state.js';
 
 const at = (iso: string) => Date.parse(iso);

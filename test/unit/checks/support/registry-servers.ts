@@ -183,6 +183,6 @@ export function domainJob(settings: Partial<DomainSettings> & { hostname: string
     timeoutMs,
     attempt: 1,
     monitorRevision: 1,
-    settings: { $case: 'domain', value: { expiryWarningDays: 0, ...settings } },
+    settings: { $case: 'domain', value: { expiryWarningDays: 30, ...settings } },
   };
 }
