@@ -3,6 +3,7 @@ import type { Logger } from '../lib/logger.js';
 import type { JobBus } from '../lib/ports/job-bus.js';
 import type { HotState } from '../lib/ports/hot-state.js';
 import type { ResultStore } from '../lib/ports/results-store.js';
+import type { SqlClient } from '../lib/ports/sql-client.js';
 import type { Subjects } from '../lib/subjects.js';
 import type { MonitorStore } from '../lib/monitors/store.js';
 import type { HeartbeatStore } from '../heartbeats/heartbeat-store.js';
@@ -16,6 +17,11 @@ import type { OrganizationStore } from '../lib/tenancy/organizations.js';
 export interface ApiDeps {
   config: Readonly<Config>;
   logger: Logger;
+  /**
+   * The control-plane store itself, for verbs whose use case spans several stores in one
+   * transaction (an organization and its first key). Verbs use the stores below otherwise.
+   */
+  sql: SqlClient;
   monitors: MonitorStore;
   /** Job monitors' pings and heartbeat clocks. */
   heartbeats: HeartbeatStore;

@@ -33,6 +33,10 @@ export interface NetworkOptions {
 export interface RunningNetwork {
   apiUrl?: string;
   grpcPort?: number;
+  /**
+   * The admin key generated on first start, for the caller to show once on the terminal.
+   * It is never logged, and absent when the operator supplied PHAROS_BOOTSTRAP_KEY.
+   */
   adminKey?: string;
   stop(): Promise<void>;
 }
@@ -105,8 +109,8 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
     }
     if (roles.has('api')) {
       const boot = await bootstrapOrganization(sql, config.bootstrapKey);
-      out.adminKey = boot.adminKey;
-      const app: FastifyInstance = await buildApp({ config, logger, monitors, heartbeats, incidents, apiKeys, quotas: new PlanQuotas(sql), teams: new TeamStore(sql), orgs: new OrganizationStore(sql), results: results!, hotState, bus, subjects });
+      out.adminKey = boot.generatedAdminKey;
+      const app: FastifyInstance = await buildApp({ config, logger, sql, monitors, heartbeats, incidents, apiKeys, quotas: new PlanQuotas(sql), teams: new TeamStore(sql), orgs: new OrganizationStore(sql), results: results!, hotState, bus, subjects });
       await app.listen({ host: config.http.host, port: config.http.port });
       stops.push(() => app.close());
       const addr = app.server.address();

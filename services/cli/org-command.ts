@@ -1,22 +1,36 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
+import type { SqlClient } from '../lib/ports/sql-client.js';
 import { OrganizationStore } from '../lib/tenancy/organizations.js';
-import { ApiKeyStore } from '../lib/tenancy/api-keys.js';
+import { createOrganizationWithAdminKey } from '../lib/tenancy/create-organization.js';
 import { PLANS, type PlanAddons } from '../lib/tenancy/plans.js';
 import { openControlPlaneStore } from './infrastructure.js';
 
-async function withStore<T>(fn: (orgs: OrganizationStore, keys: ApiKeyStore) => Promise<T>): Promise<T> {
+async function withStore<T>(fn: (sql: SqlClient) => Promise<T>): Promise<T> {
   const config = loadConfig('cli', process.env);
   const sql = await openControlPlaneStore(config, createLogger('warn'));
   try {
-    return await fn(new OrganizationStore(sql), new ApiKeyStore(sql));
+    return await fn(sql);
   } finally {
     await sql.close();
   }
 }
 
 const planOption = () => new Option('--plan <plan>', 'plan').choices(Object.keys(PLANS));
+
+export interface OrgCreateOptions {
+  name: string;
+  plan: string;
+  extraMonitors?: string;
+  interval30s?: boolean;
+}
+
+/** `pharos org create`: the organization's line, then its admin key, which is shown only here. */
+export async function runOrgCreate(sql: SqlClient, opts: OrgCreateOptions): Promise<string> {
+  const { organization: org, adminKey } = await createOrganizationWithAdminKey({ ctx: { sql }, input: { name: opts.name, plan: opts.plan, addons: addons(opts) } });
+  return `${org.id}\t${org.name}\t${org.plan}\nAdmin API key (shown only this once): ${adminKey}\n`;
+}
 
 function addons(opts: { extraMonitors?: string; interval30s?: boolean }): PlanAddons {
   const extra = opts.extraMonitors === undefined ? undefined : Number(opts.extraMonitors);
@@ -32,16 +46,11 @@ export function orgCommands(): Command {
     .addOption(planOption().default('base'))
     .option('--extra-monitors <n>', 'extra monitor add-ons')
     .option('--interval-30s', '30-second check interval add-on')
-    .action(async (opts: { name: string; plan: string; extraMonitors?: string; interval30s?: boolean }) => {
-      const out = await withStore(async (orgs, keys) => {
-        const org = await orgs.create(opts.name, opts.plan, addons(opts));
-        const { plaintext } = await keys.create(org.id, 'admin', ['*']);
-        return { org, plaintext };
-      });
-      process.stdout.write(`${out.org.id}\t${out.org.name}\t${out.org.plan}\nAdmin API key (shown only this once): ${out.plaintext}\n`);
+    .action(async (opts: OrgCreateOptions) => {
+      process.stdout.write(await withStore((sql) => runOrgCreate(sql, opts)));
     });
   cmd.command('list').description('organizations with their plans').action(async () => {
-    const list = await withStore((orgs) => orgs.list());
+    const list = await withStore((sql) => new OrganizationStore(sql).list());
     for (const o of list) process.stdout.write(`${o.id}\t${o.name}\t${o.plan}\t${JSON.stringify(o.addons)}\n`);
   });
   cmd.command('set-plan').description('change an organization\'s plan and add-ons').argument('<org-id>')
@@ -49,7 +58,7 @@ export function orgCommands(): Command {
     .option('--extra-monitors <n>', 'extra monitor add-ons')
     .option('--interval-30s', '30-second check interval add-on')
     .action(async (id: string, opts: { plan: string; extraMonitors?: string; interval30s?: boolean }) => {
-      const org = await withStore((orgs) => orgs.setPlan(id, opts.plan, addons(opts)));
+      const org = await withStore((sql) => new OrganizationStore(sql).setPlan(id, opts.plan, addons(opts)));
       if (!org) throw new Error(`no organization ${id}`);
       process.stdout.write(`${org.id}\t${org.name}\t${org.plan}\t${JSON.stringify(org.addons)}\n`);
     });

@@ -50,7 +50,7 @@ for (let i = 0; i < MONITORS; i++) {
 }
 
 const app = await buildApp({
-  config: loadConfig('dev', { PHAROS_LOG_LEVEL: 'warn' }), logger, monitors, heartbeats, incidents: new IncidentStore(sql), apiKeys: new ApiKeyStore(sql), quotas: new PlanQuotas(sql),
+  config: loadConfig('dev', { PHAROS_LOG_LEVEL: 'warn' }), logger, sql, monitors, heartbeats, incidents: new IncidentStore(sql), apiKeys: new ApiKeyStore(sql), quotas: new PlanQuotas(sql),
   teams: new TeamStore(sql), orgs, results: {} as ResultStore, hotState: new MemoryHotState(), bus, subjects,
 });
 const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });

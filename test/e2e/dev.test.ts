@@ -24,6 +24,8 @@ describe('pharos dev (embedded network)', () => {
     proc = startPharos(['dev'], env);
     const [, apiUrl] = await proc.waitFor(/API: (http:\/\/\S+)/);
     const [, adminKey] = await proc.waitFor(/Admin API key[^:]*: (\S+)/);
+    // The generated key is on the terminal exactly once: in the banner, in no log line.
+    expect(proc.output().split(adminKey).length - 1).toBe(1);
     const enori = apiClient(apiUrl, adminKey);
 
     const created = await enori('/api/monitors', {

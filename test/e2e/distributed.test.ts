@@ -126,6 +126,8 @@ describe.skipIf(!available)('pharos server + agents in two regions (needs PHAROS
       const stats = statsRes.body;
       expect(stats.regions.map((r: { region: string }) => r.region).sort()).toEqual(['EuWest', 'UsEast']);
       expect(stats.uptimePercentage).toBe(100);
+      // The operator supplied the admin key: neither the banner nor any log line echoes it.
+      expect(server.output()).not.toContain(adminKey);
       await target.close();
     }, 180_000);
   }

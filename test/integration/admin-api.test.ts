@@ -9,6 +9,7 @@ import { createLogger } from '../../services/lib/logger.js';
 import { subjectsFor } from '../../services/lib/subjects.js';
 import { PlanQuotas } from '../../services/lib/tenancy/quotas.js';
 import { TeamStore } from '../../services/lib/tenancy/teams.js';
+import { failingOn } from '../support/failing-sql.js';
 
 const OPERATOR = 'operator-key-for-tests-0123456789';
 let h: ApiHarness;
@@ -17,7 +18,7 @@ let plain: FastifyInstance;
 beforeAll(async () => {
   h = await startApiHarness({ env: { PHAROS_OPERATOR_KEY: OPERATOR } });
   plain = await buildApp({
-    config: loadConfig('dev', {}), logger: createLogger('silent'), monitors: h.monitors, heartbeats: new HeartbeatStore(h.sql), incidents: new IncidentStore(h.sql), apiKeys: h.apiKeys, quotas: new PlanQuotas(h.sql),
+    config: loadConfig('dev', {}), logger: createLogger('silent'), sql: h.sql, monitors: h.monitors, heartbeats: new HeartbeatStore(h.sql), incidents: new IncidentStore(h.sql), apiKeys: h.apiKeys, quotas: new PlanQuotas(h.sql),
     teams: new TeamStore(h.sql), orgs: h.orgs, results: h.results, hotState: h.hotState, bus: h.bus, subjects: subjectsFor('plain'),
   });
 });
@@ -43,6 +44,21 @@ describe('operator admin API', () => {
     expect(changed.json()).toMatchObject({ plan: 'pro', addons: { extraMonitors: 5 } });
     expect((await op('PUT', '/admin/orgs/org_missing/plan', OPERATOR, { plan: 'pro' })).statusCode).toBe(404);
     expect((await op('POST', '/admin/orgs', OPERATOR, { name: 'x', plan: 'gold' })).statusCode).toBe(400);
+  });
+
+  it('creates the organization and its key in one transaction: a failed key insert leaves no organization', async () => {
+    const broken = await buildApp({
+      config: loadConfig('dev', { PHAROS_OPERATOR_KEY: OPERATOR }), logger: createLogger('silent'), sql: failingOn(h.sql, /INSERT INTO api_keys/),
+      monitors: h.monitors, heartbeats: new HeartbeatStore(h.sql), incidents: new IncidentStore(h.sql), apiKeys: h.apiKeys, quotas: new PlanQuotas(h.sql),
+      teams: new TeamStore(h.sql), orgs: h.orgs, results: h.results, hotState: h.hotState, bus: h.bus, subjects: subjectsFor('broken'),
+    });
+    try {
+      const res = await broken.inject({ method: 'POST', url: '/admin/orgs', headers: { 'x-operator-key': OPERATOR }, payload: { name: 'Half-made', plan: 'base' } });
+      expect(res.statusCode).toBe(500);
+      expect((await h.orgs.list()).map((o) => o.name)).not.toContain('Half-made');
+    } finally {
+      await broken.close();
+    }
   });
 
   it('refuses a missing or wrong operator key, and any tenant key', async () => {

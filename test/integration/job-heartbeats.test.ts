@@ -321,7 +321,7 @@ describe('Job monitors: the ping token stays out of the logs', () => {
     const lines: string[] = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
     const app = await buildApp({
-      config: loadConfig('dev', {}), logger, monitors: h.monitors, heartbeats: new HeartbeatStore(h.sql), incidents: new IncidentStore(h.sql),
+      config: loadConfig('dev', {}), logger, sql: h.sql, monitors: h.monitors, heartbeats: new HeartbeatStore(h.sql), incidents: new IncidentStore(h.sql),
       apiKeys: h.apiKeys, quotas: new PlanQuotas(h.sql), teams: new TeamStore(h.sql), orgs: h.orgs, results: h.results, hotState: h.hotState,
       bus: h.bus, subjects: subjectsFor('test'),
     });

@@ -82,7 +82,7 @@ if (redisUrl) {
       const logger = createLogger('silent');
       const instances = await Promise.all([0, 1].map(async () => {
         const hotState = await openRedisHotState({ url: redisUrl, prefix });
-        const app = await buildApp({ config, logger, monitors: h.monitors, heartbeats: new HeartbeatStore(h.sql), incidents: new IncidentStore(h.sql), apiKeys: h.apiKeys, quotas: new PlanQuotas(h.sql), teams: new TeamStore(h.sql), orgs: h.orgs, results: h.results, hotState, bus: h.bus, subjects: subjectsFor('rl'), now });
+        const app = await buildApp({ config, logger, sql: h.sql, monitors: h.monitors, heartbeats: new HeartbeatStore(h.sql), incidents: new IncidentStore(h.sql), apiKeys: h.apiKeys, quotas: new PlanQuotas(h.sql), teams: new TeamStore(h.sql), orgs: h.orgs, results: h.results, hotState, bus: h.bus, subjects: subjectsFor('rl'), now });
         return { app, hotState };
       }));
       try {

@@ -69,7 +69,7 @@ export async function startApiHarness(opts: { databaseUrl?: string; resultsDir?:
   const monitors = new MonitorStore(sql);
   const apiKeys = new ApiKeyStore(sql);
   const orgs = new OrganizationStore(sql);
-  const app = await buildApp({ config, logger, monitors, heartbeats: new HeartbeatStore(sql), incidents: new IncidentStore(sql), apiKeys, quotas: new PlanQuotas(sql), teams: new TeamStore(sql), orgs, results, hotState, bus, subjects: subjectsFor('test'), now: opts.now });
+  const app = await buildApp({ config, logger, sql, monitors, heartbeats: new HeartbeatStore(sql), incidents: new IncidentStore(sql), apiKeys, quotas: new PlanQuotas(sql), teams: new TeamStore(sql), orgs, results, hotState, bus, subjects: subjectsFor('test'), now: opts.now });
   await app.ready();
   return {
     app, sql, results, bus, hotState, monitors, apiKeys, orgs,
