@@ -10,7 +10,7 @@ import { presentResult } from '../../../services/api/routes/monitors/result-pres
 import { CheckResultResponse } from '../../../services/api/routes/monitors/result-schema.js';
 import { NO_DETAILS, type StoredResult } from '../../../services/lib/results/types.js';
 import { RESULT_FIELDS } from '../../../services/lib/results/columns.js';
-import { changed, fullStoredResult, getPath } from './support/samples.js';
+import { changed, fullStoredResult, getPath } from '../../support/result-samples.js';
 
 /** Stored fields the api does not show, and why. */
 const NOT_PRESENTED: Partial<Record<keyof StoredResult, string>> = {

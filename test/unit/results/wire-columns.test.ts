@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { isDeepStrictEqual } from 'node:util';
 import { RESULT_FIELDS, WIRE_NOT_STORED } from '../../../services/lib/results/columns.js';
 import { toStoredResult } from '../../../services/ingest/to-stored-result.js';
-import { SAMPLE_REGION, changedWire, fullCheckResult, withPath, wireLeaves } from './support/samples.js';
+import { SAMPLE_REGION, changedWire, fullCheckResult, withPath, wireLeaves } from '../../support/result-samples.js';
 
 const carried = new Map<string, string>(
   Object.entries(RESULT_FIELDS).flatMap(([key, field]) => field.wireLeaves.map((leaf) => [leaf, key] as const)));

@@ -4,10 +4,10 @@
  */
 import {
   AssertionOutcome, CheckPhase, CheckResult, CheckStatus, DnsAnswer, DomainInfo, ErrorKind, PhaseTimings, PingStats, TlsInfo,
-} from '../../../../proto/generated/pharos/v1/result.js';
-import { CheckType } from '../../../../proto/generated/pharos/v1/check.js';
-import { toStoredResult } from '../../../../services/ingest/to-stored-result.js';
-import type { StoredResult } from '../../../../services/lib/results/types.js';
+} from '../../proto/generated/pharos/v1/result.js';
+import { CheckType } from '../../proto/generated/pharos/v1/check.js';
+import { toStoredResult } from '../../services/ingest/to-stored-result.js';
+import type { StoredResult } from '../../services/lib/results/types.js';
 
 /** The message type behind each message-valued CheckResult field (repeated or not). */
 export const MESSAGE_FIELDS: Record<string, { fromPartial(o: object): object }> = {
