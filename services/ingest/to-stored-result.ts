@@ -1,10 +1,12 @@
 /**
- * A CheckResult off the wire → the row it becomes. The region is the token's, whatever the
- * agent wrote; enums become the snake_case names dashboards filter on.
+ * A CheckResult off the wire → the row it becomes, field by field from the column table
+ * (services/lib/results/columns.ts). The region is the token's, whatever the agent wrote;
+ * enums become the names dashboards filter on.
  */
 import { CheckPhase, CheckResult, CheckStatus, ErrorKind } from '../../proto/generated/pharos/v1/result.js';
 import { CheckType } from '../../proto/generated/pharos/v1/check.js';
-import { NO_DETAILS, type ResultDetails, type StoredResult } from '../lib/results/types.js';
+import { RESULT_FIELDS, type ResultField } from '../lib/results/columns.js';
+import type { StoredResult } from '../lib/results/types.js';
 
 const TYPE_NAMES: Partial<Record<CheckType, string>> = {
   [CheckType.CHECK_TYPE_PORT]: 'Port',
@@ -28,6 +30,36 @@ function enumName(value: number, names: Record<number, string>, prefix: string):
   return name.slice(prefix.length).toLowerCase();
 }
 
+/** Fields whose wire value is an enum, named here because the column table holds no proto code. */
+const NAMED_ENUMS = {
+  type: (r: CheckResult) => TYPE_NAMES[r.type] ?? '',
+  errorKind: (r: CheckResult) => enumName(r.errorKind, ErrorKind as unknown as Record<number, string>, 'ERROR_KIND_'),
+  errorPhase: (r: CheckResult) => enumName(r.errorPhase, CheckPhase as unknown as Record<number, string>, 'CHECK_PHASE_'),
+} satisfies { [K in keyof StoredResult]?: (r: CheckResult) => StoredResult[K] };
+
+/** Fields the column table marks as decided by ingest, not read from the message. */
+type DecidedByIngest = Pick<StoredResult, 'region' | 'retentionDays' | 'status'>;
+
+type Reader = (r: CheckResult, decided: DecidedByIngest) => unknown;
+
+function readerOf(key: keyof StoredResult, field: ResultField<unknown>): Reader {
+  if (key in NAMED_ENUMS) return NAMED_ENUMS[key as keyof typeof NAMED_ENUMS];
+  if (key === 'status') return (_r, decided) => decided.status;
+  if (field.wire === 'ingest') {
+    if (key !== 'region' && key !== 'retentionDays') throw new Error(`ingest does not know how to set ${key}`);
+    return (_r, decided) => decided[key];
+  }
+  const path = field.wire.split('.');
+  return (r) => {
+    let v: unknown = r;
+    for (const step of path) v = (v as Record<string, unknown> | undefined)?.[step];
+    return field.fromWire(v);
+  };
+}
+
+const READERS = (Object.entries(RESULT_FIELDS) as Array<[keyof StoredResult, ResultField<unknown>]>)
+  .map(([key, field]) => [key, readerOf(key, field)] as const);
+
 export class InvalidResult extends Error {}
 
 /** Throws InvalidResult for a result no retry can fix (missing ids, no status). */
@@ -35,68 +67,8 @@ export function toStoredResult(r: CheckResult, region: string, retentionDays: nu
   if (!r.resultId || !r.orgId || !r.monitorId) throw new InvalidResult('result_id, org_id and monitor_id are required');
   const status = STATUS[r.status];
   if (!status) throw new InvalidResult(`result ${r.resultId} has no status`);
-  const t = r.timings;
-  return {
-    resultId: r.resultId,
-    jobId: r.jobId,
-    orgId: r.orgId,
-    monitorId: r.monitorId,
-    region,
-    agentId: r.agentId,
-    type: TYPE_NAMES[r.type] ?? '',
-    scheduledAtMs: Number(r.scheduledAtMs),
-    startedAtMs: Number(r.startedAtMs),
-    status,
-    errorKind: enumName(r.errorKind, ErrorKind as unknown as Record<number, string>, 'ERROR_KIND_'),
-    errorPhase: enumName(r.errorPhase, CheckPhase as unknown as Record<number, string>, 'CHECK_PHASE_'),
-    errorMessage: r.errorMessage,
-    dnsMs: t?.dnsMs ?? 0,
-    connectMs: t?.connectMs ?? 0,
-    tlsMs: t?.tlsMs ?? 0,
-    ttfbMs: t?.ttfbMs ?? 0,
-    transferMs: t?.transferMs ?? 0,
-    totalMs: t?.totalMs ?? 0,
-    statusCode: r.statusCode,
-    tlsNotAfterMs: Number(r.tls?.notAfterMs ?? 0),
-    retentionDays,
-    ...detailsOf(r),
-  };
-}
-
-/** The type-specific parts of a result, flattened into the row's detail columns. */
-function detailsOf(r: CheckResult): ResultDetails {
-  const { tls, ping, dns, domain } = r;
-  return {
-    ...NO_DETAILS,
-    ...(tls && {
-      tlsNotBeforeMs: Number(tls.notBeforeMs),
-      tlsIssuer: tls.issuer,
-      tlsSubject: tls.subject,
-      tlsSubjectAltNames: tls.subjectAltNames,
-      tlsChainValid: tls.chainValid,
-      tlsHostnameValid: tls.hostnameValid,
-      tlsExpiringSoon: tls.expiringSoon,
-      tlsVerificationError: tls.verificationError,
-    }),
-    assertions: r.assertions.map((a) => ({ source: a.source, operator: a.operator, expected: a.expected, actual: a.actual, passed: a.passed })),
-    ...(ping && {
-      pingAddress: ping.address,
-      pingSent: ping.sent,
-      pingReceived: ping.received,
-      pingPacketLossPercent: ping.packetLossPercent,
-      pingRttMinMs: ping.rttMinMs,
-      pingRttAvgMs: ping.rttAvgMs,
-      pingRttMaxMs: ping.rttMaxMs,
-      pingJitterMs: ping.jitterMs,
-    }),
-    ...(dns && { dnsRcode: dns.rcode, dnsValues: dns.values, dnsResolver: dns.resolver }),
-    ...(domain && {
-      domainExpiresAtMs: Number(domain.expiresAtMs),
-      domainRegisteredAtMs: Number(domain.registeredAtMs),
-      domainRegistrar: domain.registrar,
-      domainStatuses: domain.statuses,
-      domainSource: domain.source,
-      domainExpiringSoon: domain.expiringSoon,
-    }),
-  };
+  const decided: DecidedByIngest = { region, retentionDays, status };
+  const out: Partial<Record<keyof StoredResult, unknown>> = {};
+  for (const [key, read] of READERS) out[key] = read(r, decided);
+  return out as StoredResult;
 }

@@ -14,6 +14,7 @@ import { HOURLY_TABLE, RESULTS_TABLE } from '../../services/lib/results/schema.j
 import { ChdbExecutor } from '../../services/lib/adapters/chdb/executor.js';
 import { ClickHouseServerExecutor } from '../../services/lib/adapters/clickhouse/executor.js';
 import { serviceUrl, uniqueName } from '../support/services.js';
+import { fullStoredResult } from '../support/result-samples.js';
 
 interface Harness {
   exec: ClickHouseExecutor;
@@ -76,6 +77,20 @@ function dataset(org: string) {
 }
 
 const WINDOW = { fromMs: BASE, toMs: BASE + 2 * HOUR };
+
+/** check_results_v1 as the first release created it: what the oldest data directories hold. */
+const FIRST_RELEASE_TABLE = (db: string) => `CREATE TABLE ${db}.${RESULTS_TABLE} (
+  result_id String, job_id String CODEC(ZSTD(1)), org_id String, monitor_id String, region LowCardinality(String),
+  agent_id LowCardinality(String), type LowCardinality(String), scheduled_at DateTime64(3, 'UTC') CODEC(Delta, ZSTD(1)),
+  ts DateTime64(3, 'UTC') CODEC(DoubleDelta, ZSTD(1)), status LowCardinality(String), error_kind LowCardinality(String),
+  error_phase LowCardinality(String), error_message String CODEC(ZSTD(3)), dns_ms Float64 CODEC(Gorilla, ZSTD(1)),
+  connect_ms Float64 CODEC(Gorilla, ZSTD(1)), tls_ms Float64 CODEC(Gorilla, ZSTD(1)), ttfb_ms Float64 CODEC(Gorilla, ZSTD(1)),
+  transfer_ms Float64 CODEC(Gorilla, ZSTD(1)), total_ms Float64 CODEC(Gorilla, ZSTD(1)), status_code UInt16,
+  tls_not_after DateTime64(3, 'UTC') CODEC(Delta, ZSTD(1)), retention_days UInt16,
+  ingested_at DateTime64(3, 'UTC') DEFAULT now64(3) CODEC(Delta, ZSTD(1)),
+  INDEX result_id_bloom result_id TYPE bloom_filter(0.001) GRANULARITY 1
+) ENGINE = ReplacingMergeTree PARTITION BY toYYYYMM(ts) PRIMARY KEY (org_id, monitor_id, ts)
+ORDER BY (org_id, monitor_id, ts, result_id) TTL toDateTime(ts) + toIntervalDay(retention_days)`;
 
 function resultStoreContract(name: string, open: () => Promise<Harness>) {
   describe(`ResultStore contract: ${name}`, () => {
@@ -200,6 +215,38 @@ function resultStoreContract(name: string, open: () => Promise<Harness>) {
         expect(Number(g.checks)).toBe(e.checks);
         expect(Number(g.failures)).toBe(e.failures);
         expect(g.avg_ms).toBeCloseTo(e.sum / e.checks, 9);
+      }
+    });
+
+    it('reads back every field of a result as it was stored', async () => {
+      const full = { ...fullStoredResult(), orgId: uniqueName('org'), startedAtMs: BASE + 1, scheduledAtMs: BASE, retentionDays: 30 };
+      await store.insertResults([full]);
+      expect(await store.recentResults({ orgId: full.orgId, monitorId: full.monitorId, limit: 10 })).toEqual([full]);
+    });
+
+    it('upgrades a table created by the first release in place, its rows reading as without details', async () => {
+      const database = uniqueName('pharos_v1');
+      await h.exec.command(`CREATE DATABASE ${database}`);
+      try {
+        await h.exec.command(FIRST_RELEASE_TABLE(database));
+        const old = result({ orgId: 'org_old' });
+        const { resultId, jobId, orgId, monitorId, region, agentId, type, status, errorKind, errorPhase, errorMessage, dnsMs, connectMs, tlsMs, ttfbMs, transferMs, totalMs, statusCode, retentionDays } = old;
+        const firstRelease: Record<string, unknown> = {
+          result_id: resultId, job_id: jobId, org_id: orgId, monitor_id: monitorId, region, agent_id: agentId, type,
+          scheduled_at: '1970-01-01 00:00:00.000', ts: new Date(old.startedAtMs).toISOString().replace('T', ' ').slice(0, 23),
+          status, error_kind: errorKind, error_phase: errorPhase, error_message: errorMessage, dns_ms: dnsMs, connect_ms: connectMs,
+          tls_ms: tlsMs, ttfb_ms: ttfbMs, transfer_ms: transferMs, total_ms: totalMs, status_code: statusCode,
+          tls_not_after: '1970-01-01 00:00:00.000', retention_days: retentionDays,
+        };
+        await h.exec.insertCompact(`${database}.${RESULTS_TABLE}`, Object.keys(firstRelease), [Object.values(firstRelease)]);
+        const upgraded = new ClickHouseResultStore(h.exec, database);
+        await upgraded.migrate();
+        expect(await upgraded.recentResults({ orgId: 'org_old', monitorId: old.monitorId, limit: 10 })).toEqual([{ ...old, scheduledAtMs: 0 }]);
+        const full = { ...fullStoredResult(), orgId: 'org_new', startedAtMs: BASE + 1, scheduledAtMs: BASE, retentionDays: 30 };
+        await upgraded.insertResults([full]);
+        expect(await upgraded.recentResults({ orgId: 'org_new', monitorId: full.monitorId, limit: 10 })).toEqual([full]);
+      } finally {
+        await h.exec.command(`DROP DATABASE IF EXISTS ${database}`);
       }
     });
 

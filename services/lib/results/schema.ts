@@ -13,10 +13,18 @@
  * - TTL per row from retention_days: plans differ in retention, so the row carries it.
  * - DoubleDelta on ts (regular intervals), Delta on scheduled_at, Gorilla on the timings.
  * - The hourly rollup excludes skipped checks, as every statistic does.
+ *
+ * The raw table's columns come from the column table (columns.ts).
  */
+import { ADDED_FIELDS, FIRST_RELEASE_FIELDS, INGESTED_AT, type ResultColumn, type ResultField } from './columns.js';
+
 export const RESULTS_TABLE = 'check_results_v1';
 export const HOURLY_TABLE = 'check_results_hourly_v1';
 export const HOURLY_VIEW = 'check_results_hourly_mv_v1';
+
+/** `name  Type CODEC(…)`, aligned as the statements were written by hand. */
+const definition = (c: ResultColumn) => `${c.name.padEnd(22)} ${c.type}`;
+const columnsOf = (fields: object): ResultColumn[] => (Object.values(fields) as Array<ResultField<unknown>>).flatMap((f) => f.columns);
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
@@ -31,29 +39,7 @@ export function schemaStatements(db: string): string[] {
   return [
     `CREATE DATABASE IF NOT EXISTS ${db}`,
     `CREATE TABLE IF NOT EXISTS ${db}.${RESULTS_TABLE} (
-      result_id      String,
-      job_id         String CODEC(ZSTD(1)),
-      org_id         String,
-      monitor_id     String,
-      region         LowCardinality(String),
-      agent_id       LowCardinality(String),
-      type           LowCardinality(String),
-      scheduled_at   DateTime64(3, 'UTC') CODEC(Delta, ZSTD(1)),
-      ts             DateTime64(3, 'UTC') CODEC(DoubleDelta, ZSTD(1)),
-      status         LowCardinality(String),
-      error_kind     LowCardinality(String),
-      error_phase    LowCardinality(String),
-      error_message  String CODEC(ZSTD(3)),
-      dns_ms         Float64 CODEC(Gorilla, ZSTD(1)),
-      connect_ms     Float64 CODEC(Gorilla, ZSTD(1)),
-      tls_ms         Float64 CODEC(Gorilla, ZSTD(1)),
-      ttfb_ms        Float64 CODEC(Gorilla, ZSTD(1)),
-      transfer_ms    Float64 CODEC(Gorilla, ZSTD(1)),
-      total_ms       Float64 CODEC(Gorilla, ZSTD(1)),
-      status_code    UInt16,
-      tls_not_after  DateTime64(3, 'UTC') CODEC(Delta, ZSTD(1)),
-      retention_days UInt16,
-      ingested_at    DateTime64(3, 'UTC') DEFAULT now64(3) CODEC(Delta, ZSTD(1)),
+      ${[...columnsOf(FIRST_RELEASE_FIELDS), INGESTED_AT].map(definition).join(',\n      ')},
       INDEX result_id_bloom result_id TYPE bloom_filter(0.001) GRANULARITY 1
     )
     ENGINE = ReplacingMergeTree
@@ -61,39 +47,10 @@ export function schemaStatements(db: string): string[] {
     PRIMARY KEY (org_id, monitor_id, ts)
     ORDER BY (org_id, monitor_id, ts, result_id)
     TTL toDateTime(ts) + toIntervalDay(retention_days)`,
-    // Details added after the first release: added in place (new columns with defaults are a
+    // Columns added after the first release: added in place (new columns with defaults are a
     // compatible change; old rows read as empty), so existing data directories upgrade.
     `ALTER TABLE ${db}.${RESULTS_TABLE}
-      ADD COLUMN IF NOT EXISTS tls_not_before         DateTime64(3, 'UTC') CODEC(Delta, ZSTD(1)),
-      ADD COLUMN IF NOT EXISTS tls_issuer             String CODEC(ZSTD(3)),
-      ADD COLUMN IF NOT EXISTS tls_subject            String CODEC(ZSTD(3)),
-      ADD COLUMN IF NOT EXISTS tls_sans               Array(String) CODEC(ZSTD(3)),
-      ADD COLUMN IF NOT EXISTS tls_chain_valid        UInt8,
-      ADD COLUMN IF NOT EXISTS tls_hostname_valid     UInt8,
-      ADD COLUMN IF NOT EXISTS tls_expiring_soon      UInt8,
-      ADD COLUMN IF NOT EXISTS tls_verification_error LowCardinality(String),
-      ADD COLUMN IF NOT EXISTS assertion_source       Array(LowCardinality(String)),
-      ADD COLUMN IF NOT EXISTS assertion_operator     Array(LowCardinality(String)),
-      ADD COLUMN IF NOT EXISTS assertion_expected     Array(String) CODEC(ZSTD(3)),
-      ADD COLUMN IF NOT EXISTS assertion_actual       Array(String) CODEC(ZSTD(3)),
-      ADD COLUMN IF NOT EXISTS assertion_passed       Array(UInt8),
-      ADD COLUMN IF NOT EXISTS ping_address           String CODEC(ZSTD(1)),
-      ADD COLUMN IF NOT EXISTS ping_sent              UInt16,
-      ADD COLUMN IF NOT EXISTS ping_received          UInt16,
-      ADD COLUMN IF NOT EXISTS ping_packet_loss       Float32,
-      ADD COLUMN IF NOT EXISTS ping_rtt_min_ms        Float64 CODEC(Gorilla, ZSTD(1)),
-      ADD COLUMN IF NOT EXISTS ping_rtt_avg_ms        Float64 CODEC(Gorilla, ZSTD(1)),
-      ADD COLUMN IF NOT EXISTS ping_rtt_max_ms        Float64 CODEC(Gorilla, ZSTD(1)),
-      ADD COLUMN IF NOT EXISTS ping_jitter_ms         Float64 CODEC(Gorilla, ZSTD(1)),
-      ADD COLUMN IF NOT EXISTS dns_rcode              LowCardinality(String),
-      ADD COLUMN IF NOT EXISTS dns_values             Array(String) CODEC(ZSTD(3)),
-      ADD COLUMN IF NOT EXISTS dns_resolver           LowCardinality(String),
-      ADD COLUMN IF NOT EXISTS domain_expires_at      DateTime64(3, 'UTC') CODEC(Delta, ZSTD(1)),
-      ADD COLUMN IF NOT EXISTS domain_registered_at   DateTime64(3, 'UTC') CODEC(Delta, ZSTD(1)),
-      ADD COLUMN IF NOT EXISTS domain_registrar       LowCardinality(String),
-      ADD COLUMN IF NOT EXISTS domain_statuses        Array(LowCardinality(String)),
-      ADD COLUMN IF NOT EXISTS domain_source          LowCardinality(String),
-      ADD COLUMN IF NOT EXISTS domain_expiring_soon   UInt8`,
+      ${columnsOf(ADDED_FIELDS).map((c) => `ADD COLUMN IF NOT EXISTS ${definition(c)}`).join(',\n      ')}`,
     `CREATE TABLE IF NOT EXISTS ${db}.${HOURLY_TABLE} (
       org_id             String,
       monitor_id         String,

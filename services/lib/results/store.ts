@@ -12,7 +12,7 @@
 import type { ClickHouseExecutor, ResultStore } from '../ports/results-store.js';
 import type { MonitorStats, RecentResultsQuery, StatsFigures, StatsQuery, StoredResult } from './types.js';
 import { HOURLY_TABLE, RESULTS_TABLE, assertDatabaseName, schemaStatements } from './schema.js';
-import { INSERT_COLUMNS, RESULT_COLUMNS, fromRow, toCompactRow } from './rows.js';
+import { INSERT_COLUMNS, READ_COLUMNS, fromRow, toCompactRow } from './rows.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -92,7 +92,7 @@ export class ClickHouseResultStore implements ResultStore {
       params.before = Math.trunc(q.beforeMs);
     }
     const rows = await this.exec.query(
-      `SELECT ${RESULT_COLUMNS} FROM ${this.raw} WHERE ${where}
+      `SELECT ${READ_COLUMNS} FROM ${this.raw} WHERE ${where}
        ORDER BY ts DESC, result_id DESC LIMIT {limit:UInt32}`,
       params,
     );

@@ -1,37 +1,13 @@
-/** A check result as stored in check_results_v1 and returned by the api. */
-export interface StoredResult extends ResultDetails {
-  resultId: string;
-  jobId: string;
-  orgId: string;
-  monitorId: string;
-  region: string;
-  agentId: string;
-  /** Monitor type name: Website, Port, … */
-  type: string;
-  scheduledAtMs: number;
-  /** When the check started, unix ms (the row's time). */
-  startedAtMs: number;
-  /** 'up' | 'down' | 'skipped' */
-  status: 'up' | 'down' | 'skipped';
-  /** '' when none; otherwise snake_case error kind, e.g. 'timeout', 'connection_refused'. */
-  errorKind: string;
-  /** '' when none; 'dns' | 'connect' | 'tls' | 'ttfb' | 'transfer' | 'assertion'. */
-  errorPhase: string;
-  errorMessage: string;
-  dnsMs: number;
-  connectMs: number;
-  tlsMs: number;
-  ttfbMs: number;
-  transferMs: number;
-  /** Response time: total duration of the check, ms. */
-  totalMs: number;
-  /** 0 when there was no HTTP response. */
-  statusCode: number;
-  /** 0 when not HTTPS. */
-  tlsNotAfterMs: number;
-  /** Retention of the row, days (TTL). */
-  retentionDays: number;
-}
+import { ADDED_FIELDS, RESULT_FIELDS, type FieldValues } from './columns.js';
+
+/**
+ * A check result as stored in check_results_v1 and returned by the api: one property per
+ * field of the column table (columns.ts), so a field is added there, not here.
+ */
+export type StoredResult = FieldValues<typeof RESULT_FIELDS>;
+
+/** What each check type records besides timings; empty when it does not apply. */
+export type ResultDetails = FieldValues<typeof ADDED_FIELDS>;
 
 export interface RecordedAssertion {
   source: string;
@@ -41,45 +17,9 @@ export interface RecordedAssertion {
   passed: boolean;
 }
 
-/** What each check type records besides timings; zero / empty when it does not apply. */
-export interface ResultDetails {
-  tlsNotBeforeMs: number;
-  tlsIssuer: string;
-  tlsSubject: string;
-  tlsSubjectAltNames: string[];
-  tlsChainValid: boolean;
-  tlsHostnameValid: boolean;
-  tlsExpiringSoon: boolean;
-  tlsVerificationError: string;
-  assertions: RecordedAssertion[];
-  pingAddress: string;
-  pingSent: number;
-  pingReceived: number;
-  pingPacketLossPercent: number;
-  pingRttMinMs: number;
-  pingRttAvgMs: number;
-  pingRttMaxMs: number;
-  pingJitterMs: number;
-  /** '' when no DNS check ran. */
-  dnsRcode: string;
-  dnsValues: string[];
-  dnsResolver: string;
-  domainExpiresAtMs: number;
-  domainRegisteredAtMs: number;
-  domainRegistrar: string;
-  domainStatuses: string[];
-  /** '' when no Domain check ran; 'rdap' or 'whois'. */
-  domainSource: string;
-  domainExpiringSoon: boolean;
-}
-
-export const NO_DETAILS: Readonly<ResultDetails> = Object.freeze({
-  tlsNotBeforeMs: 0, tlsIssuer: '', tlsSubject: '', tlsSubjectAltNames: [], tlsChainValid: false, tlsHostnameValid: false,
-  tlsExpiringSoon: false, tlsVerificationError: '', assertions: [], pingAddress: '', pingSent: 0, pingReceived: 0,
-  pingPacketLossPercent: 0, pingRttMinMs: 0, pingRttAvgMs: 0, pingRttMaxMs: 0, pingJitterMs: 0, dnsRcode: '', dnsValues: [],
-  dnsResolver: '', domainExpiresAtMs: 0, domainRegisteredAtMs: 0, domainRegistrar: '', domainStatuses: [], domainSource: '',
-  domainExpiringSoon: false,
-});
+export const NO_DETAILS: Readonly<ResultDetails> = Object.freeze(
+  Object.fromEntries(Object.entries(ADDED_FIELDS).map(([key, field]) => [key, field.empty])) as ResultDetails,
+);
 
 export interface RecentResultsQuery {
   orgId: string;
