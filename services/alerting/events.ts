@@ -1,0 +1,49 @@
+/**
+ * What alerting tells people about (the Enori document's six webhook events). An event is
+ * decided once, in the transaction that changes the status or incident, and written to the
+ * deliveries outbox with one row per channel; its id is stable across retries (`webhook-id`).
+ */
+import type { MonitorTypeName } from '../../contracts/checks/index.js';
+
+export const ALERT_EVENT_TYPES = [
+  'monitor.down', 'monitor.up', 'monitor.degraded', 'monitor.ssl_expiring', 'incident.created', 'incident.resolved',
+] as const;
+export type AlertEventType = (typeof ALERT_EVENT_TYPES)[number];
+
+/** The alert record's `type` (the document's "Down, Recovered, P95, etc."). */
+export const ALERT_TYPE_OF_EVENT: { readonly [E in AlertEventType]: string } = {
+  'monitor.down': 'Down',
+  'monitor.up': 'Recovered',
+  'monitor.degraded': 'P95',
+  'monitor.ssl_expiring': 'SslExpiring',
+  'incident.created': 'IncidentCreated',
+  'incident.resolved': 'IncidentResolved',
+};
+
+export interface AlertEventIncident {
+  id: string;
+  title: string;
+  status: string;
+  cause: string;
+  startedAt: string;
+  resolvedAt: string | null;
+}
+
+/**
+ * One event. `event`, `monitor` and `alert` are the document's Webhook payload exactly;
+ * `id` and `incident` are added (never renamed) where they apply.
+ */
+export interface AlertEvent {
+  /** `evt_…`, the same on every retry and every channel (Standard Webhooks `webhook-id` per delivery adds the channel). */
+  id: string;
+  event: AlertEventType;
+  orgId: string;
+  monitor: { id: string; name: string; url: string | null; type: MonitorTypeName };
+  alert: { type: string; message: string; timestamp: string; responseTimeMs: number | null };
+  incident?: AlertEventIncident;
+}
+
+/** The JSON a Webhook channel receives: the document's shape plus the added fields. */
+export function webhookPayload(e: AlertEvent) {
+  return { id: e.id, event: e.event, monitor: e.monitor, alert: e.alert, ...(e.incident ? { incident: e.incident } : {}) };
+}
