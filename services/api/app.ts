@@ -7,6 +7,7 @@ import { installRateLimits } from './plugins/rate-limit.js';
 import { frameworkErrors, installErrorHandler } from './plugins/errors.js';
 import { installJsonParser, installValidators } from './plugins/validation.js';
 import { installRequestLog } from './plugins/request-log.js';
+import { documentRequestSchema } from './plugins/openapi.js';
 import { keyRoutes } from './routes/keys/routes.js';
 import { monitorRoutes } from './routes/monitors/routes.js';
 import { pingRoutes } from './routes/pings/routes.js';
@@ -34,6 +35,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   installAuth(app, deps.apiKeys);
   installRateLimits(app, { hotState: deps.hotState, logger: deps.logger, now: deps.now });
   await app.register(swagger, {
+    transform: documentRequestSchema,
     openapi: {
       openapi: '3.0.3',
       info: { title: 'Pharos API', version: '1.0.0', description: 'Enori-compatible uptime monitoring API' },

@@ -66,13 +66,14 @@ const DECIMAL = { integer: /^-?\d{1,20}$/, number: /^-?\d{1,20}(\.\d{1,20})?$/ }
 
 /**
  * Why a URL value cannot be the number its field takes. ajv's coercion reads `0x10`, `1e3`,
- * ` 5`, `Infinity` and `1e400` as numbers; only plain decimals are numbers here. A value
+ * ` 5`, a blank, `Infinity` and `1e400` as numbers; only plain decimals are numbers here. A value
  * that is not number-like at all is left to the schema (it may be a union's string, such
  * as `type=Website`).
  */
 function numberProblem(raw: string, kind: 'integer' | 'number'): string | undefined {
   if (DECIMAL[kind].test(raw)) return undefined;
-  if (raw.trim() === '' || Number.isNaN(Number(raw))) return undefined;
+  // Blank reads as 0 to ajv (`exitCode=%20` would be a success): refused with the rest.
+  if (Number.isNaN(Number(raw))) return undefined;
   return kind === 'integer' ? 'must be a decimal integer' : 'must be a decimal number';
 }
 

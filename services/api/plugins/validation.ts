@@ -34,7 +34,7 @@ export function withIntegerBounds(schema: unknown): unknown {
   const out: Schema = {};
   for (const [k, v] of Object.entries(schema)) out[k] = k === 'enum' || k === 'const' || k === 'default' || k === 'examples' ? v : withIntegerBounds(v);
   const types = [out.type].flat();
-  if (types.includes('integer')) {
+  if (types.includes('integer') && out.enum === undefined && out.const === undefined) {
     if (out.minimum === undefined && out.exclusiveMinimum === undefined) out.minimum = INT32.minimum;
     if (out.maximum === undefined && out.exclusiveMaximum === undefined) out.maximum = INT32.maximum;
   }
