@@ -22,7 +22,7 @@ const STATUS: Record<DomainErrorCode, number> = {
  */
 export const MAX_DETAILS = 20;
 const MAX_FIELD_CHARS = 200;
-const MAX_MESSAGE_CHARS = 500;
+const MAX_MESSAGE_CHARS = 200;
 
 export interface ErrorBody {
   error: string;
