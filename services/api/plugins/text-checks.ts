@@ -16,7 +16,7 @@ export interface TextScan {
   problems: FieldError[];
   /** Problems found beyond MAX_PROBLEMS. */
   omitted: number;
-  /** Strings, numbers and other leaves seen: the request's size in values. */
+  /** Values seen, containers included: the request's size in values. */
   values: number;
 }
 
@@ -92,8 +92,8 @@ export function findTextProblems(data: unknown, part: TextPart, schema: Schema):
   while (stack.length) {
     const node = stack.pop()!;
     const { value } = node;
+    scan.values++;
     if (typeof value === 'string') {
-      scan.values++;
       const text = textProblem(value);
       if (text) report(node, text);
       else if (part !== 'body') {
@@ -105,24 +105,19 @@ export function findTextProblems(data: unknown, part: TextPart, schema: Schema):
       continue;
     }
     if (typeof value === 'number') {
-      scan.values++;
       // JSON.parse reads 1e400 as Infinity, which ajv accepts as a number.
       if (!Number.isFinite(value)) report(node, 'is out of range');
       continue;
     }
-    if (!value || typeof value !== 'object') {
-      scan.values++;
-      continue;
-    }
+    if (!value || typeof value !== 'object') continue;
     if (node.depth >= MAX_DEPTH) {
       report(node, `is nested deeper than ${MAX_DEPTH} levels`);
       continue;
     }
     // A ping body's Buffer is bytes, not text (docs/checks/job.md); URL parts are objects
     // without Object.prototype (fast-querystring, find-my-way), so any other object is walked.
-    if (ArrayBuffer.isView(value)) {
-      scan.values++;
-    } else if (Array.isArray(value)) {
+    if (ArrayBuffer.isView(value)) continue;
+    if (Array.isArray(value)) {
       for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], parent: node, key: i, depth: node.depth + 1 });
     } else {
       const keys = Object.keys(value);
