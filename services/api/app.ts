@@ -1,11 +1,13 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import scalar from '@scalar/fastify-api-reference';
 import type { ApiDeps } from './context.js';
 import { installAuth } from './plugins/auth.js';
 import { installRateLimits } from './plugins/rate-limit.js';
-import { installErrorHandler } from './plugins/errors.js';
-import { installValidators } from './plugins/validation.js';
+import { frameworkErrors, installErrorHandler } from './plugins/errors.js';
+import { installJsonParser, installValidators } from './plugins/validation.js';
+import { installRequestLog } from './plugins/request-log.js';
+import { documentRequestSchema } from './plugins/openapi.js';
 import { keyRoutes } from './routes/keys/routes.js';
 import { monitorRoutes } from './routes/monitors/routes.js';
 import { pingRoutes } from './routes/pings/routes.js';
@@ -14,42 +16,26 @@ import { regionRoutes } from './routes/regions/routes.js';
 import { teamRoutes } from './routes/teams/routes.js';
 import { adminRoutes } from './routes/admin/routes.js';
 
-/**
- * A request as logged: Fastify's fields, with the secret part of a ping URL masked (the
- * token is a Job monitor's only credential; secrets are never logged).
- */
-function requestForLog(req: { method: string; url: string; host?: string; ip?: string; socket?: { remotePort?: number } }) {
-  return {
-    method: req.method,
-    url: req.url.replace(/^\/ping\/[^/?#]+/, '/ping/[redacted]'),
-    host: req.host,
-    remoteAddress: req.ip,
-    remotePort: req.socket?.remotePort,
-  };
-}
-
 /** The public HTTP surface. Dependencies come in; nothing here opens a connection of its own. */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   // pino's Logger type is wider than Fastify's base logger type; the instance is the same.
   const app = Fastify({
-    loggerInstance: deps.logger.child({ component: 'api' }, { serializers: { req: requestForLog } }),
+    loggerInstance: deps.logger.child({ component: 'api' }),
+    // One wide event per request instead (plugins/request-log.ts).
+    logController: new LogController({ disableRequestLogging: true }),
+    frameworkErrors,
     bodyLimit: 1024 * 1024,
     trustProxy: false,
     genReqId: () => `req_${Math.random().toString(36).slice(2, 12)}`,
   }) as unknown as FastifyInstance;
   installValidators(app);
-  // Clients such as the Enori document's Node.js helper send `Content-Type: application/json`
-  // on every call, including body-less POSTs (pause, resume, check): an empty body is no body.
-  const parseJson = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '') return done(null, undefined);
-    return parseJson(request, body as string, done);
-  });
+  installJsonParser(app);
   installErrorHandler(app);
+  installRequestLog(app);
   installAuth(app, deps.apiKeys);
   installRateLimits(app, { hotState: deps.hotState, logger: deps.logger, now: deps.now });
   await app.register(swagger, {
+    transform: documentRequestSchema,
     openapi: {
       openapi: '3.0.3',
       info: { title: 'Pharos API', version: '1.0.0', description: 'Enori-compatible uptime monitoring API' },

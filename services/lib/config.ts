@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import os from 'node:os';
+import { redactUrl } from './redact.js';
 
 export type Role = 'dev' | 'server' | 'api' | 'scheduler' | 'ingest' | 'alerting' | 'agent' | 'migrate' | 'cli';
 
@@ -96,9 +97,9 @@ function url(env: Env, name: string): string | undefined {
   try {
     parsed = new URL(raw);
   } catch {
-    throw new ConfigError(`${name} must be an absolute URL such as https://pharos.example.com, got "${raw}"`);
+    throw new ConfigError(`${name} must be an absolute URL such as https://pharos.example.com, got "${redactUrl(raw)}"`);
   }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError(`${name} must be an http(s) URL, got "${raw}"`);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError(`${name} must be an http(s) URL, got "${redactUrl(raw)}"`);
   return raw;
 }
 

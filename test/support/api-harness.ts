@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../services/api/app.js';
 import { loadConfig } from '../../services/lib/config.js';
-import { createLogger } from '../../services/lib/logger.js';
+import { createLogger, type Logger } from '../../services/lib/logger.js';
 import { subjectsFor } from '../../services/lib/subjects.js';
 import { MonitorStore } from '../../services/lib/monitors/store.js';
 import { ApiKeyStore } from '../../services/lib/tenancy/api-keys.js';
@@ -57,9 +57,9 @@ export async function openControlPlane(databaseUrl?: string): Promise<{ sql: Sql
 }
 
 /** The api over real stores: PGlite (or Postgres when a URL is given) and chDB in a temp dir. */
-export async function startApiHarness(opts: { databaseUrl?: string; resultsDir?: string; now?: () => number; env?: Record<string, string> } = {}): Promise<ApiHarness> {
+export async function startApiHarness(opts: { databaseUrl?: string; resultsDir?: string; now?: () => number; env?: Record<string, string>; logger?: Logger } = {}): Promise<ApiHarness> {
   const config = loadConfig('dev', { PHAROS_REGIONS: 'UsEast,EuWest', PHAROS_LOG_LEVEL: 'silent', ...opts.env });
-  const logger = createLogger('silent');
+  const logger = opts.logger ?? createLogger('silent');
   const { sql, drop } = await openControlPlane(opts.databaseUrl);
   const dir = opts.resultsDir ?? mkdtempSync(path.join(tmpdir(), 'pharos-api-'));
   const results = openChdbResultStore(dir, 'pharos');

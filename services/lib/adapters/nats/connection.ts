@@ -6,6 +6,7 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from '../../logger.js';
 import { BusUnavailableError } from './errors.js';
+import { redactUrl } from '../../redact.js';
 
 export interface NatsConnectOptions {
   url: string;
@@ -27,7 +28,7 @@ export async function connectNats({ url, name, logger }: NatsConnectOptions): Pr
     });
   } catch (err) {
     // The first connect failing is transient from the caller's view: NATS may still be starting.
-    throw new BusUnavailableError(`cannot connect to NATS at ${url}`, { cause: err });
+    throw new BusUnavailableError(`cannot connect to NATS at ${redactUrl(url)}`, { cause: err });
   }
   logger.info({ server: nc.getServer(), name }, 'nats connected');
   void logStatus(nc, logger);

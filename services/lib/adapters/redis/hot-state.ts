@@ -11,6 +11,7 @@ import { Redis } from 'ioredis';
 import type { HotState, RateLimitDecision } from '../../ports/hot-state.js';
 import type { Logger } from '../../logger.js';
 import { HotStateUnavailableError } from './errors.js';
+import { redactUrl } from '../../redact.js';
 import { ACQUIRE_LEASE, CONSUME_RATE_LIMIT, FILTER_SEEN, GET_RECORDS, MARK_SEEN, PUT_RECORD, RELEASE_LEASE } from './scripts.js';
 
 export interface RedisHotStateOptions {
@@ -133,8 +134,4 @@ async function execOrThrow(pipe: { exec(): Promise<[Error | null, unknown][] | n
     if (err) throw err;
     return value;
   });
-}
-
-function redactUrl(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@');
 }
