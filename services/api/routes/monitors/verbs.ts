@@ -123,7 +123,9 @@ function configOf(m: Monitor): MonitorConfig {
 
 /**
  * Upsert by name (infrastructure as code): the URL name wins over the body's, and sending
- * the same body again changes nothing, not even `updatedAt`.
+ * the same body again changes nothing, not even `updatedAt`. A creation counts against the
+ * create-monitor rate limit like POST /api/monitors (else upsert would bypass it); an update
+ * does not.
  */
 export async function upsertMonitorByName({ ctx, input }: { ctx: VerbContext; input: { name: string; body: MonitorBody } }) {
   const config = toMonitorConfig({ ...input.body, name: input.name }, inputRules(ctx.deps));
@@ -131,6 +133,7 @@ export async function upsertMonitorByName({ ctx, input }: { ctx: VerbContext; in
   const existing = await ctx.deps.monitors.getByName(orgId, config.name);
   await ctx.deps.quotas.assertInterval(orgId, config.intervalSeconds);
   if (!existing) {
+    await ctx.countAgainst?.('createMonitor');
     await ctx.deps.quotas.assertCanAddMonitor(orgId);
     const created = await ctx.deps.monitors.create(orgId, config);
     await rescheduleHeartbeat(ctx.deps, created, true);
