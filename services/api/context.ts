@@ -12,6 +12,7 @@ import type { ApiKeyStore, Principal } from '../lib/tenancy/api-keys.js';
 import type { PlanQuotas } from '../lib/tenancy/quotas.js';
 import type { TeamStore } from '../lib/tenancy/teams.js';
 import type { OrganizationStore } from '../lib/tenancy/organizations.js';
+import type { RouteRateLimit } from '../lib/rate-limit/limits.js';
 
 /** Everything the api's verbs may use, passed in by main (no singletons). */
 export interface ApiDeps {
@@ -43,6 +44,11 @@ export interface VerbContext {
   principal: Principal;
   /** Where clients reach this api (PHAROS_PUBLIC_URL, else the request's own origin); for links such as pingUrl. */
   baseUrl?: string;
+  /**
+   * Counts the request against one more of the key's rate limits, for limits only the use
+   * case can decide on (an upsert is a creation only when it creates); throws RATE_LIMITED.
+   */
+  countAgainst?: (limit: RouteRateLimit) => Promise<void>;
 }
 
 export interface Verb<I, O> {

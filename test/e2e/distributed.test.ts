@@ -40,6 +40,7 @@ describe.skipIf(!available)('pharos server + agents in two regions (needs PHAROS
       PHAROS_GRPC_PORT: '0',
       PHAROS_BOOTSTRAP_KEY: adminKey,
       PHAROS_HEARTBEAT_INTERVAL_MS: '1000',
+      PHAROS_ALLOW_PRIVATE_TARGETS: 'true', // the api refuses monitors on loopback targets otherwise
     };
     const procs: PharosProcess[] = [];
     afterAll(async () => {

@@ -12,7 +12,7 @@ import { TeamStore } from '../../services/lib/tenancy/teams.js';
 import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
 import { realService, uniqueName } from '../support/services.js';
 
-/** Per-key limits from the Enori table, driven by a controllable clock (no waiting). */
+/** Per-key limits from the Enori table (Base, Pro, Business), driven by a controllable clock (no waiting). */
 let clock = 1_800_000_000_000;
 const now = () => clock;
 let h: ApiHarness;
@@ -23,9 +23,12 @@ const body = (name: string) => ({ name, type: 'Website', url: 'https://status.ex
 const inject = (app: FastifyInstance, method: string, url: string, key: string, payload?: unknown) =>
   app.inject({ method: method as 'GET', url, headers: { 'x-api-key': key }, payload: payload as object | undefined });
 
+/** A key of an organization on a document plan (Business: room for the monitors these tests create). */
+const documentTenant = () => h.tenant(['*'], 'business');
+
 describe('rate limits (embedded, in memory)', () => {
   it('allows 10 monitor creations per hour per key, with headers, then 429 with Retry-After', async () => {
-    const { key, orgId } = await h.tenant();
+    const { key, orgId } = await documentTenant();
     for (let i = 0; i < 10; i++) {
       const res = await inject(h.app, 'POST', '/api/monitors', key, body(`m${i}`));
       expect(res.statusCode).toBe(201);
@@ -46,7 +49,7 @@ describe('rate limits (embedded, in memory)', () => {
   });
 
   it('allows 5 checks now per minute', async () => {
-    const { key } = await h.tenant();
+    const { key } = await documentTenant();
     const m = (await inject(h.app, 'POST', '/api/monitors', key, body('c'))).json();
     for (let i = 0; i < 5; i++) expect((await inject(h.app, 'POST', `/api/monitors/${m.id}/check`, key)).statusCode).toBe(202);
     const refused = await inject(h.app, 'POST', `/api/monitors/${m.id}/check`, key);
@@ -57,7 +60,7 @@ describe('rate limits (embedded, in memory)', () => {
   });
 
   it('allows 200 reads and 100 other calls per minute, counted separately', async () => {
-    const { key } = await h.tenant();
+    const { key } = await documentTenant();
     for (let i = 0; i < 200; i++) {
       const res = await inject(h.app, 'GET', '/api/monitors', key);
       expect(res.statusCode, `read ${i}`).toBe(200);
@@ -70,6 +73,60 @@ describe('rate limits (embedded, in memory)', () => {
     const write = await inject(h.app, 'DELETE', '/api/keys/key_nothing', key);
     expect(write.statusCode).toBe(429);
     expect(write.headers['x-ratelimit-limit']).toBe('100');
+  });
+});
+
+describe('creation through upsert', () => {
+  it('counts a creation by PUT /api/monitors/by-name against the create-monitor limit, shared with POST', async () => {
+    const { key, orgId } = await documentTenant();
+    for (let i = 0; i < 5; i++) expect((await inject(h.app, 'POST', '/api/monitors', key, body(`p${i}`))).statusCode).toBe(201);
+    for (let i = 0; i < 5; i++) {
+      const res = await inject(h.app, 'PUT', `/api/monitors/by-name/u${i}`, key, body(`u${i}`));
+      expect(res.statusCode).toBe(200);
+      expect(res.headers['x-ratelimit-limit']).toBe('10');
+      expect(res.headers['x-ratelimit-remaining']).toBe(String(4 - i));
+    }
+    const refused = await inject(h.app, 'PUT', '/api/monitors/by-name/u5', key, body('u5'));
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json().code).toBe('RATE_LIMITED');
+    expect(refused.headers['retry-after']).toBe('360');
+    expect((await h.monitors.getByName(orgId, 'u5'))).toBeNull();
+    expect((await inject(h.app, 'POST', '/api/monitors', key, body('p5'))).statusCode).toBe(429);
+  });
+
+  it('does not count an upsert that updates or changes nothing', async () => {
+    const { key } = await documentTenant();
+    expect((await inject(h.app, 'PUT', '/api/monitors/by-name/same', key, body('same'))).statusCode).toBe(200);
+    for (let i = 0; i < 12; i++) {
+      const changed = { ...body('same'), intervalSeconds: 60 + (i % 2) * 60 };
+      const res = await inject(h.app, 'PUT', '/api/monitors/by-name/same', key, changed);
+      expect(res.statusCode, `update ${i}`).toBe(200);
+      expect(res.headers['x-ratelimit-limit']).toBe('100');
+    }
+    // Nine creations are still left of the ten.
+    for (let i = 0; i < 9; i++) expect((await inject(h.app, 'POST', '/api/monitors', key, body(`n${i}`))).statusCode).toBe(201);
+    expect((await inject(h.app, 'POST', '/api/monitors', key, body('n9'))).statusCode).toBe(429);
+  });
+});
+
+describe('rate limits by plan', () => {
+  it('does not throttle the self-hosted unlimited plan to 10 creations an hour, by POST or upsert', async () => {
+    const { key, orgId } = await h.tenant(['*'], 'unlimited');
+    for (let i = 0; i < 30; i++) {
+      const res = i % 2 === 0
+        ? await inject(h.app, 'POST', '/api/monitors', key, body(`bulk${i}`))
+        : await inject(h.app, 'PUT', `/api/monitors/by-name/bulk${i}`, key, body(`bulk${i}`));
+      expect(res.statusCode, `creation ${i}`).toBeLessThan(300);
+      expect(res.headers['x-ratelimit-limit']).toBe('1000');
+    }
+    expect((await h.monitors.list(orgId, { limit: 100, offset: 0 })).totalCount).toBe(30);
+  });
+
+  it('applies a plan change to the next request of the organization\'s keys', async () => {
+    const { key, orgId } = await h.tenant(['*'], 'unlimited');
+    expect((await inject(h.app, 'GET', '/api/monitors', key)).headers['x-ratelimit-limit']).toBe('2000');
+    await h.orgs.setPlan(orgId, 'pro', {});
+    expect((await inject(h.app, 'GET', '/api/monitors', key)).headers['x-ratelimit-limit']).toBe('200');
   });
 });
 
@@ -86,7 +143,7 @@ if (redisUrl) {
         return { app, hotState };
       }));
       try {
-        const { key } = await h.tenant();
+        const { key } = await documentTenant();
         const m = (await inject(instances[0].app, 'POST', '/api/monitors', key, body('shared'))).json();
         const codes: number[] = [];
         for (let i = 0; i < 6; i++) codes.push((await inject(instances[i % 2].app, 'POST', `/api/monitors/${m.id}/check`, key)).statusCode);

@@ -16,6 +16,8 @@ export interface Principal {
   keyId: string;
   orgId: string;
   scopes: string[];
+  /** The organization's plan as of this request, for its per-key rate limits. */
+  plan: string;
 }
 
 interface KeyRow {
@@ -74,12 +76,14 @@ export class ApiKeyStore {
 
   /** The principal a presented key stands for, or null for unknown/revoked keys. */
   async authenticate(plaintext: string): Promise<Principal | null> {
-    const { rows } = await this.sql.query<{ id: string; org_id: string; scopes: string[] }>(
-      `UPDATE api_keys SET last_used_at = now() WHERE key_hash = $1 AND revoked_at IS NULL RETURNING id, org_id, scopes`,
+    const { rows } = await this.sql.query<{ id: string; org_id: string; scopes: string[]; plan: string }>(
+      `UPDATE api_keys k SET last_used_at = now() FROM organizations o
+        WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND o.id = k.org_id
+        RETURNING k.id, k.org_id, k.scopes, o.plan`,
       [hashSecret(plaintext)],
     );
     const r = rows[0];
-    return r ? { keyId: r.id, orgId: r.org_id, scopes: r.scopes } : null;
+    return r ? { keyId: r.id, orgId: r.org_id, scopes: r.scopes, plan: r.plan } : null;
   }
 
   async countActive(): Promise<number> {

@@ -1,4 +1,5 @@
 import { DomainError } from '../errors.js';
+import { DOCUMENT_RATE_LIMITS, SELF_HOSTED_RATE_LIMITS, type RateLimits } from '../rate-limit/limits.js';
 
 /**
  * Plans are configuration: the Enori document's Base, Pro and Business limits, plus
@@ -22,13 +23,15 @@ export interface Plan {
   id: string;
   name: string;
   limits: PlanLimits;
+  /** Per-key request limits (per API key, not per organization). */
+  rateLimits: RateLimits;
 }
 
 export const PLANS: Record<string, Plan> = {
-  base: { id: 'base', name: 'Base', limits: { monitors: 10, minIntervalSeconds: 60, retentionDays: 30, apiKeys: 2, alertChannels: 5, teams: 2, membersPerTeam: 3, statusPages: 3, escalationPolicies: 2, maintenanceWindows: 2, reportsPerMonth: 3 } },
-  pro: { id: 'pro', name: 'Pro', limits: { monitors: 50, minIntervalSeconds: 60, retentionDays: 60, apiKeys: 10, alertChannels: 15, teams: 10, membersPerTeam: 10, statusPages: 10, escalationPolicies: 10, maintenanceWindows: 10, reportsPerMonth: 10 } },
-  business: { id: 'business', name: 'Business', limits: { monitors: 200, minIntervalSeconds: 60, retentionDays: 90, apiKeys: 50, alertChannels: null, teams: null, membersPerTeam: 25, statusPages: 50, escalationPolicies: 20, maintenanceWindows: null, reportsPerMonth: null } },
-  unlimited: { id: 'unlimited', name: 'Unlimited', limits: { monitors: null, minIntervalSeconds: null, retentionDays: null, apiKeys: null, alertChannels: null, teams: null, membersPerTeam: null, statusPages: null, escalationPolicies: null, maintenanceWindows: null, reportsPerMonth: null } },
+  base: { id: 'base', name: 'Base', limits: { monitors: 10, minIntervalSeconds: 60, retentionDays: 30, apiKeys: 2, alertChannels: 5, teams: 2, membersPerTeam: 3, statusPages: 3, escalationPolicies: 2, maintenanceWindows: 2, reportsPerMonth: 3 }, rateLimits: DOCUMENT_RATE_LIMITS },
+  pro: { id: 'pro', name: 'Pro', limits: { monitors: 50, minIntervalSeconds: 60, retentionDays: 60, apiKeys: 10, alertChannels: 15, teams: 10, membersPerTeam: 10, statusPages: 10, escalationPolicies: 10, maintenanceWindows: 10, reportsPerMonth: 10 }, rateLimits: DOCUMENT_RATE_LIMITS },
+  business: { id: 'business', name: 'Business', limits: { monitors: 200, minIntervalSeconds: 60, retentionDays: 90, apiKeys: 50, alertChannels: null, teams: null, membersPerTeam: 25, statusPages: 50, escalationPolicies: 20, maintenanceWindows: null, reportsPerMonth: null }, rateLimits: DOCUMENT_RATE_LIMITS },
+  unlimited: { id: 'unlimited', name: 'Unlimited', limits: { monitors: null, minIntervalSeconds: null, retentionDays: null, apiKeys: null, alertChannels: null, teams: null, membersPerTeam: null, statusPages: null, escalationPolicies: null, maintenanceWindows: null, reportsPerMonth: null }, rateLimits: SELF_HOSTED_RATE_LIMITS },
 };
 
 const UPGRADE_PATH = ['base', 'pro', 'business'];
@@ -45,6 +48,15 @@ export function planOf(id: string): Plan {
   const plan = PLANS[id];
   if (!plan) throw new Error(`unknown plan "${id}"; plans: ${Object.keys(PLANS).join(', ')}`);
   return plan;
+}
+
+/**
+ * A key's request limits, by its organization's plan. An unknown plan (one removed from
+ * this table while organizations still name it) falls back to the document's table rather
+ * than failing every request.
+ */
+export function rateLimitsOf(planId: string): RateLimits {
+  return PLANS[planId]?.rateLimits ?? DOCUMENT_RATE_LIMITS;
 }
 
 /** The limits in force for an organization: its plan's, adjusted by its add-ons. */

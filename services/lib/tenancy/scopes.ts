@@ -23,5 +23,15 @@ export function hasScope(granted: readonly string[], needed: Scope): boolean {
 
 /** A key may only hand out scopes it has itself. */
 export function canGrant(granted: readonly string[], requested: readonly string[]): boolean {
-  return granted.includes('*') || requested.every((s) => s !== '*' && granted.includes(s));
+  return missingScopes(granted, requested).length === 0;
+}
+
+/**
+ * Of `requested`, the scopes `granted` does not cover. Only `*` covers `*`: a key holding
+ * every named scope still cannot mint or revoke a full-access key, whose reach grows with
+ * each scope added later.
+ */
+export function missingScopes(granted: readonly string[], requested: readonly string[]): string[] {
+  if (granted.includes('*')) return [];
+  return requested.filter((s) => s === '*' || !granted.includes(s));
 }

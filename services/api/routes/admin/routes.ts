@@ -1,21 +1,27 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { DomainError } from '../../../lib/errors.js';
 import type { ApiDeps } from '../../context.js';
+import { OperatorKeyGuard, type OperatorGuardPolicy } from './operator-guard.js';
 import { CreateOrgBody, CreatedOrgResponse, OrgIdParams, OrgList, OrgResponse, SetPlanBody, errorResponses } from './schema.js';
 import { createOrganization, listOrganizations, setOrganizationPlan } from './verbs.js';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
-/** Operator auth: `X-Operator-Key` (or Bearer) compared in constant time with PHAROS_OPERATOR_KEY. */
-function assertOperator(expected: Buffer, request: FastifyRequest): void {
+/**
+ * Operator auth: `X-Operator-Key` (or Bearer) compared in constant time with
+ * PHAROS_OPERATOR_KEY, behind a per-address brake on wrong keys. A request with no key at
+ * all is a 401 that does not count: it guesses nothing.
+ */
+async function assertOperator(expected: Buffer, guard: OperatorKeyGuard, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  await guard.assertNotLockedOut(request.ip, reply);
   const header = request.headers['x-operator-key'];
   const auth = request.headers.authorization;
   const presented = typeof header === 'string' ? header : auth?.replace(/^Bearer\s+/i, '');
-  if (!presented || !timingSafeEqual(digest(presented), expected)) {
-    throw new DomainError('UNAUTHORIZED', 'Unauthorized', 'missing or invalid operator key (X-Operator-Key)');
-  }
+  if (presented && timingSafeEqual(digest(presented), expected)) return;
+  if (presented) await guard.recordFailure(request.ip, reply);
+  throw new DomainError('UNAUTHORIZED', 'Unauthorized', 'missing or invalid operator key (X-Operator-Key)');
 }
 
 const tags = ['Operator'];
@@ -24,12 +30,13 @@ const tags = ['Operator'];
  * The operator-only admin API: tenants and their plans. It exists only when the operator
  * configured PHAROS_OPERATOR_KEY; tenant API keys never reach it.
  */
-export function adminRoutes(deps: ApiDeps & { operatorKey: string }) {
+export function adminRoutes(deps: ApiDeps & { operatorKey: string; operatorGuardPolicy?: OperatorGuardPolicy }) {
   const expected = digest(deps.operatorKey);
+  const guard = new OperatorKeyGuard({ hotState: deps.hotState, logger: deps.logger, now: deps.now ?? Date.now, policy: deps.operatorGuardPolicy });
   const ctx = { deps };
   return async function register(fastify: FastifyInstance): Promise<void> {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-    app.addHook('onRequest', async (request) => assertOperator(expected, request));
+    app.addHook('onRequest', async (request, reply) => assertOperator(expected, guard, request, reply));
     const security = [{ operatorKey: [] }];
 
     app.get('/admin/orgs', {

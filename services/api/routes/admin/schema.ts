@@ -23,4 +23,4 @@ export const OrgIdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 export const SetPlanBody = Type.Object({ plan: PlanName(), addons: Type.Optional(Addons) }, { additionalProperties: false });
 export type SetPlanBody = Static<typeof SetPlanBody>;
 
-export const errorResponses = { 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse };
+export const errorResponses = { 400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 429: ErrorResponse };

@@ -17,7 +17,7 @@ const tags = ['Monitors'];
 export function monitorRoutes(deps: ApiDeps) {
   return async function register(fastify: FastifyInstance): Promise<void> {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-    const ctx = (req: FastifyRequest) => ({ deps, principal: principalOf(req), baseUrl: deps.config.publicUrl ?? `${req.protocol}://${req.host}` });
+    const ctx = (req: FastifyRequest) => ({ deps, principal: principalOf(req), baseUrl: deps.config.publicUrl ?? `${req.protocol}://${req.host}`, countAgainst: req.countAgainst });
 
     app.get('/api/monitors', {
       config: { scope: 'monitors:read' },
@@ -41,7 +41,7 @@ export function monitorRoutes(deps: ApiDeps) {
 
     app.put('/api/monitors/by-name/:name', {
       config: { scope: 'monitors:write' },
-      schema: { tags, summary: 'Create or update a monitor by name (idempotent; the URL name wins)', params: MonitorNameParams, body: MonitorBody, response: { 200: MonitorResponse, ...errorResponses } },
+      schema: { tags, summary: 'Create or update a monitor by name (idempotent; the URL name wins; a creation counts against the create-monitor rate limit)', params: MonitorNameParams, body: MonitorBody, response: { 200: MonitorResponse, ...errorResponses } },
     }, async (req) => upsertMonitorByName({ ctx: ctx(req), input: { name: req.params.name, body: req.body } }));
 
     app.post('/api/monitors/:id/pause', {

@@ -6,6 +6,7 @@ import type { ApiDeps, VerbContext } from '../../context.js';
 import { toMonitorConfig, monitorTypeName } from './input.js';
 import { presentMonitor, presentMonitors, presentPing, presentResult } from './presenter.js';
 import type { MonitorBody } from './schema.js';
+import { screenTargets } from './target-screen.js';
 
 const PERIOD_MS = { '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000, '90d': 90 * 86_400_000 } as const;
 
@@ -15,6 +16,13 @@ function inputRules(deps: ApiDeps) {
     minIntervalSeconds: deps.config.intervalLimits.minSeconds,
     maxIntervalSeconds: deps.config.intervalLimits.maxSeconds,
   };
+}
+
+/** The monitor's configuration from a request body, refusing targets the agents would refuse. */
+async function configFrom(deps: ApiDeps, body: MonitorBody): Promise<MonitorConfig> {
+  const config = toMonitorConfig(body, inputRules(deps));
+  await screenTargets(config, { allowPrivateTargets: deps.config.allowPrivateTargets });
+  return config;
 }
 
 /** Tells the scheduler a monitor changed; a lost notice is repaired by its periodic reload. */
@@ -40,7 +48,7 @@ async function mustGet(ctx: VerbContext, id: string): Promise<Monitor> {
 }
 
 export async function createMonitor({ ctx, input }: { ctx: VerbContext; input: MonitorBody }) {
-  const config = toMonitorConfig(input, inputRules(ctx.deps));
+  const config = await configFrom(ctx.deps, input);
   await ctx.deps.quotas.assertCanAddMonitor(ctx.principal.orgId);
   await ctx.deps.quotas.assertInterval(ctx.principal.orgId, config.intervalSeconds);
   const monitor = await ctx.deps.monitors.create(ctx.principal.orgId, config);
@@ -65,7 +73,7 @@ export async function listMonitors({ ctx, input }: { ctx: VerbContext; input: { 
 
 export async function replaceMonitor({ ctx, input }: { ctx: VerbContext; input: { id: string; body: MonitorBody } }) {
   const before = await mustGet(ctx, input.id);
-  const config = toMonitorConfig(input.body, inputRules(ctx.deps));
+  const config = await configFrom(ctx.deps, input.body);
   await ctx.deps.quotas.assertInterval(ctx.principal.orgId, config.intervalSeconds);
   const monitor = await ctx.deps.monitors.replace(ctx.principal.orgId, input.id, config);
   if (!monitor) throw notFound(`monitor ${input.id}`);
@@ -123,14 +131,17 @@ function configOf(m: Monitor): MonitorConfig {
 
 /**
  * Upsert by name (infrastructure as code): the URL name wins over the body's, and sending
- * the same body again changes nothing, not even `updatedAt`.
+ * the same body again changes nothing, not even `updatedAt`. A creation counts against the
+ * create-monitor rate limit like POST /api/monitors (else upsert would bypass it); an update
+ * does not.
  */
 export async function upsertMonitorByName({ ctx, input }: { ctx: VerbContext; input: { name: string; body: MonitorBody } }) {
-  const config = toMonitorConfig({ ...input.body, name: input.name }, inputRules(ctx.deps));
+  const config = await configFrom(ctx.deps, { ...input.body, name: input.name });
   const orgId = ctx.principal.orgId;
   const existing = await ctx.deps.monitors.getByName(orgId, config.name);
   await ctx.deps.quotas.assertInterval(orgId, config.intervalSeconds);
   if (!existing) {
+    await ctx.countAgainst?.('createMonitor');
     await ctx.deps.quotas.assertCanAddMonitor(orgId);
     const created = await ctx.deps.monitors.create(orgId, config);
     await rescheduleHeartbeat(ctx.deps, created, true);
