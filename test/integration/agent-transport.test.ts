@@ -129,6 +129,9 @@ class FakeBus implements JobBus {
   publishDurable(): Promise<void> {
     throw new Error('not used by the agent');
   }
+  publishDurableBatch(): Promise<void> {
+    throw new Error('not used by the agent');
+  }
   consumeDurable(): Promise<Subscription> {
     throw new Error('not used by the agent');
   }
