@@ -104,7 +104,7 @@ export async function startAgent(deps: AgentDeps): Promise<RunningAgent> {
     region,
     version: AGENT_VERSION,
     hostname: os.hostname(),
-    heartbeatIntervalMs: config.heartbeatIntervalMs,
+    presenceIntervalMs: config.presenceIntervalMs,
     outbox,
     inFlight: () => runner.inFlight(),
     logger: log,

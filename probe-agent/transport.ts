@@ -1,7 +1,7 @@
 /**
  * The agent's only link to ingest: gRPC, outbound, the token in every call's metadata.
  * Register once per connection (the token decides the region, and it must be ours),
- * heartbeat while connected, and stream outbox batches over one long-lived bidi stream,
+ * report presence while connected, and stream outbox batches over one long-lived bidi stream,
  * removing a batch from the outbox only when ingest acknowledges it. When the stream
  * breaks, reconnect with backoff and resend every unacknowledged batch, oldest first.
  */
@@ -29,7 +29,7 @@ export interface IngestTransportOptions {
   version: string;
   hostname: string;
   /** Used unless ingest's register response suggests an interval. */
-  heartbeatIntervalMs: number;
+  presenceIntervalMs: number;
   outbox: ResultOutbox;
   inFlight: () => number;
   logger: Logger;
@@ -88,7 +88,7 @@ export function createIngestTransport(o: IngestTransportOptions): IngestTranspor
   const backoff = createBackoff(policy, o.random);
   const stopping = new AbortController();
   let stream: OpenStream | undefined;
-  let heartbeat: NodeJS.Timeout | undefined;
+  let presenceTimer: NodeJS.Timeout | undefined;
   let loop: Promise<void> | undefined;
   let firstAttempt: { resolve(v: { registered: boolean }): void; reject(err: Error): void } | undefined;
   let fatal: AgentFatalError | undefined;
@@ -123,7 +123,7 @@ export function createIngestTransport(o: IngestTransportOptions): IngestTranspor
         }
         log.info({ address: o.address, region: o.region, outbox: o.outbox.depth() }, 'registered with ingest');
         settleFirst({ registered: true });
-        startHeartbeat(registration.heartbeatIntervalMs || o.heartbeatIntervalMs);
+        startPresenceReports(registration.presenceIntervalMs || o.presenceIntervalMs);
         healthy = await streamUntilBroken();
       } catch (err) {
         if (err instanceof AgentFatalError || isFatalGrpcError(err)) {
@@ -132,7 +132,7 @@ export function createIngestTransport(o: IngestTransportOptions): IngestTranspor
         if (!stopping.signal.aborted) log.warn({ address: o.address, err: describe(err) }, 'cannot reach ingest, will retry');
         settleFirst({ registered: false });
       } finally {
-        stopHeartbeat();
+        stopPresenceReports();
       }
       if (stopping.signal.aborted) return;
       if (healthy) backoff.reset();
@@ -198,28 +198,28 @@ export function createIngestTransport(o: IngestTransportOptions): IngestTranspor
     });
   }
 
-  function startHeartbeat(intervalMs: number): void {
-    stopHeartbeat();
-    heartbeat = setInterval(beat, intervalMs);
-    heartbeat.unref();
-    beat();
+  function startPresenceReports(intervalMs: number): void {
+    stopPresenceReports();
+    presenceTimer = setInterval(reportPresence, intervalMs);
+    presenceTimer.unref();
+    reportPresence();
   }
 
-  function stopHeartbeat(): void {
-    if (heartbeat) clearInterval(heartbeat);
-    heartbeat = undefined;
+  function stopPresenceReports(): void {
+    if (presenceTimer) clearInterval(presenceTimer);
+    presenceTimer = undefined;
   }
 
-  function beat(): void {
+  function reportPresence(): void {
     const depth = o.outbox.depth();
-    client.heartbeat(
+    client.reportPresence(
       { agentId: o.agentId, inFlight: o.inFlight(), outboxDepth: depth.results },
       metadata(),
       { deadline: Date.now() + CALL_DEADLINE_MS },
       (err) => {
         if (!err || stopping.signal.aborted) return;
-        if (isFatalGrpcError(err)) failFatal(fatalFromGrpc(err, 'the heartbeat'));
-        else log.warn({ err: describe(err) }, 'heartbeat failed');
+        if (isFatalGrpcError(err)) failFatal(fatalFromGrpc(err, 'the presence report'));
+        else log.warn({ err: describe(err) }, 'presence report failed');
       },
     );
   }
@@ -243,7 +243,7 @@ export function createIngestTransport(o: IngestTransportOptions): IngestTranspor
 
   function shutDown(): void {
     stopping.abort();
-    stopHeartbeat();
+    stopPresenceReports();
     stream?.call.cancel();
   }
 

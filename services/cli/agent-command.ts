@@ -1,4 +1,4 @@
-import { loadConfig, ConfigError } from '../lib/config.js';
+import { ConfigError, type Config } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
 import { subjectsFor } from '../lib/subjects.js';
 import { openNatsJobBus } from '../lib/adapters/nats/job-bus.js';
@@ -7,20 +7,16 @@ import { createAgentCheckers } from './agent-checkers.js';
 
 /**
  * `pharos agent`: connects only outbound — to NATS for its region's jobs and to ingest
- * over gRPC for results — and holds no database credentials.
+ * over gRPC for results — and holds no database credentials. Imports nothing of the
+ * server's: main loads this module only for this command.
  */
-export async function runAgentCommand(
-  opts: { region?: string; token?: string; ingest?: string },
-  onShutdown: (stop: () => Promise<void>) => void,
-): Promise<void> {
-  const config = loadConfig('agent', process.env, { region: opts.region, token: opts.token, ingestAddress: opts.ingest });
+export async function runAgentCommand(config: Readonly<Config>, onShutdown: (stop: () => Promise<void>) => void): Promise<void> {
   const { region, token } = config.agent;
   if (!region) throw new ConfigError('pharos agent needs --region (or PHAROS_REGION)');
   if (!token) throw new ConfigError('pharos agent needs --token (or PHAROS_AGENT_TOKEN); create one with `pharos agent-token create --region ' + region + '`');
-  const natsUrl = process.env.PHAROS_NATS_URL;
-  if (!natsUrl) throw new ConfigError('pharos agent needs PHAROS_NATS_URL');
+  if (!config.natsUrl) throw new ConfigError('pharos agent needs PHAROS_NATS_URL');
   const logger = createLogger(config.logLevel).child({ component: 'agent' });
-  const bus = await openNatsJobBus({ url: natsUrl, prefix: config.natsPrefix, logger, name: `pharos-agent-${config.agent.agentId}` });
+  const bus = await openNatsJobBus({ url: config.natsUrl, prefix: config.natsPrefix, logger, name: `pharos-agent-${config.agent.agentId}` });
   // Off by default here: an agent runs checks for every tenant of the network (DESIGN.md §6).
   const checkers = createAgentCheckers(config);
   const agent = await startAgent({ config: config.agent, region, token, bus, subjects: subjectsFor(config.natsPrefix), logger, checkers });

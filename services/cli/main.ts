@@ -1,13 +1,12 @@
+/**
+ * The `pharos` program. Only commander and the configuration parser load up front: each
+ * command imports its modules when it runs, so `pharos agent` never loads the server's
+ * storage code (pg, PGlite, chDB, ClickHouse client, ioredis, Fastify) and stays small
+ * (test/e2e/agent-closure.test.ts holds it to that).
+ */
 import { Command, Option } from 'commander';
 import { ConfigError, loadConfig, type Role } from '../lib/config.js';
-import { createLogger } from '../lib/logger.js';
-import { startNetwork, type ServerRole } from './network.js';
-import { runAgentCommand } from './agent-command.js';
-import { agentTokenCommands } from './agent-token-command.js';
-import { orgCommands } from './org-command.js';
-import { monitoringAsCodeCommands } from './apply/commands.js';
-import { openControlPlaneStore } from './infrastructure.js';
-import { IANA_RDAP_BOOTSTRAP_URL, refreshRdapBootstrap } from '../../probe-agent/checks/domain-registry/refresh.js';
+import type { ServerRole } from './network.js';
 
 /** Stops cleanly on SIGINT/SIGTERM; a second signal exits at once. */
 function onShutdown(stop: () => Promise<void>): void {
@@ -23,16 +22,36 @@ function onShutdown(stop: () => Promise<void>): void {
 
 async function serve(role: Role, roles: ServerRole[], embeddedAgents: boolean): Promise<void> {
   const config = loadConfig(role, process.env);
-  const logger = createLogger(config.logLevel);
-  const network = await startNetwork(config, logger, { roles: new Set(roles), embeddedAgents });
-  onShutdown(network.stop);
-  const lines = [`Pharos ${role} is running (roles: ${roles.join(', ')}${embeddedAgents ? `; agents in ${config.regions.join(', ')}` : ''}).`];
-  if (network.apiUrl) lines.push(`API: ${network.apiUrl}   (OpenAPI: ${network.apiUrl}/openapi/v1.json)`);
-  if (network.grpcPort !== undefined && !embeddedAgents) lines.push(`Agent ingest (gRPC): port ${network.grpcPort}`);
-  if (network.adminKey) lines.push(`Admin API key (shown only this once, store it now): ${network.adminKey}`);
-  if (role === 'dev') lines.push(`Data: ${config.dataDir}`);
-  process.stdout.write(`${lines.join('\n')}\n`);
+  const { serve: start } = await import('./serve.js');
+  await start(config, roles, embeddedAgents, onShutdown);
 }
+
+const loadCliConfig = () => loadConfig('cli', process.env);
+
+/**
+ * Commands with subcommands of their own live in their own modules. Only the one being run
+ * is loaded; the others stand in by name and summary, which is all the top-level help shows.
+ */
+const commandGroups: Array<{ names: string[]; summaries: string[]; load: () => Promise<Command[]> }> = [
+  {
+    names: ['agent-token'],
+    summaries: ['issue, list and revoke probe-agent tokens'],
+    load: async () => [(await import('./agent-token-command.js')).agentTokenCommands(loadCliConfig)],
+  },
+  {
+    names: ['org'],
+    summaries: ['manage organizations (tenants) and their plans'],
+    load: async () => [(await import('./org-command.js')).orgCommands()],
+  },
+  {
+    names: ['apply', 'export'],
+    summaries: [
+      'make the organization\'s monitors match a file (plan, then create/update by name; --prune deletes the rest)',
+      'write the organization\'s monitors as a monitors file (defaults left out)',
+    ],
+    load: async () => (await import('./apply/commands.js')).monitoringAsCodeCommands(process.env),
+  },
+];
 
 const program = new Command('pharos').description('Pharos: a self-hosted multi-region probe network').showHelpAfterError();
 
@@ -47,26 +66,38 @@ program.command('agent').description('a probe agent for one region (connects out
   .addOption(new Option('--region <region>', 'the region this agent serves (must match its token)').env('PHAROS_REGION'))
   .addOption(new Option('--token <token>', 'agent token from `pharos agent-token create`').env('PHAROS_AGENT_TOKEN'))
   .addOption(new Option('--ingest <host:port>', 'ingest gRPC address').env('PHAROS_INGEST_ADDRESS'))
-  .action((opts: { region?: string; token?: string; ingest?: string }) => runAgentCommand(opts, onShutdown));
+  .action(async (opts: { region?: string; token?: string; ingest?: string }) => {
+    const config = loadConfig('agent', process.env, { region: opts.region, token: opts.token, ingestAddress: opts.ingest });
+    const { runAgentCommand } = await import('./agent-command.js');
+    await runAgentCommand(config, onShutdown);
+  });
 program.command('migrate').description('apply control-plane migrations and exit').action(async () => {
   const config = loadConfig('migrate', process.env);
-  const logger = createLogger(config.logLevel);
-  const sql = await openControlPlaneStore(config, logger);
+  const [{ createLogger }, { openControlPlaneStore }] = await Promise.all([import('../lib/logger.js'), import('./infrastructure.js')]);
+  const sql = await openControlPlaneStore(config, createLogger(config.logLevel));
   await sql.close();
   process.stdout.write('migrations applied\n');
 });
 program.command('rdap-bootstrap').description("IANA's RDAP bootstrap data that Domain checks use")
   .command('refresh').description('download it to PHAROS_RDAP_BOOTSTRAP_FILE (agents pick it up on their next Domain check)')
-  .option('--url <url>', 'where to download it from', IANA_RDAP_BOOTSTRAP_URL)
+  .option('--url <url>', "where to download it from (default: IANA's dns.json)")
   .option('--file <path>', 'where to write it (default PHAROS_RDAP_BOOTSTRAP_FILE, else <data dir>/rdap-dns.json)')
-  .action(async (opts: { url: string; file?: string }) => {
+  .action(async (opts: { url?: string; file?: string }) => {
     const config = loadConfig('migrate', process.env);
+    const { refreshRdapBootstrap } = await import('../../probe-agent/checks/domain-registry/refresh.js');
     const done = await refreshRdapBootstrap({ url: opts.url, file: opts.file ?? config.rdapBootstrapFile, signal: AbortSignal.timeout(60_000) });
     process.stdout.write(`wrote ${done.file}: ${done.tlds} TLDs, published ${done.publication}\n`);
   });
-program.addCommand(agentTokenCommands());
-program.addCommand(orgCommands());
-for (const cmd of monitoringAsCodeCommands(process.env)) program.addCommand(cmd);
+
+// `pharos help <command>` names the command second.
+const invoked = process.argv[2] === 'help' ? process.argv[3] : process.argv[2];
+for (const group of commandGroups) {
+  if (invoked !== undefined && group.names.includes(invoked)) {
+    for (const cmd of await group.load()) program.addCommand(cmd);
+  } else {
+    group.names.forEach((name, i) => program.addCommand(new Command(name).description(group.summaries[i])));
+  }
+}
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof ConfigError) process.stderr.write(`configuration error: ${err.message}\n`);

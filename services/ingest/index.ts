@@ -1,3 +1,2 @@
 export { startIngest, type IngestDeps, type IngestServer } from './server.js';
 export type { AgentTokenVerifier, AgentIdentity } from './agent-tokens.js';
-export { presenceGroup, type AgentPresenceRecord } from './presence.js';

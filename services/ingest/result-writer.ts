@@ -50,8 +50,6 @@ export interface ResultWriterOptions {
   maxDelayMs?: number;
   /** How long hot state remembers a stored id; older resends are caught by the store. */
   seenTtlMs?: number;
-  /** Concurrent publishes to the bus during a flush. */
-  publishConcurrency?: number;
 }
 
 export interface ResultWriterDeps {
@@ -84,7 +82,6 @@ export class ResultWriter {
   private readonly maxRows: number;
   private readonly maxDelayMs: number;
   private readonly seenTtlMs: number;
-  private readonly publishConcurrency: number;
   private queue: Pending[] = [];
   private queuedRows = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -94,7 +91,6 @@ export class ResultWriter {
     this.maxRows = opts.maxRows ?? 20_000;
     this.maxDelayMs = opts.maxDelayMs ?? 100;
     this.seenTtlMs = opts.seenTtlMs ?? 15 * 60_000;
-    this.publishConcurrency = opts.publishConcurrency ?? 512;
   }
 
   /** Resolves once every result of the batch is stored and handed to alerting. */
@@ -234,18 +230,11 @@ export class ResultWriter {
     // One writer for the whole flush: finish() copies out each message and keeps the
     // buffer, instead of growing a fresh one per message.
     const writer = new BinaryWriter();
-    const items = messages.map((m) => ({
+    await bus.publishDurableBatch(messages.map((m) => ({
       subject: subjects.results(m.region),
       data: CheckResult.encode(m, writer).finish(),
       msgId: m.resultId,
-    }));
-    if (bus.publishDurableBatch) {
-      await bus.publishDurableBatch(items);
-      return;
-    }
-    for (let i = 0; i < items.length; i += this.publishConcurrency) {
-      await Promise.all(items.slice(i, i + this.publishConcurrency).map((m) => bus.publishDurable(m.subject, m.data, m.msgId)));
-    }
+    })));
   }
 }
 

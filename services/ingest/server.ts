@@ -13,15 +13,15 @@ import type { Subjects } from '../lib/subjects.js';
 import {
   AgentServiceService,
   type AgentServiceServer,
-  type HeartbeatRequest,
-  type HeartbeatResponse,
   type RegisterRequest,
   type RegisterResponse,
+  type ReportPresenceRequest,
+  type ReportPresenceResponse,
 } from '../../proto/generated/pharos/v1/agent.js';
+import { AgentPresence } from '../lib/agent-presence.js';
 import type { AgentTokenVerifier } from './agent-tokens.js';
 import { authenticate } from './auth.js';
 import { permissionDenied, toServiceError } from './grpc-errors.js';
-import { AgentPresence } from './presence.js';
 import { ResultWriter, type ResultWriterOptions } from './result-writer.js';
 import { handleStreamResults } from './stream-results.js';
 import { startHeartbeatIntake } from './heartbeat-intake.js';
@@ -49,8 +49,8 @@ export async function startIngest(deps: IngestDeps): Promise<IngestServer> {
   const { config, tokens } = deps;
   const now = deps.now ?? Date.now;
   const logger = deps.logger.child({ component: 'ingest' });
-  const heartbeatIntervalMs = config.agent.heartbeatIntervalMs;
-  const presence = new AgentPresence(deps.hotState, heartbeatIntervalMs, now);
+  const presenceIntervalMs = config.agent.presenceIntervalMs;
+  const presence = new AgentPresence(deps.hotState, presenceIntervalMs, now);
   const writer = new ResultWriter(
     { store: deps.resultStore, hotState: deps.hotState, bus: deps.bus, subjects: deps.subjects, logger },
     deps.writer,
@@ -65,13 +65,13 @@ export async function startIngest(deps: IngestDeps): Promise<IngestServer> {
         throw permissionDenied(`this agent token is bound to region "${who.region}" but the agent was started for region "${req.region}"`);
       }
       await presence.registered(who.region, { agentId: req.agentId, hostname: req.hostname, version: req.version });
-      return { region: who.region, heartbeatIntervalMs };
+      return { region: who.region, presenceIntervalMs };
     }),
-    heartbeat: unary<HeartbeatRequest, HeartbeatResponse>(logger, 'ingest.heartbeat', async (call, event) => {
+    reportPresence: unary<ReportPresenceRequest, ReportPresenceResponse>(logger, 'ingest.presence', async (call, event) => {
       const who = await authenticate(call.metadata, tokens);
       const req = call.request;
       Object.assign(event, { agentId: req.agentId, region: who.region, inFlight: req.inFlight, outboxDepth: req.outboxDepth });
-      await presence.heartbeat(who.region, { agentId: req.agentId, inFlight: req.inFlight, outboxDepth: req.outboxDepth });
+      await presence.reported(who.region, { agentId: req.agentId, inFlight: req.inFlight, outboxDepth: req.outboxDepth });
       return { serverTimeMs: now() };
     }, 'debug'),
     streamResults: (call) =>

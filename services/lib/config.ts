@@ -60,7 +60,8 @@ export interface AgentConfig {
   outboxMaxAgeMs: number;
   batchMaxResults: number;
   batchMaxDelayMs: number;
-  heartbeatIntervalMs: number;
+  /** How often agents report their presence to ingest (services/lib/agent-presence.ts). */
+  presenceIntervalMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -101,6 +102,11 @@ function url(env: Env, name: string): string | undefined {
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError(`${name} must be an http(s) URL, got "${redactUrl(raw)}"`);
   return raw;
+}
+
+/** The variable to read: `name`, or `formerName` when only that is set (a renamed variable stays accepted). */
+function renamed(env: Env, name: string, formerName: string): string {
+  return str(env, name) === undefined && str(env, formerName) !== undefined ? formerName : name;
 }
 
 const REGION = /^[A-Za-z][A-Za-z0-9-]{0,31}$/;
@@ -169,7 +175,8 @@ export function loadConfig(role: Role, env: Env, overrides: ConfigOverrides = {}
       outboxMaxAgeMs: int(env, 'PHAROS_OUTBOX_MAX_AGE_SECONDS', 6 * 3600, 1, 7 * 86400) * 1000,
       batchMaxResults: int(env, 'PHAROS_AGENT_BATCH_MAX', 500, 1, 10000),
       batchMaxDelayMs: int(env, 'PHAROS_AGENT_BATCH_DELAY_MS', 200, 1, 60000),
-      heartbeatIntervalMs: int(env, 'PHAROS_HEARTBEAT_INTERVAL_MS', 10000, 100, 600000),
+      // Called PHAROS_HEARTBEAT_INTERVAL_MS until "heartbeat" was kept for Job pings.
+      presenceIntervalMs: int(env, renamed(env, 'PHAROS_PRESENCE_INTERVAL_MS', 'PHAROS_HEARTBEAT_INTERVAL_MS'), 10000, 100, 600000),
     },
   };
   if (config.intervalLimits.minSeconds > config.intervalLimits.maxSeconds) {

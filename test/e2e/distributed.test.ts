@@ -39,7 +39,7 @@ describe.skipIf(!available)('pharos server + agents in two regions (needs PHAROS
       PHAROS_HTTP_PORT: '0',
       PHAROS_GRPC_PORT: '0',
       PHAROS_BOOTSTRAP_KEY: adminKey,
-      PHAROS_HEARTBEAT_INTERVAL_MS: '1000',
+      PHAROS_PRESENCE_INTERVAL_MS: '1000',
       PHAROS_ALLOW_PRIVATE_TARGETS: 'true', // the api refuses monitors on loopback targets otherwise
     };
     const procs: PharosProcess[] = [];
@@ -62,7 +62,7 @@ describe.skipIf(!available)('pharos server + agents in two regions (needs PHAROS
 
       const agentEnv = (region: string, token: string) => ({
         PHAROS_NATS_URL: natsUrl, PHAROS_NATS_PREFIX: prefix, PHAROS_AGENT_TOKEN: token,
-        PHAROS_INGEST_ADDRESS: `127.0.0.1:${grpcPort}`, PHAROS_AGENT_ID: `agent-${region}`, PHAROS_HEARTBEAT_INTERVAL_MS: '1000',
+        PHAROS_INGEST_ADDRESS: `127.0.0.1:${grpcPort}`, PHAROS_AGENT_ID: `agent-${region}`, PHAROS_PRESENCE_INTERVAL_MS: '1000',
         PHAROS_AGENT_BATCH_DELAY_MS: '50', PHAROS_ALLOW_PRIVATE_TARGETS: 'true', // the targets here are on loopback
       });
       const tokenFor = async (region: string) => (await runPharos(['agent-token', 'create', '--region', region, '--name', `vm-${region}`], env)).trim().split('\n').pop()!;

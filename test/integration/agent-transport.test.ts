@@ -16,10 +16,10 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   AgentServiceService,
-  type HeartbeatRequest,
-  type HeartbeatResponse,
   type RegisterRequest,
   type RegisterResponse,
+  type ReportPresenceRequest,
+  type ReportPresenceResponse,
   type StreamResultsRequest,
   type StreamResultsResponse,
 } from '../../proto/generated/pharos/v1/agent.js';
@@ -47,7 +47,7 @@ class FakeIngest {
   /** Every receipt of every batch, in arrival order, per server incarnation. */
   readonly receipts: Array<{ incarnation: number; batchId: string; resultIds: string[] }> = [];
   readonly stored = new Set<string>();
-  readonly heartbeats: HeartbeatRequest[] = [];
+  readonly presenceReports: ReportPresenceRequest[] = [];
   readonly registrations: RegisterRequest[] = [];
   /** While true, batches are recorded but not acknowledged (as if storing were slow). */
   holdAcks = false;
@@ -60,13 +60,13 @@ class FakeIngest {
         const region = this.regionOf(call.metadata.get('authorization')[0]);
         if (!region) return callback({ code: status.UNAUTHENTICATED, details: 'unknown agent token' });
         this.registrations.push(call.request);
-        callback(null, { region, heartbeatIntervalMs: 0 });
+        callback(null, { region, presenceIntervalMs: 0 });
       },
-      heartbeat: (call: ServerUnaryCall<HeartbeatRequest, HeartbeatResponse>, callback: sendUnaryData<HeartbeatResponse>) => {
+      reportPresence: (call: ServerUnaryCall<ReportPresenceRequest, ReportPresenceResponse>, callback: sendUnaryData<ReportPresenceResponse>) => {
         if (!this.regionOf(call.metadata.get('authorization')[0])) {
           return callback({ code: status.UNAUTHENTICATED, details: 'unknown agent token' });
         }
-        this.heartbeats.push(call.request);
+        this.presenceReports.push(call.request);
         callback(null, { serverTimeMs: Date.now() });
       },
       streamResults: (call: ServerDuplexStream<StreamResultsRequest, StreamResultsResponse>) => {
@@ -129,6 +129,9 @@ class FakeBus implements JobBus {
   publishDurable(): Promise<void> {
     throw new Error('not used by the agent');
   }
+  publishDurableBatch(): Promise<void> {
+    throw new Error('not used by the agent');
+  }
   consumeDurable(): Promise<Subscription> {
     throw new Error('not used by the agent');
   }
@@ -160,7 +163,7 @@ function agentConfig(port: number, overrides: Partial<AgentConfig> = {}): AgentC
     outboxMaxAgeMs: 3_600_000,
     batchMaxResults: 5,
     batchMaxDelayMs: 20,
-    heartbeatIntervalMs: 100,
+    presenceIntervalMs: 100,
     ...overrides,
   };
 }
@@ -204,7 +207,7 @@ describe('ingest transport', () => {
       region: 'local',
       version: 'test',
       hostname: 'test-host',
-      heartbeatIntervalMs: 50,
+      presenceIntervalMs: 50,
       outbox,
       inFlight: () => 7,
       logger: logs.logger,
@@ -256,8 +259,8 @@ describe('ingest transport', () => {
     const resent = ingest.receipts.filter((r) => r.incarnation === 2).map((r) => r.batchId);
     expect(resent.slice(0, 4)).toEqual(['batch_005', 'batch_006', 'batch_007', 'batch_008']);
     expect(resent).toEqual([...resent].sort());
-    // Heartbeats carried the agent's figures.
-    expect(ingest.heartbeats.some((h) => h.agentId === 'agent-1' && h.inFlight === 7)).toBe(true);
+    // Presence reports carried the agent's figures.
+    expect(ingest.presenceReports.some((h) => h.agentId === 'agent-1' && h.inFlight === 7)).toBe(true);
     expect(fatal).toEqual([]);
     expect(logs.lines.some((l) => l.msg === 'result stream broke, will reconnect and resend unacknowledged batches')).toBe(true);
   });
@@ -335,7 +338,7 @@ describe('probe agent', () => {
     expect([...ingest.stored].sort()).toEqual([...jobIds].sort()); // result id = job id
     expect(ingest.registrations.length).toBeGreaterThanOrEqual(2);
     expect(ingest.registrations[0]).toMatchObject({ agentId: 'agent-test', region: 'local' });
-    expect(ingest.heartbeats.length).toBeGreaterThan(0);
+    expect(ingest.presenceReports.length).toBeGreaterThan(0);
 
     await agent.stop();
     await expect(agent.done).resolves.toBeUndefined();

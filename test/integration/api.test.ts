@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MonitorChanged } from '../../proto/generated/pharos/v1/control.js';
 import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
 import { eventually } from '../support/services.js';
+import { AgentPresence } from '../../services/lib/agent-presence.js';
 import { NO_DETAILS, type StoredResult } from '../../services/lib/results/types.js';
 
 /** The Enori document's "Create a website monitor" cURL body. */
@@ -259,7 +260,8 @@ describe('results and statistics', () => {
 
 describe('regions and documents', () => {
   it('lists declared regions with the agents that reported presence', async () => {
-    await h.hotState.putRecord('agents:UsEast', 'agent-1', JSON.stringify({ agentId: 'agent-1', hostname: 'vm1', version: '0.1.0', region: 'UsEast', lastHeartbeatAt: new Date().toISOString() }), 60_000);
+    // Written as ingest writes it: the regions route reads the same records.
+    await new AgentPresence(h.hotState, 20_000, Date.now).registered('UsEast', { agentId: 'agent-1', hostname: 'vm1', version: '0.1.0' });
     const regions = (await req('GET', '/api/regions', admin.key)).json();
     expect(regions.items.map((r: { name: string }) => r.name)).toEqual(['UsEast', 'EuWest']);
     expect(regions.items[0]).toMatchObject({ connectedAgents: 1, agents: [expect.objectContaining({ agentId: 'agent-1', hostname: 'vm1' })] });

@@ -19,6 +19,7 @@ import { ClickHouseResultStore } from '../../services/lib/results/store.js';
 import { RESULTS_TABLE } from '../../services/lib/results/schema.js';
 import { MemoryJobBus } from '../../services/lib/adapters/memory/job-bus.js';
 import { MemoryHotState } from '../../services/lib/adapters/memory/hot-state.js';
+import { regionPresence } from '../../services/lib/agent-presence.js';
 import type { ResultStore } from '../../services/lib/ports/results-store.js';
 import type { JobBus } from '../../services/lib/ports/job-bus.js';
 import type { StoredResult } from '../../services/lib/results/types.js';
@@ -123,7 +124,7 @@ describe('ingest over gRPC', () => {
   const bus = new FlakyBus();
   const hotState = new MemoryHotState();
   const subjects = subjectsFor(uniqueName('p'));
-  const config = loadConfig('dev', { PHAROS_REGIONS: 'EuWest,UsEast', PHAROS_HEARTBEAT_INTERVAL_MS: '1000', PHAROS_RETENTION_DAYS: '45' });
+  const config = loadConfig('dev', { PHAROS_REGIONS: 'EuWest,UsEast', PHAROS_PRESENCE_INTERVAL_MS: '1000', PHAROS_RETENTION_DAYS: '45' });
   const logger = createLogger('silent');
   const published = new Map<string, { subject: string; result: CheckResult }>();
   let ingest: IngestServer;
@@ -158,8 +159,8 @@ describe('ingest over gRPC', () => {
     expect(none.err?.code).toBe(status.UNAUTHENTICATED);
     const wrong = await unaryCall((cb) => client.register(req, auth('tok-nope'), cb));
     expect(wrong.err?.code).toBe(status.UNAUTHENTICATED);
-    const beat = await unaryCall((cb) => client.heartbeat({ agentId: 'a', inFlight: 0, outboxDepth: 0 }, auth('tok-nope'), cb));
-    expect(beat.err?.code).toBe(status.UNAUTHENTICATED);
+    const report = await unaryCall((cb) => client.reportPresence({ agentId: 'a', inFlight: 0, outboxDepth: 0 }, auth('tok-nope'), cb));
+    expect(report.err?.code).toBe(status.UNAUTHENTICATED);
 
     const org = uniqueName('org');
     const stream = await sendBatches(client, 'tok-nope', [{ batchId: 'b1', results: results(org, 3) }]);
@@ -177,19 +178,20 @@ describe('ingest over gRPC', () => {
     expect(err?.details).toContain('"UsEast"');
   });
 
-  it('registers with the token\'s region and records presence on register and heartbeat', async () => {
+  it('registers with the token\'s region and records presence on register and on each presence report', async () => {
     const agentId = uniqueName('agent');
-    const { res } = await unaryCall<{ region: string; heartbeatIntervalMs: number }>((cb) =>
+    const { res } = await unaryCall<{ region: string; presenceIntervalMs: number }>((cb) =>
       client.register({ agentId, region: 'EuWest', version: '1.2.3', hostname: 'vm-1' }, auth('tok-eu'), cb));
-    expect(res).toEqual({ region: 'EuWest', heartbeatIntervalMs: 1000 });
-    const registered = JSON.parse((await hotState.getRecords('agents:EuWest'))[agentId]);
+    expect(res).toEqual({ region: 'EuWest', presenceIntervalMs: 1000 });
+    const present = async () => (await regionPresence(hotState, 'EuWest')).agents.find((a) => a.agentId === agentId);
+    const registered = await present();
     expect(registered).toMatchObject({ agentId, hostname: 'vm-1', version: '1.2.3', region: 'EuWest', inFlight: 0, outboxDepth: 0 });
 
-    const beat = await unaryCall<{ serverTimeMs: number }>((cb) => client.heartbeat({ agentId, inFlight: 7, outboxDepth: 42 }, auth('tok-eu'), cb));
-    expect(beat.res?.serverTimeMs).toBeGreaterThan(0);
-    const after = JSON.parse((await hotState.getRecords('agents:EuWest'))[agentId]);
+    const report = await unaryCall<{ serverTimeMs: number }>((cb) => client.reportPresence({ agentId, inFlight: 7, outboxDepth: 42 }, auth('tok-eu'), cb));
+    expect(report.res?.serverTimeMs).toBeGreaterThan(0);
+    const after = await present();
     expect(after).toMatchObject({ agentId, hostname: 'vm-1', version: '1.2.3', region: 'EuWest', inFlight: 7, outboxDepth: 42 });
-    expect(Number.isNaN(Date.parse(after.lastHeartbeatAt))).toBe(false);
+    expect(Number.isNaN(Date.parse(after!.lastSeenAt))).toBe(false);
   });
 
   it('stores results under the token\'s region and publishes them on the durable subject', async () => {

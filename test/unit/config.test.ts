@@ -23,6 +23,14 @@ describe('configuration', () => {
     expect(loadConfig('api', { ...real, PHAROS_CLICKHOUSE_URL: 'http://ch:8123' }).clickhouseUrl).toBe('http://ch:8123');
   });
 
+  it('reads the agents\' presence interval, still accepting its former name', () => {
+    expect(loadConfig('agent', {}).agent.presenceIntervalMs).toBe(10_000);
+    expect(loadConfig('agent', { PHAROS_PRESENCE_INTERVAL_MS: '2000' }).agent.presenceIntervalMs).toBe(2000);
+    expect(loadConfig('agent', { PHAROS_HEARTBEAT_INTERVAL_MS: '3000' }).agent.presenceIntervalMs).toBe(3000);
+    expect(loadConfig('agent', { PHAROS_PRESENCE_INTERVAL_MS: '2000', PHAROS_HEARTBEAT_INTERVAL_MS: '3000' }).agent.presenceIntervalMs).toBe(2000);
+    expect(() => loadConfig('agent', { PHAROS_HEARTBEAT_INTERVAL_MS: 'often' })).toThrow(/PHAROS_HEARTBEAT_INTERVAL_MS/);
+  });
+
   it('refuses malformed values with the variable named', () => {
     expect(() => loadConfig('dev', { PHAROS_HTTP_PORT: 'eighty' })).toThrow(/PHAROS_HTTP_PORT/);
     expect(() => loadConfig('dev', { PHAROS_REGIONS: 'Us East' })).toThrow(/region "Us East"/);

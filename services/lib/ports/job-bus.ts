@@ -54,10 +54,9 @@ export interface JobBus {
   /**
    * Many durable publishes at once, each with the semantics of publishDurable; resolves
    * when the stream has every one of them, rejects if any was not stored (callers
-   * re-publish the whole batch; msgId de-duplicates what did get in). Optional: callers
-   * fall back to publishDurable per message on a bus without it.
+   * re-publish the whole batch; msgId de-duplicates what did get in).
    */
-  publishDurableBatch?(items: readonly DurablePublish[]): Promise<void>;
+  publishDurableBatch(items: readonly DurablePublish[]): Promise<void>;
   consumeDurable(opts: DurableConsumerOptions, handler: DurableHandler): Promise<Subscription>;
   /** Resolves when everything published so far has reached the server. */
   flush(): Promise<void>;

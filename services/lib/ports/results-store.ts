@@ -11,8 +11,6 @@ export interface ClickHouseExecutor {
   command(sql: string, params?: Record<string, unknown>): Promise<void>;
   /** Query with {name:Type} parameters; rows as objects (JSONEachRow). */
   query<R = Record<string, unknown>>(sql: string, params?: Record<string, unknown>): Promise<R[]>;
-  /** Inserts rows as JSONEachRow. */
-  insert(table: string, rows: readonly Record<string, unknown>[]): Promise<void>;
   /** Inserts rows given as values in `columns` order (JSONCompactEachRow): cheaper to write and parse. */
   insertCompact(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void>;
   close(): Promise<void>;

@@ -190,17 +190,16 @@ export function jobBusContract(name: string, open: () => Promise<JobBusFixture>)
     });
 
     it('publishes a durable batch in order, de-duplicated by msgId within and across publishes', async () => {
-      expect(bus.publishDurableBatch).toBeTypeOf('function');
       const seen: string[] = [];
       await bus.publishDurable(`${p}.durable.b.eu`, enc('zero'), 'b0');
-      await bus.publishDurableBatch!([
+      await bus.publishDurableBatch([
         { subject: `${p}.durable.b.eu`, data: enc('zero-again'), msgId: 'b0' },
         { subject: `${p}.durable.b.eu`, data: enc('a'), msgId: 'b1' },
         { subject: `${p}.durable.b.us`, data: enc('b'), msgId: 'b2' },
         { subject: `${p}.durable.b.eu`, data: enc('a-again'), msgId: 'b1' },
         { subject: `${p}.durable.b.eu`, data: enc('c'), msgId: 'b3' },
       ]);
-      await bus.publishDurableBatch!([]);
+      await bus.publishDurableBatch([]);
       await consume({ durable: 'batch', subject: `${p}.durable.b.*` }, async (m) => void seen.push(`${m.subject.split('.').pop()}=${dec(m.data)}`));
       await eventually(() => seen.includes('eu=c'), { what: 'last message of the batch' });
       expect(seen).toEqual(['eu=zero', 'eu=a', 'us=b', 'eu=c']);

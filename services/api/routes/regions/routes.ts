@@ -4,23 +4,14 @@ import { Type } from 'typebox';
 import type { ApiDeps, VerbContext } from '../../context.js';
 import { principalOf } from '../../plugins/auth.js';
 import { ErrorResponse } from '../shared-schemas.js';
+import { regionPresence } from '../../../lib/agent-presence.js';
 
-/** What ingest records for each agent on register and heartbeat (hot state, group `agents:<region>`). */
-export interface AgentPresence {
-  agentId: string;
-  hostname?: string;
-  version?: string;
-  region: string;
-  lastHeartbeatAt: string;
-  inFlight?: number;
-  outboxDepth?: number;
-}
-
+// `lastHeartbeatAt` keeps its published name; it is when the agent last reported its presence.
 const Agent = Type.Object({
   agentId: Type.String(),
   hostname: Type.String(),
   version: Type.String(),
-  lastHeartbeatAt: Type.String({ format: 'date-time' }),
+  lastHeartbeatAt: Type.String({ format: 'date-time', description: 'when the agent last reported its presence to ingest' }),
   inFlight: Type.Integer(),
   outboxDepth: Type.Integer(),
 });
@@ -28,23 +19,20 @@ const Agent = Type.Object({
 const Region = Type.Object({
   name: Type.String(),
   connectedAgents: Type.Integer(),
-  lastHeartbeatAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  lastHeartbeatAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'the latest of its agents\' presence reports; null when no agent is present' }),
   agents: Type.Array(Agent),
 });
 
+/** Declared regions with the agents present in each (services/lib/agent-presence.ts decides who is). */
 export async function listRegions({ ctx }: { ctx: VerbContext }) {
   const items = await Promise.all(ctx.deps.config.regions.map(async (name) => {
-    const records = await ctx.deps.hotState.getRecords(`agents:${name}`);
-    const agents = Object.values(records).flatMap((raw) => {
-      try {
-        const p = JSON.parse(raw) as AgentPresence;
-        return [{ agentId: p.agentId, hostname: p.hostname ?? '', version: p.version ?? '', lastHeartbeatAt: p.lastHeartbeatAt, inFlight: p.inFlight ?? 0, outboxDepth: p.outboxDepth ?? 0 }];
-      } catch {
-        return [];
-      }
-    }).sort((a, b) => a.agentId.localeCompare(b.agentId));
-    const last = agents.map((a) => a.lastHeartbeatAt).sort().at(-1) ?? null;
-    return { name, connectedAgents: agents.length, lastHeartbeatAt: last, agents };
+    const { agents, lastSeenAt } = await regionPresence(ctx.deps.hotState, name);
+    return {
+      name,
+      connectedAgents: agents.length,
+      lastHeartbeatAt: lastSeenAt,
+      agents: agents.map((a) => ({ agentId: a.agentId, hostname: a.hostname, version: a.version, lastHeartbeatAt: a.lastSeenAt, inFlight: a.inFlight, outboxDepth: a.outboxDepth })),
+    };
   }));
   return { items, totalCount: items.length };
 }
@@ -56,7 +44,7 @@ export function regionRoutes(deps: ApiDeps) {
       config: { scope: 'monitors:read' },
       schema: {
         tags: ['Regions'],
-        summary: 'Declared regions with their connected agents and last heartbeat',
+        summary: 'Declared regions with their connected agents and when each was last seen',
         response: { 200: Type.Object({ items: Type.Array(Region), totalCount: Type.Integer() }), 401: ErrorResponse, 403: ErrorResponse },
       },
     }, async (req) => listRegions({ ctx: { deps, principal: principalOf(req) } }));

@@ -29,15 +29,9 @@ export class ChdbExecutor implements ClickHouseExecutor {
     return parseJsonEachRow<R>(result.text());
   }
 
-  async insert(table: string, rows: readonly Record<string, unknown>[]): Promise<void> {
-    if (rows.length === 0) return;
-    // A Buffer goes to the engine's own parser without building rows on the JS side again.
-    const payload = Buffer.from(rows.map((r) => JSON.stringify(r)).join('\n'));
-    await this.serial(() => this.session.insert({ table, values: payload, format: 'JSONEachRow' }));
-  }
-
   async insertCompact(table: string, columns: readonly string[], rows: readonly (readonly unknown[])[]): Promise<void> {
     if (rows.length === 0) return;
+    // A Buffer goes to the engine's own parser without building rows on the JS side again.
     const payload = Buffer.from(rows.map((r) => JSON.stringify(r)).join('\n'));
     await this.serial(() => this.session.insert({ table, columns: [...columns], values: payload, format: 'JSONCompactEachRow' }));
   }

@@ -164,6 +164,7 @@ export class NatsJobBus implements JobBus {
           log.warn({ status: s.type }, 'durable consumer missing, re-creating');
           await ensureConsumer(this.jsm, spec).catch((err) => log.error({ err }, 'cannot re-create durable consumer'));
         } else if (s.type === 'heartbeats_missed') {
+          // NATS's own idle heartbeats on the pull consumer: the server has gone quiet.
           log.warn({ count: s.count }, 'durable consumer heartbeats missed');
         }
       }
