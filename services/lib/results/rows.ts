@@ -19,11 +19,6 @@ export function toCompactRow(r: StoredResult): unknown[] {
   return row;
 }
 
-export function toRow(r: StoredResult): Record<string, unknown> {
-  const cells = toCompactRow(r);
-  return Object.fromEntries(INSERT_COLUMNS.map((name, i) => [name, cells[i]]));
-}
-
 /** The SELECT list that reads a row back in the shape fromRow expects. */
 export const READ_COLUMNS = FIELDS.flatMap(([, field]) => field.reads).join(', ');
 
