@@ -4,21 +4,11 @@
  * storage code (pg, PGlite, chDB, ClickHouse client, ioredis, Fastify) and stays small
  * (test/e2e/agent-closure.test.ts holds it to that).
  */
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { ConfigError, loadConfig, type Role } from '../lib/config.js';
 import type { ServerRole } from './network.js';
-
-/** Stops cleanly on SIGINT/SIGTERM; a second signal exits at once. */
-function onShutdown(stop: () => Promise<void>): void {
-  let stopping = false;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.on(signal, () => {
-      if (stopping) process.exit(1);
-      stopping = true;
-      stop().then(() => process.exit(0), () => process.exit(1));
-    });
-  }
-}
+import { withAgentOptions } from './agent-options.js';
+import { onShutdown } from './shutdown.js';
 
 async function serve(role: Role, roles: ServerRole[], embeddedAgents: boolean): Promise<void> {
   const config = loadConfig(role, process.env);
@@ -62,15 +52,7 @@ program.command('server').description('api, scheduler, ingest and alerting in on
 for (const role of ['api', 'scheduler', 'ingest', 'alerting'] as const) {
   program.command(role).description(`the ${role} role alone, for scaling out`).action(() => serve(role, [role], false));
 }
-program.command('agent').description('a probe agent for one region (connects out to NATS for jobs and ingest for results)')
-  .addOption(new Option('--region <region>', 'the region this agent serves (must match its token)').env('PHAROS_REGION'))
-  .addOption(new Option('--token <token>', 'agent token from `pharos agent-token create`').env('PHAROS_AGENT_TOKEN'))
-  .addOption(new Option('--ingest <host:port>', 'ingest gRPC address').env('PHAROS_INGEST_ADDRESS'))
-  .action(async (opts: { region?: string; token?: string; ingest?: string }) => {
-    const config = loadConfig('agent', process.env, { region: opts.region, token: opts.token, ingestAddress: opts.ingest });
-    const { runAgentCommand } = await import('./agent-command.js');
-    await runAgentCommand(config, onShutdown);
-  });
+withAgentOptions(program.command('agent').description('a probe agent for one region (connects out to NATS for jobs and ingest for results)'));
 program.command('migrate').description('apply control-plane migrations and exit').action(async () => {
   const config = loadConfig('migrate', process.env);
   const [{ createLogger }, { openControlPlaneStore }] = await Promise.all([import('../lib/logger.js'), import('./infrastructure.js')]);
