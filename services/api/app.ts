@@ -14,6 +14,7 @@ import { pingRoutes } from './routes/pings/routes.js';
 import { incidentRoutes } from './routes/incidents/routes.js';
 import { regionRoutes } from './routes/regions/routes.js';
 import { teamRoutes } from './routes/teams/routes.js';
+import { alertChannelRoutes } from './routes/alert-channels/routes.js';
 import { adminRoutes } from './routes/admin/routes.js';
 
 /** The public HTTP surface. Dependencies come in; nothing here opens a connection of its own. */
@@ -54,6 +55,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(keyRoutes(deps));
   await app.register(regionRoutes(deps));
   await app.register(teamRoutes(deps));
+  await app.register(alertChannelRoutes(deps));
   const operatorKey = deps.config.operatorKey;
   if (operatorKey) await app.register(adminRoutes({ ...deps, operatorKey }));
   return app;

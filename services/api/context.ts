@@ -13,6 +13,18 @@ import type { PlanQuotas } from '../lib/tenancy/quotas.js';
 import type { TeamStore } from '../lib/tenancy/teams.js';
 import type { OrganizationStore } from '../lib/tenancy/organizations.js';
 import type { RouteRateLimit } from '../lib/rate-limit/limits.js';
+import type { AlertChannelStore } from '../alerting/channels/store.js';
+import type { DeliverEvent } from '../alerting/channels/channel.js';
+import type { GuardedResolver } from '../lib/ssrf/guarded-resolver.js';
+
+/** Alert channels: present only when a sealing key is configured (PHAROS_SECRETS_KEY). */
+export interface AlertChannelDeps {
+  store: AlertChannelStore;
+  /** Sends the test alert (createChannelSender). */
+  deliver: DeliverEvent;
+  /** The SSRF guard, for refusing a private webhook URL when it is created. */
+  resolver: GuardedResolver;
+}
 
 /** Everything the api's verbs may use, passed in by main (no singletons). */
 export interface ApiDeps {
@@ -35,6 +47,8 @@ export interface ApiDeps {
   hotState: HotState;
   bus: JobBus;
   subjects: Subjects;
+  /** Absent without a sealing key: the channel routes then answer 503. */
+  alertChannels?: AlertChannelDeps;
   now?: () => number;
 }
 

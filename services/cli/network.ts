@@ -21,6 +21,8 @@ import { startAgent } from '../../probe-agent/agent.js';
 import { bootstrapOrganization } from './bootstrap.js';
 import { openControlPlaneStore, openHotState, openJobBus, openResultStore } from './infrastructure.js';
 import { createAgentCheckers } from './agent-checkers.js';
+import { requireSecretsKeyIfChannels, resolveSecretsKey } from './secrets-key.js';
+import { openAlertChannels } from './alert-channels.js';
 
 export type ServerRole = 'api' | 'scheduler' | 'ingest' | 'alerting';
 
@@ -74,6 +76,8 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
     const apiKeys = new ApiKeyStore(sql);
     const agentTokens = new AgentTokenStore(sql);
     const out: RunningNetwork = { stop: stopAll };
+    const secretsKey = resolveSecretsKey(config);
+    if (roles.has('alerting')) await requireSecretsKeyIfChannels(sql, secretsKey, config.role);
 
     if (roles.has('ingest')) {
       const ingest = await startIngest({ config, resultStore: results!, bus, subjects, hotState, tokens: agentTokens, logger });
@@ -110,7 +114,10 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
     if (roles.has('api')) {
       const boot = await bootstrapOrganization(sql, config.bootstrapKey);
       out.adminKey = boot.generatedAdminKey;
-      const app: FastifyInstance = await buildApp({ config, logger, sql, monitors, heartbeats, incidents, apiKeys, quotas: new PlanQuotas(sql), teams: new TeamStore(sql), orgs: new OrganizationStore(sql), results: results!, hotState, bus, subjects });
+      const alertChannels = secretsKey ? openAlertChannels(config, sql, secretsKey) : undefined;
+      if (alertChannels) stops.push(() => alertChannels.close());
+      else logger.warn('PHAROS_SECRETS_KEY is not set: the alert channel api answers 503 until it is');
+      const app: FastifyInstance = await buildApp({ config, logger, sql, monitors, heartbeats, incidents, apiKeys, quotas: new PlanQuotas(sql), teams: new TeamStore(sql), orgs: new OrganizationStore(sql), results: results!, hotState, bus, subjects, alertChannels });
       await app.listen({ host: config.http.host, port: config.http.port });
       stops.push(() => app.close());
       const addr = app.server.address();

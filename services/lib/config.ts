@@ -42,6 +42,14 @@ export interface Config {
    * way. On in `pharos dev` (one local operator), off otherwise (DESIGN.md §6).
    */
   allowPrivateTargets: boolean;
+  /**
+   * Key that seals alert channel settings and signing secrets at rest (AES-256-GCM): 32
+   * bytes as base64 or hex. `pharos dev` generates one into the data dir when unset; other
+   * roles refuse to use channels without it (docs/decisions.md "Alert channel secrets").
+   */
+  secretsKey?: string;
+  /** Operator SMTP for Email channels; unset = Email deliveries fail as data ("SMTP is not configured"). */
+  smtp: { url?: string; from?: string };
   /** The operator's copy of IANA's RDAP bootstrap (`pharos rdap-bootstrap refresh`); the shipped one until it exists. */
   rdapBootstrapFile: string;
   agent: AgentConfig;
@@ -109,6 +117,41 @@ function renamed(env: Env, name: string, formerName: string): string {
   return str(env, name) === undefined && str(env, formerName) !== undefined ? formerName : name;
 }
 
+/** Accepts 32 bytes as 64 hex digits or base64 (standard or url-safe). */
+export function parseSecretsKey(raw: string): Buffer | undefined {
+  if (/^[0-9a-fA-F]{64}$/.test(raw)) return Buffer.from(raw, 'hex');
+  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(raw)) {
+    const key = Buffer.from(raw.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+    if (key.length === 32) return key;
+  }
+  return undefined;
+}
+
+function secretsKey(env: Env): string | undefined {
+  const raw = str(env, 'PHAROS_SECRETS_KEY');
+  if (raw !== undefined && !parseSecretsKey(raw)) {
+    // The value itself is a secret: never echo it.
+    throw new ConfigError('PHAROS_SECRETS_KEY must be 32 bytes as 64 hex digits or base64 (e.g. `openssl rand -base64 32`)');
+  }
+  return raw;
+}
+
+function smtpUrl(env: Env): string | undefined {
+  const raw = str(env, 'PHAROS_SMTP_URL');
+  if (raw === undefined) return undefined;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    parsed = undefined;
+  }
+  // The URL may carry SMTP credentials: name the variable, never the value.
+  if (!parsed || (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:')) {
+    throw new ConfigError('PHAROS_SMTP_URL must be an smtp:// or smtps:// URL such as smtp://user:pass@mail.example.com:587');
+  }
+  return raw;
+}
+
 const REGION = /^[A-Za-z][A-Za-z0-9-]{0,31}$/;
 
 export function parseRegions(raw: string): string[] {
@@ -163,6 +206,8 @@ export function loadConfig(role: Role, env: Env, overrides: ConfigOverrides = {}
     },
     retentionDays: int(env, 'PHAROS_RETENTION_DAYS', 90, 1, 3650),
     allowPrivateTargets: bool(env, 'PHAROS_ALLOW_PRIVATE_TARGETS', embedded),
+    secretsKey: secretsKey(env),
+    smtp: { url: smtpUrl(env), from: str(env, 'PHAROS_SMTP_FROM') },
     agent: {
       region: overrides.region ?? str(env, 'PHAROS_REGION'),
       token: overrides.token ?? str(env, 'PHAROS_AGENT_TOKEN'),

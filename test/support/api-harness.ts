@@ -23,6 +23,12 @@ import { MIGRATIONS_DIR } from '../../services/cli/infrastructure.js';
 import type { SqlClient } from '../../services/lib/ports/sql-client.js';
 import type { ResultStore } from '../../services/lib/ports/results-store.js';
 import { uniqueName } from './services.js';
+import { randomBytes } from 'node:crypto';
+import { createGuardedResolver, type AddressLookup } from '../../services/lib/ssrf/guarded-resolver.js';
+import { createSealer } from '../../services/lib/store/sealed.js';
+import { createGuardedHttp } from '../../services/alerting/channels/guarded-http.js';
+import { createChannelSender } from '../../services/alerting/channels/index.js';
+import { AlertChannelStore } from '../../services/alerting/channels/store.js';
 
 export interface ApiHarness {
   app: FastifyInstance;
@@ -57,7 +63,17 @@ export async function openControlPlane(databaseUrl?: string): Promise<{ sql: Sql
 }
 
 /** The api over real stores: PGlite (or Postgres when a URL is given) and chDB in a temp dir. */
-export async function startApiHarness(opts: { databaseUrl?: string; resultsDir?: string; now?: () => number; env?: Record<string, string>; logger?: Logger } = {}): Promise<ApiHarness> {
+export interface ApiHarnessOptions {
+  databaseUrl?: string;
+  resultsDir?: string;
+  now?: () => number;
+  env?: Record<string, string>;
+  /** DNS for alert channel URLs (the SSRF guard's lookup); default the system resolver. */
+  channelLookup?: AddressLookup;
+  logger?: Logger;
+}
+
+export async function startApiHarness(opts: ApiHarnessOptions = {}): Promise<ApiHarness> {
   const config = loadConfig('dev', { PHAROS_REGIONS: 'UsEast,EuWest', PHAROS_LOG_LEVEL: 'silent', ...opts.env });
   const logger = opts.logger ?? createLogger('silent');
   const { sql, drop } = await openControlPlane(opts.databaseUrl);
@@ -69,7 +85,14 @@ export async function startApiHarness(opts: { databaseUrl?: string; resultsDir?:
   const monitors = new MonitorStore(sql);
   const apiKeys = new ApiKeyStore(sql);
   const orgs = new OrganizationStore(sql);
-  const app = await buildApp({ config, logger, sql, monitors, heartbeats: new HeartbeatStore(sql), incidents: new IncidentStore(sql), apiKeys, quotas: new PlanQuotas(sql), teams: new TeamStore(sql), orgs, results, hotState, bus, subjects: subjectsFor('test'), now: opts.now });
+  const resolver = createGuardedResolver({ allowPrivateTargets: config.allowPrivateTargets, lookup: opts.channelLookup });
+  const http = createGuardedHttp({ resolver });
+  const alertChannels = {
+    store: new AlertChannelStore(sql, createSealer(randomBytes(32)), opts.now),
+    deliver: createChannelSender({ post: http.post, mail: null }),
+    resolver,
+  };
+  const app = await buildApp({ config, logger, sql, monitors, heartbeats: new HeartbeatStore(sql), incidents: new IncidentStore(sql), apiKeys, quotas: new PlanQuotas(sql), teams: new TeamStore(sql), orgs, results, hotState, bus, subjects: subjectsFor('test'), now: opts.now, alertChannels });
   await app.ready();
   return {
     app, sql, results, bus, hotState, monitors, apiKeys, orgs,
@@ -80,6 +103,7 @@ export async function startApiHarness(opts: { databaseUrl?: string; resultsDir?:
     },
     async close() {
       await app.close();
+      await http.close();
       await bus.close();
       await hotState.close();
       await results.close();

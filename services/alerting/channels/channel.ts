@@ -35,6 +35,14 @@ export interface DeliveryContext {
   now(): number;
 }
 
+/** What one send may use: outbound HTTP (SSRF-guarded), SMTP, and the process's product token. */
+export interface SendTools {
+  post: import('./guarded-http.js').GuardedPost;
+  /** Null when the operator configured no SMTP. */
+  mail: import('./email.js').MailSender | null;
+  userAgent: string;
+}
+
 export interface ChannelType<S> {
   readonly type: ChannelTypeName;
   /** REST settings of this type, with schemas (OpenAPI) and defaults. */
@@ -42,6 +50,10 @@ export interface ChannelType<S> {
   validate(settings: S): FieldProblem[];
   /** Settings as a GET shows them: secrets in URLs masked. */
   masked(settings: S): S;
+  /** The tenant URL this channel posts to, for the SSRF check at creation; null for Email. */
+  targetUrl(settings: S): string | null;
+  /** Renders the event in the platform's format and sends it; failures come back as data. */
+  send(channel: StoredChannel<S>, event: AlertEvent, ctx: DeliveryContext, tools: SendTools): Promise<DeliveryOutcome>;
 }
 
 /**

@@ -48,6 +48,14 @@ export class PlanQuotas {
     }
   }
 
+  async assertCanAddAlertChannel(orgId: string): Promise<void> {
+    const { plan, limits } = await this.limits(orgId);
+    if (limits.alertChannels === null) return;
+    if ((await this.count(`SELECT count(*) AS n FROM alert_channels WHERE org_id = $1`, orgId)) >= limits.alertChannels) {
+      throw planLimitExceeded(plan, 'alertChannels', limits.alertChannels);
+    }
+  }
+
   async assertCanAddTeam(orgId: string): Promise<void> {
     const { plan, limits } = await this.limits(orgId);
     if (limits.teams === null) return;

@@ -1,7 +1,8 @@
 /**
  * API key scopes. The Enori document's scopes plus `keys:*` for key management
  * (the document only lets full-access keys manage keys; a dedicated scope lets a CI
- * key rotate others without `*`).
+ * key rotate others without `*`) and `alert-channels:*` (the document lists no scope for
+ * channels; they hold webhook secrets, so they get their own rather than riding on another).
  */
 export const SCOPES = [
   '*',
@@ -14,6 +15,8 @@ export const SCOPES = [
   'teams:write',
   'keys:read',
   'keys:write',
+  'alert-channels:read',
+  'alert-channels:write',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 

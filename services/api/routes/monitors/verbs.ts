@@ -3,6 +3,7 @@ import { instantParam, notFound, validationError } from '../../../lib/errors.js'
 import { buildCheckJob, encodeCheckJob } from '../../../lib/monitors/check-job.js';
 import type { Monitor, MonitorConfig } from '../../../lib/monitors/model.js';
 import type { ApiDeps, VerbContext } from '../../context.js';
+import { existingChannelIds } from '../../../alerting/channels/store.js';
 import { toMonitorConfig, monitorTypeName } from './input.js';
 import { presentMonitor, presentMonitors, presentPing, presentResult } from './presenter.js';
 import type { MonitorBody } from './schema.js';
@@ -41,6 +42,14 @@ async function rescheduleHeartbeat(deps: ApiDeps, monitor: Monitor, restartClock
   await deps.heartbeats.reschedule(monitor, now, restartClock ? now : undefined);
 }
 
+/** A monitor may only alert through channels of its own organization. */
+async function assertOwnChannels(ctx: VerbContext, config: MonitorConfig): Promise<void> {
+  const ids = config.alertChannelIds;
+  const found = await existingChannelIds(ctx.deps.sql, ctx.principal.orgId, ids);
+  const problems = ids.flatMap((id, i) => (found.has(id) ? [] : [{ field: `/alertChannelIds/${i}`, message: `alert channel ${id} not found` }]));
+  if (problems.length) throw validationError(`unknown alert channel: ${problems.map((p) => p.message).join('; ')}`, problems);
+}
+
 async function mustGet(ctx: VerbContext, id: string): Promise<Monitor> {
   const m = await ctx.deps.monitors.get(ctx.principal.orgId, id);
   if (!m) throw notFound(`monitor ${id}`);
@@ -49,6 +58,7 @@ async function mustGet(ctx: VerbContext, id: string): Promise<Monitor> {
 
 export async function createMonitor({ ctx, input }: { ctx: VerbContext; input: MonitorBody }) {
   const config = await configFrom(ctx.deps, input);
+  await assertOwnChannels(ctx, config);
   await ctx.deps.quotas.assertCanAddMonitor(ctx.principal.orgId);
   await ctx.deps.quotas.assertInterval(ctx.principal.orgId, config.intervalSeconds);
   const monitor = await ctx.deps.monitors.create(ctx.principal.orgId, config);
@@ -74,6 +84,7 @@ export async function listMonitors({ ctx, input }: { ctx: VerbContext; input: { 
 export async function replaceMonitor({ ctx, input }: { ctx: VerbContext; input: { id: string; body: MonitorBody } }) {
   const before = await mustGet(ctx, input.id);
   const config = await configFrom(ctx.deps, input.body);
+  await assertOwnChannels(ctx, config);
   await ctx.deps.quotas.assertInterval(ctx.principal.orgId, config.intervalSeconds);
   const monitor = await ctx.deps.monitors.replace(ctx.principal.orgId, input.id, config);
   if (!monitor) throw notFound(`monitor ${input.id}`);
@@ -137,6 +148,7 @@ function configOf(m: Monitor): MonitorConfig {
  */
 export async function upsertMonitorByName({ ctx, input }: { ctx: VerbContext; input: { name: string; body: MonitorBody } }) {
   const config = await configFrom(ctx.deps, { ...input.body, name: input.name });
+  await assertOwnChannels(ctx, config);
   const orgId = ctx.principal.orgId;
   const existing = await ctx.deps.monitors.getByName(orgId, config.name);
   await ctx.deps.quotas.assertInterval(orgId, config.intervalSeconds);

@@ -1,0 +1,58 @@
+/**
+ * What every channel says about an event, before the platform's format: a title, the
+ * message, a tone and the facts. Text here is untrusted (monitor names, URLs and error
+ * messages come from tenants and targets); each renderer escapes it for its own format.
+ */
+import type { AlertEvent } from '../events.js';
+
+export type Tone = 'bad' | 'good' | 'warn';
+
+export interface EventSummary {
+  title: string;
+  message: string;
+  tone: Tone;
+  facts: Array<{ name: string; value: string }>;
+  /** The monitor's URL when it is a web address, for a link button. */
+  link: string | null;
+  timestamp: string;
+}
+
+const HEADLINE: Record<AlertEvent['event'], [string, Tone]> = {
+  'monitor.down': ['is down', 'bad'],
+  'monitor.up': ['recovered', 'good'],
+  'monitor.degraded': ['is degraded (P95 over threshold)', 'warn'],
+  'monitor.ssl_expiring': ['has a certificate expiring soon', 'warn'],
+  'incident.created': ['has a new incident', 'bad'],
+  'incident.resolved': ['incident resolved', 'good'],
+};
+
+export function summarize(e: AlertEvent): EventSummary {
+  const [headline, tone] = HEADLINE[e.event];
+  const facts = [
+    { name: 'Monitor', value: e.monitor.name },
+    { name: 'Type', value: e.monitor.type },
+    { name: 'Event', value: e.event },
+    { name: 'Alert', value: e.alert.type },
+    ...(e.monitor.url ? [{ name: 'Target', value: e.monitor.url }] : []),
+    ...(e.alert.responseTimeMs !== null ? [{ name: 'Response time', value: `${e.alert.responseTimeMs} ms` }] : []),
+    ...(e.incident ? [{ name: 'Incident', value: `${e.incident.title} (${e.incident.status})` }] : []),
+    { name: 'Time', value: e.alert.timestamp },
+  ];
+  const link = e.monitor.url && /^https?:\/\//i.test(e.monitor.url) ? e.monitor.url : null;
+  return { title: `${e.monitor.name} ${headline}`, message: e.alert.message, tone, facts, link, timestamp: e.alert.timestamp };
+}
+
+/** Cuts text to `max` characters (code points), marking the cut. */
+export function truncate(text: string, max: number): string {
+  const chars = Array.from(text);
+  return chars.length <= max ? text : `${chars.slice(0, Math.max(0, max - 1)).join('')}…`;
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+/** A JSON POST with the process's product token. */
+export function jsonHeaders(userAgent: string): Record<string, string> {
+  return { 'content-type': 'application/json', 'user-agent': userAgent };
+}
