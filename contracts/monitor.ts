@@ -9,7 +9,8 @@ import { field, integerField, nullable } from './checks/fields.js';
 import type { FieldSpec } from './checks/contract.js';
 
 export const COMMON_FIELDS = {
-  intervalSeconds: integerField({ min: 1, max: 31_536_000 }, 60, 'Seconds between checks; the operator sets the accepted range (PHAROS_MIN/MAX_INTERVAL_SECONDS)'),
+  // The accepted range is the operator's (PHAROS_MIN/MAX_INTERVAL_SECONDS), checked by the api's input rules.
+  intervalSeconds: field<number>(Type.Integer({ default: 60, description: 'Seconds between checks, within the range the operator allows (default 5 s to 24 h)' }), 60),
   timeoutSeconds: integerField({ min: 1, max: 300 }, 30, 'The check\'s whole time budget; at most intervalSeconds. Omitted: 30, or the interval when shorter'),
   failureThreshold: integerField({ min: 1, max: 100 }, 1, 'Consecutive failures before a region counts as down'),
   recoveryThreshold: integerField({ min: 1, max: 100 }, 1, 'Consecutive successes before a region counts as up again'),
