@@ -10,6 +10,7 @@ import { subjectsFor } from '../../services/lib/subjects.js';
 import { PlanQuotas } from '../../services/lib/tenancy/quotas.js';
 import { TeamStore } from '../../services/lib/tenancy/teams.js';
 import { failingOn } from '../support/failing-sql.js';
+import { AgentPresence } from '../../services/lib/agent-presence.js';
 
 const OPERATOR = 'operator-key-for-tests-0123456789';
 let h: ApiHarness;
@@ -31,6 +32,16 @@ const op = (method: string, url: string, key: string | undefined, payload?: obje
   h.app.inject({ method: method as 'GET', url, headers: key ? { 'x-operator-key': key } : {}, payload });
 
 describe('operator admin API', () => {
+  it('shows the operator every agent present in each region; a tenant key does not reach it', async () => {
+    await new AgentPresence(h.hotState, 20_000, Date.now).registered('UsEast', { agentId: 'agent-op', hostname: 'vm-op', version: '9.9.9' });
+    const res = await op('GET', '/admin/regions', OPERATOR);
+    expect(res.statusCode).toBe(200);
+    const local = res.json().items.find((r: { name: string }) => r.name === 'UsEast');
+    expect(local).toMatchObject({ status: 'Available', agents: [expect.objectContaining({ agentId: 'agent-op', hostname: 'vm-op', version: '9.9.9' })] });
+    const tenant = await h.tenant(['*']);
+    expect((await h.app.inject({ method: 'GET', url: '/admin/regions', headers: { 'x-operator-key': tenant.key } })).statusCode).toBe(401);
+  });
+
   it('creates an organization with a plan and its first admin key, lists it, changes its plan', async () => {
     const created = await op('POST', '/admin/orgs', OPERATOR, { name: 'Acme', plan: 'base' });
     expect(created.statusCode).toBe(201);

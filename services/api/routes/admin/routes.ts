@@ -6,6 +6,8 @@ import type { ApiDeps } from '../../context.js';
 import { OperatorKeyGuard, type OperatorGuardPolicy } from './operator-guard.js';
 import { CreateOrgBody, CreatedOrgResponse, OrgIdParams, OrgList, OrgResponse, SetPlanBody, errorResponses } from './schema.js';
 import { createOrganization, listOrganizations, setOrganizationPlan } from './verbs.js';
+import { OperatorRegionList } from '../regions/schema.js';
+import { listRegionsWithAgents } from '../regions/verbs.js';
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
@@ -38,6 +40,11 @@ export function adminRoutes(deps: ApiDeps & { operatorKey: string; operatorGuard
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     app.addHook('onRequest', async (request, reply) => assertOperator(expected, guard, request, reply));
     const security = [{ operatorKey: [] }];
+
+    app.get('/admin/regions', {
+      config: { scope: 'public' },
+      schema: { tags, security, summary: 'Declared regions with every agent present: id, host, version, load', response: { 200: OperatorRegionList, ...errorResponses } },
+    }, async () => listRegionsWithAgents({ ctx }));
 
     app.get('/admin/orgs', {
       config: { scope: 'public' },
