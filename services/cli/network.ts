@@ -14,6 +14,12 @@ import { TeamStore } from '../lib/tenancy/teams.js';
 import { OrganizationStore } from '../lib/tenancy/organizations.js';
 import { MonitorStatusStore } from '../alerting/status-store.js';
 import { startStatusEvaluator } from '../alerting/status-evaluator.js';
+import { AlertOutbox } from '../alerting/deliveries/outbox.js';
+import { DeliveryStore } from '../alerting/deliveries/delivery-store.js';
+import { startDeliveryWorker, type ChannelLoader } from '../alerting/deliveries/worker.js';
+import { channelIdentityLoader, unconfiguredDeliverEvent } from '../alerting/deliveries/unconfigured-sender.js';
+import type { DeliverEvent } from '../alerting/channels/channel.js';
+import type { SqlClient } from '../lib/ports/sql-client.js';
 import { startScheduler } from '../scheduler/scheduler.js';
 import { startIngest } from '../ingest/server.js';
 import { buildApp } from '../api/app.js';
@@ -42,6 +48,15 @@ export interface RunningNetwork {
 }
 
 const EMBEDDED_AGENT_TOKEN = 'embedded-agent';
+
+/**
+ * The seam between the outbox and the channel types: how a delivery's channel is loaded
+ * (settings decrypted) and sent. Until the channel senders are wired here, every delivery is
+ * recorded as a failed attempt "no channel sender configured".
+ */
+function alertSender(sql: SqlClient): { loadChannel: ChannelLoader; deliverEvent: DeliverEvent } {
+  return { loadChannel: channelIdentityLoader(sql), deliverEvent: unconfiguredDeliverEvent };
+}
 
 /**
  * Starts the given roles in this process over the adapters the configuration selects.
@@ -81,7 +96,14 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
       out.grpcPort = ingest.port;
     }
     if (roles.has('alerting')) {
-      const evaluator = await startStatusEvaluator({ bus, subjects, monitors, statuses: new MonitorStatusStore(sql), incidents, logger: logger.child({ component: 'alerting' }) });
+      const alertingLogger = logger.child({ component: 'alerting' });
+      // Stopped after the evaluator (stops run in reverse), so its last nudge finds a worker.
+      const deliveries = startDeliveryWorker({ store: new DeliveryStore(sql), ...alertSender(sql), logger: alertingLogger });
+      stops.push(() => deliveries.stop());
+      const evaluator = await startStatusEvaluator({
+        bus, subjects, monitors, statuses: new MonitorStatusStore(sql), incidents, outbox: new AlertOutbox(),
+        onDeliveriesQueued: () => deliveries.nudge(), logger: alertingLogger,
+      });
       stops.push(() => evaluator.unsubscribe());
     }
     if (roles.has('scheduler')) {
