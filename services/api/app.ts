@@ -13,6 +13,8 @@ import { incidentRoutes } from './routes/incidents/routes.js';
 import { regionRoutes } from './routes/regions/routes.js';
 import { teamRoutes } from './routes/teams/routes.js';
 import { adminRoutes } from './routes/admin/routes.js';
+import { alertRuleRoutes } from './routes/alert-rules/routes.js';
+import { alertRoutes } from './routes/alerts/routes.js';
 
 /**
  * A request as logged: Fastify's fields, with the secret part of a ping URL masked (the
@@ -68,6 +70,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(keyRoutes(deps));
   await app.register(regionRoutes(deps));
   await app.register(teamRoutes(deps));
+  await app.register(alertRuleRoutes(deps));
+  await app.register(alertRoutes(deps));
   const operatorKey = deps.config.operatorKey;
   if (operatorKey) await app.register(adminRoutes({ ...deps, operatorKey }));
   return app;

@@ -14,6 +14,9 @@ export const SCOPES = [
   'teams:write',
   'keys:read',
   'keys:write',
+  'alert-rules:read',
+  'alert-rules:write',
+  'alerts:read',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
