@@ -95,3 +95,30 @@ export function decideSslExpiring(
   const message = days < 0 ? `certificate ${cert.subject} expired on ${when}` : `certificate ${cert.subject} expires on ${when} (in ${days} days)`;
   return { event: event(m, 'monitor.ssl_expiring', message, r), key };
 }
+
+/** Below this share of the threshold a degraded monitor counts as recovered (hysteresis). */
+export const DEGRADED_CLEAR_RATIO = 0.8;
+
+/**
+ * monitor.degraded: fired once when the window's P95 first exceeds the monitor's threshold
+ * while it is Up; the monitor stays Degraded until the P95 falls below 80 % of the threshold
+ * (so a P95 hovering at the threshold does not flap). Down, Pending or the threshold switched
+ * off end it without an event.
+ */
+export function decideDegradation(
+  m: MonitorFacts & Pick<Monitor, 'p95ThresholdMs' | 'p95WindowSeconds'>,
+  status: string,
+  wasDegraded: boolean,
+  p95Ms: number | null,
+  r: TriggeringResult,
+): { degraded: boolean; event: DecidedEvent | null } {
+  const threshold = m.p95ThresholdMs;
+  if (threshold === null || status !== 'Up') return { degraded: false, event: null };
+  if (p95Ms === null) return { degraded: wasDegraded, event: null };
+  if (!wasDegraded && p95Ms > threshold) {
+    const message = `P95 response time ${Math.round(p95Ms)} ms over the last ${m.p95WindowSeconds} s exceeds ${threshold} ms`;
+    return { degraded: true, event: event(m, 'monitor.degraded', message, { atMs: r.atMs, responseTimeMs: Math.round(p95Ms) }) };
+  }
+  if (wasDegraded && p95Ms < threshold * DEGRADED_CLEAR_RATIO) return { degraded: false, event: null };
+  return { degraded: wasDegraded, event: null };
+}

@@ -9,7 +9,8 @@ import { applyResult, type StatusTransition } from './status-machine.js';
 import type { MonitorStatusStore } from './status-store.js';
 import type { IncidentStore } from './incident-store.js';
 import type { AlertOutbox } from './deliveries/outbox.js';
-import { decideSslExpiring, decideTransitionEvents, type DecidedEvent, type ObservedCertificate, type TriggeringResult } from './alert-decisions.js';
+import { ResponseTimeWindows } from './degradation/response-time-window.js';
+import { decideDegradation, decideSslExpiring, decideTransitionEvents, type DecidedEvent, type ObservedCertificate, type TriggeringResult } from './alert-decisions.js';
 import type { SqlClient } from '../lib/ports/sql-client.js';
 
 export interface StatusEvaluatorDeps {
@@ -25,6 +26,8 @@ export interface StatusEvaluatorDeps {
   onDeliveriesQueued?: () => void;
   /** When an event is decided (its deliveries are due from then); the result's time is the event's timestamp. */
   now?: () => number;
+  /** Recent response times per monitor for monitor.degraded (this process's own, bounded). */
+  responseTimes?: ResponseTimeWindows;
   logger: Logger;
   /** Called after a status change is stored (incidents and notifications hook in here). */
   onTransition?: (monitor: Monitor, transition: StatusTransition) => Promise<void>;
@@ -40,6 +43,7 @@ export const STATUS_CONSUMER = 'alerting-status';
  */
 export async function startStatusEvaluator(deps: StatusEvaluatorDeps): Promise<Subscription> {
   const { bus, subjects, monitors, statuses, logger } = deps;
+  const responseTimes = deps.responseTimes ?? new ResponseTimeWindows();
   return bus.consumeDurable(
     { durable: STATUS_CONSUMER, subject: subjects.allResults, maxDeliver: 50, ackWaitMs: 30_000 },
     async (msg) => {
@@ -53,7 +57,13 @@ export async function startStatusEvaluator(deps: StatusEvaluatorDeps): Promise<S
         recoveryThreshold: monitor.recoveryThreshold,
         quorum: effectiveQuorum(monitor),
       };
+      const up = result.status === CheckStatus.CHECK_STATUS_UP;
+      const responseTimeMs = responseTimeOf(result);
+      const p95Ms = up && responseTimeMs !== null && monitor.p95ThresholdMs !== null
+        ? responseTimes.observe(monitor.id, monitor.p95WindowSeconds * 1000, { resultId: result.resultId, atMs: result.startedAtMs, ms: responseTimeMs })
+        : null;
       let queued = 0;
+      let newStatus: string = 'Pending';
       const transition = await statuses.update(monitor.orgId, monitor.id, (state) => {
         const evaluation = applyResult(state, policy, {
           resultId: result.resultId,
@@ -62,6 +72,7 @@ export async function startStatusEvaluator(deps: StatusEvaluatorDeps): Promise<S
           startedAtMs: result.startedAtMs,
           errorMessage: result.errorMessage,
         });
+        newStatus = evaluation.state.status;
         return evaluation.applied ? { state: evaluation.state, result: evaluation.transition } : null;
       }, async (tx, change) => {
         const incidents = change && deps.incidents ? await deps.incidents.applyTransition(tx, monitor, change) : { opened: null, resolved: null };
@@ -70,6 +81,8 @@ export async function startStatusEvaluator(deps: StatusEvaluatorDeps): Promise<S
         const events: DecidedEvent[] = change ? decideTransitionEvents(monitor, change, incidents, trigger) : [];
         const ssl = await sslExpiringEvent(tx, monitor, result, trigger);
         if (ssl) events.push(ssl);
+        const degraded = await degradedEvent(tx, monitor, newStatus, p95Ms, trigger);
+        if (degraded) events.push(degraded);
         queued = await deps.outbox.enqueue(tx, monitor, events, (deps.now ?? Date.now)());
       });
       // Committed: the workers may pick the deliveries up now rather than at their next poll.
@@ -105,5 +118,19 @@ async function sslExpiringEvent(tx: SqlClient, monitor: Monitor, result: CheckRe
   const decided = decideSslExpiring(monitor, cert, rows[0]?.ssl_notified_cert ?? null, trigger);
   if (!decided) return null;
   await tx.query(`UPDATE monitor_status SET ssl_notified_cert = $2 WHERE monitor_id = $1`, [monitor.id, decided.key]);
+  return decided.event;
+}
+
+/**
+ * monitor.degraded once per crossing: whether the monitor is degraded lives on its status row
+ * (the window is only this process's cache), so redeliveries and restarts agree.
+ */
+async function degradedEvent(tx: SqlClient, monitor: Monitor, status: string, p95Ms: number | null, trigger: TriggeringResult): Promise<DecidedEvent | null> {
+  // Off: nothing to read (a flag left from before reads as not degraded, see MonitorStore).
+  if (monitor.p95ThresholdMs === null) return null;
+  const { rows } = await tx.query<{ degraded: boolean }>(`SELECT degraded FROM monitor_status WHERE monitor_id = $1`, [monitor.id]);
+  const was = rows[0]?.degraded ?? false;
+  const decided = decideDegradation(monitor, status, was, p95Ms, trigger);
+  if (decided.degraded !== was) await tx.query(`UPDATE monitor_status SET degraded = $2 WHERE monitor_id = $1`, [monitor.id, decided.degraded]);
   return decided.event;
 }

@@ -66,14 +66,14 @@ function outboxSuite(engine: string, databaseUrl?: string) {
     });
 
     let seq = 0;
-    async function publish(monitorId: string, up: boolean, opts: { resultId?: string; msgId?: string; startedAtMs?: number; tls?: CheckResult['tls'] } = {}) {
+    async function publish(monitorId: string, up: boolean, opts: { resultId?: string; msgId?: string; startedAtMs?: number; tls?: CheckResult['tls']; totalMs?: number } = {}) {
       const resultId = opts.resultId ?? `${monitorId}.UsEast.${++seq}`;
       const result = CheckResult.fromPartial({
         resultId, jobId: resultId, orgId, monitorId, region: 'UsEast', agentId: 'a', startedAtMs: opts.startedAtMs ?? 1_795_000_000_000 + seq * 1000,
         status: up ? CheckStatus.CHECK_STATUS_UP : CheckStatus.CHECK_STATUS_DOWN,
         errorKind: up ? ErrorKind.ERROR_KIND_UNSPECIFIED : ErrorKind.ERROR_KIND_UNEXPECTED_STATUS,
         errorMessage: up ? '' : 'HTTP 503 Service Unavailable',
-        timings: { totalMs: 120 }, tls: opts.tls,
+        timings: { totalMs: opts.totalMs ?? 120 }, tls: opts.tls,
       });
       await bus.publishDurable(subjects.results('UsEast'), CheckResult.encode(result).finish(), opts.msgId ?? resultId);
       return resultId;
@@ -160,6 +160,40 @@ function outboxSuite(engine: string, databaseUrl?: string) {
       const last = await publish(m.id, true, { tls: renewed });
       await eventually(async () => (await sql.query<{ region_state: { UsEast: { lastResultId: string } } }>(`SELECT region_state FROM monitor_status WHERE monitor_id = $1`, [m.id])).rows[0]?.region_state.UsEast.lastResultId === last, { what: 'every result' });
       expect((await eventsOf(sql, m.id)).map((e) => e.type)).toEqual(['monitor.ssl_expiring', 'monitor.ssl_expiring']);
+    });
+
+    it('decides monitor.degraded once per crossing of the P95 threshold, reads Degraded meanwhile, and clears below 80 %', async () => {
+      const ch = await insertChannel(sql, orgId);
+      const m = await website({ alertChannelIds: [ch], p95ThresholdMs: 1000, p95WindowSeconds: 60 });
+      let t = 1_796_000_000_000;
+      const lastApplied = async (id: string) => (await sql.query<{ region_state: { UsEast: { lastResultId: string } } }>(`SELECT region_state FROM monitor_status WHERE monitor_id = $1`, [m.id])).rows[0]?.region_state.UsEast.lastResultId === id;
+      const checks = async (n: number, totalMs: number, up = true) => {
+        let id = '';
+        for (let i = 0; i < n; i++) id = await publish(m.id, up, { startedAtMs: (t += 1000), totalMs });
+        await eventually(() => lastApplied(id), { what: `${n} checks of ${totalMs} ms` });
+      };
+      const degradedEvents = async () => (await eventsOf(sql, m.id)).filter((e) => e.type === 'monitor.degraded').length;
+
+      await checks(4, 2000);
+      expect(await statusOf(m.id), 'fewer than 5 samples say nothing').toBe('Up');
+      await checks(1, 2000);
+      expect(await statusOf(m.id)).toBe('Degraded');
+      await checks(3, 2000);
+      expect(await degradedEvents()).toBe(1);
+      t += 61_000;
+      await checks(5, 900);
+      expect(await statusOf(m.id), 'above 80 % of the threshold it stays Degraded').toBe('Degraded');
+      t += 61_000;
+      await checks(5, 700);
+      expect(await statusOf(m.id)).toBe('Up');
+      t += 61_000;
+      await checks(5, 1500);
+      expect(await statusOf(m.id)).toBe('Degraded');
+      expect(await degradedEvents()).toBe(2);
+      await checks(1, 0, false);
+      expect(await statusOf(m.id), 'Down wins').toBe('Down');
+      const [payload] = (await sql.query<{ payload: { alert: Record<string, unknown> } }>(`SELECT payload FROM alert_events WHERE monitor_id = $1 AND type = 'monitor.degraded' ORDER BY created_at LIMIT 1`, [m.id])).rows;
+      expect(payload.payload.alert).toMatchObject({ type: 'P95', responseTimeMs: 2000, message: 'P95 response time 2000 ms over the last 60 s exceeds 1000 ms' });
     });
 
     it('writes no event for a monitor without channels, and deleting a monitor deletes its alert records', async () => {

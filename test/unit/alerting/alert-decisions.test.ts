@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decideSslExpiring, decideTransitionEvents, certificateKey } from '../../../services/alerting/alert-decisions.js';
+import { decideDegradation, decideSslExpiring, decideTransitionEvents, certificateKey } from '../../../services/alerting/alert-decisions.js';
+import { ResponseTimeWindows, p95 } from '../../../services/alerting/degradation/response-time-window.js';
 import { channelsFor, ruleMatches, type RuleSelector } from '../../../services/alerting/rules/match.js';
 import type { StatusTransition } from '../../../services/alerting/status-machine.js';
 import type { Incident } from '../../../services/alerting/incident-store.js';
@@ -7,7 +8,7 @@ import type { AlertEventType } from '../../../services/alerting/events.js';
 
 const monitor = {
   id: 'mon_1', orgId: 'org_1', name: 'Production API', type: 'Website' as const, url: 'https://api.example.com', hostname: null,
-  alertOnDown: true, alertOnRecovered: true, sslExpiryWarningDays: 14, tags: ['prod', 'api'], alertChannelIds: ['ch_own'],
+  alertOnDown: true, alertOnRecovered: true, sslExpiryWarningDays: 14, p95ThresholdMs: null as number | null, p95WindowSeconds: 300, tags: ['prod', 'api'], alertChannelIds: ['ch_own'],
 };
 const at = Date.parse('2026-03-24T14:30:00Z');
 const trigger = { atMs: at, responseTimeMs: 5230 };
@@ -99,5 +100,42 @@ describe('alert rule matching', () => {
     ];
     expect(channelsFor(monitor, rules, 'monitor.down')).toEqual(['ch_own', 'ch_a', 'ch_b']);
     expect(channelsFor(monitor, rules, 'incident.created')).toEqual(['ch_own', 'ch_inc']);
+  });
+});
+
+describe('monitor.degraded', () => {
+  const m = { ...monitor, p95ThresholdMs: 1000, p95WindowSeconds: 300 };
+  const cases: Array<[string, typeof m, string, boolean, number | null, boolean, boolean]> = [
+    // name, monitor, status, was degraded, p95, → degraded, fires
+    ['crosses the threshold', m, 'Up', false, 1001, true, true],
+    ['at the threshold', m, 'Up', false, 1000, false, false],
+    ['stays above: no second event', m, 'Up', true, 1500, true, false],
+    ['between 80 % and the threshold: stays degraded', m, 'Up', true, 850, true, false],
+    ['below 80 %: clears', m, 'Up', true, 799, false, false],
+    ['too few samples keep what was', m, 'Up', true, null, true, false],
+    ['Down ends it', m, 'Down', true, 5000, false, false],
+    ['threshold off', { ...m, p95ThresholdMs: null as never }, 'Up', false, 5000, false, false],
+  ];
+  it.each(cases)('%s', (_n, mon, status, was, p95Ms, degraded, fires) => {
+    const d = decideDegradation(mon, status, was, p95Ms, trigger);
+    expect(d.degraded).toBe(degraded);
+    expect(d.event?.event ?? null).toBe(fires ? 'monitor.degraded' : null);
+  });
+});
+
+describe('response time window', () => {
+  it('computes a nearest-rank P95 over the window, counts a result once, and stays bounded', () => {
+    const w = new ResponseTimeWindows({ maxMonitors: 2, maxSamples: 100 });
+    const add = (id: string, n: number, atMs: number, ms: number) => w.observe('mon_1', 60_000, { resultId: `${id}${n}`, atMs, ms });
+    for (let i = 0; i < 4; i++) expect(add('a', i, i * 1000, 100)).toBeNull();
+    expect(add('a', 4, 4000, 900)).toBe(900);
+    expect(add('a', 4, 4000, 900), 'the same result again').toBe(900);
+    for (let i = 5; i < 40; i++) add('a', i, i * 1000, 100);
+    expect(add('a', 40, 40_000, 100)).toBe(100);
+    expect(add('b', 0, 200_000, 300), 'older samples leave the window').toBeNull();
+    w.observe('mon_2', 60_000, { resultId: 'x', atMs: 0, ms: 1 });
+    w.observe('mon_3', 60_000, { resultId: 'y', atMs: 0, ms: 1 });
+    expect(w.size).toBe(2);
+    expect(p95([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20])).toBe(19);
   });
 });

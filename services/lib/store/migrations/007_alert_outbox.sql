@@ -81,3 +81,5 @@ CREATE INDEX alert_rule_channels_channel_idx ON alert_rule_channels (channel_id)
 
 -- monitor.ssl_expiring fires once per certificate: the last certificate notified about.
 ALTER TABLE monitor_status ADD COLUMN ssl_notified_cert text;
+-- monitor.degraded fires once per crossing: whether the monitor is currently degraded (its status reads Degraded while Up).
+ALTER TABLE monitor_status ADD COLUMN degraded boolean NOT NULL DEFAULT false;
