@@ -174,3 +174,20 @@ describe('alert records', () => {
     }
   });
 });
+
+describe('the monitor\'s P95 settings', () => {
+  it('stores p95ThresholdMs and p95WindowSeconds with their defaults and limits', async () => {
+    const t = await h.tenant();
+    const base = { type: 'Website', url: 'https://x.test' };
+    const plain = await call(t.key, 'POST', '/api/monitors', { name: uniqueName('p'), ...base });
+    expect(plain.json).toMatchObject({ p95ThresholdMs: null, p95WindowSeconds: 300 });
+    const set = await call(t.key, 'POST', '/api/monitors', { name: uniqueName('p'), ...base, p95ThresholdMs: 1500, p95WindowSeconds: 600 });
+    expect(set.status).toBe(201);
+    expect((await call(t.key, 'GET', `/api/monitors/${set.json.id}`)).json).toMatchObject({ p95ThresholdMs: 1500, p95WindowSeconds: 600 });
+    for (const [field, value] of [['p95ThresholdMs', 0], ['p95ThresholdMs', 300_001], ['p95ThresholdMs', '1500'], ['p95WindowSeconds', 59], ['p95WindowSeconds', 86_401], ['p95WindowSeconds', null]] as const) {
+      const res = await call(t.key, 'POST', '/api/monitors', { name: uniqueName('p'), ...base, [field]: value });
+      expect(res.status, `${field} ${value}`).toBe(400);
+      expect(JSON.stringify(res.json.details), `${field} ${value}`).toContain(field);
+    }
+  });
+});
