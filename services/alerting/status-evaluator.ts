@@ -59,6 +59,7 @@ export async function startStatusEvaluator(deps: StatusEvaluatorDeps): Promise<S
       };
       const up = result.status === CheckStatus.CHECK_STATUS_UP;
       const responseTimeMs = responseTimeOf(result);
+      // Successful checks only: a failure's time measures the failure, not the service.
       const p95Ms = up && responseTimeMs !== null && monitor.p95ThresholdMs !== null
         ? responseTimes.observe(monitor.id, monitor.p95WindowSeconds * 1000, { resultId: result.resultId, atMs: result.startedAtMs, ms: responseTimeMs })
         : null;
@@ -68,7 +69,7 @@ export async function startStatusEvaluator(deps: StatusEvaluatorDeps): Promise<S
         const evaluation = applyResult(state, policy, {
           resultId: result.resultId,
           region: result.region,
-          up: result.status === CheckStatus.CHECK_STATUS_UP,
+          up,
           startedAtMs: result.startedAtMs,
           errorMessage: result.errorMessage,
         });
@@ -77,7 +78,7 @@ export async function startStatusEvaluator(deps: StatusEvaluatorDeps): Promise<S
       }, async (tx, change) => {
         const incidents = change && deps.incidents ? await deps.incidents.applyTransition(tx, monitor, change) : { opened: null, resolved: null };
         if (!deps.outbox) return;
-        const trigger: TriggeringResult = { atMs: result.startedAtMs, responseTimeMs: responseTimeOf(result) };
+        const trigger: TriggeringResult = { atMs: result.startedAtMs, responseTimeMs };
         const events: DecidedEvent[] = change ? decideTransitionEvents(monitor, change, incidents, trigger) : [];
         const ssl = await sslExpiringEvent(tx, monitor, result, trigger);
         if (ssl) events.push(ssl);
