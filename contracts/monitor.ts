@@ -17,6 +17,8 @@ export const COMMON_FIELDS = {
   regionQuorum: field<number | null>(nullable(Type.Integer({ minimum: 1, maximum: 64, description: 'Regions that must agree before the monitor is Down; null = a majority' })), null),
   alertOnDown: field<boolean>(Type.Boolean({ default: true }), true),
   alertOnRecovered: field<boolean>(Type.Boolean({ default: true }), true),
+  p95ThresholdMs: field<number | null>(nullable(Type.Integer({ minimum: 1, maximum: 300_000, description: 'monitor.degraded when the P95 response time over p95WindowSeconds exceeds this; null = off' })), null),
+  p95WindowSeconds: integerField({ min: 60, max: 86_400 }, 300, 'The sliding window of successful checks (all regions) whose P95 is compared with p95ThresholdMs'),
   alertChannelIds: field<string[]>(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 50 }), []),
   /** Default: every region the operator declared (filled in by `monitorDefaults`). */
   regions: field<string[]>(Type.Array(Type.String({ minLength: 1, maxLength: 32 }), { minItems: 1, maxItems: 64, description: 'Regions to check from; default: every declared region' }), []),

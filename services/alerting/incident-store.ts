@@ -62,29 +62,32 @@ export class IncidentStore {
   /**
    * Applies a status change to the monitor's incidents, on `tx` (the status change's own
    * transaction): Down opens one unless one is open; leaving Down resolves the open one.
+   * Returns what it did, which is what incident.created / incident.resolved announce.
    */
-  async applyTransition(tx: SqlClient, monitor: { id: string; orgId: string; name: string }, transition: StatusTransition): Promise<void> {
+  async applyTransition(tx: SqlClient, monitor: { id: string; orgId: string; name: string }, transition: StatusTransition): Promise<{ opened: Incident | null; resolved: Incident | null }> {
     if (transition.to === 'Down') {
       const cause = transition.evidence.find((e) => e.verdict === 'down' && e.lastError)?.lastError ?? '';
-      await tx.query(
+      const { rows } = await tx.query<IncidentRow>(
         `INSERT INTO incidents (id, org_id, monitor_id, title, status, cause, started_at, evidence)
          VALUES ($1, $2, $3, $4, 'Open', $5, to_timestamp($6 / 1000.0), $7)
-         ON CONFLICT (monitor_id) WHERE status = 'Open' DO NOTHING`,
+         ON CONFLICT (monitor_id) WHERE status = 'Open' DO NOTHING
+         RETURNING ${COLUMNS}`,
         [newId('inc'), monitor.orgId, monitor.id, `${monitor.name} is down`, cause, transition.atMs, JSON.stringify(transition.evidence)],
       );
-    } else {
-      // Any status but Down ends the outage: Up after Down, and also Pending → Up after a
-      // resume (which forgets the status), so no incident outlives its monitor's recovery.
-      await this.resolveOpen(monitor.id, transition.atMs, tx);
+      return { opened: rows[0] ? toIncident(rows[0]) : null, resolved: null };
     }
+    // Any status but Down ends the outage: Up after Down, and also Pending → Up after a
+    // resume (which forgets the status), so no incident outlives its monitor's recovery.
+    return { opened: null, resolved: await this.resolveOpen(monitor.id, transition.atMs, tx) };
   }
 
   /** Resolves the monitor's open incident, if any (recovery, or a pause: paused monitors have no outage). */
-  async resolveOpen(monitorId: string, atMs: number, tx: SqlClient = this.sql): Promise<void> {
-    await tx.query(
-      `UPDATE incidents SET status = 'Resolved', resolved_at = to_timestamp($2 / 1000.0) WHERE monitor_id = $1 AND status = 'Open'`,
+  async resolveOpen(monitorId: string, atMs: number, tx: SqlClient = this.sql): Promise<Incident | null> {
+    const { rows } = await tx.query<IncidentRow>(
+      `UPDATE incidents SET status = 'Resolved', resolved_at = to_timestamp($2 / 1000.0) WHERE monitor_id = $1 AND status = 'Open' RETURNING ${COLUMNS}`,
       [monitorId, atMs],
     );
+    return rows[0] ? toIncident(rows[0]) : null;
   }
 
   async list(orgId: string, q: IncidentQuery): Promise<{ items: Incident[]; totalCount: number }> {

@@ -16,6 +16,8 @@ import { regionRoutes } from './routes/regions/routes.js';
 import { teamRoutes } from './routes/teams/routes.js';
 import { alertChannelRoutes } from './routes/alert-channels/routes.js';
 import { adminRoutes } from './routes/admin/routes.js';
+import { alertRuleRoutes } from './routes/alert-rules/routes.js';
+import { alertRoutes } from './routes/alerts/routes.js';
 
 /** The public HTTP surface. Dependencies come in; nothing here opens a connection of its own. */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
@@ -56,6 +58,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(regionRoutes(deps));
   await app.register(teamRoutes(deps));
   await app.register(alertChannelRoutes(deps));
+  await app.register(alertRuleRoutes(deps));
+  await app.register(alertRoutes(deps));
   const operatorKey = deps.config.operatorKey;
   if (operatorKey) await app.register(adminRoutes({ ...deps, operatorKey }));
   return app;

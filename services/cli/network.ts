@@ -14,6 +14,12 @@ import { TeamStore } from '../lib/tenancy/teams.js';
 import { OrganizationStore } from '../lib/tenancy/organizations.js';
 import { MonitorStatusStore } from '../alerting/status-store.js';
 import { startStatusEvaluator } from '../alerting/status-evaluator.js';
+import { AlertOutbox } from '../alerting/deliveries/outbox.js';
+import { DeliveryStore } from '../alerting/deliveries/delivery-store.js';
+import { startDeliveryWorker, type ChannelLoader } from '../alerting/deliveries/worker.js';
+import { channelIdentityLoader, unconfiguredDeliverEvent } from '../alerting/deliveries/unconfigured-sender.js';
+import type { DeliverEvent } from '../alerting/channels/channel.js';
+import type { SqlClient } from '../lib/ports/sql-client.js';
 import { startScheduler } from '../scheduler/scheduler.js';
 import { startIngest } from '../ingest/server.js';
 import { buildApp } from '../api/app.js';
@@ -23,6 +29,7 @@ import { openControlPlaneStore, openHotState, openJobBus, openResultStore } from
 import { createAgentCheckers } from './agent-checkers.js';
 import { requireSecretsKeyIfChannels, resolveSecretsKey } from './secrets-key.js';
 import { openAlertChannels } from './alert-channels.js';
+import type { AlertChannelDeps } from '../api/context.js';
 
 export type ServerRole = 'api' | 'scheduler' | 'ingest' | 'alerting';
 
@@ -44,6 +51,22 @@ export interface RunningNetwork {
 }
 
 const EMBEDDED_AGENT_TOKEN = 'embedded-agent';
+
+/**
+ * The seam between the outbox and the channel types: how a delivery's channel is loaded
+ * (settings decrypted) and sent. Without a secrets key no channel can be opened: every
+ * delivery is then recorded as a failed attempt "no channel sender configured".
+ */
+function alertSender(sql: SqlClient, channels: AlertChannelDeps | undefined): { loadChannel: ChannelLoader; deliverEvent: DeliverEvent } {
+  if (!channels) return { loadChannel: channelIdentityLoader(sql), deliverEvent: unconfiguredDeliverEvent };
+  return {
+    loadChannel: async (orgId, channelId) => {
+      const channel = await channels.store.load(channelId);
+      return channel && channel.orgId === orgId ? channel : null;
+    },
+    deliverEvent: channels.deliver,
+  };
+}
 
 /**
  * Starts the given roles in this process over the adapters the configuration selects.
@@ -78,6 +101,9 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
     const out: RunningNetwork = { stop: stopAll };
     const secretsKey = resolveSecretsKey(config);
     if (roles.has('alerting')) await requireSecretsKeyIfChannels(sql, secretsKey, config.role);
+    // One channel sender for the api (test alerts) and alerting (the outbox) of this process.
+    const alertChannels = secretsKey && (roles.has('api') || roles.has('alerting')) ? openAlertChannels(config, sql, secretsKey) : undefined;
+    if (alertChannels) stops.push(() => alertChannels.close());
 
     if (roles.has('ingest')) {
       const ingest = await startIngest({ config, resultStore: results!, bus, subjects, hotState, tokens: agentTokens, logger });
@@ -85,7 +111,14 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
       out.grpcPort = ingest.port;
     }
     if (roles.has('alerting')) {
-      const evaluator = await startStatusEvaluator({ bus, subjects, monitors, statuses: new MonitorStatusStore(sql), incidents, logger: logger.child({ component: 'alerting' }) });
+      const alertingLogger = logger.child({ component: 'alerting' });
+      // Stopped after the evaluator (stops run in reverse), so its last nudge finds a worker.
+      const deliveries = startDeliveryWorker({ store: new DeliveryStore(sql), ...alertSender(sql, alertChannels), logger: alertingLogger });
+      stops.push(() => deliveries.stop());
+      const evaluator = await startStatusEvaluator({
+        bus, subjects, monitors, statuses: new MonitorStatusStore(sql), incidents, outbox: new AlertOutbox(),
+        onDeliveriesQueued: () => deliveries.nudge(), logger: alertingLogger,
+      });
       stops.push(() => evaluator.unsubscribe());
     }
     if (roles.has('scheduler')) {
@@ -114,9 +147,7 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
     if (roles.has('api')) {
       const boot = await bootstrapOrganization(sql, config.bootstrapKey);
       out.adminKey = boot.generatedAdminKey;
-      const alertChannels = secretsKey ? openAlertChannels(config, sql, secretsKey) : undefined;
-      if (alertChannels) stops.push(() => alertChannels.close());
-      else logger.warn('PHAROS_SECRETS_KEY is not set: the alert channel api answers 503 until it is');
+      if (!alertChannels) logger.warn('PHAROS_SECRETS_KEY is not set: the alert channel api answers 503 until it is');
       const app: FastifyInstance = await buildApp({ config, logger, sql, monitors, heartbeats, incidents, apiKeys, quotas: new PlanQuotas(sql), teams: new TeamStore(sql), orgs: new OrganizationStore(sql), results: results!, hotState, bus, subjects, alertChannels });
       await app.listen({ host: config.http.host, port: config.http.port });
       stops.push(() => app.close());

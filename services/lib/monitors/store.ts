@@ -15,11 +15,12 @@ interface MonitorRow {
   status: string | null;
   last_checked_at: Date | string | null;
   ping_token: string | null;
+  degraded: boolean | null;
 }
 
 const SELECT = `
   SELECT m.id, m.org_id, m.config, m.paused, m.revision, m.created_at, m.updated_at,
-         s.status, s.last_checked_at, m.ping_token
+         s.status, s.last_checked_at, m.ping_token, s.degraded
     FROM monitors m LEFT JOIN monitor_status s ON s.monitor_id = m.id`;
 
 function toDate(v: Date | string): Date {
@@ -27,7 +28,10 @@ function toDate(v: Date | string): Date {
 }
 
 function toMonitor(row: MonitorRow): Monitor {
-  const status: MonitorStatus = row.paused ? 'Paused' : ((row.status as MonitorStatus | null) ?? 'Pending');
+  const evaluated = (row.status as MonitorStatus | null) ?? 'Pending';
+  // Degraded is Up with a slow P95 (alerting sets the flag); Down, and a threshold switched off, win.
+  const degraded = evaluated === 'Up' && row.degraded === true && row.config.p95ThresholdMs != null;
+  const status: MonitorStatus = row.paused ? 'Paused' : degraded ? 'Degraded' : evaluated;
   return {
     // A configuration stored before a field existed reads as that field's default.
     ...monitorDefaults([]),

@@ -17,6 +17,9 @@ export const SCOPES = [
   'keys:write',
   'alert-channels:read',
   'alert-channels:write',
+  'alert-rules:read',
+  'alert-rules:write',
+  'alerts:read',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 

@@ -46,7 +46,7 @@ export const MonitorResponse = Type.Object({
   ...settingSchemas(false),
   pingToken: nullable(Type.String({ description: 'Job monitors: the secret of the ping URLs' })),
   pingUrl: nullable(Type.String({ description: 'Job monitors: GET/HEAD/POST this URL on success; append /start, /fail or /{exitCode}' })),
-  status: Type.String({ description: 'Pending, Up, Down or Paused' }),
+  status: Type.String({ description: 'Pending, Up, Degraded (Up with P95 over p95ThresholdMs), Down or Paused' }),
   uptimePercentage: Type.Number({ description: 'Uptime over the last 30 days; 100 while no downtime has been recorded (including before the first check)' }),
   lastCheckedAt: nullable(Type.String({ format: 'date-time' })),
   createdAt: Type.String({ format: 'date-time' }),

@@ -1,0 +1,67 @@
+/**
+ * Writes decided events to the outbox, on the transaction of the change that decided them:
+ * one alert_events row per event and one alert_deliveries row per channel it goes to (the
+ * monitor's own alertChannelIds plus every matching enabled rule's, each once). A channel id
+ * that names no channel of the organization (deleted meanwhile) is passed over.
+ */
+import type { SqlClient } from '../../lib/ports/sql-client.js';
+import { newId } from '../../lib/store/ids.js';
+import { ALERT_TYPE_OF_EVENT, type AlertEvent, type AlertEventType } from '../events.js';
+import type { DecidedEvent } from '../alert-decisions.js';
+import { channelsFor, type MonitorFacts, type RuleSelector } from '../rules/match.js';
+
+interface RuleRow {
+  id: string;
+  monitor_ids: string[] | null;
+  tags: string[];
+  monitor_types: string[];
+  events: AlertEventType[];
+  channel_ids: string[];
+}
+
+export class AlertOutbox {
+  /**
+   * Returns how many deliveries were queued, so the caller can nudge the workers after the
+   * transaction commits. An event with no channel is not stored: there is nothing to send
+   * and no record to show.
+   */
+  async enqueue(tx: SqlClient, monitor: MonitorFacts & { orgId: string; alertChannelIds: readonly string[] }, events: DecidedEvent[], atMs: number): Promise<number> {
+    if (events.length === 0) return 0;
+    const rules = await this.enabledRules(tx, monitor.orgId);
+    let queued = 0;
+    for (const decided of events) {
+      const wanted = channelsFor(monitor, rules, decided.event);
+      if (wanted.length === 0) continue;
+      const { rows: channels } = await tx.query<{ id: string; name: string; type: string }>(
+        `SELECT id, name, type FROM alert_channels WHERE org_id = $1 AND id = ANY($2::text[])`,
+        [monitor.orgId, wanted],
+      );
+      if (channels.length === 0) continue;
+      const ordered = wanted.map((id) => channels.find((c) => c.id === id)).filter((c) => c !== undefined);
+      const event: AlertEvent = { id: newId('evt'), ...decided };
+      await tx.query(
+        `INSERT INTO alert_events (id, org_id, monitor_id, type, payload, created_at) VALUES ($1, $2, $3, $4, $5, to_timestamp($6 / 1000.0))`,
+        [event.id, monitor.orgId, monitor.id, event.event, JSON.stringify(event), atMs],
+      );
+      for (const c of ordered) {
+        await tx.query(
+          `INSERT INTO alert_deliveries (id, event_id, org_id, monitor_id, channel_id, channel_name, channel_type, alert_type, status, next_attempt_at, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'Pending', to_timestamp($9 / 1000.0), to_timestamp($9 / 1000.0), to_timestamp($9 / 1000.0))`,
+          [newId('alr'), event.id, monitor.orgId, monitor.id, c.id, c.name, c.type, ALERT_TYPE_OF_EVENT[event.event], atMs],
+        );
+        queued++;
+      }
+    }
+    return queued;
+  }
+
+  private async enabledRules(tx: SqlClient, orgId: string): Promise<Array<RuleSelector & { channelIds: string[] }>> {
+    const { rows } = await tx.query<RuleRow>(
+      `SELECT r.id, r.monitor_ids, r.tags, r.monitor_types, r.events,
+              COALESCE((SELECT json_agg(c.channel_id) FROM alert_rule_channels c WHERE c.rule_id = r.id), '[]'::json) AS channel_ids
+         FROM alert_rules r WHERE r.org_id = $1 AND r.enabled ORDER BY r.created_at, r.id`,
+      [orgId],
+    );
+    return rows.map((r) => ({ enabled: true, monitorIds: r.monitor_ids, tags: r.tags, monitorTypes: r.monitor_types, events: r.events, channelIds: r.channel_ids }));
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * The delivery worker of the alerting role (DESIGN.md §7a): leases due outbox rows, sends
+ * each through the injected DeliverEvent, and records the attempt. All its state is in the
+ * rows (due times, leases, attempts); the only timer is the poll that wakes it, so a restart
+ * loses and repeats nothing beyond the send a crash interrupted (sent again, same event id).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../../lib/logger.js';
+import type { DeliverEvent, DeliveryOutcome, StoredChannel } from '../channels/channel.js';
+import type { DeliveryStore, LeasedDelivery } from './delivery-store.js';
+
+/** Finds a delivery's channel with its settings ready to send; null when it was deleted. */
+export type ChannelLoader = (orgId: string, channelId: string) => Promise<StoredChannel | null>;
+
+export interface DeliveryWorkerDeps {
+  store: DeliveryStore;
+  loadChannel: ChannelLoader;
+  deliverEvent: DeliverEvent;
+  logger: Logger;
+  now?: () => number;
+  /** How often to look for due rows without a nudge (retries, other processes' events). */
+  pollIntervalMs?: number;
+  /** How long a claim lasts; longer than a send's timeout, so only a dead worker's claim expires. */
+  leaseMs?: number;
+  /** The document's timeout for one send. */
+  sendTimeoutMs?: number;
+  batchSize?: number;
+}
+
+export interface DeliveryWorker {
+  /** Sends everything due now; resolves with how many deliveries were attempted. */
+  drain(): Promise<number>;
+  /** New rows were committed in this process: look now rather than at the next poll. */
+  nudge(): void;
+  stop(): Promise<void>;
+}
+
+const timedOut = (ms: number): DeliveryOutcome => ({ ok: false, statusCode: null, error: `timed out after ${ms / 1000} s` });
+
+export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker & { run(): Promise<void> } {
+  const now = deps.now ?? Date.now;
+  const pollIntervalMs = deps.pollIntervalMs ?? 1_000;
+  const leaseMs = deps.leaseMs ?? 60_000;
+  const sendTimeoutMs = deps.sendTimeoutMs ?? 10_000;
+  const batchSize = deps.batchSize ?? 32;
+  let running = true;
+  let nudged = false;
+  let wake: (() => void) | null = null;
+  let loop: Promise<void> | null = null;
+
+  async function send(channel: StoredChannel, d: LeasedDelivery): Promise<DeliveryOutcome> {
+    const abort = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    // A sender that ignores the signal still cannot hold the lease past the timeout.
+    const deadline = new Promise<DeliveryOutcome>((resolve) => {
+      timer = setTimeout(() => { abort.abort(); resolve(timedOut(sendTimeoutMs)); }, sendTimeoutMs);
+    });
+    try {
+      return await Promise.race([
+        deps.deliverEvent(channel, d.event, { signal: abort.signal, now }).catch((err: unknown): DeliveryOutcome => ({
+          ok: false, statusCode: null, error: err instanceof Error ? err.message.slice(0, 200) : 'send failed',
+        })),
+        deadline,
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function deliverOne(d: LeasedDelivery, token: string): Promise<void> {
+    const startedAtMs = now();
+    const channel = await deps.loadChannel(d.orgId, d.channelId);
+    const outcome = channel ? await send(channel, d) : { ok: false, statusCode: null, error: 'channel no longer exists' };
+    const recorded = await deps.store.record(d, token, outcome, startedAtMs, now(), channel === null);
+    // One wide event per delivery, with ids only: never a channel's settings or URL.
+    deps.logger.info({
+      event: 'alert.delivery', deliveryId: d.id, eventId: d.event.id, eventType: d.event.event, orgId: d.orgId, monitorId: d.monitorId,
+      channelId: d.channelId, channelType: channel?.type ?? null, attempt: recorded?.attempt ?? d.attemptCount + 1,
+      status: recorded?.status ?? 'lease_lost', nextAttemptAt: recorded?.nextAttemptAtMs ? new Date(recorded.nextAttemptAtMs).toISOString() : null,
+      ok: outcome.ok, statusCode: outcome.statusCode, error: outcome.error, durationMs: now() - startedAtMs,
+    }, outcome.ok ? 'alert delivered' : 'alert delivery failed');
+  }
+
+  async function drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const token = randomUUID();
+      const batch = await deps.store.lease(now(), leaseMs, token, batchSize);
+      await Promise.all(batch.map((d) => deliverOne(d, token)));
+      total += batch.length;
+      if (batch.length < batchSize || !running) return total;
+    }
+  }
+
+  function nudge() {
+    nudged = true;
+    wake?.();
+  }
+
+  async function run(): Promise<void> {
+    while (running) {
+      try {
+        await drain();
+      } catch (err) {
+        // Transient (the database is away): the rows wait, the next poll retries.
+        deps.logger.warn({ event: 'alert.delivery_poll_failed', err }, 'delivery poll failed');
+      }
+      if (!running) break;
+      if (nudged) { nudged = false; continue; }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, pollIntervalMs);
+        wake = () => { clearTimeout(t); resolve(); };
+      });
+      wake = null;
+      nudged = false;
+    }
+  }
+
+  return {
+    drain,
+    nudge,
+    run() {
+      loop ??= run();
+      return loop;
+    },
+    async stop() {
+      running = false;
+      wake?.();
+      await loop;
+    },
+  };
+}
+
+/** Creates a worker and starts its polling loop. */
+export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
+  const worker = createDeliveryWorker(deps);
+  void worker.run();
+  return worker;
+}

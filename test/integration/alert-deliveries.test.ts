@@ -1,0 +1,194 @@
+/**
+ * The delivery worker over the outbox: retries on the document's schedule with a controllable
+ * clock, several workers sharing one outbox, and a worker that dies mid-send. DeliverEvent is
+ * a test double that only observes calls (the channel senders are tested on their own).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AlertOutbox } from '../../services/alerting/deliveries/outbox.js';
+import { DeliveryStore } from '../../services/alerting/deliveries/delivery-store.js';
+import { AlertRecordStore } from '../../services/alerting/deliveries/alert-records.js';
+import { createDeliveryWorker, startDeliveryWorker, type DeliveryWorkerDeps } from '../../services/alerting/deliveries/worker.js';
+import { channelIdentityLoader, NO_SENDER, unconfiguredDeliverEvent } from '../../services/alerting/deliveries/unconfigured-sender.js';
+import type { DeliverEvent, DeliveryOutcome } from '../../services/alerting/channels/channel.js';
+import type { DecidedEvent } from '../../services/alerting/alert-decisions.js';
+import { MonitorStore } from '../../services/lib/monitors/store.js';
+import { monitorDefaults, type Monitor } from '../../services/lib/monitors/model.js';
+import { OrganizationStore } from '../../services/lib/tenancy/organizations.js';
+import { createLogger } from '../../services/lib/logger.js';
+import type { SqlClient } from '../../services/lib/ports/sql-client.js';
+import { openControlPlane } from '../support/api-harness.js';
+import { insertChannel } from '../support/alert-fixtures.js';
+import { eventually, realService, uniqueName } from '../support/services.js';
+
+const logger = createLogger('silent');
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+
+function deliveriesSuite(engine: string, databaseUrl?: string) {
+  describe(`alert deliveries on ${engine}`, () => {
+    let sql: SqlClient;
+    let drop: () => Promise<void>;
+    let orgId: string;
+    let monitors: MonitorStore;
+    let records: AlertRecordStore;
+    let store: DeliveryStore;
+    let clock = Date.parse('2026-06-01T12:00:00Z');
+
+    beforeAll(async () => {
+      ({ sql, drop } = await openControlPlane(databaseUrl));
+      monitors = new MonitorStore(sql);
+      records = new AlertRecordStore(sql);
+      store = new DeliveryStore(sql);
+      orgId = (await new OrganizationStore(sql).create('deliveries')).id;
+    });
+    afterAll(async () => drop?.());
+
+    /** A monitor with `channels` channels and `events` monitor.down events queued at the clock. */
+    async function queue(channels: number, events = 1): Promise<{ monitor: Monitor; channelIds: string[] }> {
+      const channelIds = [];
+      for (let i = 0; i < channels; i++) channelIds.push(await insertChannel(sql, orgId, `ch${i}`));
+      const monitor = await monitors.create(orgId, { ...monitorDefaults(['UsEast']), name: uniqueName('m'), type: 'Website', url: 'https://x.test', alertChannelIds: channelIds });
+      const decided: DecidedEvent = {
+        event: 'monitor.down', orgId, monitor: { id: monitor.id, name: monitor.name, url: 'https://x.test', type: 'Website' },
+        alert: { type: 'Down', message: 'HTTP 503', timestamp: new Date(clock).toISOString(), responseTimeMs: 10 },
+      };
+      await sql.transaction((tx) => new AlertOutbox().enqueue(tx, monitor, Array.from({ length: events }, () => decided), clock));
+      return { monitor, channelIds };
+    }
+
+    type Call = { eventId: string; channelId: string };
+    function recorder(outcome: (call: Call, n: number) => DeliveryOutcome | Promise<DeliveryOutcome>) {
+      const calls: Call[] = [];
+      const deliver: DeliverEvent = async (channel, event) => {
+        const call = { eventId: event.id, channelId: channel.id };
+        calls.push(call);
+        return outcome(call, calls.length);
+      };
+      return { calls, deliver };
+    }
+    const worker = (deliver: DeliverEvent, over: Partial<DeliveryWorkerDeps> = {}) =>
+      createDeliveryWorker({ store, loadChannel: channelIdentityLoader(sql), deliverEvent: deliver, logger, now: () => clock, ...over });
+    const recordsOf = async (monitorId: string) => (await records.list(orgId, { monitorId, limit: 50, offset: 0 })).items;
+
+    it('retries a failing delivery after 30 s, 5 min and 30 min, then marks it Failed, each attempt in the record', async () => {
+      const { monitor } = await queue(1);
+      const { calls, deliver } = recorder(() => ({ ok: false, statusCode: 503, error: 'HTTP 503' }));
+      const w = worker(deliver);
+      const start = clock;
+      const steps = [0, 30 * SECOND, 5 * MINUTE, 30 * MINUTE];
+      const expected = ['Retrying', 'Retrying', 'Retrying', 'Failed'];
+      for (const [i, delay] of steps.entries()) {
+        clock += delay - 1;
+        if (i > 0) expect(await w.drain(), `nothing is due 1 ms before retry ${i}`).toBe(0);
+        clock += 1;
+        expect(await w.drain()).toBe(1);
+        const [record] = await recordsOf(monitor.id);
+        expect(record.status).toBe(expected[i]);
+        expect(record.nextAttemptAt?.getTime() ?? null).toBe(i < 3 ? clock + steps[i + 1] : null);
+      }
+      clock += 24 * 60 * MINUTE;
+      expect(await w.drain()).toBe(0);
+      const [record] = await recordsOf(monitor.id);
+      expect(record.attempts.map((a) => [a.attempt, a.at.getTime() - start, a.statusCode, a.error])).toEqual([
+        [1, 0, 503, 'HTTP 503'],
+        [2, 30 * SECOND, 503, 'HTTP 503'],
+        [3, 30 * SECOND + 5 * MINUTE, 503, 'HTTP 503'],
+        [4, 30 * SECOND + 35 * MINUTE, 503, 'HTTP 503'],
+      ]);
+      expect(new Set(calls.map((c) => c.eventId))).toEqual(new Set([record.event.id]));
+    });
+
+    it('sends a delivery that succeeds once, and a retry that succeeds ends the retries', async () => {
+      const { monitor } = await queue(2);
+      const { calls, deliver } = recorder((_c, n) => (n === 1 ? { ok: false, statusCode: null, error: 'connect ECONNREFUSED' } : { ok: true, statusCode: 204, error: null }));
+      const w = worker(deliver);
+      expect(await w.drain()).toBe(2);
+      clock += 30 * SECOND;
+      expect(await w.drain()).toBe(1);
+      clock += 60 * MINUTE;
+      expect(await w.drain()).toBe(0);
+      const rs = await recordsOf(monitor.id);
+      expect(rs.map((r) => r.status)).toEqual(['Sent', 'Sent']);
+      expect(rs.map((r) => r.attempts.length).sort()).toEqual([1, 2]);
+      expect(calls).toHaveLength(3);
+      expect(new Set(calls.map((c) => c.eventId)).size).toBe(1);
+    });
+
+    it('sends again, with the same event id, a delivery whose worker died mid-send (lease expiry)', async () => {
+      const { monitor, channelIds } = await queue(1);
+      let release: (o: DeliveryOutcome) => void = () => {};
+      const hung = recorder(() => new Promise<DeliveryOutcome>((resolve) => { release = resolve; }));
+      const dying = worker(hung.deliver, { leaseMs: MINUTE, sendTimeoutMs: 10 * MINUTE });
+      const stuck = dying.drain();
+      await eventually(() => hung.calls.length === 1, { what: 'the first send to start' });
+
+      const second = recorder(() => ({ ok: true, statusCode: 200, error: null }));
+      const survivor = worker(second.deliver, { leaseMs: MINUTE });
+      clock += MINUTE - 1;
+      expect(await survivor.drain(), 'the lease still holds').toBe(0);
+      clock += 1;
+      expect(await survivor.drain()).toBe(1);
+      expect(second.calls).toEqual([{ eventId: hung.calls[0].eventId, channelId: channelIds[0] }]);
+
+      // The first worker's send finally returns: its lease is gone, so it records nothing.
+      release({ ok: true, statusCode: 200, error: null });
+      expect(await stuck).toBe(1);
+      const [record] = await recordsOf(monitor.id);
+      expect(record).toMatchObject({ status: 'Sent', attemptCount: 1 });
+      expect(record.attempts).toHaveLength(1);
+      expect(record.event.id).toBe(hung.calls[0].eventId);
+    });
+
+    it('shares one outbox between two workers without sending anything twice', async () => {
+      const { monitor } = await queue(4, 15);
+      const sent: string[] = [];
+      const byWorker = { a: 0, b: 0 };
+      const deliver = (name: 'a' | 'b'): DeliverEvent => async (channel, event) => {
+        sent.push(`${event.id}/${channel.id}`);
+        byWorker[name]++;
+        // Yield so the two workers' leases and sends interleave.
+        await new Promise((r) => setImmediate(r));
+        return { ok: true, statusCode: 200, error: null };
+      };
+      const a = worker(deliver('a'), { batchSize: 4 });
+      const b = worker(deliver('b'), { batchSize: 4 });
+      const [na, nb] = await Promise.all([a.drain(), b.drain()]);
+      expect(na + nb).toBe(60);
+      expect(byWorker.a + byWorker.b).toBe(60);
+      expect(new Set(sent).size).toBe(60);
+      expect(sent).toHaveLength(60);
+      const rs = (await records.list(orgId, { monitorId: monitor.id, limit: 100, offset: 0 }));
+      expect(rs.totalCount).toBe(60);
+      expect(rs.items.every((r) => r.status === 'Sent' && r.attempts.length === 1)).toBe(true);
+    });
+
+    it('a running worker picks up new rows when nudged, long before its next poll', async () => {
+      const { calls, deliver } = recorder(() => ({ ok: true, statusCode: 200, error: null }));
+      const w = startDeliveryWorker({ store, loadChannel: channelIdentityLoader(sql), deliverEvent: deliver, logger, now: () => clock, pollIntervalMs: 10 * MINUTE });
+      try {
+        await eventually(async () => (await store.lease(clock, 0, 'probe', 1)).length === 0, { what: 'the first poll to drain' });
+        const { monitor } = await queue(1);
+        w.nudge();
+        await eventually(() => calls.length === 1, { timeoutMs: 5_000, what: 'the nudged delivery' });
+        await eventually(async () => (await recordsOf(monitor.id))[0]?.status === 'Sent', { what: 'Sent' });
+      } finally {
+        await w.stop();
+      }
+    });
+
+    it('records "no channel sender configured" as a failed attempt, and a deleted channel fails without retries', async () => {
+      const { monitor, channelIds } = await queue(2);
+      await sql.query(`DELETE FROM alert_channels WHERE id = $1`, [channelIds[1]]);
+      const w = worker(unconfiguredDeliverEvent);
+      expect(await w.drain()).toBe(2);
+      const rs = await recordsOf(monitor.id);
+      const byChannel = new Map(rs.map((r) => [r.channel.id, r]));
+      expect(byChannel.get(channelIds[0])).toMatchObject({ status: 'Retrying', attempts: [expect.objectContaining({ error: NO_SENDER, statusCode: null })] });
+      expect(byChannel.get(channelIds[1])).toMatchObject({ status: 'Failed', channel: { name: 'ch1', type: 'Webhook' }, attempts: [expect.objectContaining({ error: 'channel no longer exists' })] });
+    });
+  });
+}
+
+deliveriesSuite('PGlite');
+const databaseUrl = realService('database');
+if (databaseUrl) deliveriesSuite('PostgreSQL', databaseUrl);
