@@ -43,6 +43,13 @@ export interface Config {
   allowPrivateTargets: boolean;
   /** The operator's copy of IANA's RDAP bootstrap (`pharos rdap-bootstrap refresh`); the shipped one until it exists. */
   rdapBootstrapFile: string;
+  /**
+   * The scheduler's lease holder identity. Stable across restarts, so a scheduler that is
+   * killed and restarted takes its own lease back at once instead of waiting it out; two
+   * schedulers running at the same time must have different ids (the default differs by
+   * host, role and data dir).
+   */
+  schedulerId: string;
   agent: AgentConfig;
 }
 
@@ -142,6 +149,7 @@ export function loadConfig(role: Role, env: Env, overrides: ConfigOverrides = {}
     operatorKey: str(env, 'PHAROS_OPERATOR_KEY'),
     publicUrl: url(env, 'PHAROS_PUBLIC_URL')?.replace(/\/+$/, ''),
     rdapBootstrapFile: path.resolve(str(env, 'PHAROS_RDAP_BOOTSTRAP_FILE') ?? path.join(dataDir, 'rdap-dns.json')),
+    schedulerId: str(env, 'PHAROS_SCHEDULER_ID') ?? `${os.hostname()}:${role}:${dataDir}`,
     databaseUrl: embedded ? undefined : str(env, 'PHAROS_DATABASE_URL'),
     databaseSchema: str(env, 'PHAROS_DATABASE_SCHEMA') ?? 'public',
     natsUrl: embedded ? undefined : str(env, 'PHAROS_NATS_URL'),

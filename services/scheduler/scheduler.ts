@@ -21,6 +21,12 @@ export interface SchedulerDeps {
   hotState: HotState;
   subjects: Subjects;
   logger: Logger;
+  /**
+   * Lease holder identity (config.schedulerId): stable across restarts, so a restarted
+   * scheduler reclaims its own lease at once; different for every scheduler that runs
+   * at the same time.
+   */
+  schedulerId: string;
   now?: () => number;
   leaseTtlMs?: number;
   fullReloadMs?: number;
@@ -36,6 +42,8 @@ export interface RunningScheduler {
 }
 
 const LEASE = 'scheduler';
+/** Which process currently runs under each scheduler id (see `stillOurs`). */
+const INCARNATIONS = 'scheduler-incarnations';
 /** The dispatch loop wakes at least this often, so a clock jump or a new earlier entry is seen quickly. */
 const MAX_SLEEP_MS = 250;
 
@@ -49,7 +57,8 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
   const now = deps.now ?? Date.now;
   const leaseTtlMs = deps.leaseTtlMs ?? 10_000;
   const fullReloadMs = deps.fullReloadMs ?? 60_000;
-  const holder = randomUUID();
+  const holder = deps.schedulerId;
+  const incarnation = randomUUID();
   const monitors = new Map<string, Monitor>();
   const queue = new DueQueue();
   let leader = false;
@@ -115,9 +124,29 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     }, wait);
   }
 
+  /**
+   * A stable id means a second process started with the same id (a restart, or a
+   * misconfiguration) would renew the same lease. The newest process wins: an older one that
+   * sees another incarnation under its id stops leading, so two live schedulers never both
+   * publish for longer than one renewal period (and result ids make those jobs idempotent).
+   */
+  let displaced = false;
+  async function stillOurs(): Promise<boolean> {
+    if (displaced) return false;
+    const current = (await hotState.getRecords(INCARNATIONS))[holder];
+    if (current === undefined || current === incarnation) {
+      // Refresh (or restore, if hot state lost it) our claim on the id.
+      await hotState.putRecord(INCARNATIONS, holder, incarnation, leaseTtlMs * 3);
+      return true;
+    }
+    displaced = true;
+    logger.error({ event: 'scheduler.id_taken', holder }, 'another scheduler started with this PHAROS_SCHEDULER_ID; this one stops leading');
+    return false;
+  }
+
   async function renewLease(): Promise<void> {
     try {
-      const held = await hotState.acquireLease(LEASE, holder, leaseTtlMs);
+      const held = (await stillOurs()) && (await hotState.acquireLease(LEASE, holder, leaseTtlMs));
       if (held !== leader) logger.info({ event: held ? 'scheduler.lease_acquired' : 'scheduler.lease_lost', holder }, held ? 'scheduler is now the leader' : 'scheduler lost the lease');
       leader = held;
     } catch (err) {
@@ -132,6 +161,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     await reloadOne(notice.monitorId, notice.checkNow).catch((err) => logger.error({ err, monitorId: notice.monitorId }, 'monitor reload failed'));
   });
   await fullReload();
+  await hotState.putRecord(INCARNATIONS, holder, incarnation, leaseTtlMs * 3);
   await renewLease();
   const leaseTimer = setInterval(() => void renewLease(), Math.max(100, Math.floor(leaseTtlMs / 3)));
   const reloadTimer = setInterval(() => {
@@ -149,7 +179,8 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
       clearInterval(leaseTimer);
       clearInterval(reloadTimer);
       await changes.unsubscribe();
-      if (leader) await hotState.releaseLease(LEASE, holder).catch(() => undefined);
+      // Not when a newer process runs under our id: the lease is its lease now.
+      if (leader && (await stillOurs().catch(() => false))) await hotState.releaseLease(LEASE, holder).catch(() => undefined);
       leader = false;
     },
   };

@@ -49,7 +49,7 @@ describe('scheduler', () => {
     const monitors = source([]);
     const us = await collectJobs(bus, 'UsEast');
     const eu = await collectJobs(bus, 'EuWest');
-    running.push(await startScheduler({ monitors, bus, hotState: new MemoryHotState(), subjects, logger }));
+    running.push(await startScheduler({ monitors, bus, hotState: new MemoryHotState(), subjects, logger, schedulerId: 'solo' }));
 
     const m = monitor('mon_new', { intervalSeconds: 60 });
     monitors.byId.set(m.id, m);
@@ -69,7 +69,7 @@ describe('scheduler', () => {
     const m = monitor('mon_grid', { intervalSeconds: 1, timeoutSeconds: 1, regions: ['UsEast'] });
     const monitors = source([m]);
     const us = await collectJobs(bus, 'UsEast');
-    running.push(await startScheduler({ monitors, bus, hotState: new MemoryHotState(), subjects, logger }));
+    running.push(await startScheduler({ monitors, bus, hotState: new MemoryHotState(), subjects, logger, schedulerId: 'solo' }));
     await eventually(() => us.length >= 3, { timeoutMs: 5_000, what: 'three jobs' });
     const times = us.map((j) => j.scheduledAtMs);
     for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBe(1_000);
@@ -95,8 +95,8 @@ describe('scheduler', () => {
     const m = monitor('mon_lease', { intervalSeconds: 1, timeoutSeconds: 1, regions: ['UsEast'] });
     const monitors = source([m]);
     const us = await collectJobs(bus, 'UsEast');
-    const a = await startScheduler({ monitors, bus, hotState, subjects, logger, leaseTtlMs: 600 });
-    const b = await startScheduler({ monitors, bus, hotState, subjects, logger, leaseTtlMs: 600 });
+    const a = await startScheduler({ monitors, bus, hotState, subjects, logger, schedulerId: 'a', leaseTtlMs: 600 });
+    const b = await startScheduler({ monitors, bus, hotState, subjects, logger, schedulerId: 'b', leaseTtlMs: 600 });
     running.push(b);
     expect([a.isLeader(), b.isLeader()].filter(Boolean)).toHaveLength(1);
     const [leader, standby] = a.isLeader() ? [a, b] : [b, a];
@@ -111,6 +111,57 @@ describe('scheduler', () => {
     await eventually(() => us.length >= before + 2, { timeoutMs: 5_000, what: 'jobs from the new leader' });
     const all = us.map((j) => j.scheduledAtMs);
     expect(new Set(all).size).toBe(all.length);
+    await hotState.close();
+  });
+
+  it.each(leaseBackends)('a scheduler killed and restarted under the same id leads at once, without waiting out its lease (%s)', async (_name, open) => {
+    const hotState = await open();
+    const bus = new MemoryJobBus();
+    const m = monitor('mon_restart', { intervalSeconds: 1, timeoutSeconds: 1, regions: ['UsEast'] });
+    const us = await collectJobs(bus, 'UsEast');
+    // What `kill -9` leaves behind: the dead process's lease, still valid for a long time.
+    expect(await hotState.acquireLease('scheduler', 'host-1', 60_000)).toBe(true);
+    const stranger = await startScheduler({ monitors: source([m]), bus, hotState, subjects, logger, schedulerId: 'host-2', leaseTtlMs: 60_000 });
+    running.push(stranger);
+    expect(stranger.isLeader()).toBe(false);
+
+    const restarted = await startScheduler({ monitors: source([m]), bus, hotState, subjects, logger, schedulerId: 'host-1', leaseTtlMs: 60_000 });
+    running.push(restarted);
+    expect(restarted.isLeader()).toBe(true);
+    await eventually(() => us.length >= 1, { timeoutMs: 2_000, what: 'a job from the restarted scheduler' });
+    await hotState.close();
+  });
+
+  it.each(leaseBackends)('a standby with another id takes a dead holder\'s lease within the lease time (%s)', async (_name, open) => {
+    const hotState = await open();
+    const bus = new MemoryJobBus();
+    const m = monitor('mon_dead', { intervalSeconds: 1, timeoutSeconds: 1, regions: ['UsEast'] });
+    const leaseTtlMs = 900;
+    expect(await hotState.acquireLease('scheduler', 'dead-host', leaseTtlMs)).toBe(true);
+    const diedAt = Date.now();
+    const standby = await startScheduler({ monitors: source([m]), bus, hotState, subjects, logger, schedulerId: 'standby', leaseTtlMs });
+    running.push(standby);
+    expect(standby.isLeader()).toBe(false);
+    await eventually(() => standby.isLeader(), { timeoutMs: 3_000, what: 'the standby to take the lease' });
+    // The lease plus at most one renewal period (ttl / 3), with room for a slow machine.
+    expect(Date.now() - diedAt).toBeLessThan(leaseTtlMs + leaseTtlMs / 3 + 500);
+    await hotState.close();
+  });
+
+  it.each(leaseBackends)('of two live schedulers given the same id, only the newer one keeps publishing (%s)', async (_name, open) => {
+    const hotState = await open();
+    const bus = new MemoryJobBus();
+    const m = monitor('mon_twin', { intervalSeconds: 1, timeoutSeconds: 1, regions: ['UsEast'] });
+    const older = await startScheduler({ monitors: source([m]), bus, hotState, subjects, logger, schedulerId: 'twin', leaseTtlMs: 600 });
+    running.push(older);
+    expect(older.isLeader()).toBe(true);
+    const newer = await startScheduler({ monitors: source([m]), bus, hotState, subjects, logger, schedulerId: 'twin', leaseTtlMs: 600 });
+    running.push(newer);
+    await eventually(() => !older.isLeader(), { timeoutMs: 2_000, what: 'the older twin to stop leading' });
+    expect(newer.isLeader()).toBe(true);
+    // Stopping the displaced one must not release the newer one's lease.
+    await older.stop();
+    expect(await hotState.acquireLease('scheduler', 'someone-else', 600)).toBe(false);
     await hotState.close();
   });
 });
