@@ -8,6 +8,7 @@ import { AGENT_CHECKED_TYPES, type Monitor } from '../lib/monitors/model.js';
 import { DueQueue } from './due-queue.js';
 import { nextDueMs } from './phase.js';
 import { buildCheckJob, encodeCheckJob } from '../lib/monitors/check-job.js';
+import { createGapRecorder } from './gap-recorder.js';
 
 /** What the scheduler needs of the monitor store. */
 export interface ActiveMonitorSource {
@@ -30,6 +31,8 @@ export interface SchedulerDeps {
   now?: () => number;
   leaseTtlMs?: number;
   fullReloadMs?: number;
+  /** How long a takeover waits before recording missed slots (gap-recorder.ts); tests shorten it. */
+  missedSettleMs?: number;
   /** Observes every dispatch (benchmarks measure lateness through it). */
   onDispatch?: (monitorId: string, dueMs: number, publishedMs: number) => void;
 }
@@ -64,6 +67,8 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
   let leader = false;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  let dispatchedThrough: number | undefined;
+  const gaps = createGapRecorder({ hotState, bus, subjects, logger, now, settleMs: deps.missedSettleMs });
 
   function place(m: Monitor, checkNow: boolean): void {
     const prev = monitors.get(m.id);
@@ -113,6 +118,8 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
       }
       deps.onDispatch?.(m.id, due.dueMs, now());
     }
+    dispatchedThrough = t;
+    if (leader) await gaps.dispatched(t).catch((err) => logger.warn({ err }, 'progress marker not written'));
   }
 
   function arm(): void {
@@ -148,7 +155,10 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     try {
       const held = (await stillOurs()) && (await hotState.acquireLease(LEASE, holder, leaseTtlMs));
       if (held !== leader) logger.info({ event: held ? 'scheduler.lease_acquired' : 'scheduler.lease_lost', holder }, held ? 'scheduler is now the leader' : 'scheduler lost the lease');
+      const tookOver = held && !leader;
       leader = held;
+      // Everything before our own first slot that the predecessor did not dispatch was missed.
+      if (tookOver) await gaps.tookOver(monitors.values(), (m) => queue.dueOf(m.id)).catch((err) => logger.error({ err }, 'missed slots not recorded'));
     } catch (err) {
       // Without a confirmed lease we must assume another scheduler may publish.
       leader = false;
@@ -179,8 +189,13 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
       clearInterval(leaseTimer);
       clearInterval(reloadTimer);
       await changes.unsubscribe();
+      await gaps.stop();
       // Not when a newer process runs under our id: the lease is its lease now.
-      if (leader && (await stillOurs().catch(() => false))) await hotState.releaseLease(LEASE, holder).catch(() => undefined);
+      if (leader && (await stillOurs().catch(() => false))) {
+        // Exactly where we stopped, so a standby records precisely the slots nobody published.
+        if (dispatchedThrough !== undefined) await gaps.dispatched(dispatchedThrough, true).catch(() => undefined);
+        await hotState.releaseLease(LEASE, holder).catch(() => undefined);
+      }
       leader = false;
     },
   };
