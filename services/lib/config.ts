@@ -50,6 +50,8 @@ export interface Config {
    * host, role and data dir).
    */
   schedulerId: string;
+  /** Jobs the scheduler keeps while the bus refuses them; past it the oldest are recorded missed. */
+  schedulerBacklogMax: number;
   agent: AgentConfig;
 }
 
@@ -150,6 +152,7 @@ export function loadConfig(role: Role, env: Env, overrides: ConfigOverrides = {}
     publicUrl: url(env, 'PHAROS_PUBLIC_URL')?.replace(/\/+$/, ''),
     rdapBootstrapFile: path.resolve(str(env, 'PHAROS_RDAP_BOOTSTRAP_FILE') ?? path.join(dataDir, 'rdap-dns.json')),
     schedulerId: str(env, 'PHAROS_SCHEDULER_ID') ?? `${os.hostname()}:${role}:${dataDir}`,
+    schedulerBacklogMax: int(env, 'PHAROS_SCHEDULER_BACKLOG_MAX', 100_000, 0, 10_000_000),
     databaseUrl: embedded ? undefined : str(env, 'PHAROS_DATABASE_URL'),
     databaseSchema: str(env, 'PHAROS_DATABASE_SCHEMA') ?? 'public',
     natsUrl: embedded ? undefined : str(env, 'PHAROS_NATS_URL'),

@@ -51,14 +51,25 @@ export interface GapRecorder {
    * marker and before `firstOwnSlot(monitor)`.
    */
   tookOver(monitors: Iterable<Monitor>, firstOwnSlot: (m: Monitor) => number | undefined): Promise<void>;
+  /**
+   * Keeps missed records to send (the bus that refused their jobs refuses them too);
+   * `flush` sends them once it takes them.
+   */
+  record(results: CheckResult[]): void;
+  flush(): Promise<void>;
   /** Sends what is still waiting to settle now: better early than lost with the process. */
   stop(): Promise<void>;
 }
+
+/** Missed records waiting for the bus; past this the oldest are dropped, and the count logged. */
+const MAX_UNSENT = 200_000;
 
 export function createGapRecorder(deps: GapRecorderDeps): GapRecorder {
   const { hotState, logger, now } = deps;
   let lastWrite = -Infinity;
   const pending = new Map<NodeJS.Timeout, CheckResult[]>();
+  let unsent: CheckResult[] = [];
+  let flushing = false;
 
   async function send(results: CheckResult[]): Promise<void> {
     for (let i = 0; i < results.length; i += CHUNK) {
@@ -98,10 +109,36 @@ export function createGapRecorder(deps: GapRecorderDeps): GapRecorder {
       pending.set(timer, missed);
     },
 
+    record(results) {
+      unsent.push(...results);
+      const over = unsent.length - MAX_UNSENT;
+      if (over > 0) {
+        unsent.splice(0, over);
+        logger.error({ event: 'scheduler.missed_dropped', dropped: over }, 'missed records dropped: the bus has been unreachable too long');
+      }
+    },
+
+    async flush() {
+      if (unsent.length === 0 || flushing) return;
+      flushing = true;
+      const batch = unsent;
+      unsent = [];
+      try {
+        await send(batch);
+      } catch {
+        // Still unreachable. Re-sending the lot is safe: batch ids and result ids de-duplicate.
+        unsent = batch.concat(unsent);
+      } finally {
+        flushing = false;
+      }
+    },
+
     async stop() {
       const left = [...pending.values()].flat();
       for (const t of pending.keys()) clearTimeout(t);
       pending.clear();
+      left.push(...unsent);
+      unsent = [];
       if (left.length) await send(left).catch((err) => logger.error({ err, slots: left.length }, 'recording missed slots failed'));
     },
   };

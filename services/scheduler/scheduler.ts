@@ -9,6 +9,8 @@ import { DueQueue } from './due-queue.js';
 import { nextDueMs } from './phase.js';
 import { buildCheckJob, encodeCheckJob } from '../lib/monitors/check-job.js';
 import { createGapRecorder } from './gap-recorder.js';
+import { JobBacklog, type KeptJob } from './job-backlog.js';
+import { missedResult } from './missed-slots.js';
 
 /** What the scheduler needs of the monitor store. */
 export interface ActiveMonitorSource {
@@ -31,6 +33,8 @@ export interface SchedulerDeps {
   now?: () => number;
   leaseTtlMs?: number;
   fullReloadMs?: number;
+  /** Jobs kept while the bus refuses them (config.schedulerBacklogMax). */
+  backlogMaxJobs?: number;
   /** How long a takeover waits before recording missed slots (gap-recorder.ts); tests shorten it. */
   missedSettleMs?: number;
   /** Observes every dispatch (benchmarks measure lateness through it). */
@@ -68,6 +72,25 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let dispatchedThrough: number | undefined;
+  const backlog = new JobBacklog(deps.backlogMaxJobs ?? 100_000);
+  const publishJob = (j: KeptJob) => bus.publish(subjects.jobs(j.region), encodeCheckJob(buildCheckJob(j.monitor, j.region, j.scheduledAtMs)));
+  const busMissed = (jobs: KeptJob[]) => {
+    if (jobs.length === 0) return;
+    logger.warn({ event: 'scheduler.slots_missed', reason: 'bus_unavailable', slots: jobs.length }, 'jobs not published before their deadline');
+    gaps.record(jobs.map((j) => missedResult(j.monitor, j.region, j.scheduledAtMs, 'bus_unavailable')));
+  };
+
+  /** Jobs kept while the bus was unreachable: published while their deadline allows, else missed. */
+  async function retryKept(t: number): Promise<void> {
+    busMissed(backlog.expire(t));
+    if (leader && backlog.size) {
+      const sent = await backlog.drain(publishJob);
+      if (sent) logger.info({ event: 'scheduler.backlog_published', jobs: sent, left: backlog.size }, 'kept jobs published');
+    }
+    // Not awaited: a durable publish to an unreachable bus can take seconds to fail, and the
+    // dispatch loop must not wait for it.
+    void gaps.flush();
+  }
   const gaps = createGapRecorder({ hotState, bus, subjects, logger, now, settleMs: deps.missedSettleMs });
 
   function place(m: Monitor, checkNow: boolean): void {
@@ -103,6 +126,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
 
   async function dispatchDue(): Promise<void> {
     const t = now();
+    await retryKept(t);
     for (let due = queue.popDue(t); due; due = queue.popDue(t)) {
       const m = monitors.get(due.monitorId);
       if (!m) continue;
@@ -110,10 +134,17 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
       queue.schedule(m.id, nextDueMs(m.id, intervalMs, Math.max(due.dueMs, t - intervalMs)));
       if (!leader) continue;
       for (const region of m.regions) {
+        const job: KeptJob = { monitor: m, region, scheduledAtMs: due.dueMs, deadlineMs: buildCheckJob(m, region, due.dueMs).deadlineMs };
+        // Behind kept jobs, wait in line: the bus is still refusing, or just came back.
+        if (backlog.size) {
+          busMissed(backlog.keep(job));
+          continue;
+        }
         try {
-          await bus.publish(subjects.jobs(region), encodeCheckJob(buildCheckJob(m, region, due.dueMs)));
+          await publishJob(job);
         } catch (err) {
-          logger.error({ err, monitorId: m.id, region }, 'job publish failed');
+          if (backlog.size === 0) logger.warn({ err, monitorId: m.id, region }, 'job bus refused a job; keeping jobs until their deadline');
+          busMissed(backlog.keep(job));
         }
       }
       deps.onDispatch?.(m.id, due.dueMs, now());
