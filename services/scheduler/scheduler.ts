@@ -7,7 +7,7 @@ import type { Logger } from '../lib/logger.js';
 import { AGENT_CHECKED_TYPES, type Monitor } from '../lib/monitors/model.js';
 import { DueQueue } from './due-queue.js';
 import { nextDueMs } from './phase.js';
-import { buildCheckJob, encodeCheckJob } from '../lib/monitors/check-job.js';
+import { buildCheckJob, encodeCheckJob, jobDeadlineMs } from '../lib/monitors/check-job.js';
 import { createGapRecorder } from './gap-recorder.js';
 import { JobBacklog, type KeptJob } from './job-backlog.js';
 import { missedResult } from './missed-slots.js';
@@ -72,6 +72,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let dispatchedThrough: number | undefined;
+  const gaps = createGapRecorder({ hotState, bus, subjects, logger, now, settleMs: deps.missedSettleMs });
   const backlog = new JobBacklog(deps.backlogMaxJobs ?? 100_000);
   const publishJob = (j: KeptJob) => bus.publish(subjects.jobs(j.region), encodeCheckJob(buildCheckJob(j.monitor, j.region, j.scheduledAtMs)));
   const busMissed = (jobs: KeptJob[]) => {
@@ -91,7 +92,6 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     // dispatch loop must not wait for it.
     void gaps.flush();
   }
-  const gaps = createGapRecorder({ hotState, bus, subjects, logger, now, settleMs: deps.missedSettleMs });
 
   function place(m: Monitor, checkNow: boolean): void {
     const prev = monitors.get(m.id);
@@ -134,7 +134,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
       queue.schedule(m.id, nextDueMs(m.id, intervalMs, Math.max(due.dueMs, t - intervalMs)));
       if (!leader) continue;
       for (const region of m.regions) {
-        const job: KeptJob = { monitor: m, region, scheduledAtMs: due.dueMs, deadlineMs: buildCheckJob(m, region, due.dueMs).deadlineMs };
+        const job: KeptJob = { monitor: m, region, scheduledAtMs: due.dueMs, deadlineMs: jobDeadlineMs(m, due.dueMs) };
         // Behind kept jobs, wait in line: the bus is still refusing, or just came back.
         if (backlog.size) {
           busMissed(backlog.keep(job));
