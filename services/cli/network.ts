@@ -122,7 +122,7 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
       stops.push(() => evaluator.unsubscribe());
     }
     if (roles.has('scheduler')) {
-      const scheduler = await startScheduler({ monitors, bus, hotState, subjects, logger: logger.child({ component: 'scheduler' }) });
+      const scheduler = await startScheduler({ monitors, bus, hotState, subjects, schedulerId: config.schedulerId, backlogMaxJobs: config.schedulerBacklogMax, logger: logger.child({ component: 'scheduler' }) });
       stops.push(() => scheduler.stop());
       const watchdog = startHeartbeatWatchdog({ store: heartbeats, publish: (r) => publishHeartbeatResults(bus, subjects, r), logger });
       stops.push(() => watchdog.stop());

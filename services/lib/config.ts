@@ -52,6 +52,15 @@ export interface Config {
   smtp: { url?: string; from?: string };
   /** The operator's copy of IANA's RDAP bootstrap (`pharos rdap-bootstrap refresh`); the shipped one until it exists. */
   rdapBootstrapFile: string;
+  /**
+   * The scheduler's lease holder identity. Stable across restarts, so a scheduler that is
+   * killed and restarted takes its own lease back at once instead of waiting it out; two
+   * schedulers running at the same time must have different ids (the default differs by
+   * host, role and data dir).
+   */
+  schedulerId: string;
+  /** Jobs the scheduler keeps while the bus refuses them; past it the oldest are recorded missed. */
+  schedulerBacklogMax: number;
   agent: AgentConfig;
 }
 
@@ -192,6 +201,8 @@ export function loadConfig(role: Role, env: Env, overrides: ConfigOverrides = {}
     operatorKey: str(env, 'PHAROS_OPERATOR_KEY'),
     publicUrl: url(env, 'PHAROS_PUBLIC_URL')?.replace(/\/+$/, ''),
     rdapBootstrapFile: path.resolve(str(env, 'PHAROS_RDAP_BOOTSTRAP_FILE') ?? path.join(dataDir, 'rdap-dns.json')),
+    schedulerId: str(env, 'PHAROS_SCHEDULER_ID') ?? `${os.hostname()}:${role}:${dataDir}`,
+    schedulerBacklogMax: int(env, 'PHAROS_SCHEDULER_BACKLOG_MAX', 100_000, 0, 10_000_000),
     databaseUrl: embedded ? undefined : str(env, 'PHAROS_DATABASE_URL'),
     databaseSchema: str(env, 'PHAROS_DATABASE_SCHEMA') ?? 'public',
     natsUrl: embedded ? undefined : str(env, 'PHAROS_NATS_URL'),

@@ -8,6 +8,7 @@
  * | <p>.monitors.changed             | core fan-out (a missed notice is repaired by the scheduler's periodic full reload) | api → scheduler |
  * | <p>.durable.results.<region>     | JetStream, explicit ack, msgId = result id  | ingest → alerting (status)      |
  * | <p>.durable.heartbeats           | JetStream, explicit ack, msgId = batch id; a ResultBatch of Job results | api (pings), scheduler (watchdog) → ingest |
+ * | <p>.durable.missed               | JetStream, explicit ack, msgId = batch id; a ResultBatch of missed slots | scheduler → ingest |
  *
  * Durable subjects live in one stream, `durableStreamName(prefix)`, bound to `<p>.durable.>`.
  */
@@ -19,6 +20,7 @@ export interface Subjects {
   results(region: string): string;
   allResults: string;
   heartbeatResults: string;
+  missedResults: string;
   durableStream: string;
   durableAll: string;
 }
@@ -33,6 +35,7 @@ export function subjectsFor(prefix: string): Subjects {
     results: (region) => `${prefix}.durable.results.${region}`,
     allResults: `${prefix}.durable.results.>`,
     heartbeatResults: `${prefix}.durable.heartbeats`,
+    missedResults: `${prefix}.durable.missed`,
     durableStream: durableStreamName(prefix),
     durableAll: `${prefix}.durable.>`,
   };

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { openNatsJobBus, type NatsJobBus } from '../../services/lib/adapters/nats/job-bus.js';
 import { createLogger } from '../../services/lib/logger.js';
+import { isTransientBusError } from '../../services/lib/adapters/nats/errors.js';
 import { eventually, servicesRequired, uniqueName } from '../support/services.js';
 
 const NATS_SERVER = process.env.PHAROS_TEST_NATS_SERVER_BIN ?? 'nats-server';
@@ -85,6 +86,16 @@ describe.skipIf(!available)(`NATS job bus across a server restart (needs ${NATS_
     await stopServer();
     // Acknowledged while NATS is down would be a lie: a durable publish fails until it is back.
     await expect(bus.publishDurable(`${prefix}.durable.results.UsEast`, Buffer.from('result-down'), 'r-down')).rejects.toThrow();
+    // A core publish is refused (transient), not buffered to be sent however late after a reconnect.
+    const refused = await eventually(async () => {
+      try {
+        await bus.publish(`${prefix}.jobs.UsEast`, Buffer.from('job-down'));
+        return false;
+      } catch (err) {
+        return err as Error;
+      }
+    }, { timeoutMs: 5_000, what: 'a core publish to be refused while NATS is down' });
+    expect(isTransientBusError(refused)).toBe(true);
     await startServer();
 
     // The client reconnects by itself (jittered, forever); publish once it has.
@@ -100,5 +111,6 @@ describe.skipIf(!available)(`NATS job bus across a server restart (needs ${NATS_
     await eventually(() => results.includes('result-after'), { timeoutMs: 20_000, what: 'a durable result consumed after the restart' });
     // The message stored before the restart was consumed once, and not again after it.
     expect(results.filter((r) => r === 'result-before')).toHaveLength(1);
+    expect(jobs).not.toContain('job-down');
   });
 });

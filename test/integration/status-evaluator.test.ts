@@ -55,12 +55,12 @@ function evaluatorSuite(engine: string, openBus: (prefix: string) => Promise<Job
     });
 
     let seq = 0;
-    async function publish(monitorId: string, region: string, up: boolean, opts: { resultId?: string; msgId?: string; startedAtMs?: number } = {}) {
+    async function publish(monitorId: string, region: string, up: boolean, opts: { resultId?: string; msgId?: string; startedAtMs?: number; missed?: boolean } = {}) {
       const resultId = opts.resultId ?? `${monitorId}.${region}.${++seq}`;
       const result = CheckResult.fromPartial({
         resultId, jobId: resultId, orgId, monitorId, region, agentId: 'a', startedAtMs: opts.startedAtMs ?? 1_795_000_000_000 + seq * 1000,
-        status: up ? CheckStatus.CHECK_STATUS_UP : CheckStatus.CHECK_STATUS_DOWN,
-        errorKind: up ? ErrorKind.ERROR_KIND_UNSPECIFIED : ErrorKind.ERROR_KIND_CONNECTION_REFUSED,
+        status: opts.missed ? CheckStatus.CHECK_STATUS_MISSED : up ? CheckStatus.CHECK_STATUS_UP : CheckStatus.CHECK_STATUS_DOWN,
+        errorKind: opts.missed ? ErrorKind.ERROR_KIND_SCHEDULER_DOWN : up ? ErrorKind.ERROR_KIND_UNSPECIFIED : ErrorKind.ERROR_KIND_CONNECTION_REFUSED,
         errorMessage: up ? '' : 'connect ECONNREFUSED',
       });
       await bus.publishDurable(subjects.results(region), CheckResult.encode(result).finish(), opts.msgId ?? resultId);
@@ -92,6 +92,18 @@ function evaluatorSuite(engine: string, openBus: (prefix: string) => Promise<Job
       await eventually(async () => (await statusOf(m.id)) === 'Up', { what: 'the marker result' });
       const state = await sql.query<{ region_state: Record<string, { lastResultId: string; consecutiveSuccesses: number }> }>(`SELECT region_state FROM monitor_status WHERE monitor_id = $1`, [m.id]);
       expect(state.rows[0].region_state.UsEast).toMatchObject({ lastResultId: marker, consecutiveSuccesses: 1 });
+    });
+
+    it('lets a missed slot neither fail nor recover a monitor', async () => {
+      const m = await monitors.create(orgId, { ...monitorDefaults(['UsEast']), name: uniqueName('m'), type: 'Website', url: 'https://x.test', failureThreshold: 2 });
+      await publish(m.id, 'UsEast', false);
+      await eventually(async () => (await regionState(m.id))?.UsEast?.consecutiveFailures === 1, { what: 'the first failure' });
+      await publish(m.id, 'UsEast', false, { missed: true });
+      const marker = await publish(m.id, 'UsEast', false);
+      await eventually(async () => (await statusOf(m.id)) === 'Down', { what: 'Down after two failures' });
+      // Two failures, not three (the missed slot did not count) and no reset between them.
+      const state = (await regionState(m.id)) as Record<string, { consecutiveFailures: number; lastResultId: string }>;
+      expect(state.UsEast).toMatchObject({ consecutiveFailures: 2, lastResultId: marker });
     });
 
     it('redelivers a result whose evaluation failed, and applies it once', async () => {

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../services/lib/config.js';
 
@@ -29,6 +30,15 @@ describe('configuration', () => {
     expect(loadConfig('agent', { PHAROS_HEARTBEAT_INTERVAL_MS: '3000' }).agent.presenceIntervalMs).toBe(3000);
     expect(loadConfig('agent', { PHAROS_PRESENCE_INTERVAL_MS: '2000', PHAROS_HEARTBEAT_INTERVAL_MS: '3000' }).agent.presenceIntervalMs).toBe(2000);
     expect(() => loadConfig('agent', { PHAROS_HEARTBEAT_INTERVAL_MS: 'often' })).toThrow(/PHAROS_HEARTBEAT_INTERVAL_MS/);
+  });
+
+  it('gives the scheduler an id that survives a restart and differs by host, role and data dir', () => {
+    const env = { ...real, PHAROS_DATA_DIR: '/var/lib/pharos' };
+    expect(loadConfig('server', env).schedulerId).toBe(loadConfig('server', env).schedulerId);
+    expect(loadConfig('server', env).schedulerId).toContain(os.hostname());
+    expect(loadConfig('server', env).schedulerId).not.toBe(loadConfig('scheduler', env).schedulerId);
+    expect(loadConfig('server', env).schedulerId).not.toBe(loadConfig('server', { ...env, PHAROS_DATA_DIR: '/srv/pharos' }).schedulerId);
+    expect(loadConfig('server', { ...env, PHAROS_SCHEDULER_ID: 'sched-eu-1' }).schedulerId).toBe('sched-eu-1');
   });
 
   it('refuses malformed values with the variable named', () => {

@@ -48,6 +48,10 @@ export interface DurablePublish {
 }
 
 export interface JobBus {
+  /**
+   * Core publish. Rejects with a transient error when the bus is unreachable rather than
+   * buffering the message for a later reconnect: the caller keeps it or records it missed.
+   */
   publish(subject: string, data: Uint8Array): Promise<void>;
   subscribe(subject: string, handler: MessageHandler, opts?: { queue?: string }): Promise<Subscription>;
   publishDurable(subject: string, data: Uint8Array, msgId: string): Promise<void>;

@@ -54,6 +54,13 @@ export function jobBusContract(name: string, open: () => Promise<JobBusFixture>)
       return s;
     }
 
+    it('refuses a core publish it cannot send now instead of keeping it for later', async () => {
+      // A closed bus stands for an unreachable one (the NATS adapter refuses the same way while
+      // disconnected: test/integration/nats-restart.test.ts); callers keep the job themselves.
+      await bus.close();
+      await expect(bus.publish(`${p}.jobs.eu`, enc('late'))).rejects.toThrow();
+    });
+
     it('fans a core message out to every plain subscriber', async () => {
       const a: string[] = [];
       const b: string[] = [];

@@ -1,5 +1,5 @@
 import { MonitorChanged } from '../../../../proto/generated/pharos/v1/control.js';
-import { instantParam, notFound, validationError } from '../../../lib/errors.js';
+import { DomainError, instantParam, notFound, validationError } from '../../../lib/errors.js';
 import { buildCheckJob, encodeCheckJob } from '../../../lib/monitors/check-job.js';
 import type { Monitor, MonitorConfig } from '../../../lib/monitors/model.js';
 import type { ApiDeps, VerbContext } from '../../context.js';
@@ -211,6 +211,11 @@ export async function checkMonitorNow({ ctx, input }: { ctx: VerbContext; input:
   }
   const scheduledAtMs = (ctx.deps.now ?? Date.now)();
   const jobs = monitor.regions.map((region) => buildCheckJob(monitor, region, scheduledAtMs));
-  for (const job of jobs) await ctx.deps.bus.publish(ctx.deps.subjects.jobs(job.region), encodeCheckJob(job));
+  try {
+    for (const job of jobs) await ctx.deps.bus.publish(ctx.deps.subjects.jobs(job.region), encodeCheckJob(job));
+  } catch {
+    // The bus refuses rather than buffers while it is unreachable: a retry later is the client's call.
+    throw new DomainError('UNAVAILABLE', 'Service unavailable', 'the job bus is unreachable; retry shortly');
+  }
   return { monitorId: monitor.id, regions: monitor.regions, jobIds: jobs.map((j) => j.jobId), scheduledAt: new Date(scheduledAtMs).toISOString() };
 }

@@ -21,7 +21,7 @@ import type { Logger } from '../../logger.js';
 import { durableStreamName } from '../../subjects.js';
 import { connectNats } from './connection.js';
 import { ensureConsumer, ensureStream, type DurableStreamOptions } from './durable-stream.js';
-import { isTransientBusError } from './errors.js';
+import { BusUnavailableError, isTransientBusError } from './errors.js';
 
 export interface NatsJobBusOptions {
   url: string;
@@ -84,6 +84,16 @@ export class NatsJobBus implements JobBus {
     private readonly opts: NatsJobBusOptions,
   ) {
     this.backoffMs = opts.backoffMs?.length ? opts.backoffMs : DEFAULT_BACKOFF_MS;
+    void this.trackConnection();
+  }
+
+  private connected = true;
+
+  private async trackConnection(): Promise<void> {
+    for await (const s of this.nc.status()) {
+      if (s.type === 'disconnect') this.connected = false;
+      else if (s.type === 'reconnect') this.connected = true;
+    }
   }
 
   /** JetStream stream holding `<prefix>.durable.>`. */
@@ -92,6 +102,10 @@ export class NatsJobBus implements JobBus {
   }
 
   async publish(subject: string, data: Uint8Array): Promise<void> {
+    // The client would buffer it until a reconnect and send it however late, to a server
+    // that has not yet seen the subscribers come back: refuse instead, so the caller keeps
+    // the job and decides by its deadline (services/scheduler/job-backlog.ts).
+    if (!this.connected || this.nc.isClosed()) throw new BusUnavailableError(`NATS is unreachable; not published on ${subject}`);
     this.nc.publish(subject, data);
   }
 
