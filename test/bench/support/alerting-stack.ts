@@ -41,7 +41,7 @@ export interface AlertingStack {
   orgId: string;
   channelId: string;
   arrivals: Arrival[];
-  onArrival?: (a: Arrival) => void;
+  listeners: Set<(a: Arrival) => void>;
   startWorker(opts?: Partial<DeliveryWorkerDeps>): DeliveryWorker;
   close(): Promise<void>;
 }
@@ -51,7 +51,7 @@ export async function startAlertingStack(): Promise<AlertingStack> {
   const receiver = new Worker(RECEIVER, { eval: true });
   const port = await new Promise<number>((resolve) => receiver.once('message', (m: { port: number }) => resolve(m.port)));
   const stack: AlertingStack = {
-    h, orgId: '', channelId: '', arrivals: [],
+    h, orgId: '', channelId: '', arrivals: [], listeners: new Set(),
     startWorker: (opts = {}) => {
       const w = startDeliveryWorker({
         store: new DeliveryStore(h.sql), logger: createLogger('silent'),
@@ -72,7 +72,7 @@ export async function startAlertingStack(): Promise<AlertingStack> {
       await h.close();
     },
   };
-  receiver.on('message', (a: Arrival) => { stack.arrivals.push(a); stack.onArrival?.(a); });
+  receiver.on('message', (a: Arrival) => { stack.arrivals.push(a); for (const l of stack.listeners) l(a); });
   const workers: DeliveryWorker[] = [];
   const channels = new AlertChannelStore(h.sql, createSealer(randomBytes(32)));
   const http = createGuardedHttp({ resolver: createGuardedResolver({ allowPrivateTargets: true }) });
@@ -89,9 +89,10 @@ export function arrivalWhere(stack: AlertingStack, pred: (a: Arrival) => boolean
   const seen = stack.arrivals.find(pred);
   if (seen) return Promise.resolve(seen);
   return new Promise((resolve, reject) => {
-    const t = setTimeout(() => { stack.onArrival = undefined; reject(new Error(`no matching arrival within ${ms} ms`)); }, ms);
-    stack.onArrival = (a) => {
-      if (pred(a)) { clearTimeout(t); stack.onArrival = undefined; resolve(a); }
+    const listener = (a: Arrival) => {
+      if (pred(a)) { clearTimeout(t); stack.listeners.delete(listener); resolve(a); }
     };
+    const t = setTimeout(() => { stack.listeners.delete(listener); reject(new Error(`no matching arrival within ${ms} ms`)); }, ms);
+    stack.listeners.add(listener);
   });
 }
