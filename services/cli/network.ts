@@ -113,7 +113,9 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
     if (roles.has('alerting')) {
       const alertingLogger = logger.child({ component: 'alerting' });
       // Stopped after the evaluator (stops run in reverse), so its last nudge finds a worker.
-      const deliveries = startDeliveryWorker({ store: new DeliveryStore(sql), ...alertSender(sql, alertChannels), logger: alertingLogger });
+      const deliveries = startDeliveryWorker({
+        store: new DeliveryStore(sql), ...alertSender(sql, alertChannels), logger: alertingLogger, leaseMs: config.deliveryLeaseMs,
+      });
       stops.push(() => deliveries.stop());
       const evaluator = await startStatusEvaluator({
         bus, subjects, monitors, statuses: new MonitorStatusStore(sql), incidents, outbox: new AlertOutbox(),

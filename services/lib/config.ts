@@ -50,6 +50,12 @@ export interface Config {
   secretsKey?: string;
   /** Operator SMTP for Email channels; unset = Email deliveries fail as data ("SMTP is not configured"). */
   smtp: { url?: string; from?: string };
+  /**
+   * How long a delivery worker's claim on an outbox row lasts (DESIGN.md §7a): a worker that
+   * dies mid-send leaves its rows to the others after this. Longer than the 10 s send timeout,
+   * so a live worker's claim never expires under it.
+   */
+  deliveryLeaseMs: number;
   /** The operator's copy of IANA's RDAP bootstrap (`pharos rdap-bootstrap refresh`); the shipped one until it exists. */
   rdapBootstrapFile: string;
   /**
@@ -219,6 +225,7 @@ export function loadConfig(role: Role, env: Env, overrides: ConfigOverrides = {}
     allowPrivateTargets: bool(env, 'PHAROS_ALLOW_PRIVATE_TARGETS', embedded),
     secretsKey: secretsKey(env),
     smtp: { url: smtpUrl(env), from: str(env, 'PHAROS_SMTP_FROM') },
+    deliveryLeaseMs: int(env, 'PHAROS_DELIVERY_LEASE_SECONDS', 60, 15, 3600) * 1000,
     agent: {
       region: overrides.region ?? str(env, 'PHAROS_REGION'),
       token: overrides.token ?? str(env, 'PHAROS_AGENT_TOKEN'),

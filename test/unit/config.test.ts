@@ -41,6 +41,12 @@ describe('configuration', () => {
     expect(loadConfig('server', { ...env, PHAROS_SCHEDULER_ID: 'sched-eu-1' }).schedulerId).toBe('sched-eu-1');
   });
 
+  it('reads the delivery lease, never shorter than the 10 s send timeout allows', () => {
+    expect(loadConfig('dev', {}).deliveryLeaseMs).toBe(60_000);
+    expect(loadConfig('alerting', { ...real, PHAROS_DELIVERY_LEASE_SECONDS: '15' }).deliveryLeaseMs).toBe(15_000);
+    expect(() => loadConfig('dev', { PHAROS_DELIVERY_LEASE_SECONDS: '5' })).toThrow(/PHAROS_DELIVERY_LEASE_SECONDS must be an integer from 15/);
+  });
+
   it('refuses malformed values with the variable named', () => {
     expect(() => loadConfig('dev', { PHAROS_HTTP_PORT: 'eighty' })).toThrow(/PHAROS_HTTP_PORT/);
     expect(() => loadConfig('dev', { PHAROS_REGIONS: 'Us East' })).toThrow(/region "Us East"/);
