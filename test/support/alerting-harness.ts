@@ -1,6 +1,7 @@
 /**
  * The server side behind an api harness for tests of what follows a result: ingest's
- * heartbeat intake and writer into the results store, the status evaluator with incidents,
+ * heartbeat intake and writer into the results store, the status evaluator with incidents
+ * and the alerts they decide (queued in the outbox; no delivery worker runs),
  * and the heartbeat watchdog on the harness's clock (ticked by the test, never by a timer).
  */
 import type { ApiHarness } from './api-harness.js';
@@ -11,6 +12,7 @@ import { startHeartbeatIntake } from '../../services/ingest/heartbeat-intake.js'
 import { startStatusEvaluator } from '../../services/alerting/status-evaluator.js';
 import { MonitorStatusStore } from '../../services/alerting/status-store.js';
 import { IncidentStore } from '../../services/alerting/incident-store.js';
+import { AlertOutbox } from '../../services/alerting/deliveries/outbox.js';
 import { HeartbeatStore } from '../../services/heartbeats/heartbeat-store.js';
 import { publishHeartbeatResults } from '../../services/heartbeats/heartbeat-results.js';
 import { startHeartbeatWatchdog, type HeartbeatWatchdog } from '../../services/heartbeats/watchdog.js';
@@ -27,7 +29,7 @@ export async function startAlertingHarness(h: ApiHarness, now: () => number): Pr
   const writer = new ResultWriter({ store: h.results, hotState: h.hotState, bus: h.bus, subjects, logger }, { maxDelayMs: 2 });
   const intake = await startHeartbeatIntake({ bus: h.bus, subjects, writer, retentionDays: 30 });
   const evaluator = await startStatusEvaluator({
-    bus: h.bus, subjects, monitors: h.monitors, statuses: new MonitorStatusStore(h.sql), incidents: new IncidentStore(h.sql), logger,
+    bus: h.bus, subjects, monitors: h.monitors, statuses: new MonitorStatusStore(h.sql), incidents: new IncidentStore(h.sql), outbox: new AlertOutbox(), logger,
   });
   const watchdog = startHeartbeatWatchdog({
     store: new HeartbeatStore(h.sql), publish: (r) => publishHeartbeatResults(h.bus, subjects, r), logger, now, intervalMs: 3_600_000,

@@ -8,6 +8,8 @@ import { toMonitorConfig, monitorTypeName } from './input.js';
 import { presentMonitor, presentMonitors, presentPing, presentResult } from './presenter.js';
 import type { MonitorBody } from './schema.js';
 import { screenTargets } from './target-screen.js';
+import { AlertOutbox } from '../../../alerting/deliveries/outbox.js';
+import { decideIncidentEnded } from '../../../alerting/alert-decisions.js';
 
 const PERIOD_MS = { '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000, '90d': 90 * 86_400_000 } as const;
 
@@ -180,8 +182,13 @@ export async function listPings({ ctx, input }: { ctx: VerbContext; input: { id:
 export async function pauseMonitor({ ctx, input }: { ctx: VerbContext; input: { id: string } }) {
   await mustGet(ctx, input.id);
   const monitor = (await ctx.deps.monitors.setPaused(ctx.principal.orgId, input.id, true))!;
-  // Pausing stops checks and alerts: an outage in progress ends here, not at some later check.
-  await ctx.deps.incidents.resolveOpen(monitor.id, (ctx.deps.now ?? Date.now)());
+  // Pausing stops checks and alerts: an outage in progress ends here, not at some later check,
+  // and its end is announced like any other (incident.resolved, in the same transaction).
+  const atMs = (ctx.deps.now ?? Date.now)();
+  await ctx.deps.sql.transaction(async (tx) => {
+    const resolved = await ctx.deps.incidents.resolveOpen(monitor.id, atMs, tx);
+    if (resolved) await new AlertOutbox().enqueue(tx, monitor, [decideIncidentEnded(monitor, resolved, atMs)], atMs);
+  });
   await rescheduleHeartbeat(ctx.deps, monitor, false);
   await announce(ctx.deps, monitor, false);
   return presentMonitor(ctx, monitor);
