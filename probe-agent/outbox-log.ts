@@ -45,6 +45,7 @@ export interface OutboxLog {
   /** Unsettled batches found at open, in the order they were written. */
   readonly recovered: readonly LoggedBatch[];
   readonly recovery: LogRecovery;
+  readonly segmentMaxBytes: number;
   /** Writes and fsyncs the batch; throws when the disk refuses it. */
   append(batch: LoggedBatch): void;
   /** The batch left the outbox (acknowledged or dropped); unknown ids are ignored. */
@@ -199,9 +200,13 @@ export function openOutboxLog(options: OutboxLogOptions): OutboxLog {
     const seq = nextSeq++;
     const seg: Segment = { seq, file: path.join(dir, `seg-${String(seq).padStart(16, '0')}.log`), bytes: 0, live: new Set() };
     seg.fd = fs.openSync(seg.file, 'a');
-    // The new name must survive a power cut too, or the fsynced data in it is unreachable.
-    syncDir();
     segments.set(seq, seg);
+    // The new name must survive a power cut too, or the fsynced data in it is unreachable.
+    try {
+      syncDir();
+    } catch (err) {
+      logger.warn({ dir, err: err instanceof Error ? err.message : String(err) }, 'outbox log: could not fsync the directory');
+    }
     return seg;
   }
 
@@ -227,9 +232,9 @@ export function openOutboxLog(options: OutboxLogOptions): OutboxLog {
 
   function roll(): void {
     const old = active;
+    active = openSegment(); // first, so a failure leaves the old segment usable
     fs.closeSync(old.fd!);
     old.fd = undefined;
-    active = openSegment();
     deleteIfSettled(old);
   }
 
@@ -247,6 +252,7 @@ export function openOutboxLog(options: OutboxLogOptions): OutboxLog {
   return {
     recovered,
     recovery,
+    segmentMaxBytes: options.segmentMaxBytes,
     append(batch) {
       if (active.bytes >= options.segmentMaxBytes) roll();
       try {

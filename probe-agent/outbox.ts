@@ -82,8 +82,12 @@ export function createOutbox(options: OutboxOptions): ResultOutbox {
   let totalResults = 0;
   let totalBytes = 0;
   let unlogged = 0;
-  /** The log's files may hold settled records next to live ones; past this, drop the oldest. */
-  const maxDiskBytes = maxBytes + segmentBytes(maxBytes);
+  /**
+   * The log's files also hold settled records until a whole segment is settled; past this,
+   * the oldest batches are dropped. The slack covers the active segment: it rolls over at
+   * `segmentMaxBytes` but may end with one batch and some ack records past it.
+   */
+  const maxDiskBytes = maxBytes + 2 * (log?.segmentMaxBytes ?? 0);
   for (const batch of log?.recovered ?? []) {
     const bytes = batch.results.reduce((sum, r) => sum + CheckResult.encode(r).finish().length, 0);
     sealed.set(batch.batchId, { ...batch, bytes });
