@@ -231,6 +231,21 @@ describe('outbox over the log', () => {
     expect(onDisk).toBeLessThanOrEqual(maxBytes + 2 * segmentBytes(maxBytes));
   });
 
+  it('drops the oldest batches when settled records pile up beside live ones on disk', () => {
+    const dir = tempDir();
+    const size = CheckResult.encode(result('r_000')).finish().length;
+    const maxBytes = size * 200;
+    const { outbox, log, logs } = outboxOn(dir, () => 1000, maxBytes);
+    // Ingest acknowledges every other batch: each segment keeps a live batch, so none goes.
+    let i = 0;
+    outbox.onSealed((b) => { if (++i % 2 === 0) outbox.ack(b.batchId); });
+    for (let r = 0; r < 2_000; r++) outbox.add(result(`r_${String(r).padStart(4, '0')}`));
+    expect(outbox.depth().bytes).toBeLessThanOrEqual(maxBytes);
+    expect(log.diskBytes()).toBeLessThanOrEqual(maxBytes + 2 * segmentBytes(maxBytes));
+    expect(outbox.dropped().batches).toBeGreaterThan(0);
+    expect(logs.lines.some((l) => l.level === 50 && String(l.reason).includes('on disk'))).toBe(true);
+  });
+
   it('keeps a batch in memory, logged and counted, when the disk refuses it', () => {
     const dir = tempDir();
     const logs = captureLogs();
