@@ -3,14 +3,9 @@
  * directory and fsynced before the outbox hands them to the transport, so a batch ingest may
  * have seen always survives an agent crash and is resent, under its original id, on start.
  *
- * A segment (`seg-<seq>.log`) is append-only. A record is
- *   u32 LE body length · u32 LE CRC-32 of the body · body
- * and a body is one type byte followed by
- *   BATCH: f64 LE firstAddedAtMs · ResultBatch protobuf (batch id and results)
- *   ACK / DROP: the batch id, UTF-8
- * A record whose length runs past the end of the file is a torn tail (a crash mid-write) and
- * ends the segment; a record whose checksum does not match is skipped. Both are counted and
- * logged, never silent. Acks and drops are written without an fsync: losing one only makes a
+ * A segment (`seg-<seq>.log`) is append-only: checksummed, length-prefixed protobuf records
+ * (outbox-record.ts). A torn tail or a bad checksum found at start is counted and logged,
+ * never silent. Acks and drops are written without an fsync: losing one only makes a
  * restarted agent resend a batch that ingest de-duplicates by result id.
  *
  * A segment is deleted once every batch written to it is acknowledged or dropped; the active
@@ -20,25 +15,16 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { crc32 } from 'node:zlib';
 import type { Logger } from 'pino';
-import { ResultBatch } from '../proto/generated/pharos/v1/agent.js';
-import type { CheckResult } from '../proto/generated/pharos/v1/result.js';
+import { lockDir } from './dir-lock.js';
+import { batchPayload, encodeRecord, readSegment, TYPE_ACK, TYPE_BATCH, TYPE_DROP, type LoggedBatch, type ReadDamage } from './outbox-record.js';
 
-export interface LoggedBatch {
-  readonly batchId: string;
-  readonly results: readonly CheckResult[];
-  readonly firstAddedAtMs: number;
-}
+export type { LoggedBatch } from './outbox-record.js';
 
-export interface LogRecovery {
+export interface LogRecovery extends ReadDamage {
   segments: number;
   /** Batches found unacknowledged, handed back in `recovered`. */
   batches: number;
-  /** Bytes after a torn record at the end of a segment, dropped. */
-  tornBytes: number;
-  /** Records whose checksum or content was wrong, skipped. */
-  corruptRecords: number;
 }
 
 export interface OutboxLog {
@@ -64,12 +50,6 @@ export interface OutboxLogOptions {
   sync?: (fd: number) => void;
 }
 
-const HEADER = 8;
-const TYPE_BATCH = 1;
-const TYPE_ACK = 2;
-const TYPE_DROP = 3;
-/** Larger than any batch the agent writes (10,000 results); a longer length is garbage. */
-const MAX_BODY = 256 * 1024 * 1024;
 const SEGMENT = /^seg-(\d{16})\.log$/;
 
 interface Segment {
@@ -79,65 +59,6 @@ interface Segment {
   /** Batches written here and not settled yet. */
   live: Set<string>;
   fd?: number;
-}
-
-export function encodeRecord(type: number, payload: Uint8Array): Buffer {
-  const body = Buffer.allocUnsafe(1 + payload.length);
-  body[0] = type;
-  body.set(payload, 1);
-  const header = Buffer.allocUnsafe(HEADER);
-  header.writeUInt32LE(body.length, 0);
-  header.writeUInt32LE(crc32(body), 4);
-  return Buffer.concat([header, body]);
-}
-
-function batchPayload(batch: LoggedBatch): Uint8Array {
-  const proto = ResultBatch.encode({ batchId: batch.batchId, results: batch.results as CheckResult[] }).finish();
-  const payload = Buffer.allocUnsafe(8 + proto.length);
-  payload.writeDoubleLE(batch.firstAddedAtMs, 0);
-  payload.set(proto, 8);
-  return payload;
-}
-
-type Parsed = { type: typeof TYPE_BATCH; batch: LoggedBatch } | { type: typeof TYPE_ACK | typeof TYPE_DROP; batchId: string };
-
-function parseBody(body: Buffer): Parsed | undefined {
-  const type = body[0];
-  if (type === TYPE_BATCH && body.length >= 9) {
-    const firstAddedAtMs = body.readDoubleLE(1);
-    const decoded = ResultBatch.decode(body.subarray(9));
-    return { type, batch: { batchId: decoded.batchId, results: decoded.results, firstAddedAtMs } };
-  }
-  if ((type === TYPE_ACK || type === TYPE_DROP) && body.length > 1) return { type, batchId: body.subarray(1).toString('utf8') };
-  return undefined;
-}
-
-/** Reads one segment's records; stops at a torn tail. */
-export function readSegment(file: string, recovery: LogRecovery): Parsed[] {
-  const data = fs.readFileSync(file);
-  const out: Parsed[] = [];
-  let at = 0;
-  while (at < data.length) {
-    const length = data.length - at >= HEADER ? data.readUInt32LE(at) : -1;
-    if (length < 0 || length === 0 || length > MAX_BODY || at + HEADER + length > data.length) {
-      recovery.tornBytes += data.length - at;
-      break;
-    }
-    const body = data.subarray(at + HEADER, at + HEADER + length);
-    at += HEADER + length;
-    if (crc32(body) !== data.readUInt32LE(at - length - 4)) {
-      recovery.corruptRecords++;
-      continue;
-    }
-    try {
-      const parsed = parseBody(body);
-      if (parsed) out.push(parsed);
-      else recovery.corruptRecords++;
-    } catch {
-      recovery.corruptRecords++;
-    }
-  }
-  return out;
 }
 
 export function openOutboxLog(options: OutboxLogOptions): OutboxLog {
@@ -291,33 +212,4 @@ export function openOutboxLog(options: OutboxLogOptions): OutboxLog {
       unlock();
     },
   };
-}
-
-/**
- * One agent per data directory: two writers would interleave records. The lock file holds
- * the owner's pid; a lock left by a dead process (kill -9) or by our own pid (a restarted
- * container is often pid 1 again) is taken over.
- */
-function lockDir(dir: string): () => void {
-  const file = path.join(dir, 'lock');
-  try {
-    fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    const owner = Number(fs.readFileSync(file, 'utf8').trim());
-    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && alive(owner)) {
-      throw new Error(`the agent data directory ${dir} is in use by process ${owner}; give each agent its own PHAROS_AGENT_DATA_DIR`);
-    }
-    fs.writeFileSync(file, String(process.pid));
-  }
-  return () => fs.rmSync(file, { force: true });
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
