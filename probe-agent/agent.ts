@@ -12,8 +12,9 @@ import type { JobBus, Subscription } from '../services/lib/ports/job-bus.js';
 import type { Subjects } from '../services/lib/subjects.js';
 import type { BackoffPolicy } from './backoff.js';
 import type { CheckerTable } from './checks/registry.js';
-import type { AgentFatalError } from './ingest-errors.js';
-import { createOutbox, type OutboxDepth, type OutboxDrops } from './outbox.js';
+import { AgentFatalError } from './ingest-errors.js';
+import { createOutbox, segmentBytes, type OutboxDepth, type OutboxDrops } from './outbox.js';
+import { openOutboxLog, type OutboxLog } from './outbox-log.js';
 import { createCheckRunner } from './runner.js';
 import { createIngestTransport, ingestCredentials } from './transport.js';
 
@@ -46,6 +47,8 @@ export interface AgentStats {
   queued: number;
   outbox: OutboxDepth;
   dropped: OutboxDrops;
+  /** Batches the outbox log could not write to disk. */
+  unlogged: number;
   connected: boolean;
 }
 
@@ -70,7 +73,14 @@ export async function startAgent(deps: AgentDeps): Promise<RunningAgent> {
   const log = logger.child({ agentId: config.agentId, region });
   const channelCredentials = ingestCredentials(config);
 
+  let outboxLog: OutboxLog;
+  try {
+    outboxLog = openOutboxLog({ dir: config.dataDir, logger: log, segmentMaxBytes: segmentBytes(config.outboxMaxBytes) });
+  } catch (err) {
+    throw new AgentFatalError(`cannot open the outbox log in ${config.dataDir}: ${err instanceof Error ? err.message : String(err)}`);
+  }
   const outbox = createOutbox({
+    log: outboxLog,
     maxBytes: config.outboxMaxBytes,
     maxAgeMs: config.outboxMaxAgeMs,
     batchMaxResults: config.batchMaxResults,
@@ -157,7 +167,7 @@ export async function startAgent(deps: AgentDeps): Promise<RunningAgent> {
         runner.abandon(`agent stopping: checks still running after ${stopTimeouts.drainMs} ms`);
       }
       if (!fatal && !(await transport.flush(stopTimeouts.flushMs))) {
-        log.error({ outbox: outbox.depth() }, 'stopping with results ingest has not acknowledged; they are lost');
+        log.warn({ outbox: outbox.depth(), dataDir: config.dataDir }, 'stopping with results ingest has not acknowledged; the outbox log keeps them for the next start');
       }
       await transport.stop();
       outbox.close();
@@ -175,6 +185,7 @@ export async function startAgent(deps: AgentDeps): Promise<RunningAgent> {
       queued: runner.queued(),
       outbox: outbox.depth(),
       dropped: outbox.dropped(),
+      unlogged: outbox.unlogged(),
       connected: transport.connected(),
     }),
     stop: () => stop(),

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
@@ -135,7 +136,8 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
       for (const region of config.regions) {
         const { token } = await agentTokens.create(region, EMBEDDED_AGENT_TOKEN);
         const agent = await startAgent({
-          config: { ...config.agent, ingestAddress: `127.0.0.1:${out.grpcPort}`, ingestTls: false, agentId: `embedded-${region}` },
+          // One outbox log per embedded agent, whatever PHAROS_AGENT_DATA_DIR says.
+          config: { ...config.agent, ingestAddress: `127.0.0.1:${out.grpcPort}`, ingestTls: false, agentId: `embedded-${region}`, dataDir: path.join(config.dataDir, `agent-${region}`) },
           region,
           token,
           bus,

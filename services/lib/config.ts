@@ -78,6 +78,8 @@ export interface AgentConfig {
   ingestTls: boolean;
   ingestCaFile?: string;
   agentId: string;
+  /** Where the agent keeps its outbox log (probe-agent/outbox-log.ts); one agent per directory. */
+  dataDir: string;
   concurrency: number;
   outboxMaxBytes: number;
   outboxMaxAgeMs: number;
@@ -233,6 +235,8 @@ export function loadConfig(role: Role, env: Env, overrides: ConfigOverrides = {}
       ingestTls: bool(env, 'PHAROS_INGEST_TLS', false),
       ingestCaFile: str(env, 'PHAROS_INGEST_CA_FILE'),
       agentId: str(env, 'PHAROS_AGENT_ID') ?? `${os.hostname()}-${process.pid}`,
+      // The region is checked against REGION below, before anything uses this path.
+      dataDir: path.resolve(str(env, 'PHAROS_AGENT_DATA_DIR') ?? path.join(dataDir, `agent-${overrides.region ?? str(env, 'PHAROS_REGION') ?? 'local'}`)),
       concurrency: int(env, 'PHAROS_AGENT_CONCURRENCY', 256, 1, 10000),
       outboxMaxBytes: int(env, 'PHAROS_OUTBOX_MAX_BYTES', 64 * 1024 * 1024, 1024, 2 ** 31),
       outboxMaxAgeMs: int(env, 'PHAROS_OUTBOX_MAX_AGE_SECONDS', 6 * 3600, 1, 7 * 86400) * 1000,

@@ -62,7 +62,9 @@ describe.skipIf(!available)('pharos server + agents in two regions (needs PHAROS
       const [, grpcPort] = await server.waitFor(/Agent ingest \(gRPC\): port (\d+)/);
       const enori = apiClient(apiUrl, adminKey);
 
-      const agentEnv = (region: string, token: string) => ({
+      const agentEnv = (region: string, token: string, host = region) => ({
+        // One outbox log per agent host; a restarted agent finds its own again.
+        PHAROS_AGENT_DATA_DIR: path.join(dataDir, `agent-${host}`),
         PHAROS_NATS_URL: natsUrl, PHAROS_NATS_PREFIX: prefix, PHAROS_AGENT_TOKEN: token,
         PHAROS_INGEST_ADDRESS: `127.0.0.1:${grpcPort}`, PHAROS_AGENT_ID: `agent-${region}`, PHAROS_PRESENCE_INTERVAL_MS: '1000',
         PHAROS_AGENT_BATCH_DELAY_MS: '50', PHAROS_ALLOW_PRIVATE_TARGETS: 'true', // the targets here are on loopback
@@ -80,7 +82,7 @@ describe.skipIf(!available)('pharos server + agents in two regions (needs PHAROS
       await euwest.waitFor(/serving region EuWest/);
 
       // An agent whose token is for another region is refused.
-      const liar = startPharos(['agent', '--region', 'EuWest'], agentEnv('EuWest', tokens.UsEast));
+      const liar = startPharos(['agent', '--region', 'EuWest'], agentEnv('EuWest', tokens.UsEast, 'liar'));
       procs.push(liar);
       await eventually(() => liar.child.exitCode !== null, { timeoutMs: 30_000, what: 'mismatched agent to exit' });
       expect(liar.child.exitCode).not.toBe(0);

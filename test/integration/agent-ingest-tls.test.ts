@@ -33,6 +33,7 @@ describe('agent to ingest over TLS', () => {
       PHAROS_GRPC_TLS_KEY: path.join(dir, 'ingest.key'),
       PHAROS_REGIONS: 'EuWest',
       PHAROS_AGENT_BATCH_DELAY_MS: '20',
+      PHAROS_DATA_DIR: dir,
     });
     const logger = createLogger('silent');
     const bus = new MemoryJobBus();

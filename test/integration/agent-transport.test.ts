@@ -3,7 +3,10 @@
  * loopback): batches are acknowledged, a killed stream or server loses nothing, every
  * batch is removed exactly once, and a token bound to another region stops the agent.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import {
   Server,
@@ -153,7 +156,10 @@ async function ingestWith(tokens: Record<string, string>): Promise<FakeIngest> {
 }
 
 function agentConfig(port: number, overrides: Partial<AgentConfig> = {}): AgentConfig {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'pharos-agent-'));
+  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
   return {
+    dataDir,
     region: 'local',
     ingestAddress: `127.0.0.1:${port}`,
     ingestTls: false,

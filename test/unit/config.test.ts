@@ -47,6 +47,14 @@ describe('configuration', () => {
     expect(() => loadConfig('dev', { PHAROS_DELIVERY_LEASE_SECONDS: '5' })).toThrow(/PHAROS_DELIVERY_LEASE_SECONDS must be an integer from 15/);
   });
 
+  it('keeps an agent\'s outbox log under the data dir, per region, unless told where', () => {
+    expect(loadConfig('agent', { PHAROS_DATA_DIR: '/var/lib/pharos' }, { region: 'EuWest' }).agent.dataDir).toBe('/var/lib/pharos/agent-EuWest');
+    expect(loadConfig('agent', { PHAROS_DATA_DIR: '/var/lib/pharos', PHAROS_REGION: 'UsEast' }).agent.dataDir).toBe('/var/lib/pharos/agent-UsEast');
+    expect(loadConfig('agent', { PHAROS_DATA_DIR: '/var/lib/pharos', PHAROS_AGENT_DATA_DIR: '/srv/outbox' }, { region: 'EuWest' }).agent.dataDir).toBe('/srv/outbox');
+    // A region that could climb out of the data dir is refused before the path is used.
+    expect(() => loadConfig('agent', { PHAROS_DATA_DIR: '/var/lib/pharos' }, { region: '../etc' })).toThrow(ConfigError);
+  });
+
   it('refuses malformed values with the variable named', () => {
     expect(() => loadConfig('dev', { PHAROS_HTTP_PORT: 'eighty' })).toThrow(/PHAROS_HTTP_PORT/);
     expect(() => loadConfig('dev', { PHAROS_REGIONS: 'Us East' })).toThrow(/region "Us East"/);
