@@ -3,7 +3,7 @@ import { connect } from '@nats-io/transport-node';
 import { pino } from 'pino';
 import { MemoryJobBus } from '../../services/lib/adapters/memory/job-bus.js';
 import { openNatsJobBus } from '../../services/lib/adapters/nats/job-bus.js';
-import { durableStreamName } from '../../services/lib/subjects.js';
+import { durableStreamName, workStreamName } from '../../services/lib/subjects.js';
 import { realService, uniqueName } from '../support/services.js';
 import { BACKOFF_MS, jobBusContract } from './suites/job-bus.js';
 
@@ -28,6 +28,7 @@ if (natsUrl) {
         try {
           const jsm = await jetstreamManager(nc);
           await jsm.streams.delete(durableStreamName(prefix));
+          await jsm.streams.delete(workStreamName(prefix));
         } finally {
           await nc.close();
         }

@@ -135,6 +135,12 @@ class FakeBus implements JobBus {
   consumeDurable(): Promise<Subscription> {
     throw new Error('not used by the agent');
   }
+  publishWork(): Promise<void> {
+    throw new Error('not used by the agent');
+  }
+  consumeWork(): Promise<Subscription> {
+    throw new Error('not used by the agent yet');
+  }
   async flush(): Promise<void> {}
   async close(): Promise<void> {}
 }
