@@ -1,6 +1,6 @@
 /**
  * The probe agent: takes its region's check jobs from the bus (sharing them with the
- * region's other agents through a queue group), runs them, and streams the results to
+ * region's other agents through the region's work queue), runs them, and streams the results to
  * ingest. It holds no database credentials and imports no storage code: everything it
  * touches is passed in.
  */
@@ -125,20 +125,24 @@ export async function startAgent(deps: AgentDeps): Promise<RunningAgent> {
   }
 
   let subscription: Subscription | undefined;
+  // A job is acknowledged once the runner has it: run, queued, or reported as skipped.
+  const take = (data: Uint8Array) => {
+    let job: CheckJob;
+    try {
+      job = CheckJob.decode(data);
+    } catch (err) {
+      log.error({ err: err instanceof Error ? err.message : String(err), bytes: data.length }, 'undecodable check job dropped');
+      return;
+    }
+    runner.submit(job);
+  };
   try {
-    subscription = await bus.subscribe(
-      subjects.jobs(region),
-      (data) => {
-        let job: CheckJob;
-        try {
-          job = CheckJob.decode(data);
-        } catch (err) {
-          log.error({ err: err instanceof Error ? err.message : String(err), bytes: data.length }, 'undecodable check job dropped');
-          return;
-        }
-        runner.submit(job);
-      },
-      { queue: subjects.agentQueue(region) },
+    // The region's work queue, shared with its other agents: jobs published while no agent
+    // was taking them wait here until their deadline. One that waited past it is handed to
+    // the runner anyway, which reports it as skipped (docs/decisions.md, "No silent gaps").
+    subscription = await bus.consumeWork(
+      { subject: subjects.jobs(region), onExpired: (m) => take(m.data) },
+      async (m) => take(m.data),
     );
   } catch (err) {
     await transport.stop();

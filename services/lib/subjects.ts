@@ -17,7 +17,6 @@
 export interface Subjects {
   prefix: string;
   jobs(region: string): string;
-  agentQueue(region: string): string;
   monitorsChanged: string;
   results(region: string): string;
   allResults: string;
@@ -32,7 +31,6 @@ export function subjectsFor(prefix: string): Subjects {
   return {
     prefix,
     jobs: (region) => `${prefix}.jobs.${region}`,
-    agentQueue: (region) => `${prefix}-agents-${region}`,
     monitorsChanged: `${prefix}.monitors.changed`,
     results: (region) => `${prefix}.durable.results.${region}`,
     allResults: `${prefix}.durable.results.>`,

@@ -74,7 +74,12 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
   let dispatchedThrough: number | undefined;
   const gaps = createGapRecorder({ hotState, bus, subjects, logger, now, settleMs: deps.missedSettleMs });
   const backlog = new JobBacklog(deps.backlogMaxJobs ?? 100_000);
-  const publishJob = (j: KeptJob) => bus.publish(subjects.jobs(j.region), encodeCheckJob(buildCheckJob(j.monitor, j.region, j.scheduledAtMs)));
+  // The region's work queue: a job waits there for an agent until its deadline (an agent
+  // restarting or re-subscribing loses nothing); msgId = job id, so a re-publish is one job.
+  const publishJob = (j: KeptJob) => {
+    const job = buildCheckJob(j.monitor, j.region, j.scheduledAtMs);
+    return bus.publishWork(subjects.jobs(j.region), encodeCheckJob(job), { msgId: job.jobId, deadlineMs: job.deadlineMs });
+  };
   const busMissed = (jobs: KeptJob[]) => {
     if (jobs.length === 0) return;
     logger.warn({ event: 'scheduler.slots_missed', reason: 'bus_unavailable', slots: jobs.length }, 'jobs not published before their deadline');
