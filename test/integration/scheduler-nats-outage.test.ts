@@ -47,9 +47,11 @@ describe.skipIf(!natsServerAvailable)('scheduler across a NATS outage', () => {
     const regions = ['UsEast', 'EuWest'] as const;
     const jobs = new Map<string, CheckJob[]>(regions.map((r) => [r, []]));
     const receivedAt = new Map<string, number>();
+    const expired: string[] = [];
     for (const region of regions) {
-      await bus.subscribe(subjects.jobs(region), (data) => {
-        const job = CheckJob.decode(data);
+      // As the region's agents take them: from its work queue.
+      await bus.consumeWork({ subject: subjects.jobs(region), onExpired: (msg) => void expired.push(CheckJob.decode(msg.data).jobId) }, async (msg) => {
+        const job = CheckJob.decode(msg.data);
         jobs.get(region)!.push(job);
         receivedAt.set(job.jobId, Date.now());
       });
@@ -84,6 +86,7 @@ describe.skipIf(!natsServerAvailable)('scheduler across a NATS outage', () => {
     scheduler = undefined;
     await bus.flush();
 
+    expect(expired).toEqual([]);
     const reasons = new Set(missed.map((r) => r.errorKind));
     expect(reasons).toEqual(new Set([ErrorKind.ERROR_KIND_BUS_UNAVAILABLE]));
     expect(missed.every((r) => r.status === CheckStatus.CHECK_STATUS_MISSED)).toBe(true);
