@@ -50,6 +50,11 @@ export function workConsumerName(subject: string): string {
   return subject.replace(/[^A-Za-z0-9_-]/g, '_');
 }
 
+/** Reply subjects of a region's agents (deploy/nats/nats.conf lets them subscribe to these only). */
+export function agentInboxPrefix(region: string): string {
+  return `_INBOX_agents_${region.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+}
+
 export function durableStreamName(prefix: string): string {
   return `${prefix.replace(/[^A-Za-z0-9_]/g, '_').toUpperCase()}_DURABLE`;
 }

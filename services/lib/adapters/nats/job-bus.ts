@@ -56,6 +56,8 @@ export interface NatsJobBusOptions {
    * and take from its region's consumer (deploy/nats/nats.conf), the server declares.
    */
   declareStreams?: boolean;
+  /** Reply subject prefix of the connection (connection.ts); agents: `agentInboxPrefix(region)`. */
+  inboxPrefix?: string;
 }
 
 /** Header carrying a work message's deadline, unix ms. */
@@ -71,9 +73,10 @@ const DEFAULT_ACK_WAIT_MS = 30_000;
 const PUBLISH_WINDOW = 1_024;
 
 export async function openNatsJobBus(opts: NatsJobBusOptions): Promise<NatsJobBus> {
-  const nc = await connectNats({ url: opts.url, name: opts.name, logger: opts.logger });
+  const nc = await connectNats({ url: opts.url, name: opts.name, logger: opts.logger, inboxPrefix: opts.inboxPrefix });
   try {
-    const jsm = await jetstreamManager(nc);
+    // A process that declares nothing need not read the account's JetStream info either.
+    const jsm = await jetstreamManager(nc, { checkAPI: opts.declareStreams !== false });
     const stream = streamOptions(opts);
     const work = workStreamOptions(opts);
     if (opts.declareStreams !== false) {
