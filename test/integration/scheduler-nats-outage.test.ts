@@ -5,9 +5,8 @@
  * exceeded. Exact slot accounting (result ids are `<monitor>.<region>.<scheduled ms>`):
  * every slot is published once or recorded missed once, none absent, none both.
  *
- * The job subscriber shares the scheduler's connection: the client re-subscribes before it
- * sends anything after a reconnect. Jobs for an agent on its own connection that has not yet
- * re-subscribed are the per-region JetStream work queue's job (issue 10), not this test's.
+ * Jobs are taken from the regions' work queues, as agents take them; that a job waits for
+ * an agent that is not taking jobs yet is test/integration/region-work-queue.test.ts's.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { CheckJob } from '../../proto/generated/pharos/v1/check.js';
