@@ -155,8 +155,10 @@ export async function startAgent(deps: AgentDeps): Promise<RunningAgent> {
 
   function stop(fatal?: AgentFatalError): Promise<void> {
     stopping ??= (async () => {
-      runner.close();
+      // Stop taking jobs first: what this agent pulled but has not handed to its runner goes
+      // back to the region's queue for another agent, instead of being reported skipped.
       await subscription?.unsubscribe().catch((err: unknown) => log.warn({ err: String(err) }, 'unsubscribe failed'));
+      runner.close();
       if (!(await runner.drain(stopTimeouts.drainMs))) {
         runner.abandon(`agent stopping: checks still running after ${stopTimeouts.drainMs} ms`);
       }
