@@ -10,15 +10,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { MonitorChanged } from '../../proto/generated/pharos/v1/control.js';
 import { startAgent, type RunningAgent } from '../../probe-agent/agent.js';
 import { createCheckers } from '../../probe-agent/checks/registry.js';
 import { startIngest, type IngestServer } from '../../services/ingest/server.js';
 import { loadConfig } from '../../services/lib/config.js';
 import { createLogger } from '../../services/lib/logger.js';
-import { durableStreamName, subjectsFor, workStreamName } from '../../services/lib/subjects.js';
+import { subjectsFor } from '../../services/lib/subjects.js';
 import { MemoryJobBus } from '../../services/lib/adapters/memory/job-bus.js';
 import { MemoryHotState } from '../../services/lib/adapters/memory/hot-state.js';
 import { openNatsJobBus, type NatsJobBus } from '../../services/lib/adapters/nats/job-bus.js';
@@ -27,6 +25,7 @@ import { startScheduler, type RunningScheduler } from '../../services/scheduler/
 import { buildCheckJob, encodeCheckJob } from '../../services/lib/monitors/check-job.js';
 import { monitorDefaults, type Monitor } from '../../services/lib/monitors/model.js';
 import { eventually, realService, uniqueName } from '../support/services.js';
+import { deletePrefixStreams } from '../support/nats-streams.js';
 
 const natsUrl = realService('nats');
 
@@ -46,15 +45,7 @@ describe.skipIf(!natsUrl)('region work queue over NATS: jobs wait for the region
     await ingest?.stop();
     for (const t of targets) t.close();
     for (const b of buses) await b.close();
-    const nc = await connect({ servers: natsUrl! });
-    try {
-      const jsm = await jetstreamManager(nc);
-      for (const name of [workStreamName(subjects.prefix), durableStreamName(subjects.prefix)]) {
-        await jsm.streams.delete(name).catch(() => undefined);
-      }
-    } finally {
-      await nc.close();
-    }
+    await deletePrefixStreams(natsUrl!, subjects.prefix);
     rmSync(dir, { recursive: true, force: true });
   });
 
