@@ -10,9 +10,10 @@
  *   consumer of its subject takes it (an agent restarting or re-subscribing loses nothing),
  *   the consumers of one subject share the messages, each taken once, and a message past
  *   its deadline is never handed to a handler (`onExpired` sees it instead, so the
- *   consumer can account for it). msgId de-duplicates a re-publish.
+ *   consumer can account for it). msgId de-duplicates a re-publish. Work subjects are
+ *   `<prefix>.jobs.<queue>` (the NATS adapter's work-queue stream is bound to them).
  * - durable streams, at least once with explicit ack, bounded redelivery and backoff:
- *   results handed to alerting, on-demand checks. `msgId` de-duplicates a re-publish of
+ *   results handed to alerting, missed slots, heartbeats. `msgId` de-duplicates a re-publish of
  *   the same message inside the stream's duplicate window.
  */
 export interface Subscription {
