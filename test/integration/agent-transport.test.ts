@@ -321,7 +321,7 @@ describe('probe agent', () => {
     return { agent, bus, subjects, logs };
   }
 
-  it('runs jobs from its region queue group and delivers every result across an ingest crash', async () => {
+  it('runs jobs from its region work queue and delivers every result across an ingest crash', async () => {
     const ingest = await ingestWith({ 'tok-local': 'local' });
     const target = await openPort();
     const { agent, bus, subjects } = await runningAgent(ingest.port, 'tok-local');
