@@ -1,6 +1,6 @@
 /**
  * The probe agent: takes its region's check jobs from the bus (sharing them with the
- * region's other agents through a queue group), runs them, and streams the results to
+ * region's other agents through the region's work queue), runs them, and streams the results to
  * ingest. It holds no database credentials and imports no storage code: everything it
  * touches is passed in.
  */
@@ -135,20 +135,24 @@ export async function startAgent(deps: AgentDeps): Promise<RunningAgent> {
   }
 
   let subscription: Subscription | undefined;
+  // A job is acknowledged once the runner has it: run, queued, or reported as skipped.
+  const take = (data: Uint8Array) => {
+    let job: CheckJob;
+    try {
+      job = CheckJob.decode(data);
+    } catch (err) {
+      log.error({ err: err instanceof Error ? err.message : String(err), bytes: data.length }, 'undecodable check job dropped');
+      return;
+    }
+    runner.submit(job);
+  };
   try {
-    subscription = await bus.subscribe(
-      subjects.jobs(region),
-      (data) => {
-        let job: CheckJob;
-        try {
-          job = CheckJob.decode(data);
-        } catch (err) {
-          log.error({ err: err instanceof Error ? err.message : String(err), bytes: data.length }, 'undecodable check job dropped');
-          return;
-        }
-        runner.submit(job);
-      },
-      { queue: subjects.agentQueue(region) },
+    // The region's work queue, shared with its other agents: jobs published while no agent
+    // was taking them wait here until their deadline. One that waited past it is handed to
+    // the runner anyway, which reports it as skipped (docs/decisions.md, "No silent gaps").
+    subscription = await bus.consumeWork(
+      { subject: subjects.jobs(region), onExpired: (m) => take(m.data) },
+      async (m) => take(m.data),
     );
   } catch (err) {
     await transport.stop();
@@ -161,8 +165,10 @@ export async function startAgent(deps: AgentDeps): Promise<RunningAgent> {
 
   function stop(fatal?: AgentFatalError): Promise<void> {
     stopping ??= (async () => {
-      runner.close();
+      // Stop taking jobs first: what this agent pulled but has not handed to its runner goes
+      // back to the region's queue for another agent, instead of being reported skipped.
       await subscription?.unsubscribe().catch((err: unknown) => log.warn({ err: String(err) }, 'unsubscribe failed'));
+      runner.close();
       if (!(await runner.drain(stopTimeouts.drainMs))) {
         runner.abandon(`agent stopping: checks still running after ${stopTimeouts.drainMs} ms`);
       }

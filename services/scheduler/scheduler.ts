@@ -53,6 +53,8 @@ const LEASE = 'scheduler';
 const INCARNATIONS = 'scheduler-incarnations';
 /** The dispatch loop wakes at least this often, so a clock jump or a new earlier entry is seen quickly. */
 const MAX_SLEEP_MS = 250;
+/** Job publishes of one dispatch pass awaiting their acks at once. */
+const PUBLISH_WINDOW = 256;
 
 /**
  * Holds the active monitors in memory and publishes one job per due monitor per region.
@@ -74,7 +76,12 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
   let dispatchedThrough: number | undefined;
   const gaps = createGapRecorder({ hotState, bus, subjects, logger, now, settleMs: deps.missedSettleMs });
   const backlog = new JobBacklog(deps.backlogMaxJobs ?? 100_000);
-  const publishJob = (j: KeptJob) => bus.publish(subjects.jobs(j.region), encodeCheckJob(buildCheckJob(j.monitor, j.region, j.scheduledAtMs)));
+  // The region's work queue: a job waits there for an agent until its deadline (an agent
+  // restarting or re-subscribing loses nothing); msgId = job id, so a re-publish is one job.
+  const publishJob = (j: KeptJob) => {
+    const job = buildCheckJob(j.monitor, j.region, j.scheduledAtMs);
+    return bus.publishWork(subjects.jobs(j.region), encodeCheckJob(job), { msgId: job.jobId, deadlineMs: job.deadlineMs });
+  };
   const busMissed = (jobs: KeptJob[]) => {
     if (jobs.length === 0) return;
     logger.warn({ event: 'scheduler.slots_missed', reason: 'bus_unavailable', slots: jobs.length }, 'jobs not published before their deadline');
@@ -124,9 +131,33 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     else place(m, checkNow);
   }
 
+  /**
+   * Publishes one pass's jobs. A work publish waits for the stream's ack, so they go
+   * concurrently (bounded) rather than one round trip after another; refused ones are kept.
+   */
+  async function publishPass(jobs: KeptJob[]): Promise<void> {
+    for (let i = 0; i < jobs.length; i += PUBLISH_WINDOW) {
+      const chunk = jobs.slice(i, i + PUBLISH_WINDOW);
+      // Behind kept jobs, wait in line: the bus is still refusing, or just came back.
+      if (backlog.size) {
+        for (const job of chunk) busMissed(backlog.keep(job));
+        continue;
+      }
+      const outcomes = await Promise.allSettled(chunk.map(publishJob));
+      outcomes.forEach((o, k) => {
+        if (o.status === 'fulfilled') return;
+        const job = chunk[k];
+        if (backlog.size === 0) logger.warn({ err: o.reason, monitorId: job.monitor.id, region: job.region }, 'job bus refused a job; keeping jobs until their deadline');
+        busMissed(backlog.keep(job));
+      });
+    }
+  }
+
   async function dispatchDue(): Promise<void> {
     const t = now();
     await retryKept(t);
+    const pass: KeptJob[] = [];
+    const dispatched: Array<{ monitorId: string; dueMs: number }> = [];
     for (let due = queue.popDue(t); due; due = queue.popDue(t)) {
       const m = monitors.get(due.monitorId);
       if (!m) continue;
@@ -134,21 +165,12 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
       queue.schedule(m.id, nextDueMs(m.id, intervalMs, Math.max(due.dueMs, t - intervalMs)));
       if (!leader) continue;
       for (const region of m.regions) {
-        const job: KeptJob = { monitor: m, region, scheduledAtMs: due.dueMs, deadlineMs: jobDeadlineMs(m, due.dueMs) };
-        // Behind kept jobs, wait in line: the bus is still refusing, or just came back.
-        if (backlog.size) {
-          busMissed(backlog.keep(job));
-          continue;
-        }
-        try {
-          await publishJob(job);
-        } catch (err) {
-          if (backlog.size === 0) logger.warn({ err, monitorId: m.id, region }, 'job bus refused a job; keeping jobs until their deadline');
-          busMissed(backlog.keep(job));
-        }
+        pass.push({ monitor: m, region, scheduledAtMs: due.dueMs, deadlineMs: jobDeadlineMs(m, due.dueMs) });
       }
-      deps.onDispatch?.(m.id, due.dueMs, now());
+      dispatched.push({ monitorId: m.id, dueMs: due.dueMs });
     }
+    await publishPass(pass);
+    if (deps.onDispatch) for (const d of dispatched) deps.onDispatch(d.monitorId, d.dueMs, now());
     dispatchedThrough = t;
     if (leader) await gaps.dispatched(t).catch((err) => logger.warn({ err }, 'progress marker not written'));
   }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { apiClient, runPharos, startPharos, startTarget, type PharosProcess } from '../support/processes.js';
 import { eventually, realService, uniqueName } from '../support/services.js';
+import { deletePrefixStreams } from '../support/nats-streams.js';
 
 /**
  * e2e 2: `pharos server` and two `pharos agent` processes (UsEast, EuWest) over the
@@ -51,6 +52,7 @@ describe.skipIf(!available)('pharos server + agents in two regions (needs PHAROS
       await client.connect();
       await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       await client.end();
+      await deletePrefixStreams(natsUrl, prefix);
       rmSync(dataDir, { recursive: true, force: true });
     });
 

@@ -5,9 +5,8 @@
  * exceeded. Exact slot accounting (result ids are `<monitor>.<region>.<scheduled ms>`):
  * every slot is published once or recorded missed once, none absent, none both.
  *
- * The job subscriber shares the scheduler's connection: the client re-subscribes before it
- * sends anything after a reconnect. Jobs for an agent on its own connection that has not yet
- * re-subscribed are the per-region JetStream work queue's job (issue 10), not this test's.
+ * Jobs are taken from the regions' work queues, as agents take them; that a job waits for
+ * an agent that is not taking jobs yet is test/integration/region-work-queue.test.ts's.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { CheckJob } from '../../proto/generated/pharos/v1/check.js';
@@ -47,9 +46,11 @@ describe.skipIf(!natsServerAvailable)('scheduler across a NATS outage', () => {
     const regions = ['UsEast', 'EuWest'] as const;
     const jobs = new Map<string, CheckJob[]>(regions.map((r) => [r, []]));
     const receivedAt = new Map<string, number>();
+    const expired: string[] = [];
     for (const region of regions) {
-      await bus.subscribe(subjects.jobs(region), (data) => {
-        const job = CheckJob.decode(data);
+      // As the region's agents take them: from its work queue.
+      await bus.consumeWork({ subject: subjects.jobs(region), onExpired: (msg) => void expired.push(CheckJob.decode(msg.data).jobId) }, async (msg) => {
+        const job = CheckJob.decode(msg.data);
         jobs.get(region)!.push(job);
         receivedAt.set(job.jobId, Date.now());
       });
@@ -84,6 +85,7 @@ describe.skipIf(!natsServerAvailable)('scheduler across a NATS outage', () => {
     scheduler = undefined;
     await bus.flush();
 
+    expect(expired).toEqual([]);
     const reasons = new Set(missed.map((r) => r.errorKind));
     expect(reasons).toEqual(new Set([ErrorKind.ERROR_KIND_BUS_UNAVAILABLE]));
     expect(missed.every((r) => r.status === CheckStatus.CHECK_STATUS_MISSED)).toBe(true);

@@ -4,7 +4,8 @@ import { startStatusEvaluator } from '../../services/alerting/status-evaluator.j
 import { MonitorStatusStore } from '../../services/alerting/status-store.js';
 import type { StatusTransition } from '../../services/alerting/status-machine.js';
 import { MemoryJobBus } from '../../services/lib/adapters/memory/job-bus.js';
-import { openNatsJobBus } from '../../services/lib/adapters/nats/job-bus.js';
+import { NatsJobBus, openNatsJobBus } from '../../services/lib/adapters/nats/job-bus.js';
+import { deletePrefixStreams } from '../support/nats-streams.js';
 import { MonitorStore } from '../../services/lib/monitors/store.js';
 import { monitorDefaults } from '../../services/lib/monitors/model.js';
 import { OrganizationStore } from '../../services/lib/tenancy/organizations.js';
@@ -52,6 +53,8 @@ function evaluatorSuite(engine: string, openBus: (prefix: string) => Promise<Job
       await sub?.unsubscribe();
       await bus?.close();
       await drop?.();
+      // The NATS variant's streams on the machine's NATS.
+      if (bus instanceof NatsJobBus && natsUrl) await deletePrefixStreams(natsUrl, prefix);
     });
 
     let seq = 0;

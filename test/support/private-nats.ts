@@ -3,7 +3,7 @@
  * stops and starts again, so the machine's shared NATS is never touched.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -34,14 +34,28 @@ export interface PrivateNats {
   dispose(): Promise<void>;
 }
 
-export async function privateNats(): Promise<PrivateNats> {
+/**
+ * `config`: a nats-server configuration file to run with (e.g. deploy/nats/nats.conf); it
+ * runs as written except for its `store_dir`, address and ports, which are the test's own.
+ */
+export async function privateNats(opts: { config?: string; env?: NodeJS.ProcessEnv } = {}): Promise<PrivateNats> {
   const storeDir = mkdtempSync(path.join(tmpdir(), 'pharos-nats-'));
   const port = await freePort();
   let server: ChildProcess | undefined;
   const self: PrivateNats = {
     url: `nats://127.0.0.1:${port}`,
     async start() {
-      server = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], { stdio: 'ignore' });
+      // nats-server refuses -sd next to a configured store_dir: rewrite that one line instead.
+      let args = ['-js', '-sd', storeDir];
+      if (opts.config) {
+        const conf = path.join(storeDir, 'nats.conf');
+        writeFileSync(conf, readFileSync(opts.config, 'utf8').replace(/^(\s*)store_dir:.*$/m, `$1store_dir: ${JSON.stringify(path.join(storeDir, 'js'))}`));
+        args = ['-c', conf, '-m', '0'];
+      }
+      server = spawn(NATS_SERVER, [...args, '-a', '127.0.0.1', '-p', String(port)], {
+        stdio: 'ignore',
+        env: { ...process.env, ...opts.env },
+      });
       await eventually(() => accepting(port), { timeoutMs: 10_000, what: 'nats-server to accept connections' });
     },
     async stop() {

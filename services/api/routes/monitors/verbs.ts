@@ -219,7 +219,9 @@ export async function checkMonitorNow({ ctx, input }: { ctx: VerbContext; input:
   const scheduledAtMs = (ctx.deps.now ?? Date.now)();
   const jobs = monitor.regions.map((region) => buildCheckJob(monitor, region, scheduledAtMs));
   try {
-    for (const job of jobs) await ctx.deps.bus.publish(ctx.deps.subjects.jobs(job.region), encodeCheckJob(job));
+    for (const job of jobs) {
+      await ctx.deps.bus.publishWork(ctx.deps.subjects.jobs(job.region), encodeCheckJob(job), { msgId: job.jobId, deadlineMs: job.deadlineMs });
+    }
   } catch {
     // The bus refuses rather than buffers while it is unreachable: a retry later is the client's call.
     throw new DomainError('UNAVAILABLE', 'Service unavailable', 'the job bus is unreachable; retry shortly');
