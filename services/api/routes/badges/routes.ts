@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ApiDeps } from '../../context.js';
 import { BadgeCache } from './badge-cache.js';
@@ -15,25 +15,22 @@ export function badgeRoutes(deps: ApiDeps) {
   return async function register(fastify: FastifyInstance): Promise<void> {
     const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
     const ctx: BadgeContext = { deps, cache: new BadgeCache({ ttlMs: CACHE_SECONDS * 1000, maxEntries: CACHE_ENTRIES, now: deps.now ?? Date.now }) };
-    const svg = (reply: { header(name: string, value: string): unknown; type(t: string): unknown }) => {
-      reply.type('image/svg+xml');
-      reply.header('cache-control', `public, max-age=${CACHE_SECONDS}`);
-    };
+    // Headers only once the badge exists: an error keeps the error handler's JSON and no public caching.
+    const svg = (reply: FastifyReply, badge: string) =>
+      reply.type('image/svg+xml').header('cache-control', `public, max-age=${CACHE_SECONDS}`).send(badge);
 
     app.get('/api/badges/:monitorId/uptime.svg', {
       config: { scope: 'public' },
       schema: { tags, summary: 'Uptime badge (SVG) of a monitor over a period', security: [], params: BadgeParams, querystring: UptimeBadgeQuery, response: badgeResponses },
     }, async (req, reply) => {
-      svg(reply);
-      return uptimeBadge({ ctx, input: { monitorId: req.params.monitorId, ...req.query } });
+      return svg(reply, await uptimeBadge({ ctx, input: { monitorId: req.params.monitorId, ...req.query } }));
     });
 
     app.get('/api/badges/:monitorId/status.svg', {
       config: { scope: 'public' },
       schema: { tags, summary: 'Current status badge (SVG) of a monitor', security: [], params: BadgeParams, querystring: StatusBadgeQuery, response: badgeResponses },
     }, async (req, reply) => {
-      svg(reply);
-      return statusBadge({ ctx, input: { monitorId: req.params.monitorId, ...req.query } });
+      return svg(reply, await statusBadge({ ctx, input: { monitorId: req.params.monitorId, ...req.query } }));
     });
   };
 }
