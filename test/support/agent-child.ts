@@ -33,6 +33,7 @@ process.stdout.write(`READY ${JSON.stringify(agent.stats().outbox)}\n`);
 
 readline.createInterface({ input: process.stdin }).on('line', (line) => {
   const job = CheckJob.fromJSON(JSON.parse(line));
-  void bus.publish(subjects.jobs(region), CheckJob.encode(job).finish());
+  // Jobs reach agents through their region's work queue, as the scheduler publishes them.
+  void bus.publishWork(subjects.jobs(region), CheckJob.encode(job).finish(), { msgId: job.jobId, deadlineMs: Number(job.deadlineMs) });
 });
 process.once('SIGTERM', () => void agent.stop().then(() => process.exit(0)));
