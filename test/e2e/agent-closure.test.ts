@@ -64,8 +64,10 @@ describe('pharos agent module closure', () => {
     if (natsUrl) {
       await eventually(() => {
         if (child.exitCode !== null) throw new Error(`agent exited ${child.exitCode}:\n${out}`);
-        // Running, and its transport has dialled ingest (which refuses): its modules are all in.
-        return /serving region EuWest/.test(out) && /cannot reach ingest/.test(out);
+        // Running, its transport has dialled ingest (which refuses), and it is taking jobs or
+        // waiting for its region's work stream (no scheduler has created it on this prefix):
+        // its modules are all in.
+        return /serving region EuWest|work stream does not exist yet/.test(out) && /cannot reach ingest/.test(out);
       }, { timeoutMs: 30_000, what: `the agent to run and dial ingest; output so far:\n${out}` });
       child.kill('SIGTERM');
       expect(await exited).toBe(0);

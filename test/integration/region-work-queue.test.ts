@@ -76,14 +76,15 @@ describe.skipIf(!natsUrl)('region work queue over NATS: jobs wait for the region
       tokens: { verify: async (t) => (t === 'tok-us-0123456789abcdef0123' ? { tokenId: 'agt_1', region: 'UsEast', name: 'vm' } : null) },
     });
 
-    // Three Port monitors checked every minute: their jobs, published now, are good for a minute.
+    // Three Port monitors checked daily: their jobs, published now (check now), are good for a day,
+    // and their regular phase slot (somewhere in the day) practically never falls inside the test.
     const now = new Date();
     const monitors: Array<Monitor & { target: Awaited<ReturnType<typeof countingTarget>> }> = [];
     for (let i = 0; i < 3; i++) {
       const target = await countingTarget();
       monitors.push({
         ...monitorDefaults(['UsEast']), name: `wq${i}`, type: 'Port', hostname: '127.0.0.1', port: target.port, url: null,
-        intervalSeconds: 60, timeoutSeconds: 5,
+        intervalSeconds: 86_400, timeoutSeconds: 5,
         id: `mon_wq${i}`, orgId: 'org_wq', pingToken: null, paused: false, revision: 1, status: 'Pending', lastCheckedAt: null, createdAt: now, updatedAt: now,
         target,
       });

@@ -251,6 +251,15 @@ export function jobBusContract(name: string, open: () => Promise<JobBusFixture>)
       expect([...got].sort()).toEqual(Array.from({ length: n }, (_, i) => String(i)).sort());
     });
 
+    it('lets a consumer start before anything was ever published (on NATS, before the stream exists) and takes what comes', async () => {
+      const got: string[] = [];
+      const started = work(`${p}.jobs.fresh`, got);
+      await bus.publishWork(`${p}.jobs.fresh`, enc('first'), { msgId: 'first', deadlineMs: inAMinute() });
+      await started;
+      await eventually(() => got.length === 1, { what: 'the first work message' });
+      expect(got).toEqual(['first']);
+    });
+
     it('holds a work message published while nobody consumes until a consumer arrives', async () => {
       await bus.publishWork(`${p}.jobs.eu`, enc('w1'), { msgId: 'w1', deadlineMs: inAMinute() });
       await bus.publishWork(`${p}.jobs.eu`, enc('w2'), { msgId: 'w2', deadlineMs: inAMinute() });

@@ -95,6 +95,9 @@ export async function ensureConsumer(jsm: JetStreamManager, s: DurableConsumerSp
   await jsm.consumers.update(s.stream, s.durable, mutable);
 }
 
+/** The stream a consumer belongs to does not exist (yet). */
+export const isStreamNotFound = (err: unknown): boolean => isApiError(err, STREAM_NOT_FOUND);
+
 function isApiError(err: unknown, code: number): boolean {
   return err instanceof JetStreamApiError && err.code === code;
 }

@@ -24,7 +24,7 @@ import type {
 import type { Logger } from '../../logger.js';
 import { durableStreamName, workConsumerName, workStreamName } from '../../subjects.js';
 import { connectNats } from './connection.js';
-import { ensureConsumer, ensureStream, type DurableConsumerSpec, type DurableStreamOptions } from './durable-stream.js';
+import { ensureConsumer, ensureStream, isStreamNotFound, type DurableConsumerSpec, type DurableStreamOptions } from './durable-stream.js';
 import { BusUnavailableError, isTransientBusError } from './errors.js';
 
 export interface NatsJobBusOptions {
@@ -304,7 +304,7 @@ export class NatsJobBus implements JobBus {
       throw new Error(`work subject must be an exact subject under ${this.opts.prefix}.jobs.: ${opts.subject}`);
     }
     const spec = this.workSpec(opts);
-    await ensureConsumer(this.jsm, spec);
+    await this.untilWorkStreamExists(spec, opts.subject);
     const consumer = await this.js.consumers.get(spec.stream, spec.durable);
     const messages = await consumer.consume({ max_messages: this.opts.prefetch ?? 8 });
     const log = this.opts.logger.child({ work: opts.subject });
@@ -344,6 +344,26 @@ export class NatsJobBus implements JobBus {
     };
     this.consumers.add(sub);
     return sub;
+  }
+
+  /**
+   * The work stream is created by the publishing side (the scheduler); an agent has no right
+   * to create it and may start first (a fresh deployment, a server still starting). It waits
+   * for the stream, retrying with jittered backoff, instead of exiting.
+   */
+  private async untilWorkStreamExists(spec: DurableConsumerSpec, subject: string): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await ensureConsumer(this.jsm, spec);
+        if (attempt > 0) this.opts.logger.info({ work: subject }, 'work stream found: taking jobs');
+        return;
+      } catch (err) {
+        if (!isStreamNotFound(err)) throw err;
+        if (attempt === 0) this.opts.logger.warn({ work: subject, stream: spec.stream }, 'work stream does not exist yet (the scheduler creates it): waiting');
+        const capMs = Math.min(10_000, 500 * 2 ** attempt);
+        await new Promise((resolve) => setTimeout(resolve, capMs / 2 + Math.random() * (capMs / 2)));
+      }
+    }
   }
 
   private async handleWork(m: JsMsg, opts: WorkConsumerOptions, handler: WorkHandler, maxDeliver: number, log: Logger): Promise<void> {
