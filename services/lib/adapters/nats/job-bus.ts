@@ -304,25 +304,25 @@ export class NatsJobBus implements JobBus {
       throw new Error(`work subject must be an exact subject under ${this.opts.prefix}.jobs.: ${opts.subject}`);
     }
     const spec = this.workSpec(opts);
-    await this.untilWorkStreamExists(spec, opts.subject);
-    const consumer = await this.js.consumers.get(spec.stream, spec.durable);
-    const messages = await consumer.consume({ max_messages: this.opts.prefetch ?? 8 });
     const log = this.opts.logger.child({ work: opts.subject });
     let stopped = false;
+    let messages: Awaited<ReturnType<Awaited<ReturnType<JetStreamClient['consumers']['get']>>['consume']>> | undefined;
 
-    void (async () => {
-      for await (const s of messages.status()) {
-        if (s.type === 'consumer_not_found' || s.type === 'consumer_deleted') {
-          log.warn({ status: s.type }, 'work consumer missing, re-creating');
-          await ensureConsumer(this.jsm, spec).catch((err) => log.error({ err }, 'cannot re-create work consumer'));
-        } else if (s.type === 'heartbeats_missed') {
-          log.warn({ count: s.count }, 'work consumer heartbeats missed');
+    const attach = async () => {
+      const consumer = await this.js.consumers.get(spec.stream, spec.durable);
+      messages = await consumer.consume({ max_messages: this.opts.prefetch ?? 8 });
+      const taken = messages;
+      void (async () => {
+        for await (const s of taken.status()) {
+          if (s.type === 'consumer_not_found' || s.type === 'consumer_deleted') {
+            log.warn({ status: s.type }, 'work consumer missing, re-creating');
+            await ensureConsumer(this.jsm, spec).catch((err) => log.error({ err }, 'cannot re-create work consumer'));
+          } else if (s.type === 'heartbeats_missed') {
+            log.warn({ count: s.count }, 'work consumer heartbeats missed');
+          }
         }
-      }
-    })();
-
-    const loop = (async () => {
-      for await (const m of messages) {
+      })();
+      for await (const m of taken) {
         if (stopped) {
           // Pulled after unsubscribe began: back to the queue now, for another consumer.
           m.nak();
@@ -330,14 +330,33 @@ export class NatsJobBus implements JobBus {
         }
         await this.handleWork(m, opts, handler, spec.maxDeliver, log);
       }
-    })().catch((err) => log.error({ err }, 'work consumer loop ended'));
+    };
+
+    let loop: Promise<void>;
+    try {
+      await ensureConsumer(this.jsm, spec);
+      loop = attach();
+    } catch (err) {
+      // The work stream is created by the publishing side (the scheduler); an agent has no
+      // right to create it and may start first (a fresh deployment, a server still starting).
+      // It waits for the stream in the background instead of exiting, and can be stopped meanwhile.
+      if (!isStreamNotFound(err)) throw err;
+      log.warn({ stream: spec.stream }, 'work stream does not exist yet (the scheduler creates it): waiting');
+      loop = (async () => {
+        if (await this.untilWorkStreamExists(spec, () => stopped)) {
+          log.info('work stream found: taking jobs');
+          if (!stopped) await attach();
+        }
+      })();
+    }
+    loop = loop.catch((err) => log.error({ err }, 'work consumer loop ended'));
 
     const sub: Subscription = {
       unsubscribe: async () => {
         if (stopped) return;
         stopped = true;
         this.consumers.delete(sub);
-        await messages.close();
+        await messages?.close();
         await loop;
         await this.nc.flush().catch(() => undefined);
       },
@@ -346,24 +365,20 @@ export class NatsJobBus implements JobBus {
     return sub;
   }
 
-  /**
-   * The work stream is created by the publishing side (the scheduler); an agent has no right
-   * to create it and may start first (a fresh deployment, a server still starting). It waits
-   * for the stream, retrying with jittered backoff, instead of exiting.
-   */
-  private async untilWorkStreamExists(spec: DurableConsumerSpec, subject: string): Promise<void> {
-    for (let attempt = 0; ; attempt++) {
+  /** Retries creating the work consumer, with jittered backoff, until its stream exists; false when stopped first. */
+  private async untilWorkStreamExists(spec: DurableConsumerSpec, stopped: () => boolean): Promise<boolean> {
+    for (let attempt = 1; !stopped(); attempt++) {
+      const capMs = Math.min(5_000, 500 * 2 ** attempt);
+      await new Promise((resolve) => setTimeout(resolve, capMs / 2 + Math.random() * (capMs / 2)));
+      if (stopped()) return false;
       try {
         await ensureConsumer(this.jsm, spec);
-        if (attempt > 0) this.opts.logger.info({ work: subject }, 'work stream found: taking jobs');
-        return;
+        return true;
       } catch (err) {
         if (!isStreamNotFound(err)) throw err;
-        if (attempt === 0) this.opts.logger.warn({ work: subject, stream: spec.stream }, 'work stream does not exist yet (the scheduler creates it): waiting');
-        const capMs = Math.min(10_000, 500 * 2 ** attempt);
-        await new Promise((resolve) => setTimeout(resolve, capMs / 2 + Math.random() * (capMs / 2)));
       }
     }
+    return false;
   }
 
   private async handleWork(m: JsMsg, opts: WorkConsumerOptions, handler: WorkHandler, maxDeliver: number, log: Logger): Promise<void> {
