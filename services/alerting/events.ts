@@ -7,6 +7,8 @@ import type { MonitorTypeName } from '../../contracts/checks/index.js';
 
 export const ALERT_EVENT_TYPES = [
   'monitor.down', 'monitor.up', 'monitor.degraded', 'monitor.ssl_expiring', 'incident.created', 'incident.resolved',
+  // Added to the document's six (docs/incidents.md): the incident lifecycle a person drives.
+  'incident.acknowledged', 'incident.updated',
 ] as const;
 export type AlertEventType = (typeof ALERT_EVENT_TYPES)[number];
 
@@ -18,6 +20,8 @@ export const ALERT_TYPE_OF_EVENT: { readonly [E in AlertEventType]: string } = {
   'monitor.ssl_expiring': 'SslExpiring',
   'incident.created': 'IncidentCreated',
   'incident.resolved': 'IncidentResolved',
+  'incident.acknowledged': 'IncidentAcknowledged',
+  'incident.updated': 'IncidentUpdated',
 };
 
 export interface AlertEventIncident {
@@ -27,6 +31,10 @@ export interface AlertEventIncident {
   cause: string;
   startedAt: string;
   resolvedAt: string | null;
+  severity: string;
+  acknowledgedAt: string | null;
+  /** The latest timeline entry, on incident.updated. */
+  update?: { status: string; message: string };
 }
 
 /**

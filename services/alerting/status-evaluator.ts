@@ -12,6 +12,7 @@ import type { AlertOutbox } from './deliveries/outbox.js';
 import { ResponseTimeWindows } from './degradation/response-time-window.js';
 import { decideDegradation, decideSslExpiring, decideTransitionEvents, type DecidedEvent, type ObservedCertificate, type TriggeringResult } from './alert-decisions.js';
 import type { SqlClient } from '../lib/ports/sql-client.js';
+import { errorKindName, errorPhaseName } from '../ingest/to-stored-result.js';
 
 export interface StatusEvaluatorDeps {
   bus: JobBus;
@@ -72,6 +73,8 @@ export async function startStatusEvaluator(deps: StatusEvaluatorDeps): Promise<S
           up,
           startedAtMs: result.startedAtMs,
           errorMessage: result.errorMessage,
+          errorKind: errorKindName(result),
+          errorPhase: errorPhaseName(result),
         });
         newStatus = evaluation.state.status;
         return evaluation.applied ? { state: evaluation.state, result: evaluation.transition } : null;

@@ -16,6 +16,12 @@ export interface RegionState {
   lastResultAtMs: number;
   lastResultId: string;
   lastError: string;
+  /** The failing result's error kind and phase ('' when none; absent in states stored before incidents kept them). */
+  lastErrorKind?: string;
+  lastErrorPhase?: string;
+  /** The first result of the current run of failures (null while the region succeeds). */
+  firstFailureResultId?: string | null;
+  firstFailureAtMs?: number | null;
 }
 
 export interface MonitorState {
@@ -37,6 +43,8 @@ export interface ObservedResult {
   up: boolean;
   startedAtMs: number;
   errorMessage: string;
+  errorKind?: string;
+  errorPhase?: string;
 }
 
 export interface StatusTransition {
@@ -44,7 +52,20 @@ export interface StatusTransition {
   to: EvaluatedStatus;
   atMs: number;
   /** The regions and their verdicts at the moment of the change. */
-  evidence: Array<{ region: string; verdict: RegionVerdict; consecutiveFailures: number; lastError: string }>;
+  evidence: RegionEvidence[];
+}
+
+/** One region at the moment of a change: what an incident keeps as its evidence. */
+export interface RegionEvidence {
+  region: string;
+  verdict: RegionVerdict;
+  consecutiveFailures: number;
+  lastError: string;
+  errorKind: string;
+  errorPhase: string;
+  /** The first result of the region's current run of failures, null when it is not failing. */
+  firstFailingResultId: string | null;
+  firstFailureAtMs: number | null;
 }
 
 export interface Evaluation {
@@ -70,9 +91,14 @@ function nextRegion(prev: RegionState | undefined, r: ObservedResult, policy: St
       lastResultAtMs: r.startedAtMs,
       lastResultId: r.resultId,
       lastError: '',
+      lastErrorKind: '',
+      lastErrorPhase: '',
+      firstFailureResultId: null,
+      firstFailureAtMs: null,
     };
   }
   const failures = base.consecutiveFailures + 1;
+  const continuing = base.consecutiveFailures > 0 && base.firstFailureResultId;
   return {
     verdict: failures >= policy.failureThreshold ? 'down' : base.verdict,
     consecutiveFailures: failures,
@@ -80,6 +106,10 @@ function nextRegion(prev: RegionState | undefined, r: ObservedResult, policy: St
     lastResultAtMs: r.startedAtMs,
     lastResultId: r.resultId,
     lastError: r.errorMessage,
+    lastErrorKind: r.errorKind ?? '',
+    lastErrorPhase: r.errorPhase ?? '',
+    firstFailureResultId: continuing ? base.firstFailureResultId : r.resultId,
+    firstFailureAtMs: continuing ? (base.firstFailureAtMs ?? r.startedAtMs) : r.startedAtMs,
   };
 }
 
@@ -116,9 +146,16 @@ export function applyResult(state: MonitorState, policy: StatusPolicy, result: O
     from: state.status,
     to: status,
     atMs: result.startedAtMs,
-    evidence: Object.entries(regions).map(([region, s]) => ({
-      region, verdict: s.verdict, consecutiveFailures: s.consecutiveFailures, lastError: s.lastError,
-    })),
+    evidence: Object.entries(regions).map(([region, s]) => evidenceOf(region, s)),
   };
   return { applied: true, state: next, transition };
+}
+
+function evidenceOf(region: string, s: RegionState): RegionEvidence {
+  return {
+    region, verdict: s.verdict, consecutiveFailures: s.consecutiveFailures, lastError: s.lastError,
+    errorKind: s.lastErrorKind ?? '', errorPhase: s.lastErrorPhase ?? '',
+    firstFailingResultId: s.consecutiveFailures > 0 ? (s.firstFailureResultId ?? null) : null,
+    firstFailureAtMs: s.consecutiveFailures > 0 ? (s.firstFailureAtMs ?? null) : null,
+  };
 }

@@ -4,6 +4,7 @@ import type { Logger } from '../lib/logger.js';
 import { subjectsFor } from '../lib/subjects.js';
 import { MonitorStore } from '../lib/monitors/store.js';
 import { HeartbeatStore } from '../heartbeats/heartbeat-store.js';
+import { IncidentLifecycle } from '../alerting/incident-lifecycle.js';
 import { IncidentStore } from '../alerting/incident-store.js';
 import { publishHeartbeatResults } from '../heartbeats/heartbeat-results.js';
 import { startHeartbeatWatchdog } from '../heartbeats/watchdog.js';
@@ -148,7 +149,7 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
       const boot = await bootstrapOrganization(sql, config.bootstrapKey);
       out.adminKey = boot.generatedAdminKey;
       if (!alertChannels) logger.warn('PHAROS_SECRETS_KEY is not set: the alert channel api answers 503 until it is');
-      const app: FastifyInstance = await buildApp({ config, logger, sql, monitors, heartbeats, incidents, apiKeys, quotas: new PlanQuotas(sql), teams: new TeamStore(sql), orgs: new OrganizationStore(sql), results: results!, hotState, bus, subjects, alertChannels });
+      const app: FastifyInstance = await buildApp({ config, logger, sql, monitors, heartbeats, incidents, incidentLifecycle: new IncidentLifecycle({ sql, outbox: new AlertOutbox() }), apiKeys, quotas: new PlanQuotas(sql), teams: new TeamStore(sql), orgs: new OrganizationStore(sql), results: results!, hotState, bus, subjects, alertChannels });
       await app.listen({ host: config.http.host, port: config.http.port });
       stops.push(() => app.close());
       const addr = app.server.address();

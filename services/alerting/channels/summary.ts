@@ -24,6 +24,8 @@ const HEADLINE: Record<AlertEvent['event'], [string, Tone]> = {
   'monitor.ssl_expiring': ['has a certificate expiring soon', 'warn'],
   'incident.created': ['has a new incident', 'bad'],
   'incident.resolved': ['incident resolved', 'good'],
+  'incident.acknowledged': ['incident acknowledged', 'warn'],
+  'incident.updated': ['incident updated', 'warn'],
 };
 
 export function summarize(e: AlertEvent): EventSummary {

@@ -56,6 +56,15 @@ describe('status state machine', () => {
     ]));
   });
 
+  it('keeps, per failing region, the error kind and phase and the first result of its run of failures', () => {
+    const p = policy({ regions: ['UsEast'], quorum: 1, failureThreshold: 2 });
+    const fail = (id: string, kind: string) => ({ ...result('UsEast', false, id), errorKind: kind, errorPhase: 'connect' });
+    const { transitions } = run(initialState(), p, result('UsEast', true), fail('r-a', 'timeout'), result('UsEast', true), fail('r-first', 'timeout'), fail('r-second', 'connection_refused'));
+    expect(transitions.at(-1)).toMatchObject({ to: 'Down', evidence: [{
+      region: 'UsEast', verdict: 'down', consecutiveFailures: 2, errorKind: 'connection_refused', errorPhase: 'connect', firstFailingResultId: 'r-first',
+    }] });
+  });
+
   it('stays Up while fewer regions than the quorum are down, even if the others have no verdict yet', () => {
     const p = policy({ regions: ['UsEast', 'EuWest'], quorum: 2, failureThreshold: 2 });
     const { state, transitions } = run(initialState(), p,

@@ -16,7 +16,7 @@ export const AlertRuleBody = Type.Object({
     maxItems: 50, uniqueItems: true, description: 'Only monitors carrying every one of these tags (AND); empty = any',
   })),
   monitorTypes: Type.Optional(Type.Array(stringEnum(MONITOR_TYPE_NAMES), { uniqueItems: true, description: 'Only monitors of these types; empty = any' })),
-  events: Type.Optional(Type.Array(stringEnum(ALERT_EVENT_TYPES), { minItems: 1, uniqueItems: true, description: 'Which events the rule sends; omitted = all six' })),
+  events: Type.Optional(Type.Array(stringEnum(ALERT_EVENT_TYPES), { minItems: 1, uniqueItems: true, description: 'Which events the rule sends; omitted = all of them' })),
   channelIds: Type.Array(Id, { minItems: 1, maxItems: 50, uniqueItems: true, description: 'Alert channels (ch_…) of this organization' }),
 }, { additionalProperties: false });
 export type AlertRuleBody = Static<typeof AlertRuleBody>;
