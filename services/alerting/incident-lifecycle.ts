@@ -15,9 +15,10 @@ import type { AlertEventType } from './events.js';
 import { IncidentStore } from './incident-store.js';
 import { incidentFromRow, INCIDENT_COLUMNS, type Incident, type IncidentRow, type IncidentSeverity, type IncidentUpdate, type UpdateStatus } from './incident-model.js';
 
-/** Ends an incident's escalation (acknowledged or resolved), on the change's transaction. */
+/** Starts an incident's escalation and ends it (acknowledged or resolved), on the change's transaction. */
 export interface EscalationStopper {
-  stop(tx: SqlClient, incidentId: string, atMs: number): Promise<void>;
+  start(tx: SqlClient, incident: Incident, monitor: Monitor, atMs: number): Promise<void>;
+  stop(tx: SqlClient, incidentId: string, atMs: number, reason?: 'Acknowledged' | 'Resolved'): Promise<void>;
 }
 
 export interface IncidentLifecycleDeps {
@@ -57,6 +58,7 @@ export class IncidentLifecycle {
       );
       const incident = incidentFromRow(rows[0]!);
       await this.insertUpdate(tx, incident, 'Investigating', input.message, by, atMs);
+      if (input.monitor) await this.deps.escalations?.start(tx, incident, input.monitor, atMs);
       await this.announce(tx, incident, input.monitor, 'incident.created', incident.title, atMs);
       return incident;
     });
@@ -68,7 +70,7 @@ export class IncidentLifecycle {
       if (current.status === 'Resolved') throw conflict(`incident ${id} is resolved; there is nothing to acknowledge`);
       if (current.acknowledgedAt) throw conflict(`incident ${id} was acknowledged at ${current.acknowledgedAt.toISOString()} by ${current.acknowledgedBy ?? 'someone'}`);
       const incident = await this.set(tx, id, 'acknowledged_at = to_timestamp($2 / 1000.0), acknowledged_by = $3', [atMs, by]);
-      await this.deps.escalations?.stop(tx, id, atMs);
+      await this.deps.escalations?.stop(tx, id, atMs, 'Acknowledged');
       await this.announce(tx, incident, await monitorOf(incident.monitorId), 'incident.acknowledged', `${incident.title}: acknowledged`, atMs);
       return incident;
     });
@@ -108,7 +110,7 @@ export class IncidentLifecycle {
   private async resolveLocked(tx: SqlClient, current: Incident, message: string, by: string, atMs: number, monitorOf: MonitorLookup): Promise<Incident> {
     const incident = await this.set(tx, current.id, `status = 'Resolved', resolved_at = to_timestamp($2 / 1000.0), resolved_by = $3`, [atMs, by]);
     await this.insertUpdate(tx, incident, 'Resolved', message, by, atMs);
-    await this.deps.escalations?.stop(tx, incident.id, atMs);
+    await this.deps.escalations?.stop(tx, incident.id, atMs, 'Resolved');
     await this.announce(tx, incident, await monitorOf(incident.monitorId), 'incident.resolved', `${incident.title}: resolved`, atMs);
     return incident;
   }

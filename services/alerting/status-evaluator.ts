@@ -9,6 +9,7 @@ import { applyResult, type StatusTransition } from './status-machine.js';
 import type { MonitorStatusStore } from './status-store.js';
 import type { IncidentStore } from './incident-store.js';
 import type { AlertOutbox } from './deliveries/outbox.js';
+import type { EscalationStopper } from './incident-lifecycle.js';
 import { ResponseTimeWindows } from './degradation/response-time-window.js';
 import { decideDegradation, decideSslExpiring, decideTransitionEvents, type DecidedEvent, type ObservedCertificate, type TriggeringResult } from './alert-decisions.js';
 import type { SqlClient } from '../lib/ports/sql-client.js';
@@ -21,6 +22,8 @@ export interface StatusEvaluatorDeps {
   statuses: MonitorStatusStore;
   /** Opens and resolves incidents with each status change, in its transaction. */
   incidents?: IncidentStore;
+  /** Starts an opened incident's escalation and stops a resolved one's, in the status change's transaction. */
+  escalations?: EscalationStopper;
   /** Where decided events go, in the status change's transaction (absent: nobody is told). */
   outbox?: AlertOutbox;
   /** Called after a transaction that queued deliveries commits, to wake the delivery workers. */
@@ -80,6 +83,9 @@ export async function startStatusEvaluator(deps: StatusEvaluatorDeps): Promise<S
         return evaluation.applied ? { state: evaluation.state, result: evaluation.transition } : null;
       }, async (tx, change) => {
         const incidents = change && deps.incidents ? await deps.incidents.applyTransition(tx, monitor, change) : { opened: null, resolved: null };
+        const nowMs = (deps.now ?? Date.now)();
+        if (incidents.opened) await deps.escalations?.start(tx, incidents.opened, monitor, nowMs);
+        if (incidents.resolved) await deps.escalations?.stop(tx, incidents.resolved.id, nowMs, 'Resolved');
         if (!deps.outbox) return;
         const trigger: TriggeringResult = { atMs: result.startedAtMs, responseTimeMs };
         const events: DecidedEvent[] = change ? decideTransitionEvents(monitor, change, incidents, trigger) : [];
@@ -87,7 +93,7 @@ export async function startStatusEvaluator(deps: StatusEvaluatorDeps): Promise<S
         if (ssl) events.push(ssl);
         const degraded = await degradedEvent(tx, monitor, newStatus, p95Ms, trigger);
         if (degraded) events.push(degraded);
-        queued = await deps.outbox.enqueue(tx, monitor, events, (deps.now ?? Date.now)());
+        queued = await deps.outbox.enqueue(tx, monitor, events, nowMs);
       });
       // Committed: the workers may pick the deliveries up now rather than at their next poll.
       if (queued > 0) deps.onDeliveriesQueued?.();

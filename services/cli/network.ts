@@ -5,6 +5,8 @@ import { subjectsFor } from '../lib/subjects.js';
 import { MonitorStore } from '../lib/monitors/store.js';
 import { HeartbeatStore } from '../heartbeats/heartbeat-store.js';
 import { IncidentLifecycle } from '../alerting/incident-lifecycle.js';
+import { EscalationTimers } from '../alerting/escalation/timers.js';
+import { startEscalationWorker } from '../alerting/escalation/worker.js';
 import { IncidentStore } from '../alerting/incident-store.js';
 import { publishHeartbeatResults } from '../heartbeats/heartbeat-results.js';
 import { startHeartbeatWatchdog } from '../heartbeats/watchdog.js';
@@ -97,6 +99,7 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
     const monitors = new MonitorStore(sql);
     const heartbeats = new HeartbeatStore(sql);
     const incidents = new IncidentStore(sql);
+    const escalations = new EscalationTimers({ sql, outbox: new AlertOutbox(), monitorById: (id) => monitors.getById(id) });
     const apiKeys = new ApiKeyStore(sql);
     const agentTokens = new AgentTokenStore(sql);
     const out: RunningNetwork = { stop: stopAll };
@@ -117,10 +120,12 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
       const deliveries = startDeliveryWorker({ store: new DeliveryStore(sql), ...alertSender(sql, alertChannels), logger: alertingLogger });
       stops.push(() => deliveries.stop());
       const evaluator = await startStatusEvaluator({
-        bus, subjects, monitors, statuses: new MonitorStatusStore(sql), incidents, outbox: new AlertOutbox(),
+        bus, subjects, monitors, statuses: new MonitorStatusStore(sql), incidents, outbox: new AlertOutbox(), escalations,
         onDeliveriesQueued: () => deliveries.nudge(), logger: alertingLogger,
       });
       stops.push(() => evaluator.unsubscribe());
+      const escalationWorker = startEscalationWorker({ timers: escalations, logger: alertingLogger, onFired: () => deliveries.nudge() });
+      stops.push(() => escalationWorker.stop());
     }
     if (roles.has('scheduler')) {
       const scheduler = await startScheduler({ monitors, bus, hotState, subjects, logger: logger.child({ component: 'scheduler' }) });
@@ -149,7 +154,7 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
       const boot = await bootstrapOrganization(sql, config.bootstrapKey);
       out.adminKey = boot.generatedAdminKey;
       if (!alertChannels) logger.warn('PHAROS_SECRETS_KEY is not set: the alert channel api answers 503 until it is');
-      const app: FastifyInstance = await buildApp({ config, logger, sql, monitors, heartbeats, incidents, incidentLifecycle: new IncidentLifecycle({ sql, outbox: new AlertOutbox() }), apiKeys, quotas: new PlanQuotas(sql), teams: new TeamStore(sql), orgs: new OrganizationStore(sql), results: results!, hotState, bus, subjects, alertChannels });
+      const app: FastifyInstance = await buildApp({ config, logger, sql, monitors, heartbeats, incidents, incidentLifecycle: new IncidentLifecycle({ sql, outbox: new AlertOutbox(), escalations }), apiKeys, quotas: new PlanQuotas(sql), teams: new TeamStore(sql), orgs: new OrganizationStore(sql), results: results!, hotState, bus, subjects, alertChannels });
       await app.listen({ host: config.http.host, port: config.http.port });
       stops.push(() => app.close());
       const addr = app.server.address();

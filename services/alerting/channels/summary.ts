@@ -26,6 +26,7 @@ const HEADLINE: Record<AlertEvent['event'], [string, Tone]> = {
   'incident.resolved': ['incident resolved', 'good'],
   'incident.acknowledged': ['incident acknowledged', 'warn'],
   'incident.updated': ['incident updated', 'warn'],
+  'incident.escalated': ['incident escalated: still unacknowledged', 'bad'],
 };
 
 export function summarize(e: AlertEvent): EventSummary {

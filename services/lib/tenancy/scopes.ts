@@ -23,6 +23,8 @@ export const SCOPES = [
   'alert-rules:read',
   'alert-rules:write',
   'alerts:read',
+  'escalation-policies:read',
+  'escalation-policies:write',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
