@@ -10,6 +10,7 @@ import type { MonitorStatusStore } from './status-store.js';
 import type { IncidentStore } from './incident-store.js';
 import type { AlertOutbox } from './deliveries/outbox.js';
 import type { EscalationStopper } from './incident-lifecycle.js';
+import type { MaintenanceWindowStore } from './maintenance/store.js';
 import { ResponseTimeWindows } from './degradation/response-time-window.js';
 import { decideDegradation, decideSslExpiring, decideTransitionEvents, type DecidedEvent, type ObservedCertificate, type TriggeringResult } from './alert-decisions.js';
 import type { SqlClient } from '../lib/ports/sql-client.js';
@@ -24,6 +25,8 @@ export interface StatusEvaluatorDeps {
   incidents?: IncidentStore;
   /** Starts an opened incident's escalation and stops a resolved one's, in the status change's transaction. */
   escalations?: EscalationStopper;
+  /** Maintenance windows: a result taken while one holds the monitor changes nothing (no status, alert or incident). */
+  maintenance?: Pick<MaintenanceWindowStore, 'inForce'>;
   /** Where decided events go, in the status change's transaction (absent: nobody is told). */
   outbox?: AlertOutbox;
   /** Called after a transaction that queued deliveries commits, to wake the delivery workers. */
@@ -55,6 +58,8 @@ export async function startStatusEvaluator(deps: StatusEvaluatorDeps): Promise<S
       if (result.status === CheckStatus.CHECK_STATUS_SKIPPED || result.status === CheckStatus.CHECK_STATUS_UNSPECIFIED) return;
       const monitor = await monitors.getById(result.monitorId);
       if (!monitor || monitor.orgId !== result.orgId || monitor.paused) return;
+      // Judged at the check's own time, so a redelivery after the window decides the same.
+      if (deps.maintenance && (await deps.maintenance.inForce(monitor.orgId, [monitor], result.startedAtMs)).has(monitor.id)) return;
       const policy = {
         regions: statusRegions(monitor),
         failureThreshold: monitor.failureThreshold,

@@ -6,6 +6,8 @@ import { MonitorStore } from '../lib/monitors/store.js';
 import { HeartbeatStore } from '../heartbeats/heartbeat-store.js';
 import { IncidentLifecycle } from '../alerting/incident-lifecycle.js';
 import { EscalationTimers } from '../alerting/escalation/timers.js';
+import { MaintenanceCalendar } from '../alerting/maintenance/calendar.js';
+import { MaintenanceWindowStore } from '../alerting/maintenance/store.js';
 import { startEscalationWorker } from '../alerting/escalation/worker.js';
 import { IncidentStore } from '../alerting/incident-store.js';
 import { publishHeartbeatResults } from '../heartbeats/heartbeat-results.js';
@@ -121,14 +123,18 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
       stops.push(() => deliveries.stop());
       const evaluator = await startStatusEvaluator({
         bus, subjects, monitors, statuses: new MonitorStatusStore(sql), incidents, outbox: new AlertOutbox(), escalations,
-        onDeliveriesQueued: () => deliveries.nudge(), logger: alertingLogger,
+        maintenance: new MaintenanceWindowStore(sql), onDeliveriesQueued: () => deliveries.nudge(), logger: alertingLogger,
       });
       stops.push(() => evaluator.unsubscribe());
       const escalationWorker = startEscalationWorker({ timers: escalations, logger: alertingLogger, onFired: () => deliveries.nudge() });
       stops.push(() => escalationWorker.stop());
     }
     if (roles.has('scheduler')) {
-      const scheduler = await startScheduler({ monitors, bus, hotState, subjects, logger: logger.child({ component: 'scheduler' }) });
+      const calendar = new MaintenanceCalendar(sql);
+      await calendar.refresh();
+      const calendarTimer = setInterval(() => void calendar.refresh().catch((err) => logger.warn({ err, event: 'maintenance.refresh_failed' }, 'maintenance calendar refresh failed')), 15_000);
+      stops.push(async () => clearInterval(calendarTimer));
+      const scheduler = await startScheduler({ monitors, bus, hotState, subjects, logger: logger.child({ component: 'scheduler' }), inPauseWindow: (m, at) => calendar.paused(m, at) });
       stops.push(() => scheduler.stop());
       const watchdog = startHeartbeatWatchdog({ store: heartbeats, publish: (r) => publishHeartbeatResults(bus, subjects, r), logger });
       stops.push(() => watchdog.stop());

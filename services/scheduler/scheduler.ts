@@ -26,6 +26,8 @@ export interface SchedulerDeps {
   fullReloadMs?: number;
   /** Observes every dispatch (benchmarks measure lateness through it). */
   onDispatch?: (monitorId: string, dueMs: number, publishedMs: number) => void;
+  /** A `pause` maintenance window holds the monitor at this instant: its check is not sent. */
+  inPauseWindow?: (monitor: Monitor, atMs: number) => boolean;
 }
 
 export interface RunningScheduler {
@@ -94,7 +96,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
       if (!m) continue;
       const intervalMs = m.intervalSeconds * 1000;
       queue.schedule(m.id, nextDueMs(m.id, intervalMs, Math.max(due.dueMs, t - intervalMs)));
-      if (!leader) continue;
+      if (!leader || deps.inPauseWindow?.(m, due.dueMs)) continue;
       for (const region of m.regions) {
         try {
           await bus.publish(subjects.jobs(region), encodeCheckJob(buildCheckJob(m, region, due.dueMs)));

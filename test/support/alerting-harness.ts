@@ -13,6 +13,7 @@ import { MonitorStatusStore } from '../../services/alerting/status-store.js';
 import { IncidentStore } from '../../services/alerting/incident-store.js';
 import { EscalationTimers } from '../../services/alerting/escalation/timers.js';
 import { AlertOutbox } from '../../services/alerting/deliveries/outbox.js';
+import { MaintenanceWindowStore } from '../../services/alerting/maintenance/store.js';
 import { HeartbeatStore } from '../../services/heartbeats/heartbeat-store.js';
 import { publishHeartbeatResults } from '../../services/heartbeats/heartbeat-results.js';
 import { startHeartbeatWatchdog, type HeartbeatWatchdog } from '../../services/heartbeats/watchdog.js';
@@ -30,6 +31,7 @@ export async function startAlertingHarness(h: ApiHarness, now: () => number): Pr
   const intake = await startHeartbeatIntake({ bus: h.bus, subjects, writer, retentionDays: 30 });
   const evaluator = await startStatusEvaluator({
     bus: h.bus, subjects, monitors: h.monitors, statuses: new MonitorStatusStore(h.sql), incidents: new IncidentStore(h.sql), logger, now,
+    maintenance: new MaintenanceWindowStore(h.sql),
     escalations: new EscalationTimers({ sql: h.sql, outbox: new AlertOutbox(), monitorById: (id) => h.monitors.getById(id) }),
   });
   const watchdog = startHeartbeatWatchdog({

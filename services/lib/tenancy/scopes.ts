@@ -25,6 +25,8 @@ export const SCOPES = [
   'alerts:read',
   'escalation-policies:read',
   'escalation-policies:write',
+  'maintenance-windows:read',
+  'maintenance-windows:write',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
