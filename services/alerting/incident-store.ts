@@ -55,7 +55,9 @@ export class IncidentStore {
       );
       return { opened: rows[0] ? incidentFromRow(rows[0]) : null, resolved: null };
     }
-    // Any status but Down ends the outage: Up after Down, and also Pending → Up after a
+    // Unknown (every region lost its agents) says nothing about the target: the incident stays as it is.
+    if (transition.to === 'Unknown') return { opened: null, resolved: null };
+    // Any other status but Down ends the outage: Up after Down, and also Pending → Up after a
     // resume (which forgets the status), so no incident outlives its monitor's recovery.
     return { opened: null, resolved: await this.resolveOpen(monitor.id, transition.atMs, tx) };
   }

@@ -11,6 +11,7 @@ import type { IncidentStore } from './incident-store.js';
 import type { AlertOutbox } from './deliveries/outbox.js';
 import type { EscalationStopper } from './incident-lifecycle.js';
 import type { MaintenanceWindowStore } from './maintenance/store.js';
+import type { DarkRegions } from './dark-regions.js';
 import { ResponseTimeWindows } from './degradation/response-time-window.js';
 import { decideDegradation, decideSslExpiring, decideTransitionEvents, type DecidedEvent, type ObservedCertificate, type TriggeringResult } from './alert-decisions.js';
 import type { SqlClient } from '../lib/ports/sql-client.js';
@@ -25,6 +26,8 @@ export interface StatusEvaluatorDeps {
   incidents?: IncidentStore;
   /** Starts an opened incident's escalation and stops a resolved one's, in the status change's transaction. */
   escalations?: EscalationStopper;
+  /** Regions whose agents all stopped reporting: left out of the quorum (absent: every region counts). */
+  darkRegions?: DarkRegions;
   /** Maintenance windows: a result taken while one holds the monitor changes nothing (no status, alert or incident). */
   maintenance?: Pick<MaintenanceWindowStore, 'inForce'>;
   /** Where decided events go, in the status change's transaction (absent: nobody is told). */
@@ -60,11 +63,17 @@ export async function startStatusEvaluator(deps: StatusEvaluatorDeps): Promise<S
       if (!monitor || monitor.orgId !== result.orgId || monitor.paused) return;
       // Judged at the check's own time, so a redelivery after the window decides the same.
       if (deps.maintenance && (await deps.maintenance.inForce(monitor.orgId, [monitor], result.startedAtMs)).has(monitor.id)) return;
+      const regions = statusRegions(monitor);
+      const dark = deps.darkRegions ? await deps.darkRegions() : new Set<string>();
+      const unknownRegions = regions.filter((r) => dark.has(r));
+      const known = regions.filter((r) => !dark.has(r));
       const policy = {
-        regions: statusRegions(monitor),
+        regions,
         failureThreshold: monitor.failureThreshold,
         recoveryThreshold: monitor.recoveryThreshold,
-        quorum: effectiveQuorum(monitor),
+        // The quorum is taken over the regions that can still answer.
+        quorum: effectiveQuorum({ ...monitor, regions: known.length ? known : regions }),
+        unknownRegions,
       };
       const up = result.status === CheckStatus.CHECK_STATUS_UP;
       const responseTimeMs = responseTimeOf(result);

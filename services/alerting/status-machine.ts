@@ -7,7 +7,7 @@
  * which is what incidents and notifications (a later issue) are opened from.
  */
 export type RegionVerdict = 'pending' | 'up' | 'down';
-export type EvaluatedStatus = 'Pending' | 'Up' | 'Down';
+export type EvaluatedStatus = 'Pending' | 'Up' | 'Down' | 'Unknown';
 
 export interface RegionState {
   verdict: RegionVerdict;
@@ -35,6 +35,12 @@ export interface StatusPolicy {
   failureThreshold: number;
   recoveryThreshold: number;
   quorum: number;
+  /**
+   * Regions whose agents have all stopped reporting: their last verdict is stale and counts
+   * for nothing (the caller sizes `quorum` to the regions left). Every region unknown makes
+   * the monitor Unknown.
+   */
+  unknownRegions?: readonly string[];
 }
 
 export interface ObservedResult {
@@ -114,9 +120,12 @@ function nextRegion(prev: RegionState | undefined, r: ObservedResult, policy: St
 }
 
 function overallStatus(regions: Record<string, RegionState>, policy: StatusPolicy): EvaluatedStatus {
+  const unknown = new Set(policy.unknownRegions ?? []);
+  const known = policy.regions.filter((r) => !unknown.has(r));
+  if (known.length === 0) return 'Unknown';
   let down = 0;
   let up = 0;
-  for (const name of policy.regions) {
+  for (const name of known) {
     const v = regions[name]?.verdict;
     if (v === 'down') down++;
     else if (v === 'up') up++;

@@ -7,6 +7,7 @@ import { HeartbeatStore } from '../heartbeats/heartbeat-store.js';
 import { IncidentLifecycle } from '../alerting/incident-lifecycle.js';
 import { EscalationTimers } from '../alerting/escalation/timers.js';
 import { MaintenanceCalendar } from '../alerting/maintenance/calendar.js';
+import { createDarkRegions } from '../alerting/dark-regions.js';
 import { MaintenanceWindowStore } from '../alerting/maintenance/store.js';
 import { startEscalationWorker } from '../alerting/escalation/worker.js';
 import { IncidentStore } from '../alerting/incident-store.js';
@@ -123,7 +124,7 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
       stops.push(() => deliveries.stop());
       const evaluator = await startStatusEvaluator({
         bus, subjects, monitors, statuses: new MonitorStatusStore(sql), incidents, outbox: new AlertOutbox(), escalations,
-        maintenance: new MaintenanceWindowStore(sql), onDeliveriesQueued: () => deliveries.nudge(), logger: alertingLogger,
+        maintenance: new MaintenanceWindowStore(sql), darkRegions: createDarkRegions(hotState, config.regions), onDeliveriesQueued: () => deliveries.nudge(), logger: alertingLogger,
       });
       stops.push(() => evaluator.unsubscribe());
       const escalationWorker = startEscalationWorker({ timers: escalations, logger: alertingLogger, onFired: () => deliveries.nudge() });

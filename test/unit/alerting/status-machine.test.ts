@@ -65,6 +65,18 @@ describe('status state machine', () => {
     }] });
   });
 
+  it('leaves a dark region\'s stale verdict out of the quorum, and is Unknown when every region is dark', () => {
+    const p = policy({ regions: ['UsEast', 'EuWest'], quorum: 1, failureThreshold: 1 });
+    let { state } = run(initialState(), p, result('EuWest', false));
+    expect(state.status).toBe('Down');
+    // EuWest went dark holding its down verdict: UsEast's success alone decides.
+    ({ state } = run(state, { ...p, unknownRegions: ['EuWest'] }, result('UsEast', true)));
+    expect(state.status).toBe('Up');
+    const { state: unknown, transitions } = run(state, { ...p, unknownRegions: ['EuWest', 'UsEast'] }, result('UsEast', true));
+    expect(unknown.status).toBe('Unknown');
+    expect(transitions.map((t) => t.to)).toEqual(['Unknown']);
+  });
+
   it('stays Up while fewer regions than the quorum are down, even if the others have no verdict yet', () => {
     const p = policy({ regions: ['UsEast', 'EuWest'], quorum: 2, failureThreshold: 2 });
     const { state, transitions } = run(initialState(), p,
