@@ -168,4 +168,25 @@ describe('escalation runs', () => {
       await alerting.stop();
     }
   });
+
+  it('an alert rule starts its policy for the monitors it matches; a policy a rule names is not deleted', async () => {
+    const t = await h.tenant();
+    const page = await insertChannel(h.sql, t.orgId, 'page');
+    const { json: policy } = await call(t.key, 'POST', '/api/escalation-policies', { name: 'prod', steps: [{ delayMinutes: 1, channelIds: [page] }] });
+    const rule = await call(t.key, 'POST', '/api/alert-rules', { name: 'prod escalates', tags: ['prod'], channelIds: [page], escalationPolicyId: policy.id });
+    expect(rule.json).toMatchObject({ escalationPolicyId: policy.id });
+    const other = await h.tenant();
+    const { json: theirs } = await call(other.key, 'POST', '/api/escalation-policies', { name: 'theirs', steps: [{ delayMinutes: 1, channelIds: [await insertChannel(h.sql, other.orgId)] }] });
+    expect(await call(t.key, 'POST', '/api/alert-rules', { name: 'x', channelIds: [page], escalationPolicyId: theirs.id })).toMatchObject({ status: 400, json: { details: [{ field: '/escalationPolicyId' }] } });
+
+    const prod = (await call(t.key, 'POST', '/api/monitors', { name: 'prod api', type: 'Website', url: 'https://p.example.test', tags: ['prod'] })).json;
+    const dev = (await call(t.key, 'POST', '/api/monitors', { name: 'dev api', type: 'Website', url: 'https://d.example.test', tags: ['dev'] })).json;
+    const start = clock;
+    const onProd = (await call(t.key, 'POST', '/api/incidents', { title: 'prod', monitorId: prod.id })).json.id;
+    const onDev = (await call(t.key, 'POST', '/api/incidents', { title: 'dev', monitorId: dev.id })).json.id;
+    await timersProcess().fireDue(start + MIN);
+    expect(await escalations(onProd)).toEqual([`1.1:${page}`]);
+    expect(await escalations(onDev)).toEqual([]);
+    expect(await call(t.key, 'DELETE', `/api/escalation-policies/${policy.id}`)).toMatchObject({ status: 409, json: { message: expect.stringContaining('alert rule prod escalates') } });
+  });
 });

@@ -79,11 +79,12 @@ export class EscalationPolicyStore {
     return rowCount > 0;
   }
 
-  /** Names of the organization's monitors whose escalationPolicyId is this policy. */
-  async monitorsUsing(orgId: string, id: string): Promise<string[]> {
-    const { rows } = await this.sql.query<{ name: string }>(
-      `SELECT name FROM monitors WHERE org_id = $1 AND config->>'escalationPolicyId' = $2 ORDER BY name LIMIT 10`, [orgId, id],
+  /** What names this policy: the organization's monitors (escalationPolicyId) and alert rules. */
+  async usedBy(orgId: string, id: string): Promise<string[]> {
+    const { rows } = await this.sql.query<{ what: string }>(
+      `(SELECT 'monitor ' || name AS what FROM monitors WHERE org_id = $1 AND config->>'escalationPolicyId' = $2 ORDER BY name LIMIT 10)
+       UNION ALL (SELECT 'alert rule ' || name AS what FROM alert_rules WHERE org_id = $1 AND escalation_policy_id = $2 ORDER BY name LIMIT 10)`, [orgId, id],
     );
-    return rows.map((r) => r.name);
+    return rows.map((r) => r.what);
   }
 }

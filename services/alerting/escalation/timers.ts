@@ -12,6 +12,8 @@ import { event } from '../alert-decisions.js';
 import { incidentFromRow, INCIDENT_COLUMNS, type Incident, type IncidentRow } from '../incident-model.js';
 import type { EscalationStopper } from '../incident-lifecycle.js';
 import { policyFromRow, type EscalationPolicy, type PolicyRow } from './policy-store.js';
+import { ruleMatches } from '../rules/match.js';
+import type { AlertEventType } from '../events.js';
 
 const MINUTE_MS = 60_000;
 
@@ -43,18 +45,31 @@ export function stepAt(policy: Pick<EscalationPolicy, 'steps' | 'repeatCount'>, 
 export class EscalationTimers implements EscalationStopper {
   constructor(private readonly deps: EscalationTimersDeps) {}
 
-  /** Starts the monitor's policy for a new incident, on the incident's transaction. */
+  /**
+   * Starts, for a new incident, the monitor's policy and those of the enabled alert rules
+   * that match the monitor for incident.created (each policy once), on the incident's transaction.
+   */
   async start(tx: SqlClient, incident: Incident, monitor: Monitor, atMs: number): Promise<void> {
-    const policyId = monitor.escalationPolicyId;
-    if (!policyId) return;
-    const { rows } = await tx.query<PolicyRow>(`SELECT * FROM escalation_policies WHERE org_id = $1 AND id = $2`, [monitor.orgId, policyId]);
-    const first = rows[0] ? stepAt(policyFromRow(rows[0]), 0) : null;
-    if (!first) return;
-    await tx.query(
-      `INSERT INTO escalation_timers (incident_id, policy_id, org_id, monitor_id, next_index, due_at)
-       VALUES ($1, $2, $3, $4, 0, to_timestamp($5 / 1000.0)) ON CONFLICT DO NOTHING`,
-      [incident.id, policyId, monitor.orgId, monitor.id, atMs + first.step.delayMinutes * MINUTE_MS],
+    const { rows: rules } = await tx.query<{ escalation_policy_id: string; monitor_ids: string[] | null; tags: string[]; monitor_types: string[]; events: AlertEventType[] }>(
+      `SELECT escalation_policy_id, monitor_ids, tags, monitor_types, events FROM alert_rules WHERE org_id = $1 AND enabled AND escalation_policy_id IS NOT NULL`,
+      [monitor.orgId],
     );
+    const ids = new Set<string>(monitor.escalationPolicyId ? [monitor.escalationPolicyId] : []);
+    for (const r of rules) {
+      const rule = { enabled: true, monitorIds: r.monitor_ids, tags: r.tags, monitorTypes: r.monitor_types, events: r.events };
+      if (ruleMatches(rule, monitor, 'incident.created')) ids.add(r.escalation_policy_id);
+    }
+    if (ids.size === 0) return;
+    const { rows } = await tx.query<PolicyRow>(`SELECT * FROM escalation_policies WHERE org_id = $1 AND id = ANY($2::text[])`, [monitor.orgId, [...ids]]);
+    for (const row of rows) {
+      const first = stepAt(policyFromRow(row), 0);
+      if (!first) continue;
+      await tx.query(
+        `INSERT INTO escalation_timers (incident_id, policy_id, org_id, monitor_id, next_index, due_at)
+         VALUES ($1, $2, $3, $4, 0, to_timestamp($5 / 1000.0)) ON CONFLICT DO NOTHING`,
+        [incident.id, row.id, monitor.orgId, monitor.id, atMs + first.step.delayMinutes * MINUTE_MS],
+      );
+    }
   }
 
   /** Acknowledge and resolve stop every timer of the incident. */

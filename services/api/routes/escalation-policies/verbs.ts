@@ -42,10 +42,10 @@ export async function replaceEscalationPolicy({ ctx, input }: { ctx: PolicyVerbC
   return present(policy);
 }
 
-/** A policy monitors still name is not deleted: their incidents would silently stop escalating. */
+/** A policy monitors or rules still name is not deleted: their incidents would silently stop escalating. */
 export async function deleteEscalationPolicy({ ctx, input }: { ctx: PolicyVerbContext; input: { id: string } }) {
   if (!(await ctx.policies.get(ctx.principal.orgId, input.id))) throw notFound(`escalation policy ${input.id}`);
-  const users = await ctx.policies.monitorsUsing(ctx.principal.orgId, input.id);
-  if (users.length) throw new DomainError('CONFLICT', 'Conflict', `escalation policy ${input.id} is used by monitors: ${users.join(', ')}`);
+  const users = await ctx.policies.usedBy(ctx.principal.orgId, input.id);
+  if (users.length) throw new DomainError('CONFLICT', 'Conflict', `escalation policy ${input.id} is in use by ${users.join(', ')}`);
   await ctx.policies.delete(ctx.principal.orgId, input.id);
 }
