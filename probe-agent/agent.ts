@@ -1,6 +1,6 @@
 /**
  * The probe agent: takes its region's check jobs from the bus (sharing them with the
- * region's other agents through a queue group), runs them, and streams the results to
+ * region's other agents through the region's work queue), runs them, and streams the results to
  * ingest. It holds no database credentials and imports no storage code: everything it
  * touches is passed in.
  */
@@ -12,8 +12,9 @@ import type { JobBus, Subscription } from '../services/lib/ports/job-bus.js';
 import type { Subjects } from '../services/lib/subjects.js';
 import type { BackoffPolicy } from './backoff.js';
 import type { CheckerTable } from './checks/registry.js';
-import type { AgentFatalError } from './ingest-errors.js';
-import { createOutbox, type OutboxDepth, type OutboxDrops } from './outbox.js';
+import { AgentFatalError } from './ingest-errors.js';
+import { createOutbox, segmentBytes, type OutboxDepth, type OutboxDrops } from './outbox.js';
+import { openOutboxLog, type OutboxLog } from './outbox-log.js';
 import { createCheckRunner } from './runner.js';
 import { createIngestTransport, ingestCredentials } from './transport.js';
 
@@ -46,6 +47,8 @@ export interface AgentStats {
   queued: number;
   outbox: OutboxDepth;
   dropped: OutboxDrops;
+  /** Batches the outbox log could not write to disk. */
+  unlogged: number;
   connected: boolean;
 }
 
@@ -70,7 +73,14 @@ export async function startAgent(deps: AgentDeps): Promise<RunningAgent> {
   const log = logger.child({ agentId: config.agentId, region });
   const channelCredentials = ingestCredentials(config);
 
+  let outboxLog: OutboxLog;
+  try {
+    outboxLog = openOutboxLog({ dir: config.dataDir, logger: log, segmentMaxBytes: segmentBytes(config.outboxMaxBytes) });
+  } catch (err) {
+    throw new AgentFatalError(`cannot open the outbox log in ${config.dataDir}: ${err instanceof Error ? err.message : String(err)}`);
+  }
   const outbox = createOutbox({
+    log: outboxLog,
     maxBytes: config.outboxMaxBytes,
     maxAgeMs: config.outboxMaxAgeMs,
     batchMaxResults: config.batchMaxResults,
@@ -125,20 +135,24 @@ export async function startAgent(deps: AgentDeps): Promise<RunningAgent> {
   }
 
   let subscription: Subscription | undefined;
+  // A job is acknowledged once the runner has it: run, queued, or reported as skipped.
+  const take = (data: Uint8Array) => {
+    let job: CheckJob;
+    try {
+      job = CheckJob.decode(data);
+    } catch (err) {
+      log.error({ err: err instanceof Error ? err.message : String(err), bytes: data.length }, 'undecodable check job dropped');
+      return;
+    }
+    runner.submit(job);
+  };
   try {
-    subscription = await bus.subscribe(
-      subjects.jobs(region),
-      (data) => {
-        let job: CheckJob;
-        try {
-          job = CheckJob.decode(data);
-        } catch (err) {
-          log.error({ err: err instanceof Error ? err.message : String(err), bytes: data.length }, 'undecodable check job dropped');
-          return;
-        }
-        runner.submit(job);
-      },
-      { queue: subjects.agentQueue(region) },
+    // The region's work queue, shared with its other agents: jobs published while no agent
+    // was taking them wait here until their deadline. One that waited past it is handed to
+    // the runner anyway, which reports it as skipped (docs/decisions.md, "No silent gaps").
+    subscription = await bus.consumeWork(
+      { subject: subjects.jobs(region), onExpired: (m) => take(m.data) },
+      async (m) => take(m.data),
     );
   } catch (err) {
     await transport.stop();
@@ -151,13 +165,15 @@ export async function startAgent(deps: AgentDeps): Promise<RunningAgent> {
 
   function stop(fatal?: AgentFatalError): Promise<void> {
     stopping ??= (async () => {
-      runner.close();
+      // Stop taking jobs first: what this agent pulled but has not handed to its runner goes
+      // back to the region's queue for another agent, instead of being reported skipped.
       await subscription?.unsubscribe().catch((err: unknown) => log.warn({ err: String(err) }, 'unsubscribe failed'));
+      runner.close();
       if (!(await runner.drain(stopTimeouts.drainMs))) {
         runner.abandon(`agent stopping: checks still running after ${stopTimeouts.drainMs} ms`);
       }
       if (!fatal && !(await transport.flush(stopTimeouts.flushMs))) {
-        log.error({ outbox: outbox.depth() }, 'stopping with results ingest has not acknowledged; they are lost');
+        log.warn({ outbox: outbox.depth(), dataDir: config.dataDir }, 'stopping with results ingest has not acknowledged; the outbox log keeps them for the next start');
       }
       await transport.stop();
       outbox.close();
@@ -175,6 +191,7 @@ export async function startAgent(deps: AgentDeps): Promise<RunningAgent> {
       queued: runner.queued(),
       outbox: outbox.depth(),
       dropped: outbox.dropped(),
+      unlogged: outbox.unlogged(),
       connected: transport.connected(),
     }),
     stop: () => stop(),

@@ -3,10 +3,15 @@
  * or by delay); a batch keeps its id across resends so ingest recognises a resent batch,
  * and leaves only when acknowledged. The outbox is bounded in bytes and in age: past a cap
  * the oldest batches are dropped, each drop logged as an error and counted, never silently.
+ *
+ * With a log (outbox-log.ts) a batch is written to disk and fsynced when it is sealed, before
+ * anyone sees it, and batches the log recovered from a previous run are pending from the
+ * start under their original ids. Acks and drops are recorded there too.
  */
 import type { Logger } from 'pino';
 import { ulid } from 'ulid';
 import { CheckResult } from '../proto/generated/pharos/v1/result.js';
+import type { OutboxLog } from './outbox-log.js';
 
 export interface PendingBatch {
   readonly batchId: string;
@@ -42,6 +47,8 @@ export interface ResultOutbox {
   onSealed(listener: (batch: PendingBatch) => void): () => void;
   /** Drops batches past the age cap now (also done on every add and on a timer). */
   expire(): void;
+  /** Batches the log could not write (disk full, I/O error): sent, but lost if the agent crashes. */
+  unlogged(): number;
   close(): void;
 }
 
@@ -53,6 +60,8 @@ export interface OutboxOptions {
   logger: Logger;
   now: () => number;
   newBatchId?: () => string;
+  /** The disk layer; without it the outbox lives in memory only. */
+  log?: OutboxLog;
 }
 
 interface OpenBatch {
@@ -62,7 +71,7 @@ interface OpenBatch {
 }
 
 export function createOutbox(options: OutboxOptions): ResultOutbox {
-  const { maxBytes, maxAgeMs, batchMaxResults, batchMaxDelayMs, logger, now } = options;
+  const { maxBytes, maxAgeMs, batchMaxResults, batchMaxDelayMs, logger, now, log } = options;
   const newBatchId = options.newBatchId ?? (() => ulid());
   // A Map keeps insertion order (oldest first) and deletes any batch in O(1) on ack.
   const sealed = new Map<string, PendingBatch>();
@@ -72,6 +81,19 @@ export function createOutbox(options: OutboxOptions): ResultOutbox {
   let sealTimer: NodeJS.Timeout | undefined;
   let totalResults = 0;
   let totalBytes = 0;
+  let unlogged = 0;
+  /**
+   * The log's files also hold settled records until a whole segment is settled; past this,
+   * the oldest batches are dropped. The slack covers the active segment: it rolls over at
+   * `segmentMaxBytes` but may end with one batch and some ack records past it.
+   */
+  const maxDiskBytes = maxBytes + 2 * (log?.segmentMaxBytes ?? 0);
+  for (const batch of log?.recovered ?? []) {
+    const bytes = batch.results.reduce((sum, r) => sum + CheckResult.encode(r).finish().length, 0);
+    sealed.set(batch.batchId, { ...batch, bytes });
+    totalResults += batch.results.length;
+    totalBytes += bytes;
+  }
   const expiryTimer = setInterval(expire, Math.max(1_000, Math.min(60_000, Math.floor(maxAgeMs / 10)))).unref();
 
   function add(result: CheckResult): void {
@@ -92,6 +114,17 @@ export function createOutbox(options: OutboxOptions): ResultOutbox {
     if (!open || open.results.length === 0) return;
     const batch: PendingBatch = { batchId: newBatchId(), ...open };
     open = undefined;
+    if (log) {
+      try {
+        log.append(batch);
+      } catch (err) {
+        unlogged++;
+        logger.error(
+          { batchId: batch.batchId, results: batch.results.length, err: err instanceof Error ? err.message : String(err), unloggedBatchesTotal: unlogged },
+          'outbox log write failed: batch kept in memory only, lost if the agent crashes',
+        );
+      }
+    }
     sealed.set(batch.batchId, batch);
     for (const listener of listeners) listener(batch);
   }
@@ -103,6 +136,11 @@ export function createOutbox(options: OutboxOptions): ResultOutbox {
       const oldest = sealed.values().next().value;
       if (!oldest) break;
       drop(oldest, `outbox over ${maxBytes} bytes`);
+    }
+    while (log && log.diskBytes() > maxDiskBytes) {
+      const oldest = sealed.values().next().value;
+      if (!oldest) break;
+      drop(oldest, `outbox log over ${maxDiskBytes} bytes on disk`);
     }
   }
 
@@ -120,6 +158,7 @@ export function createOutbox(options: OutboxOptions): ResultOutbox {
 
   function drop(batch: PendingBatch, reason: string): void {
     remove(batch);
+    log?.settle(batch.batchId, 'drop');
     drops.batches++;
     drops.results += batch.results.length;
     logger.error(
@@ -134,6 +173,9 @@ export function createOutbox(options: OutboxOptions): ResultOutbox {
     totalBytes -= batch.bytes;
   }
 
+  // Recovered batches count against the caps like any other (an old run may have had larger ones).
+  if (sealed.size > 0) enforceCaps();
+
   return {
     add,
     seal,
@@ -142,6 +184,7 @@ export function createOutbox(options: OutboxOptions): ResultOutbox {
       const batch = sealed.get(batchId);
       if (!batch) return false;
       remove(batch);
+      log?.settle(batchId, 'ack');
       return true;
     },
     depth: () => ({ results: totalResults, bytes: totalBytes, batches: sealed.size + (open ? 1 : 0) }),
@@ -151,11 +194,21 @@ export function createOutbox(options: OutboxOptions): ResultOutbox {
       return () => listeners.delete(listener);
     },
     expire,
+    unlogged: () => unlogged,
     close() {
       if (sealTimer) clearTimeout(sealTimer);
       sealTimer = undefined;
       clearInterval(expiryTimer);
       listeners.clear();
+      log?.close();
     },
   };
+}
+
+/**
+ * Segment size for a byte cap: small next to the cap, so the active segment alone never
+ * trips the disk bound, and large enough that rolling over is rare.
+ */
+export function segmentBytes(maxBytes: number): number {
+  return Math.max(1, Math.min(8 * 1024 * 1024, Math.floor(maxBytes / 16)));
 }

@@ -66,6 +66,11 @@ export function decideTransitionEvents(m: MonitorFacts, t: StatusTransition, inc
   return out;
 }
 
+/** incident.resolved for an incident ended by something other than a recovery (a pause). */
+export function decideIncidentEnded(m: MonitorFacts, incident: Incident, atMs: number): DecidedEvent {
+  return event(m, 'incident.resolved', `${incident.title}: resolved`, { atMs, responseTimeMs: null }, incident);
+}
+
 /** The TLS facts of one result (CheckResult.tls), null when the check saw no certificate. */
 export interface ObservedCertificate {
   notAfterMs: number;

@@ -58,7 +58,8 @@ export async function startStatusEvaluator(deps: StatusEvaluatorDeps): Promise<S
     { durable: STATUS_CONSUMER, subject: subjects.allResults, maxDeliver: 50, ackWaitMs: 30_000 },
     async (msg) => {
       const result = CheckResult.decode(msg.data);
-      if (result.status === CheckStatus.CHECK_STATUS_SKIPPED || result.status === CheckStatus.CHECK_STATUS_UNSPECIFIED) return;
+      // Skipped and missed slots say nothing about the target: they neither fail nor recover it.
+      if (result.status !== CheckStatus.CHECK_STATUS_UP && result.status !== CheckStatus.CHECK_STATUS_DOWN) return;
       const monitor = await monitors.getById(result.monitorId);
       if (!monitor || monitor.orgId !== result.orgId || monitor.paused) return;
       // Judged at the check's own time, so a redelivery after the window decides the same.

@@ -20,6 +20,7 @@ import { alertChannelRoutes } from './routes/alert-channels/routes.js';
 import { adminRoutes } from './routes/admin/routes.js';
 import { alertRuleRoutes } from './routes/alert-rules/routes.js';
 import { alertRoutes } from './routes/alerts/routes.js';
+import { badgeRoutes } from './routes/badges/routes.js';
 
 /** The public HTTP surface. Dependencies come in; nothing here opens a connection of its own. */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
@@ -64,6 +65,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(alertRoutes(deps));
   await app.register(escalationPolicyRoutes(deps));
   await app.register(maintenanceWindowRoutes(deps));
+  await app.register(badgeRoutes(deps));
   const operatorKey = deps.config.operatorKey;
   if (operatorKey) await app.register(adminRoutes({ ...deps, operatorKey }));
   return app;

@@ -1,6 +1,6 @@
 import { ConfigError, type Config } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
-import { subjectsFor } from '../lib/subjects.js';
+import { agentInboxPrefix, subjectsFor } from '../lib/subjects.js';
 import { openNatsJobBus } from '../lib/adapters/nats/job-bus.js';
 import { startAgent } from '../../probe-agent/agent.js';
 import { createAgentCheckers } from './agent-checkers.js';
@@ -16,7 +16,12 @@ export async function runAgentCommand(config: Readonly<Config>, onShutdown: (sto
   if (!token) throw new ConfigError('pharos agent needs --token (or PHAROS_AGENT_TOKEN); create one with `pharos agent-token create --region ' + region + '`');
   if (!config.natsUrl) throw new ConfigError('pharos agent needs PHAROS_NATS_URL');
   const logger = createLogger(config.logLevel).child({ component: 'agent' });
-  const bus = await openNatsJobBus({ url: config.natsUrl, prefix: config.natsPrefix, logger, name: `pharos-agent-${config.agent.agentId}` });
+  // The server declares the streams; an agent may only take from its region's consumer
+  // (deploy/nats/nats.conf).
+  const bus = await openNatsJobBus({ url: config.natsUrl, prefix: config.natsPrefix, logger, name: `pharos-agent-${config.agent.agentId}`,
+    declareStreams: false,
+    inboxPrefix: agentInboxPrefix(region),
+  });
   // Off by default here: an agent runs checks for every tenant of the network (DESIGN.md §6).
   const checkers = createAgentCheckers(config);
   const agent = await startAgent({ config: config.agent, region, token, bus, subjects: subjectsFor(config.natsPrefix), logger, checkers });

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
@@ -120,7 +121,9 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
     if (roles.has('alerting')) {
       const alertingLogger = logger.child({ component: 'alerting' });
       // Stopped after the evaluator (stops run in reverse), so its last nudge finds a worker.
-      const deliveries = startDeliveryWorker({ store: new DeliveryStore(sql), ...alertSender(sql, alertChannels), logger: alertingLogger });
+      const deliveries = startDeliveryWorker({
+        store: new DeliveryStore(sql), ...alertSender(sql, alertChannels), logger: alertingLogger, leaseMs: config.deliveryLeaseMs,
+      });
       stops.push(() => deliveries.stop());
       const evaluator = await startStatusEvaluator({
         bus, subjects, monitors, statuses: new MonitorStatusStore(sql), incidents, outbox: new AlertOutbox(), escalations,
@@ -135,7 +138,7 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
       await calendar.refresh();
       const calendarTimer = setInterval(() => void calendar.refresh().catch((err) => logger.warn({ err, event: 'maintenance.refresh_failed' }, 'maintenance calendar refresh failed')), 15_000);
       stops.push(async () => clearInterval(calendarTimer));
-      const scheduler = await startScheduler({ monitors, bus, hotState, subjects, logger: logger.child({ component: 'scheduler' }), inPauseWindow: (m, at) => calendar.paused(m, at) });
+      const scheduler = await startScheduler({ monitors, bus, hotState, subjects, schedulerId: config.schedulerId, backlogMaxJobs: config.schedulerBacklogMax, logger: logger.child({ component: 'scheduler' }), inPauseWindow: (m, at) => calendar.paused(m, at) });
       stops.push(() => scheduler.stop());
       const watchdog = startHeartbeatWatchdog({ store: heartbeats, publish: (r) => publishHeartbeatResults(bus, subjects, r), logger });
       stops.push(() => watchdog.stop());
@@ -146,7 +149,8 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
       for (const region of config.regions) {
         const { token } = await agentTokens.create(region, EMBEDDED_AGENT_TOKEN);
         const agent = await startAgent({
-          config: { ...config.agent, ingestAddress: `127.0.0.1:${out.grpcPort}`, ingestTls: false, agentId: `embedded-${region}` },
+          // One outbox log per embedded agent, whatever PHAROS_AGENT_DATA_DIR says.
+          config: { ...config.agent, ingestAddress: `127.0.0.1:${out.grpcPort}`, ingestTls: false, agentId: `embedded-${region}`, dataDir: path.join(config.dataDir, `agent-${region}`) },
           region,
           token,
           bus,

@@ -99,11 +99,19 @@ export function overrunResult(monitor: Pick<Monitor, 'id' | 'orgId' | 'graceSeco
  * ingest de-duplicates by result id besides.
  */
 export async function publishHeartbeatResults(bus: JobBus, subjects: Subjects, results: CheckResult[]): Promise<void> {
+  await publishResultBatches(bus, subjects.heartbeatResults, 'hb', results);
+}
+
+/**
+ * Server-made results to ingest as durable ResultBatches; a batch id is a hash of its result
+ * ids, so a retried publish of the same results is de-duplicated by the stream.
+ */
+export async function publishResultBatches(bus: JobBus, subject: string, idPrefix: string, results: CheckResult[]): Promise<void> {
   for (const chunk of chunksUnder(results, MAX_MESSAGE_BYTES)) {
     const hash = createHash('sha256');
     for (const r of chunk) hash.update(r.resultId).update('\0');
-    const batchId = `hb-${hash.digest('base64url').slice(0, 32)}`;
-    await bus.publishDurable(subjects.heartbeatResults, ResultBatch.encode({ batchId, results: chunk }).finish(), batchId);
+    const batchId = `${idPrefix}-${hash.digest('base64url').slice(0, 32)}`;
+    await bus.publishDurable(subject, ResultBatch.encode({ batchId, results: chunk }).finish(), batchId);
   }
 }
 

@@ -25,6 +25,7 @@ import { permissionDenied, toServiceError } from './grpc-errors.js';
 import { ResultWriter, type ResultWriterOptions } from './result-writer.js';
 import { handleStreamResults } from './stream-results.js';
 import { startHeartbeatIntake } from './heartbeat-intake.js';
+import { startMissedIntake } from './missed-intake.js';
 
 export interface IngestDeps {
   config: Readonly<Config>;
@@ -79,6 +80,7 @@ export async function startIngest(deps: IngestDeps): Promise<IngestServer> {
   };
 
   const heartbeatIntake = await startHeartbeatIntake({ bus: deps.bus, subjects: deps.subjects, writer, retentionDays: config.retentionDays });
+  const missedIntake = await startMissedIntake({ bus: deps.bus, subjects: deps.subjects, writer, retentionDays: config.retentionDays, logger });
 
   const server = new Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
   server.addService(AgentServiceService, impl);
@@ -90,6 +92,7 @@ export async function startIngest(deps: IngestDeps): Promise<IngestServer> {
     port,
     async stop() {
       await heartbeatIntake.unsubscribe();
+      await missedIntake.unsubscribe();
       await writer.drain();
       server.forceShutdown();
     },

@@ -21,6 +21,7 @@ const STATUS: Partial<Record<CheckStatus, StoredResult['status']>> = {
   [CheckStatus.CHECK_STATUS_UP]: 'up',
   [CheckStatus.CHECK_STATUS_DOWN]: 'down',
   [CheckStatus.CHECK_STATUS_SKIPPED]: 'skipped',
+  [CheckStatus.CHECK_STATUS_MISSED]: 'missed',
 };
 
 /** ERROR_KIND_CONNECTION_REFUSED → 'connection_refused'; *_UNSPECIFIED → ''. */

@@ -50,8 +50,23 @@ export interface Config {
   secretsKey?: string;
   /** Operator SMTP for Email channels; unset = Email deliveries fail as data ("SMTP is not configured"). */
   smtp: { url?: string; from?: string };
+  /**
+   * How long a delivery worker's claim on an outbox row lasts (DESIGN.md §7a): a worker that
+   * dies mid-send leaves its rows to the others after this. Longer than the 10 s send timeout,
+   * so a live worker's claim never expires under it.
+   */
+  deliveryLeaseMs: number;
   /** The operator's copy of IANA's RDAP bootstrap (`pharos rdap-bootstrap refresh`); the shipped one until it exists. */
   rdapBootstrapFile: string;
+  /**
+   * The scheduler's lease holder identity. Stable across restarts, so a scheduler that is
+   * killed and restarted takes its own lease back at once instead of waiting it out; two
+   * schedulers running at the same time must have different ids (the default differs by
+   * host, role and data dir).
+   */
+  schedulerId: string;
+  /** Jobs the scheduler keeps while the bus refuses them; past it the oldest are recorded missed. */
+  schedulerBacklogMax: number;
   agent: AgentConfig;
 }
 
@@ -63,6 +78,8 @@ export interface AgentConfig {
   ingestTls: boolean;
   ingestCaFile?: string;
   agentId: string;
+  /** Where the agent keeps its outbox log (probe-agent/outbox-log.ts); one agent per directory. */
+  dataDir: string;
   concurrency: number;
   outboxMaxBytes: number;
   outboxMaxAgeMs: number;
@@ -192,6 +209,8 @@ export function loadConfig(role: Role, env: Env, overrides: ConfigOverrides = {}
     operatorKey: str(env, 'PHAROS_OPERATOR_KEY'),
     publicUrl: url(env, 'PHAROS_PUBLIC_URL')?.replace(/\/+$/, ''),
     rdapBootstrapFile: path.resolve(str(env, 'PHAROS_RDAP_BOOTSTRAP_FILE') ?? path.join(dataDir, 'rdap-dns.json')),
+    schedulerId: str(env, 'PHAROS_SCHEDULER_ID') ?? `${os.hostname()}:${role}:${dataDir}`,
+    schedulerBacklogMax: int(env, 'PHAROS_SCHEDULER_BACKLOG_MAX', 100_000, 0, 10_000_000),
     databaseUrl: embedded ? undefined : str(env, 'PHAROS_DATABASE_URL'),
     databaseSchema: str(env, 'PHAROS_DATABASE_SCHEMA') ?? 'public',
     natsUrl: embedded ? undefined : str(env, 'PHAROS_NATS_URL'),
@@ -208,6 +227,7 @@ export function loadConfig(role: Role, env: Env, overrides: ConfigOverrides = {}
     allowPrivateTargets: bool(env, 'PHAROS_ALLOW_PRIVATE_TARGETS', embedded),
     secretsKey: secretsKey(env),
     smtp: { url: smtpUrl(env), from: str(env, 'PHAROS_SMTP_FROM') },
+    deliveryLeaseMs: int(env, 'PHAROS_DELIVERY_LEASE_SECONDS', 60, 15, 3600) * 1000,
     agent: {
       region: overrides.region ?? str(env, 'PHAROS_REGION'),
       token: overrides.token ?? str(env, 'PHAROS_AGENT_TOKEN'),
@@ -215,6 +235,8 @@ export function loadConfig(role: Role, env: Env, overrides: ConfigOverrides = {}
       ingestTls: bool(env, 'PHAROS_INGEST_TLS', false),
       ingestCaFile: str(env, 'PHAROS_INGEST_CA_FILE'),
       agentId: str(env, 'PHAROS_AGENT_ID') ?? `${os.hostname()}-${process.pid}`,
+      // The region is checked against REGION below, before anything uses this path.
+      dataDir: path.resolve(str(env, 'PHAROS_AGENT_DATA_DIR') ?? path.join(dataDir, `agent-${overrides.region ?? str(env, 'PHAROS_REGION') ?? 'local'}`)),
       concurrency: int(env, 'PHAROS_AGENT_CONCURRENCY', 256, 1, 10000),
       outboxMaxBytes: int(env, 'PHAROS_OUTBOX_MAX_BYTES', 64 * 1024 * 1024, 1024, 2 ** 31),
       outboxMaxAgeMs: int(env, 'PHAROS_OUTBOX_MAX_AGE_SECONDS', 6 * 3600, 1, 7 * 86400) * 1000,

@@ -11,6 +11,7 @@ interface Entry {
 export class DueQueue {
   private heap: Entry[] = [];
   private generations = new Map<string, number>();
+  private dues = new Map<string, number>();
 
   get size(): number {
     return this.generations.size;
@@ -19,11 +20,18 @@ export class DueQueue {
   schedule(monitorId: string, dueMs: number): void {
     const generation = (this.generations.get(monitorId) ?? 0) + 1;
     this.generations.set(monitorId, generation);
+    this.dues.set(monitorId, dueMs);
     this.push({ dueMs, monitorId, generation });
   }
 
   remove(monitorId: string): void {
     this.generations.delete(monitorId);
+    this.dues.delete(monitorId);
+  }
+
+  /** When the monitor is next due, or undefined when it is not queued. */
+  dueOf(monitorId: string): number | undefined {
+    return this.dues.get(monitorId);
   }
 
   has(monitorId: string): boolean {
@@ -43,12 +51,14 @@ export class DueQueue {
     if (!top || top.dueMs > nowMs) return undefined;
     this.pop();
     this.generations.delete(top.monitorId);
+    this.dues.delete(top.monitorId);
     return { monitorId: top.monitorId, dueMs: top.dueMs };
   }
 
   clear(): void {
     this.heap = [];
     this.generations.clear();
+    this.dues.clear();
   }
 
   private dropStale(): void {

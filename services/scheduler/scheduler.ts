@@ -7,7 +7,10 @@ import type { Logger } from '../lib/logger.js';
 import { AGENT_CHECKED_TYPES, type Monitor } from '../lib/monitors/model.js';
 import { DueQueue } from './due-queue.js';
 import { nextDueMs } from './phase.js';
-import { buildCheckJob, encodeCheckJob } from '../lib/monitors/check-job.js';
+import { buildCheckJob, encodeCheckJob, jobDeadlineMs } from '../lib/monitors/check-job.js';
+import { createGapRecorder } from './gap-recorder.js';
+import { JobBacklog, type KeptJob } from './job-backlog.js';
+import { missedResult } from './missed-slots.js';
 
 /** What the scheduler needs of the monitor store. */
 export interface ActiveMonitorSource {
@@ -21,9 +24,19 @@ export interface SchedulerDeps {
   hotState: HotState;
   subjects: Subjects;
   logger: Logger;
+  /**
+   * Lease holder identity (config.schedulerId): stable across restarts, so a restarted
+   * scheduler reclaims its own lease at once; different for every scheduler that runs
+   * at the same time.
+   */
+  schedulerId: string;
   now?: () => number;
   leaseTtlMs?: number;
   fullReloadMs?: number;
+  /** Jobs kept while the bus refuses them (config.schedulerBacklogMax). */
+  backlogMaxJobs?: number;
+  /** How long a takeover waits before recording missed slots (gap-recorder.ts); tests shorten it. */
+  missedSettleMs?: number;
   /** Observes every dispatch (benchmarks measure lateness through it). */
   onDispatch?: (monitorId: string, dueMs: number, publishedMs: number) => void;
   /** A `pause` maintenance window holds the monitor at this instant: its check is not sent. */
@@ -38,8 +51,12 @@ export interface RunningScheduler {
 }
 
 const LEASE = 'scheduler';
+/** Which process currently runs under each scheduler id (see `stillOurs`). */
+const INCARNATIONS = 'scheduler-incarnations';
 /** The dispatch loop wakes at least this often, so a clock jump or a new earlier entry is seen quickly. */
 const MAX_SLEEP_MS = 250;
+/** Job publishes of one dispatch pass awaiting their acks at once. */
+const PUBLISH_WINDOW = 256;
 
 /**
  * Holds the active monitors in memory and publishes one job per due monitor per region.
@@ -51,12 +68,39 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
   const now = deps.now ?? Date.now;
   const leaseTtlMs = deps.leaseTtlMs ?? 10_000;
   const fullReloadMs = deps.fullReloadMs ?? 60_000;
-  const holder = randomUUID();
+  const holder = deps.schedulerId;
+  const incarnation = randomUUID();
   const monitors = new Map<string, Monitor>();
   const queue = new DueQueue();
   let leader = false;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  let dispatchedThrough: number | undefined;
+  const gaps = createGapRecorder({ hotState, bus, subjects, logger, now, settleMs: deps.missedSettleMs });
+  const backlog = new JobBacklog(deps.backlogMaxJobs ?? 100_000);
+  // The region's work queue: a job waits there for an agent until its deadline (an agent
+  // restarting or re-subscribing loses nothing); msgId = job id, so a re-publish is one job.
+  const publishJob = (j: KeptJob) => {
+    const job = buildCheckJob(j.monitor, j.region, j.scheduledAtMs);
+    return bus.publishWork(subjects.jobs(j.region), encodeCheckJob(job), { msgId: job.jobId, deadlineMs: job.deadlineMs });
+  };
+  const busMissed = (jobs: KeptJob[]) => {
+    if (jobs.length === 0) return;
+    logger.warn({ event: 'scheduler.slots_missed', reason: 'bus_unavailable', slots: jobs.length }, 'jobs not published before their deadline');
+    gaps.record(jobs.map((j) => missedResult(j.monitor, j.region, j.scheduledAtMs, 'bus_unavailable')));
+  };
+
+  /** Jobs kept while the bus was unreachable: published while their deadline allows, else missed. */
+  async function retryKept(t: number): Promise<void> {
+    busMissed(backlog.expire(t));
+    if (leader && backlog.size) {
+      const sent = await backlog.drain(publishJob);
+      if (sent) logger.info({ event: 'scheduler.backlog_published', jobs: sent, left: backlog.size }, 'kept jobs published');
+    }
+    // Not awaited: a durable publish to an unreachable bus can take seconds to fail, and the
+    // dispatch loop must not wait for it.
+    void gaps.flush();
+  }
 
   function place(m: Monitor, checkNow: boolean): void {
     const prev = monitors.get(m.id);
@@ -89,8 +133,33 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     else place(m, checkNow);
   }
 
+  /**
+   * Publishes one pass's jobs. A work publish waits for the stream's ack, so they go
+   * concurrently (bounded) rather than one round trip after another; refused ones are kept.
+   */
+  async function publishPass(jobs: KeptJob[]): Promise<void> {
+    for (let i = 0; i < jobs.length; i += PUBLISH_WINDOW) {
+      const chunk = jobs.slice(i, i + PUBLISH_WINDOW);
+      // Behind kept jobs, wait in line: the bus is still refusing, or just came back.
+      if (backlog.size) {
+        for (const job of chunk) busMissed(backlog.keep(job));
+        continue;
+      }
+      const outcomes = await Promise.allSettled(chunk.map(publishJob));
+      outcomes.forEach((o, k) => {
+        if (o.status === 'fulfilled') return;
+        const job = chunk[k];
+        if (backlog.size === 0) logger.warn({ err: o.reason, monitorId: job.monitor.id, region: job.region }, 'job bus refused a job; keeping jobs until their deadline');
+        busMissed(backlog.keep(job));
+      });
+    }
+  }
+
   async function dispatchDue(): Promise<void> {
     const t = now();
+    await retryKept(t);
+    const pass: KeptJob[] = [];
+    const dispatched: Array<{ monitorId: string; dueMs: number }> = [];
     for (let due = queue.popDue(t); due; due = queue.popDue(t)) {
       const m = monitors.get(due.monitorId);
       if (!m) continue;
@@ -98,14 +167,14 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
       queue.schedule(m.id, nextDueMs(m.id, intervalMs, Math.max(due.dueMs, t - intervalMs)));
       if (!leader || deps.inPauseWindow?.(m, due.dueMs)) continue;
       for (const region of m.regions) {
-        try {
-          await bus.publish(subjects.jobs(region), encodeCheckJob(buildCheckJob(m, region, due.dueMs)));
-        } catch (err) {
-          logger.error({ err, monitorId: m.id, region }, 'job publish failed');
-        }
+        pass.push({ monitor: m, region, scheduledAtMs: due.dueMs, deadlineMs: jobDeadlineMs(m, due.dueMs) });
       }
-      deps.onDispatch?.(m.id, due.dueMs, now());
+      dispatched.push({ monitorId: m.id, dueMs: due.dueMs });
     }
+    await publishPass(pass);
+    if (deps.onDispatch) for (const d of dispatched) deps.onDispatch(d.monitorId, d.dueMs, now());
+    dispatchedThrough = t;
+    if (leader) await gaps.dispatched(t).catch((err) => logger.warn({ err }, 'progress marker not written'));
   }
 
   function arm(): void {
@@ -117,11 +186,34 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     }, wait);
   }
 
+  /**
+   * A stable id means a second process started with the same id (a restart, or a
+   * misconfiguration) would renew the same lease. The newest process wins: an older one that
+   * sees another incarnation under its id stops leading, so two live schedulers never both
+   * publish for longer than one renewal period (and result ids make those jobs idempotent).
+   */
+  let displaced = false;
+  async function stillOurs(): Promise<boolean> {
+    if (displaced) return false;
+    const current = (await hotState.getRecords(INCARNATIONS))[holder];
+    if (current === undefined || current === incarnation) {
+      // Refresh (or restore, if hot state lost it) our claim on the id.
+      await hotState.putRecord(INCARNATIONS, holder, incarnation, leaseTtlMs * 3);
+      return true;
+    }
+    displaced = true;
+    logger.error({ event: 'scheduler.id_taken', holder }, 'another scheduler started with this PHAROS_SCHEDULER_ID; this one stops leading');
+    return false;
+  }
+
   async function renewLease(): Promise<void> {
     try {
-      const held = await hotState.acquireLease(LEASE, holder, leaseTtlMs);
+      const held = (await stillOurs()) && (await hotState.acquireLease(LEASE, holder, leaseTtlMs));
       if (held !== leader) logger.info({ event: held ? 'scheduler.lease_acquired' : 'scheduler.lease_lost', holder }, held ? 'scheduler is now the leader' : 'scheduler lost the lease');
+      const tookOver = held && !leader;
       leader = held;
+      // Everything before our own first slot that the predecessor did not dispatch was missed.
+      if (tookOver) await gaps.tookOver(monitors.values(), (m) => queue.dueOf(m.id)).catch((err) => logger.error({ err }, 'missed slots not recorded'));
     } catch (err) {
       // Without a confirmed lease we must assume another scheduler may publish.
       leader = false;
@@ -134,6 +226,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     await reloadOne(notice.monitorId, notice.checkNow).catch((err) => logger.error({ err, monitorId: notice.monitorId }, 'monitor reload failed'));
   });
   await fullReload();
+  await hotState.putRecord(INCARNATIONS, holder, incarnation, leaseTtlMs * 3);
   await renewLease();
   const leaseTimer = setInterval(() => void renewLease(), Math.max(100, Math.floor(leaseTtlMs / 3)));
   const reloadTimer = setInterval(() => {
@@ -151,7 +244,13 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
       clearInterval(leaseTimer);
       clearInterval(reloadTimer);
       await changes.unsubscribe();
-      if (leader) await hotState.releaseLease(LEASE, holder).catch(() => undefined);
+      await gaps.stop();
+      // Not when a newer process runs under our id: the lease is its lease now.
+      if (leader && (await stillOurs().catch(() => false))) {
+        // Exactly where we stopped, so a standby records precisely the slots nobody published.
+        if (dispatchedThrough !== undefined) await gaps.dispatched(dispatchedThrough, true).catch(() => undefined);
+        await hotState.releaseLease(LEASE, holder).catch(() => undefined);
+      }
       leader = false;
     },
   };

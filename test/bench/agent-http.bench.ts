@@ -4,16 +4,23 @@
  * does not share the agent's event loop). Prints checks/s, check duration percentiles and
  * RSS, then one `BENCH {...}` line. Figures, not a pass/fail test.
  *
- *   node --import tsx test/bench/agent-http.bench.ts [--seconds 10] [--concurrency 64] [--host 127.0.0.1]
+ *   node --import tsx test/bench/agent-http.bench.ts [--seconds 10] [--concurrency 64] [--host 127.0.0.1] [--outbox disk|memory]
+ *
+ * `--outbox disk` (the agent's default) writes and fsyncs every sealed batch to an outbox log
+ * in a temp directory, as `pharos agent` does; `memory` is the outbox without its log.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import type { CheckJob } from '../../proto/generated/pharos/v1/check.js';
 import { websiteJob } from '../unit/checks/support/targets.js';
 import { CheckStatus, type CheckResult } from '../../proto/generated/pharos/v1/result.js';
 import { createCheckers } from '../../probe-agent/checks/registry.js';
-import { createOutbox } from '../../probe-agent/outbox.js';
+import { createOutbox, segmentBytes } from '../../probe-agent/outbox.js';
+import { openOutboxLog } from '../../probe-agent/outbox-log.js';
 import { createCheckRunner } from '../../probe-agent/runner.js';
 
 const { values: args } = parseArgs({
@@ -21,6 +28,7 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '10' },
     concurrency: { type: 'string', default: '64' },
     host: { type: 'string', default: '127.0.0.1' },
+    outbox: { type: 'string', default: 'disk' },
   },
 });
 const seconds = Number(args.seconds);
@@ -54,8 +62,23 @@ async function main(): Promise<void> {
   const { port, child } = await startTarget();
   const url = `http://${args.host}:${port}/`;
   const logger = pino({ level: 'info' }, pino.destination('/dev/null'));
+  const maxBytes = 64 * 1024 * 1024;
+  const logDir = args.outbox === 'disk' ? fs.mkdtempSync(path.join(tmpdir(), 'pharos-bench-outbox-')) : undefined;
+  const syncs = { count: 0, ms: 0 };
+  const log = logDir
+    ? openOutboxLog({
+        dir: logDir, logger, segmentMaxBytes: segmentBytes(maxBytes),
+        sync: (fd) => {
+          const t = performance.now();
+          fs.fdatasyncSync(fd);
+          syncs.ms += performance.now() - t;
+          syncs.count++;
+        },
+      })
+    : undefined;
   const outbox = createOutbox({
-    maxBytes: 64 * 1024 * 1024,
+    log,
+    maxBytes,
     maxAgeMs: 3_600_000,
     batchMaxResults: 500,
     batchMaxDelayMs: 200,
@@ -104,6 +127,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < concurrency; i++) submitOne();
   await new Promise((r) => setTimeout(r, 1_000));
   measuring = true;
+  const syncsAtStart = { ...syncs };
   let peakRss = 0;
   const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250);
   const cpuStart = process.cpuUsage();
@@ -111,12 +135,14 @@ async function main(): Promise<void> {
   await new Promise((r) => setTimeout(r, seconds * 1_000));
   const elapsedS = (performance.now() - started) / 1_000;
   const measured = done;
+  const measuredSyncs = { count: syncs.count - syncsAtStart.count, ms: syncs.ms - syncsAtStart.ms };
   const cpu = process.cpuUsage(cpuStart);
   measuring = false;
   feeding = false;
   clearInterval(rssTimer);
   await runner.drain(15_000);
   outbox.close();
+  if (logDir) fs.rmSync(logDir, { recursive: true, force: true });
   child.kill();
 
   durations.sort((a, b) => a - b);
@@ -132,12 +158,16 @@ async function main(): Promise<void> {
     p99_ms: Number(percentile(durations, 99).toFixed(2)),
     rss_mb: Math.round(Math.max(peakRss, process.memoryUsage().rss) / 1024 / 1024),
     agent_cpu_pct: Math.round(((cpu.user + cpu.system) / 1_000 / (elapsedS * 1_000)) * 100),
+    outbox: args.outbox,
+    fsyncs: measuredSyncs.count,
+    fsync_ms_avg: measuredSyncs.count ? Number((measuredSyncs.ms / measuredSyncs.count).toFixed(2)) : 0,
     fresh_connection_per_check: true,
     target: 'node:http in a separate process, same host',
   };
   process.stdout.write(
     `agent http checks: ${figures.checks_per_s} checks/s over ${figures.seconds} s at concurrency ${concurrency}; ` +
-      `check duration p50 ${figures.p50_ms} ms, p99 ${figures.p99_ms} ms; RSS ${figures.rss_mb} MiB; agent CPU ${figures.agent_cpu_pct}%` +
+      `check duration p50 ${figures.p50_ms} ms, p99 ${figures.p99_ms} ms; RSS ${figures.rss_mb} MiB; agent CPU ${figures.agent_cpu_pct}%; ` +
+      `outbox ${figures.outbox} (${figures.fsyncs} fsyncs, avg ${figures.fsync_ms_avg} ms)` +
       (failed ? `; ${failed} failed (first: ${firstFailure})` : '') +
       '\n',
   );

@@ -50,6 +50,7 @@ const scheduler = await startScheduler({
   hotState: new MemoryHotState(),
   subjects: subjectsFor(prefix),
   logger,
+  schedulerId: 'bench',
   onDispatch: (_id, due, published) => {
     lateness.push(published - due);
     if (published - started > WARMUP_MS) steady.push(published - due);

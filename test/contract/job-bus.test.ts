@@ -1,10 +1,8 @@
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { pino } from 'pino';
 import { MemoryJobBus } from '../../services/lib/adapters/memory/job-bus.js';
 import { openNatsJobBus } from '../../services/lib/adapters/nats/job-bus.js';
-import { durableStreamName } from '../../services/lib/subjects.js';
 import { realService, uniqueName } from '../support/services.js';
+import { deletePrefixStreams } from '../support/nats-streams.js';
 import { BACKOFF_MS, jobBusContract } from './suites/job-bus.js';
 
 jobBusContract('memory', async () => {
@@ -23,14 +21,8 @@ if (natsUrl) {
       prefix,
       dispose: async () => {
         await bus.close();
-        // The suite owns its stream: delete it so repeated runs leave nothing behind.
-        const nc = await connect({ servers: natsUrl });
-        try {
-          const jsm = await jetstreamManager(nc);
-          await jsm.streams.delete(durableStreamName(prefix));
-        } finally {
-          await nc.close();
-        }
+        // The suite owns its streams: delete them so repeated runs leave nothing behind.
+        await deletePrefixStreams(natsUrl, prefix);
       },
     };
   });

@@ -69,8 +69,13 @@ function dataset(org: string) {
       status: i % 10 === 0 ? 'down' : 'up', errorKind: i % 10 === 0 ? 'timeout' : '', errorPhase: i % 10 === 0 ? 'ttfb' : '' }));
     inWindow.push(result({ orgId: org, region: 'r2', totalMs: 100 + i, startedAtMs: BASE + i * 30_000 + 7 }));
   }
-  const skipped = [1, 2, 3, 4, 5].map((i) =>
-    result({ orgId: org, region: 'r1', status: 'skipped', errorKind: 'deadline_missed', totalMs: 10_000, startedAtMs: BASE + i * 61_000 }));
+  // Unknown time, counted in no figure: skipped jobs and missed slots (zero timings, which would drag averages down).
+  const skipped = [
+    ...[1, 2, 3, 4, 5].map((i) =>
+      result({ orgId: org, region: 'r1', status: 'skipped', errorKind: 'deadline_missed', totalMs: 10_000, startedAtMs: BASE + i * 61_000 })),
+    ...[1, 2, 3].map((i) =>
+      result({ orgId: org, region: i === 3 ? 'r3' : 'r2', status: 'missed', errorKind: i === 1 ? 'scheduler_down' : 'bus_unavailable', totalMs: 0, statusCode: 0, startedAtMs: BASE + i * 67_000 })),
+  ];
   const outside = result({ orgId: org, region: 'r1', status: 'down', totalMs: 99_999, startedAtMs: BASE - 1 });
   const otherMonitor = [1, 2, 3].map((i) => result({ orgId: org, monitorId: 'mon_b', region: 'r1', totalMs: 5_000, status: i === 1 ? 'down' : 'up', startedAtMs: BASE + i * 1000 }));
   return { inWindow, skipped, outside, otherMonitor, all: [...inWindow, ...skipped, outside, ...otherMonitor] };
@@ -117,13 +122,14 @@ function resultStoreContract(name: string, open: () => Promise<Harness>) {
       expect(latest).toEqual(expected);
 
       const r2 = await store.recentResults({ orgId: org, monitorId: 'mon_a', limit: 500, region: 'r2' });
-      expect(r2).toHaveLength(100);
+      expect(r2).toHaveLength(100 + 2); // the list shows missed slots too
       expect(r2.every((r) => r.region === 'r2')).toBe(true);
 
       const before = await store.recentResults({ orgId: org, monitorId: 'mon_a', limit: 500, beforeMs: BASE + 10 * 30_000 });
-      // r1 and r2 at i = 1..9, 5 skipped below that instant? skipped are at i*61 s: 1..4 are < 300 s.
+      // r1 and r2 at i = 1..9; skipped at i*61 s: 1..4 are < 300 s; missed at i*67 s: all 3; the one before BASE.
       expect(before.every((r) => r.startedAtMs < BASE + 10 * 30_000)).toBe(true);
-      expect(before).toHaveLength(9 + 9 + 4 + 1);
+      expect(before).toHaveLength(9 + 9 + 4 + 3 + 1);
+      expect(before.filter((r) => r.status === 'missed').map((r) => r.errorKind).sort()).toEqual(['bus_unavailable', 'bus_unavailable', 'scheduler_down']);
     });
 
     it('computes stats over up and down checks only, overall and per region', async () => {
@@ -155,7 +161,7 @@ function resultStoreContract(name: string, open: () => Promise<Harness>) {
 
     it('gives empty figures when a monitor has no checks in the window', async () => {
       const org = uniqueName('org');
-      await store.insertResults([result({ orgId: org, status: 'skipped', startedAtMs: BASE + 1000 })]);
+      await store.insertResults([result({ orgId: org, status: 'skipped', startedAtMs: BASE + 1000 }), result({ orgId: org, status: 'missed', errorKind: 'scheduler_down', startedAtMs: BASE + 2000 })]);
       const stats = await store.monitorStats({ orgId: org, monitorId: 'mon_a', ...WINDOW });
       expect(stats).toEqual({
         uptimePercentage: null, totalChecks: 0, failedChecks: 0, avgResponseTimeMs: null,
@@ -179,7 +185,7 @@ function resultStoreContract(name: string, open: () => Promise<Harness>) {
       await store.insertResults(all);
       const fromMs = BASE + 17 * 60_000 + 123; // not on an hour boundary
       const expectUptime = (monitorId: string) => {
-        const counted = all.filter((r) => r.monitorId === monitorId && r.status !== 'skipped' && r.startedAtMs >= fromMs);
+        const counted = all.filter((r) => r.monitorId === monitorId && (r.status === 'up' || r.status === 'down') && r.startedAtMs >= fromMs);
         return (counted.filter((r) => r.status === 'up').length / counted.length) * 100;
       };
       const uptime = await store.uptimeByMonitor(org, ['mon_a', 'mon_b', 'mon_none'], BASE - HOUR);
@@ -190,7 +196,7 @@ function resultStoreContract(name: string, open: () => Promise<Harness>) {
       expect(fromMid.get('mon_a')).toBeCloseTo(expectUptime('mon_a'), 10);
     });
 
-    it('keeps the hourly rollup in step with inserts, skipped checks excluded', async () => {
+    it('keeps the hourly rollup in step with inserts, skipped checks and missed slots excluded', async () => {
       const org = uniqueName('org');
       const { inWindow, all } = dataset(org);
       await store.insertResults(all);
@@ -245,6 +251,34 @@ function resultStoreContract(name: string, open: () => Promise<Harness>) {
         const full = { ...fullStoredResult(), orgId: 'org_new', startedAtMs: BASE + 1, scheduledAtMs: BASE, retentionDays: 30 };
         await upgraded.insertResults([full]);
         expect(await upgraded.recentResults({ orgId: 'org_new', monitorId: full.monitorId, limit: 10 })).toEqual([full]);
+      } finally {
+        await h.exec.command(`DROP DATABASE IF EXISTS ${database}`);
+      }
+    });
+
+    it('replaces the first hourly view, which counted a missed slot as up, when migrating', async () => {
+      const database = uniqueName('pharos_mv1');
+      await h.exec.command(`CREATE DATABASE ${database}`);
+      try {
+        const upgraded = new ClickHouseResultStore(h.exec, database);
+        await upgraded.migrate();
+        await h.exec.command(`DROP VIEW ${database}.check_results_hourly_mv_v2`);
+        await h.exec.command(`CREATE MATERIALIZED VIEW ${database}.check_results_hourly_mv_v1 TO ${database}.${HOURLY_TABLE} AS
+          SELECT org_id, monitor_id, region, toStartOfHour(toDateTime(ts, 'UTC')) AS hour, countState() AS checks,
+                 countIfState(status = 'down') AS failures, avgState(total_ms) AS total_ms_avg,
+                 quantilesTDigestState(0.5, 0.95, 0.99)(total_ms) AS total_ms_quantiles, max(retention_days) AS retention_days
+          FROM ${database}.${RESULTS_TABLE} WHERE status != 'skipped' GROUP BY org_id, monitor_id, region, hour`);
+        await upgraded.migrate();
+        const views = await h.exec.query<{ name: string }>(
+          `SELECT name FROM system.tables WHERE database = {db:String} AND engine = 'MaterializedView' ORDER BY name`, { db: database });
+        expect(views.map((v) => v.name)).toEqual(['check_results_hourly_mv_v2']);
+        await upgraded.insertResults([
+          result({ orgId: 'org_up', status: 'up', startedAtMs: BASE + 1 }),
+          result({ orgId: 'org_up', status: 'missed', errorKind: 'scheduler_down', startedAtMs: BASE + 2 }),
+        ]);
+        const [{ checks }] = await h.exec.query<{ checks: number | string }>(
+          `SELECT countMerge(checks) AS checks FROM ${database}.${HOURLY_TABLE} WHERE org_id = 'org_up'`);
+        expect(Number(checks)).toBe(1);
       } finally {
         await h.exec.command(`DROP DATABASE IF EXISTS ${database}`);
       }

@@ -48,6 +48,7 @@ describe('pharos agent module closure', () => {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? tmpdir(),
         PHAROS_MODULE_LOG: log,
+        PHAROS_AGENT_DATA_DIR: path.join(dir, 'agent'),
         PHAROS_LOG_LEVEL: 'warn',
         // Port 1 refuses at once: without a NATS server the agent exits after loading.
         PHAROS_NATS_URL: natsUrl ?? 'nats://127.0.0.1:1',

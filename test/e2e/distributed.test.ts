@@ -5,6 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { apiClient, runPharos, startPharos, startTarget, type PharosProcess } from '../support/processes.js';
 import { eventually, realService, uniqueName } from '../support/services.js';
+import { deletePrefixStreams } from '../support/nats-streams.js';
 
 /**
  * e2e 2: `pharos server` and two `pharos agent` processes (UsEast, EuWest) over the
@@ -41,6 +42,8 @@ describe.skipIf(!available)('pharos server + agents in two regions (needs PHAROS
       PHAROS_BOOTSTRAP_KEY: adminKey,
       PHAROS_PRESENCE_INTERVAL_MS: '1000',
       PHAROS_ALLOW_PRIVATE_TARGETS: 'true', // the api refuses monitors on loopback targets otherwise
+      // Every request and unit of work logged, so the scan for planted secrets below sees it all.
+      PHAROS_LOG_LEVEL: 'debug',
     };
     const procs: PharosProcess[] = [];
     afterAll(async () => {
@@ -49,6 +52,7 @@ describe.skipIf(!available)('pharos server + agents in two regions (needs PHAROS
       await client.connect();
       await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       await client.end();
+      await deletePrefixStreams(natsUrl, prefix);
       rmSync(dataDir, { recursive: true, force: true });
     });
 
@@ -60,10 +64,13 @@ describe.skipIf(!available)('pharos server + agents in two regions (needs PHAROS
       const [, grpcPort] = await server.waitFor(/Agent ingest \(gRPC\): port (\d+)/);
       const enori = apiClient(apiUrl, adminKey);
 
-      const agentEnv = (region: string, token: string) => ({
+      const agentEnv = (region: string, token: string, host = region) => ({
+        // One outbox log per agent host; a restarted agent finds its own again.
+        PHAROS_AGENT_DATA_DIR: path.join(dataDir, `agent-${host}`),
         PHAROS_NATS_URL: natsUrl, PHAROS_NATS_PREFIX: prefix, PHAROS_AGENT_TOKEN: token,
         PHAROS_INGEST_ADDRESS: `127.0.0.1:${grpcPort}`, PHAROS_AGENT_ID: `agent-${region}`, PHAROS_PRESENCE_INTERVAL_MS: '1000',
         PHAROS_AGENT_BATCH_DELAY_MS: '50', PHAROS_ALLOW_PRIVATE_TARGETS: 'true', // the targets here are on loopback
+        PHAROS_LOG_LEVEL: 'debug',
       });
       const tokenFor = async (region: string) => (await runPharos(['agent-token', 'create', '--region', region, '--name', `vm-${region}`], env)).trim().split('\n').pop()!;
       const tokens = { UsEast: await tokenFor('UsEast'), EuWest: await tokenFor('EuWest') };
@@ -77,7 +84,7 @@ describe.skipIf(!available)('pharos server + agents in two regions (needs PHAROS
       await euwest.waitFor(/serving region EuWest/);
 
       // An agent whose token is for another region is refused.
-      const liar = startPharos(['agent', '--region', 'EuWest'], agentEnv('EuWest', tokens.UsEast));
+      const liar = startPharos(['agent', '--region', 'EuWest'], agentEnv('EuWest', tokens.UsEast, 'liar'));
       procs.push(liar);
       await eventually(() => liar.child.exitCode !== null, { timeoutMs: 30_000, what: 'mismatched agent to exit' });
       expect(liar.child.exitCode).not.toBe(0);
@@ -127,8 +134,19 @@ describe.skipIf(!available)('pharos server + agents in two regions (needs PHAROS
       const stats = statsRes.body;
       expect(stats.regions.map((r: { region: string }) => r.region).sort()).toEqual(['EuWest', 'UsEast']);
       expect(stats.uptimePercentage).toBe(100);
-      // The operator supplied the admin key: neither the banner nor any log line echoes it.
-      expect(server.output()).not.toContain(adminKey);
+      // A Job monitor's ping token is its only credential: pinging it must not put it in a log.
+      const job = await enori('/api/monitors', { method: 'POST', body: { name: 'Nightly export', type: 'Job', periodSeconds: 3600 } });
+      expect(job.status).toBe(201);
+      const pingToken = job.body.pingToken as string;
+      expect((await fetch(`${job.body.pingUrl}?key=${adminKey}`)).status).toBe(200);
+      await eventually(async () => (await enori(`/api/monitors/${job.body.id}/pings`)).body.totalCount === 1, { what: 'the ping recorded' });
+
+      // Log scan: the operator supplied the admin key, and agents hold tokens; neither the banner
+      // nor any log line of any process (the refused agent included) echoes a secret.
+      for (const proc of procs) {
+        for (const secret of [adminKey, tokens.UsEast, tokens.EuWest, pingToken]) expect(proc.output()).not.toContain(secret);
+      }
+      expect(server.output()).toMatch(/"orgId"/); // the scan read real request logs, not an empty stream
       await target.close();
     }, 180_000);
   }

@@ -33,6 +33,7 @@ describe('agent to ingest over TLS', () => {
       PHAROS_GRPC_TLS_KEY: path.join(dir, 'ingest.key'),
       PHAROS_REGIONS: 'EuWest',
       PHAROS_AGENT_BATCH_DELAY_MS: '20',
+      PHAROS_DATA_DIR: dir,
     });
     const logger = createLogger('silent');
     const bus = new MemoryJobBus();
@@ -66,7 +67,7 @@ describe('agent to ingest over TLS', () => {
         scheduledAtMs: now, deadlineMs: now + 60_000, timeoutMs: 5_000, attempt: 1,
         settings: { $case: 'port', value: { hostname: '127.0.0.1', port: targetPort } },
       });
-      await bus.publish(subjects.jobs('EuWest'), CheckJob.encode(job).finish());
+      await bus.publishWork(subjects.jobs('EuWest'), CheckJob.encode(job).finish(), { msgId: job.jobId, deadlineMs: job.deadlineMs });
       const stored = await eventually(async () => (await store.recentResults({ orgId: 'org_tls', monitorId: 'mon_tls', limit: 10 }))[0], { timeoutMs: 15_000, what: 'the result stored by ingest' });
       expect(stored).toMatchObject({ resultId: job.jobId, region: 'EuWest', status: 'up', agentId: 'tls-agent' });
       await agent.stop();

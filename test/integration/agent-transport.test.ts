@@ -3,7 +3,10 @@
  * loopback): batches are acknowledged, a killed stream or server loses nothing, every
  * batch is removed exactly once, and a token bound to another region stops the agent.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import {
   Server,
@@ -30,7 +33,7 @@ import { createCheckers } from '../../probe-agent/checks/registry.js';
 import { createOutbox } from '../../probe-agent/outbox.js';
 import { createIngestTransport, ingestCredentials } from '../../probe-agent/transport.js';
 import type { AgentConfig } from '../../services/lib/config.js';
-import type { JobBus, MessageHandler, Subscription } from '../../services/lib/ports/job-bus.js';
+import type { JobBus, Subscription, WorkConsumerOptions, WorkHandler } from '../../services/lib/ports/job-bus.js';
 import { subjectsFor } from '../../services/lib/subjects.js';
 import { eventually, uniqueName } from '../support/services.js';
 import { captureLogs } from '../unit/agent/support/logs.js';
@@ -115,16 +118,25 @@ class FakeIngest {
   }
 }
 
-/** In-process job bus: enough of the port for the agent's subscription. */
+/**
+ * In-process job bus: enough of the port for the agent's work consumer. `publish` hands a
+ * job straight to the consumers of its subject, inside the call.
+ */
 class FakeBus implements JobBus {
-  readonly subscriptions: Array<{ subject: string; queue?: string; handler: MessageHandler; active: boolean }> = [];
+  readonly subscriptions: Array<{ subject: string; handler: WorkHandler; active: boolean }> = [];
   async publish(subject: string, data: Uint8Array): Promise<void> {
-    for (const s of this.subscriptions) if (s.active && s.subject === subject) await s.handler(data, subject);
+    for (const s of this.subscriptions) if (s.active && s.subject === subject) await s.handler({ subject, data, deadlineMs: Number.MAX_SAFE_INTEGER, deliveryCount: 1 });
   }
-  async subscribe(subject: string, handler: MessageHandler, opts?: { queue?: string }): Promise<Subscription> {
-    const entry = { subject, queue: opts?.queue, handler, active: true };
+  subscribe(): Promise<Subscription> {
+    throw new Error('not used by the agent');
+  }
+  async consumeWork(opts: WorkConsumerOptions, handler: WorkHandler): Promise<Subscription> {
+    const entry = { subject: opts.subject, handler, active: true };
     this.subscriptions.push(entry);
     return { unsubscribe: async () => void (entry.active = false) };
+  }
+  publishWork(): Promise<void> {
+    throw new Error('not used by the agent');
   }
   publishDurable(): Promise<void> {
     throw new Error('not used by the agent');
@@ -153,7 +165,10 @@ async function ingestWith(tokens: Record<string, string>): Promise<FakeIngest> {
 }
 
 function agentConfig(port: number, overrides: Partial<AgentConfig> = {}): AgentConfig {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'pharos-agent-'));
+  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
   return {
+    dataDir,
     region: 'local',
     ingestAddress: `127.0.0.1:${port}`,
     ingestTls: false,
@@ -312,11 +327,11 @@ describe('probe agent', () => {
     return { agent, bus, subjects, logs };
   }
 
-  it('runs jobs from its region queue group and delivers every result across an ingest crash', async () => {
+  it('runs jobs from its region work queue and delivers every result across an ingest crash', async () => {
     const ingest = await ingestWith({ 'tok-local': 'local' });
     const target = await openPort();
     const { agent, bus, subjects } = await runningAgent(ingest.port, 'tok-local');
-    expect(bus.subscriptions).toMatchObject([{ subject: subjects.jobs('local'), queue: subjects.agentQueue('local') }]);
+    expect(bus.subscriptions).toMatchObject([{ subject: subjects.jobs('local') }]);
 
     const jobIds: string[] = [];
     const publish = async (count: number) => {

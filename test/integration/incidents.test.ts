@@ -167,6 +167,23 @@ describe('incidents', () => {
     expect((await api(`/api/monitors/${m.id}/incidents`)).json.totalCount).toBe(2);
   });
 
+  it('announces the end of an outage that a pause ends: incident.resolved goes to the monitor\'s channels', async () => {
+    const channel = await api('/api/alert-channels', { method: 'POST', body: { name: 'ops hook', type: 'Webhook', webhookUrl: 'http://127.0.0.1:9/hook' } });
+    expect(channel.status).toBe(201);
+    const created = await api('/api/monitors', { method: 'POST', body: { name: 'paused and told', type: 'Job', periodSeconds: 3600, alertChannelIds: [channel.json.id] } });
+    expect(created.status).toBe(201);
+    const m = created.json as { id: string; pingUrl: string };
+    await ping(`${m.pingUrl}/fail`);
+    await eventually(async () => (await api(`/api/alerts?monitorId=${m.id}&type=IncidentCreated`)).json.totalCount === 1, { what: 'incident.created queued' });
+    await api(`/api/monitors/${m.id}/pause`, { method: 'POST' });
+    const resolved = (await api(`/api/alerts?monitorId=${m.id}&type=IncidentResolved`)).json;
+    expect(resolved.totalCount).toBe(1);
+    expect(resolved.items[0]).toMatchObject({ channel: { id: channel.json.id } });
+    // A second pause has nothing to end and announces nothing.
+    await api(`/api/monitors/${m.id}/pause`, { method: 'POST' });
+    expect((await api(`/api/alerts?monitorId=${m.id}&type=IncidentResolved`)).json.totalCount).toBe(1);
+  });
+
   it('refuses an instant JavaScript cannot represent with a 400, not a 500', async () => {
     const res = await api('/api/incidents?from=2026-06-30T23:59:60Z');
     expect(res.status).toBe(400);

@@ -26,6 +26,7 @@ import type { StoredResult } from '../../services/lib/results/types.js';
 import { startIngest, type IngestServer } from '../../services/ingest/server.js';
 import type { AgentTokenVerifier } from '../../services/ingest/agent-tokens.js';
 import { eventually, uniqueName } from '../support/services.js';
+import { publishResultBatches } from '../../services/heartbeats/heartbeat-results.js';
 
 const TOKENS: Record<string, { tokenId: string; region: string; name: string }> = {
   'tok-eu': { tokenId: 'agt_eu', region: 'EuWest', name: 'eu agent' },
@@ -213,6 +214,33 @@ describe('ingest over gRPC', () => {
       expect(p.subject).toBe(subjects.results('EuWest'));
       expect(p.result.region).toBe('EuWest');
     }
+  });
+
+  it('stores missed slots from the scheduler under their own region, only missed ones, and never over a real result', async () => {
+    const org = uniqueName('org');
+    const [real] = results(org, 1);
+    const { acks } = await sendBatches(client, 'tok-eu', [{ batchId: 'b-before-missed', results: [real] }]);
+    expect(acks[0].accepted).toBe(1);
+    const missed = (slot: number, region: string, over: Partial<CheckResult> = {}) => CheckResult.fromPartial({
+      resultId: `mon_1.${region}.${slot}`, jobId: `mon_1.${region}.${slot}`, orgId: org, monitorId: 'mon_1', region, agentId: 'pharos-scheduler',
+      type: CheckType.CHECK_TYPE_WEBSITE, scheduledAtMs: slot, startedAtMs: slot,
+      status: CheckStatus.CHECK_STATUS_MISSED, errorKind: ErrorKind.ERROR_KIND_SCHEDULER_DOWN, ...over,
+    });
+    const slot = Date.now() - 30_000;
+    await publishResultBatches(bus, subjects.missedResults, 'missed', [
+      missed(slot, 'UsEast'),
+      missed(slot, 'EuWest', { errorKind: ErrorKind.ERROR_KIND_BUS_UNAVAILABLE }),
+      // The real result's slot: it arrived first and stays.
+      missed(real.startedAtMs, 'EuWest', { resultId: real.resultId }),
+      // This subject cannot claim a check ran.
+      missed(slot + 1, 'UsEast', { status: CheckStatus.CHECK_STATUS_UP }),
+    ]);
+    await eventually(async () => (await countRows(org)) === 3, { what: 'the missed slots stored' });
+    const stored = await store.recentResults({ orgId: org, monitorId: 'mon_1', limit: 10 });
+    expect(stored.filter((r) => r.status === 'missed').map((r) => `${r.region}:${r.errorKind}`).sort()).toEqual(['EuWest:bus_unavailable', 'UsEast:scheduler_down']);
+    expect(stored.find((r) => r.resultId === real.resultId)?.status).not.toBe('missed');
+    expect(stored.some((r) => r.scheduledAtMs === slot + 1)).toBe(false);
+    expect((await store.monitorStats({ orgId: org, monitorId: 'mon_1', fromMs: slot - 60_000, toMs: Date.now() })).totalChecks).toBe(1);
   });
 
   it('stores a resent batch once, on the same stream, a new stream, and after hot state forgot it', async () => {

@@ -50,6 +50,7 @@ function baseParam(param: string, path: string, method: string): string {
   if (param === 'exitCode') return '0';
   if (param === 'name') return 'fuzz-monitor';
   if (param === 'memberId') return ids.member;
+  if (param === 'monitorId') return ids.monitor;
   if (path.startsWith('/api/monitors')) return ids.monitor;
   if (path.startsWith('/api/teams')) return ids.team;
   if (path.startsWith('/admin/orgs')) return ids.org;

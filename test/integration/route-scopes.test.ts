@@ -11,13 +11,29 @@ let h: ApiHarness;
 beforeAll(async () => { h = await startApiHarness(); });
 afterAll(async () => h?.close());
 
+/** The /api routes open without a key, on purpose (docs/decisions.md, "Public badges"). */
+const PUBLIC_API_ROUTES = ['GET /api/badges/:monitorId/uptime.svg', 'GET /api/badges/:monitorId/status.svg'];
+
 const fill = (url: string) => url.replace(/:(\w+)/g, (_m, name) => (name === 'id' ? 'mon_00000000000000000000000000' : 'placeholder'));
 
 describe('route × scope matrix', () => {
   it('covers the api', () => {
     const api = h.app.routeScopes.filter((r) => r.url.startsWith('/api'));
     expect(api.length).toBeGreaterThanOrEqual(14);
-    for (const r of api) expect(SCOPES, `${r.method} ${r.url}`).toContain(r.scope);
+    for (const r of api) {
+      if (r.scope === 'public') expect(PUBLIC_API_ROUTES, `${r.method} ${r.url} is public`).toContain(`${r.method} ${r.url}`);
+      else expect(SCOPES, `${r.method} ${r.url}`).toContain(r.scope);
+    }
+  });
+
+  it('serves the public /api routes without a key', async () => {
+    const open = h.app.routeScopes.filter((r) => r.url.startsWith('/api') && r.scope === 'public').map((r) => `${r.method} ${r.url}`);
+    expect(open.sort()).toEqual([...PUBLIC_API_ROUTES].sort());
+    for (const route of open) {
+      const [method, url] = route.split(' ');
+      const res = await h.app.inject({ method: method as 'GET', url: fill(url) });
+      expect(res.statusCode, route).toBe(200);
+    }
   });
 
   it('refuses every /api route without a key, and with a key lacking the route scope', async () => {

@@ -4,7 +4,8 @@ import { startStatusEvaluator } from '../../services/alerting/status-evaluator.j
 import { MonitorStatusStore } from '../../services/alerting/status-store.js';
 import type { StatusTransition } from '../../services/alerting/status-machine.js';
 import { MemoryJobBus } from '../../services/lib/adapters/memory/job-bus.js';
-import { openNatsJobBus } from '../../services/lib/adapters/nats/job-bus.js';
+import { NatsJobBus, openNatsJobBus } from '../../services/lib/adapters/nats/job-bus.js';
+import { deletePrefixStreams } from '../support/nats-streams.js';
 import { MonitorStore } from '../../services/lib/monitors/store.js';
 import { monitorDefaults } from '../../services/lib/monitors/model.js';
 import { OrganizationStore } from '../../services/lib/tenancy/organizations.js';
@@ -52,15 +53,17 @@ function evaluatorSuite(engine: string, openBus: (prefix: string) => Promise<Job
       await sub?.unsubscribe();
       await bus?.close();
       await drop?.();
+      // The NATS variant's streams on the machine's NATS.
+      if (bus instanceof NatsJobBus && natsUrl) await deletePrefixStreams(natsUrl, prefix);
     });
 
     let seq = 0;
-    async function publish(monitorId: string, region: string, up: boolean, opts: { resultId?: string; msgId?: string; startedAtMs?: number } = {}) {
+    async function publish(monitorId: string, region: string, up: boolean, opts: { resultId?: string; msgId?: string; startedAtMs?: number; missed?: boolean } = {}) {
       const resultId = opts.resultId ?? `${monitorId}.${region}.${++seq}`;
       const result = CheckResult.fromPartial({
         resultId, jobId: resultId, orgId, monitorId, region, agentId: 'a', startedAtMs: opts.startedAtMs ?? 1_795_000_000_000 + seq * 1000,
-        status: up ? CheckStatus.CHECK_STATUS_UP : CheckStatus.CHECK_STATUS_DOWN,
-        errorKind: up ? ErrorKind.ERROR_KIND_UNSPECIFIED : ErrorKind.ERROR_KIND_CONNECTION_REFUSED,
+        status: opts.missed ? CheckStatus.CHECK_STATUS_MISSED : up ? CheckStatus.CHECK_STATUS_UP : CheckStatus.CHECK_STATUS_DOWN,
+        errorKind: opts.missed ? ErrorKind.ERROR_KIND_SCHEDULER_DOWN : up ? ErrorKind.ERROR_KIND_UNSPECIFIED : ErrorKind.ERROR_KIND_CONNECTION_REFUSED,
         errorMessage: up ? '' : 'connect ECONNREFUSED',
       });
       await bus.publishDurable(subjects.results(region), CheckResult.encode(result).finish(), opts.msgId ?? resultId);
@@ -92,6 +95,18 @@ function evaluatorSuite(engine: string, openBus: (prefix: string) => Promise<Job
       await eventually(async () => (await statusOf(m.id)) === 'Up', { what: 'the marker result' });
       const state = await sql.query<{ region_state: Record<string, { lastResultId: string; consecutiveSuccesses: number }> }>(`SELECT region_state FROM monitor_status WHERE monitor_id = $1`, [m.id]);
       expect(state.rows[0].region_state.UsEast).toMatchObject({ lastResultId: marker, consecutiveSuccesses: 1 });
+    });
+
+    it('lets a missed slot neither fail nor recover a monitor', async () => {
+      const m = await monitors.create(orgId, { ...monitorDefaults(['UsEast']), name: uniqueName('m'), type: 'Website', url: 'https://x.test', failureThreshold: 2 });
+      await publish(m.id, 'UsEast', false);
+      await eventually(async () => (await regionState(m.id))?.UsEast?.consecutiveFailures === 1, { what: 'the first failure' });
+      await publish(m.id, 'UsEast', false, { missed: true });
+      const marker = await publish(m.id, 'UsEast', false);
+      await eventually(async () => (await statusOf(m.id)) === 'Down', { what: 'Down after two failures' });
+      // Two failures, not three (the missed slot did not count) and no reset between them.
+      const state = (await regionState(m.id)) as Record<string, { consecutiveFailures: number; lastResultId: string }>;
+      expect(state.UsEast).toMatchObject({ consecutiveFailures: 2, lastResultId: marker });
     });
 
     it('redelivers a result whose evaluation failed, and applies it once', async () => {

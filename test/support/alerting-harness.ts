@@ -1,6 +1,7 @@
 /**
  * The server side behind an api harness for tests of what follows a result: ingest's
- * heartbeat intake and writer into the results store, the status evaluator with incidents,
+ * heartbeat intake and writer into the results store, the status evaluator with incidents
+ * and the alerts they decide (queued in the outbox; no delivery worker runs),
  * and the heartbeat watchdog on the harness's clock (ticked by the test, never by a timer).
  */
 import type { ApiHarness } from './api-harness.js';
@@ -30,7 +31,7 @@ export async function startAlertingHarness(h: ApiHarness, now: () => number): Pr
   const writer = new ResultWriter({ store: h.results, hotState: h.hotState, bus: h.bus, subjects, logger }, { maxDelayMs: 2 });
   const intake = await startHeartbeatIntake({ bus: h.bus, subjects, writer, retentionDays: 30 });
   const evaluator = await startStatusEvaluator({
-    bus: h.bus, subjects, monitors: h.monitors, statuses: new MonitorStatusStore(h.sql), incidents: new IncidentStore(h.sql), logger, now,
+    bus: h.bus, subjects, monitors: h.monitors, statuses: new MonitorStatusStore(h.sql), incidents: new IncidentStore(h.sql), outbox: new AlertOutbox(), logger, now,
     maintenance: new MaintenanceWindowStore(h.sql),
     escalations: new EscalationTimers({ sql: h.sql, outbox: new AlertOutbox(), monitorById: (id) => h.monitors.getById(id) }),
   });

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../services/lib/config.js';
 
@@ -29,6 +30,29 @@ describe('configuration', () => {
     expect(loadConfig('agent', { PHAROS_HEARTBEAT_INTERVAL_MS: '3000' }).agent.presenceIntervalMs).toBe(3000);
     expect(loadConfig('agent', { PHAROS_PRESENCE_INTERVAL_MS: '2000', PHAROS_HEARTBEAT_INTERVAL_MS: '3000' }).agent.presenceIntervalMs).toBe(2000);
     expect(() => loadConfig('agent', { PHAROS_HEARTBEAT_INTERVAL_MS: 'often' })).toThrow(/PHAROS_HEARTBEAT_INTERVAL_MS/);
+  });
+
+  it('gives the scheduler an id that survives a restart and differs by host, role and data dir', () => {
+    const env = { ...real, PHAROS_DATA_DIR: '/var/lib/pharos' };
+    expect(loadConfig('server', env).schedulerId).toBe(loadConfig('server', env).schedulerId);
+    expect(loadConfig('server', env).schedulerId).toContain(os.hostname());
+    expect(loadConfig('server', env).schedulerId).not.toBe(loadConfig('scheduler', env).schedulerId);
+    expect(loadConfig('server', env).schedulerId).not.toBe(loadConfig('server', { ...env, PHAROS_DATA_DIR: '/srv/pharos' }).schedulerId);
+    expect(loadConfig('server', { ...env, PHAROS_SCHEDULER_ID: 'sched-eu-1' }).schedulerId).toBe('sched-eu-1');
+  });
+
+  it('reads the delivery lease, never shorter than the 10 s send timeout allows', () => {
+    expect(loadConfig('dev', {}).deliveryLeaseMs).toBe(60_000);
+    expect(loadConfig('alerting', { ...real, PHAROS_DELIVERY_LEASE_SECONDS: '15' }).deliveryLeaseMs).toBe(15_000);
+    expect(() => loadConfig('dev', { PHAROS_DELIVERY_LEASE_SECONDS: '5' })).toThrow(/PHAROS_DELIVERY_LEASE_SECONDS must be an integer from 15/);
+  });
+
+  it('keeps an agent\'s outbox log under the data dir, per region, unless told where', () => {
+    expect(loadConfig('agent', { PHAROS_DATA_DIR: '/var/lib/pharos' }, { region: 'EuWest' }).agent.dataDir).toBe('/var/lib/pharos/agent-EuWest');
+    expect(loadConfig('agent', { PHAROS_DATA_DIR: '/var/lib/pharos', PHAROS_REGION: 'UsEast' }).agent.dataDir).toBe('/var/lib/pharos/agent-UsEast');
+    expect(loadConfig('agent', { PHAROS_DATA_DIR: '/var/lib/pharos', PHAROS_AGENT_DATA_DIR: '/srv/outbox' }, { region: 'EuWest' }).agent.dataDir).toBe('/srv/outbox');
+    // A region that could climb out of the data dir is refused before the path is used.
+    expect(() => loadConfig('agent', { PHAROS_DATA_DIR: '/var/lib/pharos' }, { region: '../etc' })).toThrow(ConfigError);
   });
 
   it('refuses malformed values with the variable named', () => {

@@ -37,6 +37,18 @@ export function afterFailure(attempt: number, nowMs: number): { status: 'Retryin
   return delay === undefined ? { status: 'Failed', nextAttemptAtMs: null } : { status: 'Retrying', nextAttemptAtMs: nowMs + delay };
 }
 
+export interface AttemptToRecord {
+  delivery: LeasedDelivery;
+  token: string;
+  outcome: DeliveryOutcome;
+  startedAtMs: number;
+  nowMs: number;
+  /** No retry can help (the channel is gone): Failed at once. */
+  permanent?: boolean;
+}
+
+export interface RecordedAttempt { attempt: number; status: DeliveryStatus; nextAttemptAtMs: number | null }
+
 export class DeliveryStore {
   constructor(private readonly sql: SqlClient) {}
 
@@ -71,32 +83,48 @@ export class DeliveryStore {
    * Failed), only while this worker still holds the lease. Returns null when the lease was
    * lost (it expired and another worker took the row, which now owns the outcome).
    */
-  async record(d: LeasedDelivery, token: string, outcome: DeliveryOutcome, startedAtMs: number, nowMs: number, permanent = false): Promise<{ attempt: number; status: DeliveryStatus; nextAttemptAtMs: number | null } | null> {
-    return this.sql.transaction(async (tx) => {
-      const { rows } = await tx.query<{ attempt_count: number }>(
-        `SELECT attempt_count FROM alert_deliveries WHERE id = $1 AND lease_token = $2 FOR UPDATE`,
-        [d.id, token],
-      );
-      if (!rows[0]) return null;
-      const attempt = rows[0].attempt_count + 1;
-      const next = outcome.ok
-        ? { status: 'Sent' as const, nextAttemptAtMs: null }
-        : permanent ? { status: 'Failed' as const, nextAttemptAtMs: null } : afterFailure(attempt, nowMs);
-      await tx.query(
-        `INSERT INTO alert_delivery_attempts (delivery_id, attempt, at, status_code, error, duration_ms)
-         VALUES ($1, $2, to_timestamp($3 / 1000.0), $4, $5, $6)`,
-        [d.id, attempt, startedAtMs, outcome.statusCode, outcome.error, Math.max(0, Math.round(nowMs - startedAtMs))],
-      );
-      await tx.query(
-        `UPDATE alert_deliveries
-            SET attempt_count = $2, status = $3,
-                next_attempt_at = CASE WHEN $4::float8 IS NULL THEN NULL ELSE to_timestamp($4::float8 / 1000.0) END,
-                lease_until = NULL, lease_token = NULL, updated_at = to_timestamp($5 / 1000.0)
-          WHERE id = $1`,
-        [d.id, attempt, next.status, next.nextAttemptAtMs, nowMs],
-      );
-      return { attempt, ...next };
-    });
+  async record(d: LeasedDelivery, token: string, outcome: DeliveryOutcome, startedAtMs: number, nowMs: number, permanent = false): Promise<RecordedAttempt | null> {
+    return (await this.recordMany([{ delivery: d, token, outcome, startedAtMs, nowMs, permanent }]))[0];
   }
 
+  /**
+   * Records many attempts in one statement (a worker's group commit), each only while its
+   * lease is still held: the row must still carry the lease's token and the attempt count it
+   * was leased with. Answers in the order given, null where the lease was lost.
+   */
+  async recordMany(entries: readonly AttemptToRecord[]): Promise<Array<RecordedAttempt | null>> {
+    if (entries.length === 0) return [];
+    const planned = entries.map((e) => {
+      const attempt = e.delivery.attemptCount + 1;
+      const next = e.outcome.ok
+        ? { status: 'Sent' as const, nextAttemptAtMs: null }
+        : e.permanent ? { status: 'Failed' as const, nextAttemptAtMs: null } : afterFailure(attempt, e.nowMs);
+      return { e, attempt, next };
+    });
+    const { rows } = await this.sql.query<{ delivery_id: string }>(
+      `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::float8[], $6::int[], $7::text[], $8::float8[], $9::int[], $10::float8[])
+           AS i(id, token, attempt, status, next_ms, status_code, error, started_ms, duration_ms, now_ms)
+       ), moved AS (
+         UPDATE alert_deliveries d
+            SET attempt_count = i.attempt, status = i.status,
+                next_attempt_at = CASE WHEN i.next_ms IS NULL THEN NULL ELSE to_timestamp(i.next_ms / 1000.0) END,
+                lease_until = NULL, lease_token = NULL, updated_at = to_timestamp(i.now_ms / 1000.0)
+           FROM input i
+          WHERE d.id = i.id AND d.lease_token = i.token AND d.attempt_count = i.attempt - 1
+         RETURNING d.id
+       )
+       INSERT INTO alert_delivery_attempts (delivery_id, attempt, at, status_code, error, duration_ms)
+       SELECT i.id, i.attempt, to_timestamp(i.started_ms / 1000.0), i.status_code, i.error, i.duration_ms
+         FROM input i JOIN moved m ON m.id = i.id
+       RETURNING delivery_id`,
+      [
+        planned.map((p) => p.e.delivery.id), planned.map((p) => p.e.token), planned.map((p) => p.attempt), planned.map((p) => p.next.status),
+        planned.map((p) => p.next.nextAttemptAtMs), planned.map((p) => p.e.outcome.statusCode), planned.map((p) => p.e.outcome.error),
+        planned.map((p) => p.e.startedAtMs), planned.map((p) => Math.max(0, Math.round(p.e.nowMs - p.e.startedAtMs))), planned.map((p) => p.e.nowMs),
+      ],
+    );
+    const recorded = new Set(rows.map((r) => r.delivery_id));
+    return planned.map((p) => (recorded.has(p.e.delivery.id) ? { attempt: p.attempt, ...p.next } : null));
+  }
 }

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../lib/logger.js';
 import type { DeliverEvent, DeliveryOutcome, StoredChannel } from '../channels/channel.js';
-import type { DeliveryStore, LeasedDelivery } from './delivery-store.js';
+import type { AttemptToRecord, DeliveryStore, LeasedDelivery, RecordedAttempt } from './delivery-store.js';
 
 /** Finds a delivery's channel with its settings ready to send; null when it was deleted. */
 export type ChannelLoader = (orgId: string, channelId: string) => Promise<StoredChannel | null>;
@@ -48,6 +48,36 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker &
   let wake: (() => void) | null = null;
   let loop: Promise<void> | null = null;
 
+  // Group commit: attempts finished while a write is in flight are recorded together by the
+  // next one, so a busy worker writes one statement per group rather than one transaction
+  // per delivery, and a lone delivery is recorded at once.
+  let queued: Array<{ entry: AttemptToRecord; resolve: (r: RecordedAttempt | null) => void; reject: (err: unknown) => void }> = [];
+  let writing = false;
+  async function flushRecords(): Promise<void> {
+    if (writing) return;
+    writing = true;
+    try {
+      while (queued.length > 0) {
+        const group = queued;
+        queued = [];
+        try {
+          const results = await deps.store.recordMany(group.map((q) => q.entry));
+          group.forEach((q, i) => q.resolve(results[i]));
+        } catch (err) {
+          for (const q of group) q.reject(err);
+        }
+      }
+    } finally {
+      writing = false;
+    }
+  }
+  function record(entry: AttemptToRecord): Promise<RecordedAttempt | null> {
+    return new Promise((resolve, reject) => {
+      queued.push({ entry, resolve, reject });
+      void flushRecords();
+    });
+  }
+
   async function send(channel: StoredChannel, d: LeasedDelivery): Promise<DeliveryOutcome> {
     const abort = new AbortController();
     let timer: NodeJS.Timeout | undefined;
@@ -67,11 +97,11 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker &
     }
   }
 
-  async function deliverOne(d: LeasedDelivery, token: string): Promise<void> {
+  async function deliverOne(d: LeasedDelivery, token: string, loadChannel: ChannelLoader): Promise<void> {
     const startedAtMs = now();
-    const channel = await deps.loadChannel(d.orgId, d.channelId);
+    const channel = await loadChannel(d.orgId, d.channelId);
     const outcome = channel ? await send(channel, d) : { ok: false, statusCode: null, error: 'channel no longer exists' };
-    const recorded = await deps.store.record(d, token, outcome, startedAtMs, now(), channel === null);
+    const recorded = await record({ delivery: d, token, outcome, startedAtMs, nowMs: now(), permanent: channel === null });
     // One wide event per delivery, with ids only: never a channel's settings or URL.
     deps.logger.info({
       event: 'alert.delivery', deliveryId: d.id, eventId: d.event.id, eventType: d.event.event, orgId: d.orgId, monitorId: d.monitorId,
@@ -86,7 +116,15 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker &
     for (;;) {
       const token = randomUUID();
       const batch = await deps.store.lease(now(), leaseMs, token, batchSize);
-      await Promise.all(batch.map((d) => deliverOne(d, token)));
+      // A channel is loaded (read and unsealed) once per batch, however many of its deliveries are in it.
+      const loaded = new Map<string, Promise<StoredChannel | null>>();
+      const loadOnce: ChannelLoader = (orgId, channelId) => {
+        const key = `${orgId}/${channelId}`;
+        let p = loaded.get(key);
+        if (!p) loaded.set(key, p = deps.loadChannel(orgId, channelId));
+        return p;
+      };
+      await Promise.all(batch.map((d) => deliverOne(d, token, loadOnce)));
       total += batch.length;
       if (batch.length < batchSize || !running) return total;
     }

@@ -10,6 +10,11 @@ export { toProtoAssertion } from '../../../contracts/checks/website-assertions.j
  * check) yields one result id and is stored once. Its settings come from the monitor's
  * check contract, every value explicit.
  */
+/** A job still unstarted when its next run is due is superseded: skip, don't pile up. */
+export function jobDeadlineMs(monitor: Pick<Monitor, 'intervalSeconds'>, scheduledAtMs: number): number {
+  return scheduledAtMs + monitor.intervalSeconds * 1000;
+}
+
 export function buildCheckJob(monitor: Monitor, region: string, scheduledAtMs: number, attempt = 1): CheckJob {
   const settings = checkSettingsOf(monitor.type, monitor);
   if (!settings) throw new Error(`no agent checks ${monitor.type} monitors`);
@@ -20,8 +25,7 @@ export function buildCheckJob(monitor: Monitor, region: string, scheduledAtMs: n
     region,
     type: MONITOR_TYPES[monitor.type] as CheckType,
     scheduledAtMs,
-    // A job still unstarted when its next run is due is superseded: skip, don't pile up.
-    deadlineMs: scheduledAtMs + monitor.intervalSeconds * 1000,
+    deadlineMs: jobDeadlineMs(monitor, scheduledAtMs),
     timeoutMs: monitor.timeoutSeconds * 1000,
     attempt,
     monitorRevision: monitor.revision,

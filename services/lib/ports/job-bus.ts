@@ -3,12 +3,17 @@
  * (`PHAROS_NATS_URL` set) and an in-process bus (embedded default). Both pass
  * test/contract/suites/job-bus.ts.
  *
- * Two delivery semantics, chosen per subject (see services/lib/subjects.ts):
- * - core publish/subscribe, at most once: periodic check jobs (a lost job is simply the
- *   next interval's job) and change notices. With `queue`, each message goes to exactly
- *   one subscriber of the group (agents of one region share the load).
+ * Three delivery semantics, chosen per subject (see services/lib/subjects.ts):
+ * - core publish/subscribe, at most once: change notices. With `queue`, each message goes
+ *   to exactly one subscriber of the group.
+ * - work queues, for check jobs (`publishWork`/`consumeWork`): a message waits until a
+ *   consumer of its subject takes it (an agent restarting or re-subscribing loses nothing),
+ *   the consumers of one subject share the messages, each taken once, and a message past
+ *   its deadline is never handed to a handler (`onExpired` sees it instead, so the
+ *   consumer can account for it). msgId de-duplicates a re-publish. Work subjects are
+ *   `<prefix>.jobs.<queue>` (the NATS adapter's work-queue stream is bound to them).
  * - durable streams, at least once with explicit ack, bounded redelivery and backoff:
- *   results handed to alerting, on-demand checks. `msgId` de-duplicates a re-publish of
+ *   results handed to alerting, missed slots, heartbeats. `msgId` de-duplicates a re-publish of
  *   the same message inside the stream's duplicate window.
  */
 export interface Subscription {
@@ -47,7 +52,48 @@ export interface DurablePublish {
   msgId: string;
 }
 
+export interface WorkPublish {
+  /** De-duplicates a re-publish inside the duplicate window (the job id). */
+  msgId: string;
+  /** Unix ms after which the message is no longer handed to a handler. */
+  deadlineMs: number;
+}
+
+export interface WorkMessage {
+  subject: string;
+  data: Uint8Array;
+  deadlineMs: number;
+  /** 1 on first delivery. */
+  deliveryCount: number;
+}
+
+export interface WorkConsumerOptions {
+  /** An exact subject (no wildcards): one queue, e.g. one region's jobs. */
+  subject: string;
+  /** Give up on a message after this many failed deliveries (default 3). */
+  maxDeliver?: number;
+  /** Redeliver a message not acknowledged within this time (default 30 s). */
+  ackWaitMs?: number;
+  /**
+   * Called instead of the handler for a message whose deadline had passed when it was
+   * taken from the queue; the message is removed. Messages the queue dropped unseen (older
+   * than the adapter's maximum age) reach nobody.
+   */
+  onExpired?: (msg: WorkMessage) => void;
+}
+
+/**
+ * Handler contract for work consumers: resolving acknowledges (removes) the message;
+ * throwing hands it back for redelivery (with backoff) while maxDeliver and its deadline
+ * allow.
+ */
+export type WorkHandler = (msg: WorkMessage) => Promise<void>;
+
 export interface JobBus {
+  /**
+   * Core publish. Rejects with a transient error when the bus is unreachable rather than
+   * buffering the message for a later reconnect: the caller keeps it or records it missed.
+   */
   publish(subject: string, data: Uint8Array): Promise<void>;
   subscribe(subject: string, handler: MessageHandler, opts?: { queue?: string }): Promise<Subscription>;
   publishDurable(subject: string, data: Uint8Array, msgId: string): Promise<void>;
@@ -58,6 +104,15 @@ export interface JobBus {
    */
   publishDurableBatch(items: readonly DurablePublish[]): Promise<void>;
   consumeDurable(opts: DurableConsumerOptions, handler: DurableHandler): Promise<Subscription>;
+  /**
+   * Work publish: resolves when the queue holds the message (or already held its msgId).
+   * Rejects with a transient error while the bus is unreachable, like `publish`. Core
+   * subscribers of the subject also see it (observers; on NATS a stream does not hide a
+   * message from them).
+   */
+  publishWork(subject: string, data: Uint8Array, opts: WorkPublish): Promise<void>;
+  /** Takes messages from the subject's queue; every consumer of one subject shares them. */
+  consumeWork(opts: WorkConsumerOptions, handler: WorkHandler): Promise<Subscription>;
   /** Resolves when everything published so far has reached the server. */
   flush(): Promise<void>;
   close(): Promise<void>;

@@ -93,6 +93,18 @@ function records<E extends object>(wire: WirePath, parts: { [K in keyof E]: Part
   };
 }
 
+/**
+ * What a result's status can be. Every statistic (uptime, failures, response times, the
+ * hourly rollup) counts only COUNTED_STATUSES: a skipped check (the job came after its
+ * deadline) and a missed slot (it could not run; error_kind says why) are unknown time,
+ * in neither the numerator nor the denominator (docs/decisions.md, "No silent gaps").
+ */
+export const RESULT_STATUSES = ['up', 'down', 'skipped', 'missed'] as const;
+export type ResultStatus = (typeof RESULT_STATUSES)[number];
+export const COUNTED_STATUSES = ['up', 'down'] as const satisfies readonly ResultStatus[];
+/** `status IN ('up', 'down')`, for the queries and the rollup (the names are constants, not input). */
+export const COUNTED_STATUS_SQL = `status IN (${COUNTED_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+
 const TIMING = 'Float64 CODEC(Gorilla, ZSTD(1))';
 const DATE_TIME = "DateTime64(3, 'UTC') CODEC(Delta, ZSTD(1))";
 
@@ -111,7 +123,7 @@ export const FIRST_RELEASE_FIELDS = {
   scheduledAtMs: column('scheduled_at', DATE_TIME, time, 'scheduledAtMs'),
   /** When the check started, unix ms (the row's time). */
   startedAtMs: column('ts', "DateTime64(3, 'UTC') CODEC(DoubleDelta, ZSTD(1))", time, 'startedAtMs'),
-  status: column('status', 'LowCardinality(String)', oneOf(['up', 'down', 'skipped'] as const), 'status'),
+  status: column('status', 'LowCardinality(String)', oneOf(RESULT_STATUSES), 'status'),
   /** '' when none; otherwise snake_case error kind, e.g. 'timeout', 'connection_refused'. */
   errorKind: column('error_kind', 'LowCardinality(String)', text, 'errorKind'),
   /** '' when none; 'dns' | 'connect' | 'tls' | 'ttfb' | 'transfer' | 'assertion' | …. */

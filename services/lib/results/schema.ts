@@ -12,15 +12,20 @@
  *   ingest for exactness.
  * - TTL per row from retention_days: plans differ in retention, so the row carries it.
  * - DoubleDelta on ts (regular intervals), Delta on scheduled_at, Gorilla on the timings.
- * - The hourly rollup excludes skipped checks, as every statistic does.
+ * - The hourly rollup counts only up and down checks, as every statistic does (skipped and
+ *   missed slots are unknown time). Its first view (`_mv_v1`) excluded only 'skipped', so it
+ *   would have counted a missed slot as up; a view's query cannot be altered in place on
+ *   24.3, so `_mv_v2` replaces it: created first, then v1 dropped, so no insert misses the
+ *   rollup (one racing an upgrade's migration may be counted twice in its hour).
  *
  * The raw table's columns come from the column table (columns.ts).
  */
-import { ADDED_FIELDS, FIRST_RELEASE_FIELDS, INGESTED_AT, type ResultColumn, type ResultField } from './columns.js';
+import { ADDED_FIELDS, COUNTED_STATUS_SQL, FIRST_RELEASE_FIELDS, INGESTED_AT, type ResultColumn, type ResultField } from './columns.js';
 
 export const RESULTS_TABLE = 'check_results_v1';
 export const HOURLY_TABLE = 'check_results_hourly_v1';
-export const HOURLY_VIEW = 'check_results_hourly_mv_v1';
+export const HOURLY_VIEW = 'check_results_hourly_mv_v2';
+const RETIRED_HOURLY_VIEWS = ['check_results_hourly_mv_v1'];
 
 /** `name  Type CODEC(…)`, aligned as the statements were written by hand. */
 const definition = (c: ResultColumn) => `${c.name.padEnd(22)} ${c.type}`;
@@ -76,7 +81,8 @@ export function schemaStatements(db: string): string[] {
       quantilesTDigestState(0.5, 0.95, 0.99)(total_ms) AS total_ms_quantiles,
       max(retention_days) AS retention_days
     FROM ${db}.${RESULTS_TABLE}
-    WHERE status != 'skipped'
+    WHERE ${COUNTED_STATUS_SQL}
     GROUP BY org_id, monitor_id, region, hour`,
+    ...RETIRED_HOURLY_VIEWS.map((v) => `DROP VIEW IF EXISTS ${db}.${v}`),
   ];
 }

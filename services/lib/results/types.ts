@@ -38,7 +38,7 @@ export interface StatsQuery {
 }
 
 export interface StatsFigures {
-  /** Up checks / (up + down) checks × 100; null when there were no checks. Skipped checks do not count. */
+  /** Up checks / (up + down) checks × 100; null when there were no checks. Skipped and missed slots do not count. */
   uptimePercentage: number | null;
   totalChecks: number;
   failedChecks: number;

@@ -4,7 +4,7 @@
  * with a barrier message that must arrive after it would have.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DurableMessage, JobBus, Subscription } from '../../../services/lib/ports/job-bus.js';
+import type { DurableMessage, JobBus, Subscription, WorkMessage } from '../../../services/lib/ports/job-bus.js';
 import { eventually } from '../../support/services.js';
 
 export interface JobBusFixture {
@@ -45,6 +45,18 @@ export function jobBusContract(name: string, open: () => Promise<JobBusFixture>)
       subs.push(await bus.subscribe(subject, (d, s) => void into.push(`${s}=${dec(d)}`), { queue }));
     }
 
+    async function work(
+      subject: string,
+      into: string[],
+      onExpired?: (m: WorkMessage) => void,
+    ): Promise<Subscription> {
+      const s = await bus.consumeWork({ subject, onExpired }, async (m) => void into.push(dec(m.data)));
+      subs.push(s);
+      return s;
+    }
+
+    const inAMinute = () => Date.now() + 60_000;
+
     async function consume(
       opts: Parameters<JobBus['consumeDurable']>[0],
       handler: (m: DurableMessage) => Promise<void>,
@@ -53,6 +65,13 @@ export function jobBusContract(name: string, open: () => Promise<JobBusFixture>)
       subs.push(s);
       return s;
     }
+
+    it('refuses a core publish it cannot send now instead of keeping it for later', async () => {
+      // A closed bus stands for an unreachable one (the NATS adapter refuses the same way while
+      // disconnected: test/integration/nats-restart.test.ts); callers keep the job themselves.
+      await bus.close();
+      await expect(bus.publish(`${p}.jobs.eu`, enc('late'))).rejects.toThrow();
+    });
 
     it('fans a core message out to every plain subscriber', async () => {
       const a: string[] = [];
@@ -70,15 +89,15 @@ export function jobBusContract(name: string, open: () => Promise<JobBusFixture>)
       const a: string[] = [];
       const b: string[] = [];
       const all: string[] = [];
-      await sub(`${p}.jobs.eu`, a, 'agents');
-      await sub(`${p}.jobs.eu`, b, 'agents');
+      await sub(`${p}.tasks.eu`, a, 'agents');
+      await sub(`${p}.tasks.eu`, b, 'agents');
       // Barrier: a plain subscriber sees every message, in publish order, after which
       // any duplicate to the group would already have been routed.
-      await sub(`${p}.jobs.eu`, all);
+      await sub(`${p}.tasks.eu`, all);
       await bus.flush();
       const n = 40;
-      for (let i = 0; i < n; i++) await bus.publish(`${p}.jobs.eu`, enc(String(i)));
-      await bus.publish(`${p}.jobs.eu`, enc('end'));
+      for (let i = 0; i < n; i++) await bus.publish(`${p}.tasks.eu`, enc(String(i)));
+      await bus.publish(`${p}.tasks.eu`, enc('end'));
       await eventually(() => all.length === n + 1 && a.length + b.length >= n + 1, { what: 'all jobs' });
       await bus.flush();
       const got = [...a, ...b].map((x) => x.split('=')[1]).sort();
@@ -230,6 +249,115 @@ export function jobBusContract(name: string, open: () => Promise<JobBusFixture>)
       for (let i = 0; i < n; i++) await bus.publishDurable(`${p}.durable.s`, enc(String(i)), `s${i}`);
       await eventually(() => got.length >= n, { what: 'all shared messages' });
       expect([...got].sort()).toEqual(Array.from({ length: n }, (_, i) => String(i)).sort());
+    });
+
+    it('holds a work message published while nobody consumes until a consumer arrives', async () => {
+      await bus.publishWork(`${p}.jobs.eu`, enc('w1'), { msgId: 'w1', deadlineMs: inAMinute() });
+      await bus.publishWork(`${p}.jobs.eu`, enc('w2'), { msgId: 'w2', deadlineMs: inAMinute() });
+      const got: string[] = [];
+      await work(`${p}.jobs.eu`, got);
+      await eventually(() => got.length === 2, { what: 'both held messages' });
+      expect(got).toEqual(['w1', 'w2']);
+    });
+
+    it('keeps work messages for a consumer that stopped until the next one takes them', async () => {
+      const first: string[] = [];
+      const s1 = await work(`${p}.jobs.eu`, first);
+      await bus.publishWork(`${p}.jobs.eu`, enc('a'), { msgId: 'a', deadlineMs: inAMinute() });
+      await eventually(() => first.length === 1, { what: 'a' });
+      await s1.unsubscribe();
+      await bus.publishWork(`${p}.jobs.eu`, enc('b'), { msgId: 'b', deadlineMs: inAMinute() });
+      const second: string[] = [];
+      await work(`${p}.jobs.eu`, second);
+      await eventually(() => second.length === 1, { what: 'b after the restart' });
+      await bus.publishWork(`${p}.jobs.eu`, enc('end'), { msgId: 'end', deadlineMs: inAMinute() });
+      await eventually(() => second.includes('end'), { what: 'barrier' });
+      expect(first).toEqual(['a']);
+      expect(second).toEqual(['b', 'end']);
+    });
+
+    it('shares one work subject between its consumers, each message to one of them once', async () => {
+      const a: string[] = [];
+      const b: string[] = [];
+      await work(`${p}.jobs.eu`, a);
+      await work(`${p}.jobs.eu`, b);
+      const n = 40;
+      for (let i = 0; i < n; i++) await bus.publishWork(`${p}.jobs.eu`, enc(String(i)), { msgId: `s${i}`, deadlineMs: inAMinute() });
+      await eventually(() => a.length + b.length >= n, { what: 'all shared work' });
+      // Barrier: one more message, taken after any duplicate of the first n would have been.
+      await bus.publishWork(`${p}.jobs.eu`, enc('end'), { msgId: 'end', deadlineMs: inAMinute() });
+      await eventually(() => [...a, ...b].includes('end'), { what: 'barrier' });
+      expect([...a, ...b].sort()).toEqual([...Array.from({ length: n }, (_, i) => String(i)), 'end'].sort());
+    });
+
+    it('keeps work subjects apart: a consumer takes only its own subject', async () => {
+      const eu: string[] = [];
+      const us: string[] = [];
+      await work(`${p}.jobs.eu`, eu);
+      await bus.publishWork(`${p}.jobs.us`, enc('us1'), { msgId: 'us1', deadlineMs: inAMinute() });
+      await bus.publishWork(`${p}.jobs.eu`, enc('eu1'), { msgId: 'eu1', deadlineMs: inAMinute() });
+      await eventually(() => eu.length === 1, { what: 'eu1' });
+      await work(`${p}.jobs.us`, us);
+      await eventually(() => us.length === 1, { what: 'us1, held for its own consumer' });
+      expect(eu).toEqual(['eu1']);
+      expect(us).toEqual(['us1']);
+    });
+
+    it('never hands a work message past its deadline to a handler, but reports it to onExpired', async () => {
+      const soon = Date.now() + 300;
+      await bus.publishWork(`${p}.jobs.eu`, enc('late'), { msgId: 'late', deadlineMs: Date.now() - 1 });
+      await bus.publishWork(`${p}.jobs.eu`, enc('expires-waiting'), { msgId: 'ew', deadlineMs: soon });
+      await bus.publishWork(`${p}.jobs.eu`, enc('fresh'), { msgId: 'fresh', deadlineMs: inAMinute() });
+      await eventually(() => Date.now() > soon, { what: 'the second deadline to pass' });
+      const got: string[] = [];
+      const expired: WorkMessage[] = [];
+      await work(`${p}.jobs.eu`, got, (m) => void expired.push(m));
+      await eventually(() => got.length === 1 && expired.length === 2, { what: 'fresh handled, two expired' });
+      expect(got).toEqual(['fresh']);
+      expect(expired.map((m) => [m.subject, dec(m.data)])).toEqual([
+        [`${p}.jobs.eu`, 'late'],
+        [`${p}.jobs.eu`, 'expires-waiting'],
+      ]);
+      expect(expired[1].deadlineMs).toBe(soon);
+    });
+
+    it('de-duplicates a work re-publish with the same msgId', async () => {
+      for (const [id, body] of [['j1', 'a'], ['j1', 'a-again'], ['j2', 'b']]) {
+        await bus.publishWork(`${p}.jobs.eu`, enc(body), { msgId: id, deadlineMs: inAMinute() });
+      }
+      const got: string[] = [];
+      await work(`${p}.jobs.eu`, got);
+      await eventually(() => got.includes('b'), { what: 'b' });
+      expect(got).toEqual(['a', 'b']);
+    });
+
+    it('redelivers a work message whose handler threw, up to maxDeliver', async () => {
+      const seen: string[] = [];
+      subs.push(
+        await bus.consumeWork({ subject: `${p}.jobs.eu`, maxDeliver: 2 }, async (m) => {
+          seen.push(`${dec(m.data)}#${m.deliveryCount}`);
+          if (dec(m.data) === 'bad' || m.deliveryCount === 1) throw new Error('nope');
+        }),
+      );
+      await bus.publishWork(`${p}.jobs.eu`, enc('bad'), { msgId: 'bad', deadlineMs: inAMinute() });
+      await eventually(() => seen.includes('bad#2'), { what: 'second delivery of bad' });
+      // "ok" fails once: its redelivery comes one backoff after bad's last failure.
+      await bus.publishWork(`${p}.jobs.eu`, enc('ok'), { msgId: 'ok', deadlineMs: inAMinute() });
+      await eventually(() => seen.includes('ok#2'), { what: 'redelivery of ok' });
+      expect(seen.filter((x) => x.startsWith('bad'))).toEqual(['bad#1', 'bad#2']);
+    });
+
+    it('lets core subscribers of a work subject observe its messages without taking them', async () => {
+      const seen: string[] = [];
+      await sub(`${p}.jobs.eu`, seen);
+      await bus.flush();
+      await bus.publishWork(`${p}.jobs.eu`, enc('o1'), { msgId: 'o1', deadlineMs: inAMinute() });
+      await eventually(() => seen.length === 1, { what: 'observed' });
+      const got: string[] = [];
+      await work(`${p}.jobs.eu`, got);
+      await eventually(() => got.length === 1, { what: 'still taken by a consumer' });
+      expect(seen).toEqual([`${p}.jobs.eu=o1`]);
+      expect(got).toEqual(['o1']);
     });
   });
 }

@@ -9,7 +9,7 @@ import { Value } from 'typebox/value';
 import { presentResult } from '../../../services/api/routes/monitors/result-presenter.js';
 import { CheckResultResponse } from '../../../services/api/routes/monitors/result-schema.js';
 import { NO_DETAILS, type StoredResult } from '../../../services/lib/results/types.js';
-import { RESULT_FIELDS } from '../../../services/lib/results/columns.js';
+import { RESULT_FIELDS, RESULT_STATUSES } from '../../../services/lib/results/columns.js';
 import { changed, fullStoredResult, getPath } from '../../support/result-samples.js';
 
 /** Stored fields the api does not show, and why. */
@@ -80,4 +80,11 @@ describe('the api\'s check result', () => {
     const fed = new Set([...shownBy.values()].flat());
     expect(leaves(shown).filter((leaf) => !fed.has(leaf))).toEqual([]);
   });
+
+  it('shows a missed slot as status Missed with its reason, and every status has a name', () => {
+    const missed = presentResult({ ...fullStoredResult(), status: 'missed', errorKind: 'scheduler_down', errorPhase: '', errorMessage: 'no scheduler held the lease' });
+    expect(missed).toMatchObject({ status: 'Missed', error: { kind: 'scheduler_down', message: 'no scheduler held the lease' } });
+    for (const status of RESULT_STATUSES) expect(presentResult({ ...fullStoredResult(), status }).status).toMatch(/^[A-Z][a-z]+$/);
+  });
 });
+

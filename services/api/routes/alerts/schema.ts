@@ -22,7 +22,7 @@ const AlertFields = {
   message: Type.String(),
   channel: Type.Object({ id: Type.String(), name: Type.String(), type: Type.String() }),
   event: Type.Object({
-    id: Type.String({ description: 'evt_…, the same on every retry (webhook-id)' }),
+    id: Type.String({ description: 'evt_…, the same on every retry; a Webhook delivery\'s `webhook-id` is this id, `_` and the channel id' }),
     type: Type.String({ description: 'monitor.down, monitor.up, …' }),
     payload: Type.Record(Type.String(), Type.Unknown(), { description: 'The Webhook payload as sent' }),
   }),

@@ -4,8 +4,9 @@
  * test (test/unit/results/api-result.test.ts) fails when a stored field is not shown here.
  */
 import type { StoredResult } from '../../../lib/results/types.js';
+import type { ResultStatus } from '../../../lib/results/columns.js';
 
-const STATUS_NAME = { up: 'Up', down: 'Down', skipped: 'Skipped' } as const;
+const STATUS_NAME = { up: 'Up', down: 'Down', skipped: 'Skipped', missed: 'Missed' } as const satisfies Record<ResultStatus, string>;
 const iso = (ms: number) => (ms ? new Date(ms).toISOString() : null);
 const DAY_MS = 86_400_000;
 

@@ -11,7 +11,7 @@ export const CheckResultResponse = Type.Object({
   id: Type.String(),
   checkedAt: Type.String({ format: 'date-time' }),
   region: Type.String(),
-  status: Type.String({ description: 'Up, Down or Skipped (the agent got the job after its deadline)' }),
+  status: Type.String({ description: 'Up, Down, Skipped (the agent got the job after its deadline) or Missed (the slot could not run: error.kind says why, e.g. scheduler_down or bus_unavailable); Skipped and Missed are unknown time, counted in no statistic' }),
   responseTimeMs: Type.Number(),
   statusCode: nullable(Type.Integer()),
   error: nullable(Type.Object({ kind: Type.String(), phase: Type.String(), message: Type.String() })),

@@ -1,5 +1,5 @@
 import { MonitorChanged } from '../../../../proto/generated/pharos/v1/control.js';
-import { instantParam, notFound, validationError } from '../../../lib/errors.js';
+import { DomainError, instantParam, notFound, validationError } from '../../../lib/errors.js';
 import { buildCheckJob, encodeCheckJob } from '../../../lib/monitors/check-job.js';
 import type { Monitor, MonitorConfig } from '../../../lib/monitors/model.js';
 import type { ApiDeps, VerbContext } from '../../context.js';
@@ -8,6 +8,8 @@ import { toMonitorConfig, monitorTypeName } from './input.js';
 import { presentMonitor, presentMonitors, presentPing, presentResult } from './presenter.js';
 import type { MonitorBody } from './schema.js';
 import { screenTargets } from './target-screen.js';
+import { AlertOutbox } from '../../../alerting/deliveries/outbox.js';
+import { decideIncidentEnded } from '../../../alerting/alert-decisions.js';
 
 const PERIOD_MS = { '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000, '90d': 90 * 86_400_000 } as const;
 
@@ -185,8 +187,13 @@ export async function listPings({ ctx, input }: { ctx: VerbContext; input: { id:
 export async function pauseMonitor({ ctx, input }: { ctx: VerbContext; input: { id: string } }) {
   await mustGet(ctx, input.id);
   const monitor = (await ctx.deps.monitors.setPaused(ctx.principal.orgId, input.id, true))!;
-  // Pausing stops checks and alerts: an outage in progress ends here, not at some later check.
-  await ctx.deps.incidents.resolveOpen(monitor.id, (ctx.deps.now ?? Date.now)());
+  // Pausing stops checks and alerts: an outage in progress ends here, not at some later check,
+  // and its end is announced like any other (incident.resolved, in the same transaction).
+  const atMs = (ctx.deps.now ?? Date.now)();
+  await ctx.deps.sql.transaction(async (tx) => {
+    const resolved = await ctx.deps.incidents.resolveOpen(monitor.id, atMs, tx);
+    if (resolved) await new AlertOutbox().enqueue(tx, monitor, [decideIncidentEnded(monitor, resolved, atMs)], atMs);
+  });
   await rescheduleHeartbeat(ctx.deps, monitor, false);
   await announce(ctx.deps, monitor, false);
   return presentMonitor(ctx, monitor);
@@ -216,6 +223,13 @@ export async function checkMonitorNow({ ctx, input }: { ctx: VerbContext; input:
   }
   const scheduledAtMs = (ctx.deps.now ?? Date.now)();
   const jobs = monitor.regions.map((region) => buildCheckJob(monitor, region, scheduledAtMs));
-  for (const job of jobs) await ctx.deps.bus.publish(ctx.deps.subjects.jobs(job.region), encodeCheckJob(job));
+  try {
+    for (const job of jobs) {
+      await ctx.deps.bus.publishWork(ctx.deps.subjects.jobs(job.region), encodeCheckJob(job), { msgId: job.jobId, deadlineMs: job.deadlineMs });
+    }
+  } catch {
+    // The bus refuses rather than buffers while it is unreachable: a retry later is the client's call.
+    throw new DomainError('UNAVAILABLE', 'Service unavailable', 'the job bus is unreachable; retry shortly');
+  }
   return { monitorId: monitor.id, regions: monitor.regions, jobIds: jobs.map((j) => j.jobId), scheduledAt: new Date(scheduledAtMs).toISOString() };
 }

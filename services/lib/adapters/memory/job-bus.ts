@@ -10,6 +10,10 @@
  *   durable name starts at the beginning of the stream (JetStream's default policy).
  * - Each consumer subscription runs one handler at a time; several subscriptions with the
  *   same durable name share the work.
+ * - Work messages wait in a queue per subject (bounded by `maxMessages` and `workMaxAgeMs`,
+ *   like the NATS work-queue stream's limits) until a consumer of that subject takes them;
+ *   consumers of one subject share them, one handler at a time per subscription. A message
+ *   taken after its deadline goes to `onExpired`, never to the handler.
  */
 import type {
   DurableConsumerOptions,
@@ -18,6 +22,9 @@ import type {
   JobBus,
   MessageHandler,
   Subscription,
+  WorkConsumerOptions,
+  WorkHandler,
+  WorkPublish,
 } from '../../ports/job-bus.js';
 import type { Logger } from '../../logger.js';
 import { assertSubject, subjectMatches } from './subject-match.js';
@@ -29,6 +36,8 @@ export interface MemoryJobBusOptions {
   duplicateWindowMs?: number;
   /** Durable stream capacity; the oldest messages are dropped beyond it. */
   maxMessages?: number;
+  /** Work messages older than this are dropped unseen (default 1 h, as the NATS work stream). */
+  workMaxAgeMs?: number;
   logger?: Pick<Logger, 'warn' | 'error'>;
   now?: () => number;
 }
@@ -36,6 +45,30 @@ export interface MemoryJobBusOptions {
 export const DEFAULT_BACKOFF_MS = [1_000, 5_000, 15_000, 30_000, 60_000];
 const DEFAULT_MAX_DELIVER = 10;
 const DEFAULT_ACK_WAIT_MS = 30_000;
+const DEFAULT_WORK_MAX_DELIVER = 3;
+const DEFAULT_WORK_MAX_AGE_MS = 3_600_000;
+
+interface WorkItem {
+  subject: string;
+  data: Uint8Array;
+  deadlineMs: number;
+  publishedAt: number;
+  deliveries: number;
+}
+
+interface WorkWorker {
+  opts: WorkConsumerOptions;
+  handler: WorkHandler;
+  busy: boolean;
+  idle: Promise<void>;
+}
+
+interface WorkQueue {
+  /** Ready to be taken, oldest first. */
+  items: WorkItem[];
+  workers: WorkWorker[];
+  pumpScheduled: boolean;
+}
 
 interface CoreSub {
   pattern: string;
@@ -80,6 +113,8 @@ export class MemoryJobBus implements JobBus {
   private readonly dedup = new Map<string, number>();
   private readonly consumers = new Map<string, Consumer>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly work = new Map<string, WorkQueue>();
+  private readonly workDedup = new Map<string, number>();
   private readonly backoffMs: number[];
   private readonly duplicateWindowMs: number;
   private readonly maxMessages: number;
@@ -207,6 +242,128 @@ export class MemoryJobBus implements JobBus {
     };
   }
 
+  async publishWork(subject: string, data: Uint8Array, opts: WorkPublish): Promise<void> {
+    this.assertOpen();
+    assertSubject(subject, { wildcards: false });
+    const now = this.now();
+    for (const [id, at] of this.workDedup) {
+      if (now - at < this.duplicateWindowMs) break;
+      this.workDedup.delete(id);
+    }
+    const seenAt = this.workDedup.get(opts.msgId);
+    if (seenAt !== undefined && now - seenAt < this.duplicateWindowMs) return;
+    this.workDedup.set(opts.msgId, now);
+    const q = this.workQueue(subject);
+    q.items.push({ subject, data: new Uint8Array(data), deadlineMs: opts.deadlineMs, publishedAt: now, deliveries: 0 });
+    this.pruneWork(q, now);
+    // Observers see it too, as core subscribers of a JetStream subject do.
+    await this.publish(subject, data);
+    this.scheduleWorkPump(q);
+  }
+
+  async consumeWork(opts: WorkConsumerOptions, handler: WorkHandler): Promise<Subscription> {
+    this.assertOpen();
+    assertSubject(opts.subject, { wildcards: false });
+    const q = this.workQueue(opts.subject);
+    const worker: WorkWorker = { opts, handler, busy: false, idle: Promise.resolve() };
+    q.workers.push(worker);
+    this.scheduleWorkPump(q);
+    return {
+      unsubscribe: async () => {
+        const i = q.workers.indexOf(worker);
+        if (i >= 0) q.workers.splice(i, 1);
+        await worker.idle;
+      },
+    };
+  }
+
+  private workQueue(subject: string): WorkQueue {
+    let q = this.work.get(subject);
+    if (!q) {
+      q = { items: [], workers: [], pumpScheduled: false };
+      this.work.set(subject, q);
+    }
+    return q;
+  }
+
+  /** The stream limits: age and count (the oldest go first). */
+  private pruneWork(q: WorkQueue, now: number): void {
+    const maxAge = this.opts.workMaxAgeMs ?? DEFAULT_WORK_MAX_AGE_MS;
+    let drop = 0;
+    while (drop < q.items.length && now - q.items[drop].publishedAt >= maxAge) drop++;
+    drop = Math.max(drop, q.items.length - this.maxMessages);
+    if (drop > 0) q.items.splice(0, drop);
+  }
+
+  private scheduleWorkPump(q: WorkQueue): void {
+    if (q.pumpScheduled || this.closed) return;
+    q.pumpScheduled = true;
+    setImmediate(() => {
+      q.pumpScheduled = false;
+      this.pumpWork(q);
+    });
+  }
+
+  private pumpWork(q: WorkQueue): void {
+    if (this.closed) return;
+    this.pruneWork(q, this.now());
+    for (;;) {
+      const worker = q.workers.find((w) => !w.busy);
+      if (!worker || q.items.length === 0) return;
+      const item = q.items.shift()!;
+      item.deliveries += 1;
+      const msg = { subject: item.subject, data: item.data, deadlineMs: item.deadlineMs, deliveryCount: item.deliveries };
+      if (this.now() > item.deadlineMs) {
+        try {
+          worker.opts.onExpired?.(msg);
+        } catch (err) {
+          this.opts.logger?.error({ err, subject: item.subject }, 'onExpired failed');
+        }
+        continue;
+      }
+      this.deliverWork(q, worker, item, msg);
+    }
+  }
+
+  private deliverWork(q: WorkQueue, worker: WorkWorker, item: WorkItem, msg: Parameters<WorkHandler>[0]): void {
+    worker.busy = true;
+    let settled = false;
+    const maxDeliver = worker.opts.maxDeliver ?? DEFAULT_WORK_MAX_DELIVER;
+    const handBack = (delayMs: number) => {
+      if (item.deliveries >= maxDeliver) {
+        this.opts.logger?.error({ subject: item.subject, deliveryCount: item.deliveries }, 'work message given up after max deliveries');
+        return;
+      }
+      this.timer(delayMs, () => {
+        // Back at the front: it is the oldest, so the closest to its deadline.
+        q.items.unshift(item);
+        this.scheduleWorkPump(q);
+      });
+    };
+    const ackTimer = this.timer(worker.opts.ackWaitMs ?? DEFAULT_ACK_WAIT_MS, () => {
+      if (settled) return;
+      settled = true;
+      handBack(0);
+    });
+    const run = async () => {
+      try {
+        await worker.handler(msg);
+        settled = true;
+      } catch (err) {
+        if (!settled) {
+          settled = true;
+          this.opts.logger?.warn({ err, subject: item.subject, deliveryCount: item.deliveries }, 'work handler failed');
+          handBack(this.backoff(item.deliveries));
+        }
+      } finally {
+        this.clearTimer(ackTimer);
+        worker.busy = false;
+        this.scheduleWorkPump(q);
+      }
+    };
+    worker.idle = run();
+  }
+
   async flush(): Promise<void> {
     // Deliveries are queued with setImmediate; one more turn lets them all start.
     await new Promise<void>((resolve) => setImmediate(resolve));
@@ -223,6 +380,10 @@ export class MemoryJobBus implements JobBus {
     for (const c of this.consumers.values()) {
       for (const w of c.workers) idle.push(w.idle);
       c.workers = [];
+    }
+    for (const q of this.work.values()) {
+      for (const w of q.workers) idle.push(w.idle);
+      q.workers = [];
     }
     await Promise.all(idle);
   }

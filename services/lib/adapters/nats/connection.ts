@@ -13,18 +13,24 @@ export interface NatsConnectOptions {
   /** Connection name shown by the server (`nats server report connections`). */
   name: string;
   logger: Logger;
+  /**
+   * Reply subjects of this connection (default `_INBOX`). Agents use their own, so the
+   * server can let each subscribe to its replies only (deploy/nats/nats.conf).
+   */
+  inboxPrefix?: string;
 }
 
-export async function connectNats({ url, name, logger }: NatsConnectOptions): Promise<NatsConnection> {
+export async function connectNats({ url, name, logger, inboxPrefix }: NatsConnectOptions): Promise<NatsConnection> {
   let nc: NatsConnection;
   try {
     nc = await connect({
-      servers: url.split(',').map((s) => s.trim()).filter(Boolean),
+      ...serversAndCredentials(url),
       name,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 1_000,
       reconnectJitter: 500,
       pingInterval: 20_000,
+      ...(inboxPrefix ? { inboxPrefix } : {}),
     });
   } catch (err) {
     // The first connect failing is transient from the caller's view: NATS may still be starting.
@@ -33,6 +39,27 @@ export async function connectNats({ url, name, logger }: NatsConnectOptions): Pr
   logger.info({ server: nc.getServer(), name }, 'nats connected');
   void logStatus(nc, logger);
   return nc;
+}
+
+/**
+ * The client ignores credentials in a server URL (it connects as no user): take
+ * `nats://user:password@host` apart into servers and `user`/`pass` (the first URL with
+ * credentials gives them; deploy/nats/nats.conf has one user per role).
+ */
+function serversAndCredentials(url: string): { servers: string[]; user?: string; pass?: string } {
+  let user: string | undefined;
+  let pass: string | undefined;
+  const servers = url.split(',').map((s) => s.trim()).filter(Boolean).map((s) => {
+    const m = /^([a-z]+:\/\/)([^@/]*)@(.*)$/i.exec(s);
+    if (!m) return s;
+    const [name, password] = m[2].split(':');
+    if (user === undefined && name) {
+      user = decodeURIComponent(name);
+      pass = password === undefined ? undefined : decodeURIComponent(password);
+    }
+    return m[1] + m[3];
+  });
+  return { servers, ...(user !== undefined ? { user, pass } : {}) };
 }
 
 async function logStatus(nc: NatsConnection, logger: Logger): Promise<void> {

@@ -29,6 +29,8 @@ export interface DurableStreamOptions {
   /** 0 = unlimited; limits retention keeps messages until these bound them. */
   maxAgeMs: number;
   maxBytes: number;
+  /** Default limits; `workqueue` removes a message once a consumer acks it. */
+  retention?: RetentionPolicy;
 }
 
 export async function ensureStream(jsm: JetStreamManager, o: DurableStreamOptions): Promise<void> {
@@ -36,7 +38,7 @@ export async function ensureStream(jsm: JetStreamManager, o: DurableStreamOption
     name: o.name,
     subjects: o.subjects,
     storage: StorageType.File,
-    retention: RetentionPolicy.Limits,
+    retention: o.retention ?? RetentionPolicy.Limits,
     duplicate_window: nanos(o.duplicateWindowMs),
     max_age: nanos(o.maxAgeMs),
     max_bytes: o.maxBytes,
@@ -72,7 +74,10 @@ export async function ensureConsumer(jsm: JetStreamManager, s: DurableConsumerSp
     max_deliver: s.maxDeliver,
   };
   try {
-    await jsm.consumers.info(s.stream, s.durable);
+    const { config } = await jsm.consumers.info(s.stream, s.durable);
+    // Unchanged: no update, so a process with rights to read its consumer only (an agent,
+    // deploy/nats/nats.conf) can open it.
+    if (config.filter_subject === s.filterSubject && config.ack_wait === mutable.ack_wait && config.max_deliver === s.maxDeliver) return;
   } catch (err) {
     if (!isApiError(err, CONSUMER_NOT_FOUND)) throw err;
     try {

@@ -7,8 +7,8 @@
  * promises both: a hung handler is redelivered after ackWaitMs, a failing one after the
  * backoff step.
  */
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager, RetentionPolicy, type JetStreamClient, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import { headers, type NatsConnection } from '@nats-io/transport-node';
 import type {
   DurableConsumerOptions,
   DurableHandler,
@@ -16,12 +16,16 @@ import type {
   JobBus,
   MessageHandler,
   Subscription,
+  WorkConsumerOptions,
+  WorkHandler,
+  WorkMessage,
+  WorkPublish,
 } from '../../ports/job-bus.js';
 import type { Logger } from '../../logger.js';
-import { durableStreamName } from '../../subjects.js';
+import { durableStreamName, workConsumerName, workStreamName } from '../../subjects.js';
 import { connectNats } from './connection.js';
-import { ensureConsumer, ensureStream, type DurableStreamOptions } from './durable-stream.js';
-import { isTransientBusError } from './errors.js';
+import { ensureConsumer, ensureStream, type DurableConsumerSpec, type DurableStreamOptions } from './durable-stream.js';
+import { BusUnavailableError, isTransientBusError } from './errors.js';
 
 export interface NatsJobBusOptions {
   url: string;
@@ -41,7 +45,26 @@ export interface NatsJobBusOptions {
    * wait, so keep it small compared with ackWaitMs / handler time.
    */
   prefetch?: number;
+  /**
+   * Work-queue stream (`<prefix>.jobs.>`) age limit, default 1 h: a job nobody took by then
+   * is removed unseen (nats-server < 2.11 has no per-message TTL; the deadline is checked
+   * when a message is taken, `WorkConsumerOptions.onExpired`).
+   */
+  workMaxAgeMs?: number;
+  /**
+   * Declare the streams at open (default). An agent opens with `false`: it may only read
+   * and take from its region's consumer (deploy/nats/nats.conf), the server declares.
+   */
+  declareStreams?: boolean;
+  /** Reply subject prefix of the connection (connection.ts); agents: `agentInboxPrefix(region)`. */
+  inboxPrefix?: string;
 }
+
+/** Header carrying a work message's deadline, unix ms. */
+const DEADLINE_HEADER = 'Pharos-Deadline-Ms';
+const DEFAULT_WORK_MAX_DELIVER = 3;
+/** A work publish waits this long for the stream's ack before the caller keeps the job. */
+const WORK_PUBLISH_TIMEOUT_MS = 2_000;
 
 const DEFAULT_BACKOFF_MS = [1_000, 5_000, 15_000, 30_000, 60_000];
 const DEFAULT_MAX_DELIVER = 10;
@@ -50,12 +73,17 @@ const DEFAULT_ACK_WAIT_MS = 30_000;
 const PUBLISH_WINDOW = 1_024;
 
 export async function openNatsJobBus(opts: NatsJobBusOptions): Promise<NatsJobBus> {
-  const nc = await connectNats({ url: opts.url, name: opts.name, logger: opts.logger });
+  const nc = await connectNats({ url: opts.url, name: opts.name, logger: opts.logger, inboxPrefix: opts.inboxPrefix });
   try {
-    const jsm = await jetstreamManager(nc);
+    // A process that declares nothing need not read the account's JetStream info either.
+    const jsm = await jetstreamManager(nc, { checkAPI: opts.declareStreams !== false });
     const stream = streamOptions(opts);
-    await ensureStream(jsm, stream);
-    return new NatsJobBus(nc, jsm, jetstream(nc), stream, opts);
+    const work = workStreamOptions(opts);
+    if (opts.declareStreams !== false) {
+      await ensureStream(jsm, stream);
+      await ensureStream(jsm, work);
+    }
+    return new NatsJobBus(nc, jsm, jetstream(nc), stream, work, opts);
   } catch (err) {
     await nc.close();
     throw err;
@@ -72,6 +100,17 @@ function streamOptions(opts: NatsJobBusOptions): DurableStreamOptions {
   };
 }
 
+function workStreamOptions(opts: NatsJobBusOptions): DurableStreamOptions {
+  return {
+    name: workStreamName(opts.prefix),
+    subjects: [`${opts.prefix}.jobs.>`],
+    duplicateWindowMs: opts.duplicateWindowMs ?? 120_000,
+    maxAgeMs: opts.workMaxAgeMs ?? 3_600_000,
+    maxBytes: opts.maxBytes ?? -1,
+    retention: RetentionPolicy.Workqueue,
+  };
+}
+
 export class NatsJobBus implements JobBus {
   private readonly consumers = new Set<Subscription>();
   private readonly backoffMs: number[];
@@ -81,9 +120,20 @@ export class NatsJobBus implements JobBus {
     private readonly jsm: JetStreamManager,
     private readonly js: JetStreamClient,
     private readonly stream: DurableStreamOptions,
+    private readonly work: DurableStreamOptions,
     private readonly opts: NatsJobBusOptions,
   ) {
     this.backoffMs = opts.backoffMs?.length ? opts.backoffMs : DEFAULT_BACKOFF_MS;
+    void this.trackConnection();
+  }
+
+  private connected = true;
+
+  private async trackConnection(): Promise<void> {
+    for await (const s of this.nc.status()) {
+      if (s.type === 'disconnect') this.connected = false;
+      else if (s.type === 'reconnect') this.connected = true;
+    }
   }
 
   /** JetStream stream holding `<prefix>.durable.>`. */
@@ -92,6 +142,10 @@ export class NatsJobBus implements JobBus {
   }
 
   async publish(subject: string, data: Uint8Array): Promise<void> {
+    // The client would buffer it until a reconnect and send it however late, to a server
+    // that has not yet seen the subscribers come back: refuse instead, so the caller keeps
+    // the job and decides by its deadline (services/scheduler/job-backlog.ts).
+    if (!this.connected || this.nc.isClosed()) throw new BusUnavailableError(`NATS is unreachable; not published on ${subject}`);
     this.nc.publish(subject, data);
   }
 
@@ -195,6 +249,128 @@ export class NatsJobBus implements JobBus {
     };
     this.consumers.add(sub);
     return sub;
+  }
+
+  /** JetStream stream holding `<prefix>.jobs.>` (work-queue retention). */
+  get workStreamName(): string {
+    return this.work.name;
+  }
+
+  /** Work subjects whose consumer this process has made sure exists. */
+  private readonly workConsumersReady = new Set<string>();
+
+  async publishWork(subject: string, data: Uint8Array, opts: WorkPublish): Promise<void> {
+    if (!this.connected || this.nc.isClosed()) throw new BusUnavailableError(`NATS is unreachable; not published on ${subject}`);
+    // The consumer is declared by the publisher too, so messages published before any agent
+    // of the region ever started are already its messages (a work-queue stream keeps them for
+    // whichever consumer arrives; declaring it here keeps that consumer the only one).
+    if (!this.workConsumersReady.has(subject)) {
+      await this.ensureWorkConsumer({ subject });
+      this.workConsumersReady.add(subject);
+    }
+    const h = headers();
+    h.set(DEADLINE_HEADER, String(opts.deadlineMs));
+    const send = () => this.js.publish(subject, data, { msgID: opts.msgId, headers: h, timeout: WORK_PUBLISH_TIMEOUT_MS });
+    try {
+      await send();
+    } catch (err) {
+      if (!isTransientBusError(err)) throw err;
+      if (!this.connected) throw new BusUnavailableError(`NATS is unreachable; not published on ${subject}`, { cause: err });
+      // The stream may have been deleted under us: re-declare once.
+      this.workConsumersReady.delete(subject);
+      await ensureStream(this.jsm, this.work);
+      await this.ensureWorkConsumer({ subject });
+      this.workConsumersReady.add(subject);
+      await send();
+    }
+  }
+
+  private workSpec(opts: Pick<WorkConsumerOptions, 'subject' | 'ackWaitMs' | 'maxDeliver'>): DurableConsumerSpec {
+    return {
+      stream: this.work.name,
+      durable: workConsumerName(opts.subject),
+      filterSubject: opts.subject,
+      ackWaitMs: opts.ackWaitMs ?? DEFAULT_ACK_WAIT_MS,
+      maxDeliver: opts.maxDeliver ?? DEFAULT_WORK_MAX_DELIVER,
+    };
+  }
+
+  private async ensureWorkConsumer(opts: Pick<WorkConsumerOptions, 'subject' | 'ackWaitMs' | 'maxDeliver'>): Promise<void> {
+    await ensureConsumer(this.jsm, this.workSpec(opts));
+  }
+
+  async consumeWork(opts: WorkConsumerOptions, handler: WorkHandler): Promise<Subscription> {
+    if (!opts.subject.startsWith(`${this.opts.prefix}.jobs.`) || /[*>]/.test(opts.subject)) {
+      throw new Error(`work subject must be an exact subject under ${this.opts.prefix}.jobs.: ${opts.subject}`);
+    }
+    const spec = this.workSpec(opts);
+    await ensureConsumer(this.jsm, spec);
+    const consumer = await this.js.consumers.get(spec.stream, spec.durable);
+    const messages = await consumer.consume({ max_messages: this.opts.prefetch ?? 8 });
+    const log = this.opts.logger.child({ work: opts.subject });
+    let stopped = false;
+
+    void (async () => {
+      for await (const s of messages.status()) {
+        if (s.type === 'consumer_not_found' || s.type === 'consumer_deleted') {
+          log.warn({ status: s.type }, 'work consumer missing, re-creating');
+          await ensureConsumer(this.jsm, spec).catch((err) => log.error({ err }, 'cannot re-create work consumer'));
+        } else if (s.type === 'heartbeats_missed') {
+          log.warn({ count: s.count }, 'work consumer heartbeats missed');
+        }
+      }
+    })();
+
+    const loop = (async () => {
+      for await (const m of messages) {
+        if (stopped) {
+          // Pulled after unsubscribe began: back to the queue now, for another consumer.
+          m.nak();
+          continue;
+        }
+        await this.handleWork(m, opts, handler, spec.maxDeliver, log);
+      }
+    })().catch((err) => log.error({ err }, 'work consumer loop ended'));
+
+    const sub: Subscription = {
+      unsubscribe: async () => {
+        if (stopped) return;
+        stopped = true;
+        this.consumers.delete(sub);
+        await messages.close();
+        await loop;
+        await this.nc.flush().catch(() => undefined);
+      },
+    };
+    this.consumers.add(sub);
+    return sub;
+  }
+
+  private async handleWork(m: JsMsg, opts: WorkConsumerOptions, handler: WorkHandler, maxDeliver: number, log: Logger): Promise<void> {
+    const deadlineMs = Number(m.headers?.get(DEADLINE_HEADER) ?? NaN);
+    const msg: WorkMessage = { subject: m.subject, data: m.data, deadlineMs, deliveryCount: m.info.deliveryCount };
+    if (!Number.isFinite(deadlineMs) || Date.now() > deadlineMs) {
+      // Taken, not run: removed from the queue and reported to the consumer.
+      m.ack();
+      try {
+        opts.onExpired?.(msg);
+      } catch (err) {
+        log.error({ err, subject: m.subject }, 'onExpired failed');
+      }
+      return;
+    }
+    try {
+      await handler(msg);
+      m.ack();
+    } catch (err) {
+      if (msg.deliveryCount >= maxDeliver) {
+        log.error({ err, subject: m.subject, deliveryCount: msg.deliveryCount }, 'work message given up after max deliveries');
+        m.term(`failed ${msg.deliveryCount} times`);
+      } else {
+        log.warn({ err, subject: m.subject, deliveryCount: msg.deliveryCount }, 'work handler failed, will redeliver');
+        m.nak(this.backoffMs[Math.min(msg.deliveryCount - 1, this.backoffMs.length - 1)]);
+      }
+    }
   }
 
   async flush(): Promise<void> {

@@ -1,0 +1,145 @@
+/**
+ * Records the slots a scheduler outage left unpublished (docs/decisions.md, "No silent gaps").
+ *
+ * The leader keeps a progress marker in hot state: every slot due at or before it has been
+ * dispatched. A scheduler that becomes leader (a standby taking over, or a restart) reads
+ * the marker its predecessor left, and every slot after it and before the slot it will
+ * publish itself is stored as `missed` (`scheduler_down`).
+ *
+ * The marker is written at most every MARKER_EVERY_MS, so it can trail the last publish by
+ * that much: a slot in that trail may have been published after all. Missed records are
+ * therefore sent only once such a job's result would have reached ingest (the monitors'
+ * longest timeout plus SETTLE_MS), so ingest's de-duplication by result id keeps the real
+ * result and drops the missed record.
+ */
+import type { JobBus } from '../lib/ports/job-bus.js';
+import type { HotState } from '../lib/ports/hot-state.js';
+import type { Subjects } from '../lib/subjects.js';
+import type { Logger } from '../lib/logger.js';
+import type { Monitor } from '../lib/monitors/model.js';
+import type { CheckResult } from '../../proto/generated/pharos/v1/result.js';
+import { publishResultBatches } from '../heartbeats/heartbeat-results.js';
+import { missedResult, slotsBetween } from './missed-slots.js';
+
+const PROGRESS = 'scheduler-progress';
+const FIELD = 'dispatched-through';
+const MARKER_EVERY_MS = 1_000;
+/**
+ * How far back a takeover looks. An outage longer than this is recorded for its last day
+ * only (the marker expires): bounded work and rows for a network that was down for days.
+ */
+export const MARKER_TTL_MS = 86_400_000;
+const SETTLE_MS = 5_000;
+/** Missed records per publish call, so a long outage is never built in memory at once. */
+const CHUNK = 2_000;
+
+export interface GapRecorderDeps {
+  hotState: HotState;
+  bus: JobBus;
+  subjects: Subjects;
+  logger: Logger;
+  now: () => number;
+  /** Wait before sending a takeover's records; tests shorten it. */
+  settleMs?: number;
+}
+
+export interface GapRecorder {
+  /** The leader dispatched every slot due at or before `t`; `final` writes it unthrottled (a clean stop). */
+  dispatched(t: number, final?: boolean): Promise<void>;
+  /**
+   * This scheduler just became leader: record as missed every slot after the predecessor's
+   * marker and before `firstOwnSlot(monitor)`.
+   */
+  tookOver(monitors: Iterable<Monitor>, firstOwnSlot: (m: Monitor) => number | undefined): Promise<void>;
+  /**
+   * Keeps missed records to send (the bus that refused their jobs refuses them too);
+   * `flush` sends them once it takes them.
+   */
+  record(results: CheckResult[]): void;
+  flush(): Promise<void>;
+  /** Sends what is still waiting to settle now: better early than lost with the process. */
+  stop(): Promise<void>;
+}
+
+/** Missed records waiting for the bus; past this the oldest are dropped, and the count logged. */
+const MAX_UNSENT = 200_000;
+
+export function createGapRecorder(deps: GapRecorderDeps): GapRecorder {
+  const { hotState, logger, now } = deps;
+  let lastWrite = -Infinity;
+  const pending = new Map<NodeJS.Timeout, CheckResult[]>();
+  let unsent: CheckResult[] = [];
+  let flushing = false;
+
+  async function send(results: CheckResult[]): Promise<void> {
+    for (let i = 0; i < results.length; i += CHUNK) {
+      await publishResultBatches(deps.bus, deps.subjects.missedResults, 'missed', results.slice(i, i + CHUNK));
+    }
+  }
+
+  return {
+    async dispatched(t, final = false) {
+      if (!final && t - lastWrite < MARKER_EVERY_MS) return;
+      lastWrite = t;
+      await hotState.putRecord(PROGRESS, FIELD, String(t), MARKER_TTL_MS);
+    },
+
+    async tookOver(monitors, firstOwnSlot) {
+      const raw = (await hotState.getRecords(PROGRESS))[FIELD];
+      const marker = raw === undefined ? NaN : Number(raw);
+      // No marker: the first scheduler ever, or one down for longer than the marker lives.
+      if (!Number.isFinite(marker)) return;
+      const from = Math.max(marker, now() - MARKER_TTL_MS);
+      const missed: CheckResult[] = [];
+      let longestTimeoutMs = 0;
+      for (const m of monitors) {
+        const until = firstOwnSlot(m);
+        if (until === undefined) continue;
+        for (const slot of slotsBetween(m, from, until)) {
+          for (const region of m.regions) missed.push(missedResult(m, region, slot, 'scheduler_down'));
+          longestTimeoutMs = Math.max(longestTimeoutMs, m.timeoutSeconds * 1000);
+        }
+      }
+      if (missed.length === 0) return;
+      logger.warn({ event: 'scheduler.slots_missed', reason: 'scheduler_down', slots: missed.length, fromMs: from }, 'recording slots no scheduler published');
+      const timer = setTimeout(() => {
+        pending.delete(timer);
+        send(missed).catch((err) => logger.error({ err, slots: missed.length }, 'recording missed slots failed'));
+      }, longestTimeoutMs + (deps.settleMs ?? SETTLE_MS));
+      pending.set(timer, missed);
+    },
+
+    record(results) {
+      unsent.push(...results);
+      const over = unsent.length - MAX_UNSENT;
+      if (over > 0) {
+        unsent.splice(0, over);
+        logger.error({ event: 'scheduler.missed_dropped', dropped: over }, 'missed records dropped: the bus has been unreachable too long');
+      }
+    },
+
+    async flush() {
+      if (unsent.length === 0 || flushing) return;
+      flushing = true;
+      const batch = unsent;
+      unsent = [];
+      try {
+        await send(batch);
+      } catch {
+        // Still unreachable. Re-sending the lot is safe: batch ids and result ids de-duplicate.
+        unsent = batch.concat(unsent);
+      } finally {
+        flushing = false;
+      }
+    },
+
+    async stop() {
+      const left = [...pending.values()].flat();
+      for (const t of pending.keys()) clearTimeout(t);
+      pending.clear();
+      left.push(...unsent);
+      unsent = [];
+      if (left.length) await send(left).catch((err) => logger.error({ err, slots: left.length }, 'recording missed slots failed'));
+    },
+  };
+}
