@@ -20,6 +20,7 @@ export const COMMON_FIELDS = {
   p95ThresholdMs: field<number | null>(nullable(Type.Integer({ minimum: 1, maximum: 300_000, description: 'monitor.degraded when the P95 response time over p95WindowSeconds exceeds this; null = off' })), null),
   p95WindowSeconds: integerField({ min: 60, max: 86_400 }, 300, 'The sliding window of successful checks (all regions) whose P95 is compared with p95ThresholdMs'),
   alertChannelIds: field<string[]>(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 50 }), []),
+  escalationPolicyId: field<string | null>(nullable(Type.String({ maxLength: 64, description: "The organization's escalation policy for this monitor's incidents; null = none" })), null),
   /** Default: every region the operator declared (filled in by `monitorDefaults`). */
   regions: field<string[]>(Type.Array(Type.String({ minLength: 1, maxLength: 32 }), { minItems: 1, maxItems: 64, description: 'Regions to check from; default: every declared region' }), []),
   tags: field<string[]>(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 50 }), []),

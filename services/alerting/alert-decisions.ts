@@ -24,9 +24,9 @@ export interface IncidentChange {
   resolved: Incident | null;
 }
 
-type MonitorFacts = Pick<Monitor, 'id' | 'orgId' | 'name' | 'type' | 'url' | 'hostname' | 'alertOnDown' | 'alertOnRecovered'>;
+export type MonitorFacts = Pick<Monitor, 'id' | 'orgId' | 'name' | 'type' | 'url' | 'hostname' | 'alertOnDown' | 'alertOnRecovered'>;
 
-function event(m: MonitorFacts, type: AlertEventType, message: string, r: TriggeringResult, incident?: Incident): DecidedEvent {
+export function event(m: MonitorFacts, type: AlertEventType, message: string, r: TriggeringResult, incident?: Incident): DecidedEvent {
   return {
     event: type,
     orgId: m.orgId,
@@ -41,6 +41,7 @@ export function incidentPayload(i: Incident): AlertEventIncident {
   return {
     id: i.id, title: i.title, status: i.status, cause: i.cause,
     startedAt: i.startedAt.toISOString(), resolvedAt: i.resolvedAt?.toISOString() ?? null,
+    severity: i.severity, acknowledgedAt: i.acknowledgedAt?.toISOString() ?? null,
   };
 }
 

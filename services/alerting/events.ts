@@ -7,6 +7,8 @@ import type { MonitorTypeName } from '../../contracts/checks/index.js';
 
 export const ALERT_EVENT_TYPES = [
   'monitor.down', 'monitor.up', 'monitor.degraded', 'monitor.ssl_expiring', 'incident.created', 'incident.resolved',
+  // Added to the document's six (docs/incidents.md): the incident lifecycle a person drives.
+  'incident.acknowledged', 'incident.updated', 'incident.escalated',
 ] as const;
 export type AlertEventType = (typeof ALERT_EVENT_TYPES)[number];
 
@@ -18,6 +20,9 @@ export const ALERT_TYPE_OF_EVENT: { readonly [E in AlertEventType]: string } = {
   'monitor.ssl_expiring': 'SslExpiring',
   'incident.created': 'IncidentCreated',
   'incident.resolved': 'IncidentResolved',
+  'incident.acknowledged': 'IncidentAcknowledged',
+  'incident.updated': 'IncidentUpdated',
+  'incident.escalated': 'IncidentEscalated',
 };
 
 export interface AlertEventIncident {
@@ -27,6 +32,10 @@ export interface AlertEventIncident {
   cause: string;
   startedAt: string;
   resolvedAt: string | null;
+  severity: string;
+  acknowledgedAt: string | null;
+  /** The latest timeline entry, on incident.updated. */
+  update?: { status: string; message: string };
 }
 
 /**
@@ -41,9 +50,11 @@ export interface AlertEvent {
   monitor: { id: string; name: string; url: string | null; type: MonitorTypeName };
   alert: { type: string; message: string; timestamp: string; responseTimeMs: number | null };
   incident?: AlertEventIncident;
+  /** On incident.escalated: which policy and step (1-based) of which round (1-based). */
+  escalation?: { policyId: string; policyName: string; step: number; round: number };
 }
 
 /** The JSON a Webhook channel receives: the document's shape plus the added fields. */
 export function webhookPayload(e: AlertEvent) {
-  return { id: e.id, event: e.event, monitor: e.monitor, alert: e.alert, ...(e.incident ? { incident: e.incident } : {}) };
+  return { id: e.id, event: e.event, monitor: e.monitor, alert: e.alert, ...(e.incident ? { incident: e.incident } : {}), ...(e.escalation ? { escalation: e.escalation } : {}) };
 }

@@ -2,25 +2,14 @@
  * Incidents in the control-plane store. Alerting opens one when a monitor goes Down and
  * resolves it when the monitor comes back, inside the transaction that stores the status
  * change, so a crash cannot leave a Down monitor without its incident (or the reverse).
+ * People create, acknowledge, update and resolve them through IncidentLifecycle.
  */
 import type { SqlClient } from '../lib/ports/sql-client.js';
 import { newId } from '../lib/store/ids.js';
-import type { StatusTransition } from './status-machine.js';
+import type { RegionEvidence, StatusTransition } from './status-machine.js';
+import { incidentFromRow, INCIDENT_COLUMNS, type Incident, type IncidentRow, type IncidentStatus } from './incident-model.js';
 
-export const INCIDENT_STATUSES = ['Open', 'Resolved'] as const;
-export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
-
-export interface Incident {
-  id: string;
-  orgId: string;
-  monitorId: string;
-  title: string;
-  status: IncidentStatus;
-  cause: string;
-  startedAt: Date;
-  resolvedAt: Date | null;
-  evidence: StatusTransition['evidence'];
-}
+export * from './incident-model.js';
 
 export interface IncidentQuery {
   monitorId?: string;
@@ -31,30 +20,20 @@ export interface IncidentQuery {
   offset: number;
 }
 
-interface IncidentRow {
-  id: string;
-  org_id: string;
-  monitor_id: string;
-  title: string;
-  status: IncidentStatus;
-  cause: string;
-  started_at: Date | string;
-  resolved_at: Date | string | null;
-  evidence: StatusTransition['evidence'];
-}
-
-function toIncident(r: IncidentRow): Incident {
-  return {
-    id: r.id, orgId: r.org_id, monitorId: r.monitor_id, title: r.title, status: r.status, cause: r.cause,
-    startedAt: new Date(r.started_at), resolvedAt: r.resolved_at ? new Date(r.resolved_at) : null, evidence: r.evidence,
-  };
-}
-
-const COLUMNS = 'id, org_id, monitor_id, title, status, cause, started_at, resolved_at, evidence';
-
 /** How long a resolved incident stays among the "recent" ones. */
 export const RECENT_WINDOW_MS = 7 * 86_400_000;
 const RECENT_LIMIT = 50;
+const ACTIVE_LIMIT = 500;
+
+/** The result that started the outage: the earliest first failure among the down regions. */
+export function firstFailingResult(evidence: readonly RegionEvidence[]): string | null {
+  let best: RegionEvidence | null = null;
+  for (const e of evidence) {
+    if (e.verdict !== 'down' || !e.firstFailingResultId) continue;
+    if (!best || (e.firstFailureAtMs ?? Infinity) < (best.firstFailureAtMs ?? Infinity)) best = e;
+  }
+  return best?.firstFailingResultId ?? null;
+}
 
 export class IncidentStore {
   constructor(private readonly sql: SqlClient) {}
@@ -68,26 +47,32 @@ export class IncidentStore {
     if (transition.to === 'Down') {
       const cause = transition.evidence.find((e) => e.verdict === 'down' && e.lastError)?.lastError ?? '';
       const { rows } = await tx.query<IncidentRow>(
-        `INSERT INTO incidents (id, org_id, monitor_id, title, status, cause, started_at, evidence)
-         VALUES ($1, $2, $3, $4, 'Open', $5, to_timestamp($6 / 1000.0), $7)
-         ON CONFLICT (monitor_id) WHERE status = 'Open' DO NOTHING
-         RETURNING ${COLUMNS}`,
-        [newId('inc'), monitor.orgId, monitor.id, `${monitor.name} is down`, cause, transition.atMs, JSON.stringify(transition.evidence)],
+        `INSERT INTO incidents (id, org_id, monitor_id, kind, severity, title, status, cause, started_at, evidence, first_failing_result_id)
+         VALUES ($1, $2, $3, 'Automatic', 'Critical', $4, 'Open', $5, to_timestamp($6 / 1000.0), $7, $8)
+         ON CONFLICT (monitor_id) WHERE status = 'Open' AND kind = 'Automatic' DO NOTHING
+         RETURNING ${INCIDENT_COLUMNS}`,
+        [newId('inc'), monitor.orgId, monitor.id, `${monitor.name} is down`, cause, transition.atMs, JSON.stringify(transition.evidence), firstFailingResult(transition.evidence)],
       );
-      return { opened: rows[0] ? toIncident(rows[0]) : null, resolved: null };
+      return { opened: rows[0] ? incidentFromRow(rows[0]) : null, resolved: null };
     }
-    // Any status but Down ends the outage: Up after Down, and also Pending → Up after a
+    // Unknown (every region lost its agents) says nothing about the target: the incident stays as it is.
+    if (transition.to === 'Unknown') return { opened: null, resolved: null };
+    // Any other status but Down ends the outage: Up after Down, and also Pending → Up after a
     // resume (which forgets the status), so no incident outlives its monitor's recovery.
     return { opened: null, resolved: await this.resolveOpen(monitor.id, transition.atMs, tx) };
   }
 
-  /** Resolves the monitor's open incident, if any (recovery, or a pause: paused monitors have no outage). */
+  /**
+   * Resolves the monitor's open automatic incident, if any (recovery, or a pause: paused
+   * monitors have no outage). Manual incidents about the monitor are people's to resolve.
+   */
   async resolveOpen(monitorId: string, atMs: number, tx: SqlClient = this.sql): Promise<Incident | null> {
     const { rows } = await tx.query<IncidentRow>(
-      `UPDATE incidents SET status = 'Resolved', resolved_at = to_timestamp($2 / 1000.0) WHERE monitor_id = $1 AND status = 'Open' RETURNING ${COLUMNS}`,
+      `UPDATE incidents SET status = 'Resolved', resolved_at = to_timestamp($2 / 1000.0)
+        WHERE monitor_id = $1 AND status = 'Open' AND kind = 'Automatic' RETURNING ${INCIDENT_COLUMNS}`,
       [monitorId, atMs],
     );
-    return rows[0] ? toIncident(rows[0]) : null;
+    return rows[0] ? incidentFromRow(rows[0]) : null;
   }
 
   async list(orgId: string, q: IncidentQuery): Promise<{ items: Incident[]; totalCount: number }> {
@@ -104,25 +89,37 @@ export class IncidentStore {
     const filter = where.join(' AND ');
     const count = await this.sql.query<{ n: string | number }>(`SELECT count(*) AS n FROM incidents WHERE ${filter}`, params);
     const { rows } = await this.sql.query<IncidentRow>(
-      `SELECT ${COLUMNS} FROM incidents WHERE ${filter} ORDER BY started_at DESC, id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE ${filter} ORDER BY started_at DESC, id DESC LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, q.limit, q.offset],
     );
-    return { items: rows.map(toIncident), totalCount: Number(count.rows[0]?.n ?? 0) };
+    return { items: rows.map(incidentFromRow), totalCount: Number(count.rows[0]?.n ?? 0) };
   }
 
   /** Open incidents and those resolved within the last week, newest first. */
   async recent(orgId: string, nowMs: number): Promise<Incident[]> {
     const { rows } = await this.sql.query<IncidentRow>(
-      `SELECT ${COLUMNS} FROM incidents
+      `SELECT ${INCIDENT_COLUMNS} FROM incidents
         WHERE org_id = $1 AND (status = 'Open' OR resolved_at >= to_timestamp($2 / 1000.0))
         ORDER BY started_at DESC, id DESC LIMIT $3`,
       [orgId, nowMs - RECENT_WINDOW_MS, RECENT_LIMIT],
     );
-    return rows.map(toIncident);
+    return rows.map(incidentFromRow);
   }
 
-  async get(orgId: string, id: string): Promise<Incident | null> {
-    const { rows } = await this.sql.query<IncidentRow>(`SELECT ${COLUMNS} FROM incidents WHERE org_id = $1 AND id = $2`, [orgId, id]);
-    return rows[0] ? toIncident(rows[0]) : null;
+  /** Incidents not yet resolved (acknowledged or not), newest first. */
+  async active(orgId: string): Promise<Incident[]> {
+    const { rows } = await this.sql.query<IncidentRow>(
+      `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE org_id = $1 AND status = 'Open' ORDER BY started_at DESC, id DESC LIMIT $2`,
+      [orgId, ACTIVE_LIMIT],
+    );
+    return rows.map(incidentFromRow);
+  }
+
+  async get(orgId: string, id: string, tx: SqlClient = this.sql, forUpdate = false): Promise<Incident | null> {
+    const { rows } = await tx.query<IncidentRow>(
+      `SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE org_id = $1 AND id = $2${forUpdate ? ' FOR UPDATE' : ''}`,
+      [orgId, id],
+    );
+    return rows[0] ? incidentFromRow(rows[0]) : null;
   }
 }

@@ -9,9 +9,13 @@ import { applyResult, type StatusTransition } from './status-machine.js';
 import type { MonitorStatusStore } from './status-store.js';
 import type { IncidentStore } from './incident-store.js';
 import type { AlertOutbox } from './deliveries/outbox.js';
+import type { EscalationStopper } from './incident-lifecycle.js';
+import type { MaintenanceWindowStore } from './maintenance/store.js';
+import type { DarkRegions } from './dark-regions.js';
 import { ResponseTimeWindows } from './degradation/response-time-window.js';
 import { decideDegradation, decideSslExpiring, decideTransitionEvents, type DecidedEvent, type ObservedCertificate, type TriggeringResult } from './alert-decisions.js';
 import type { SqlClient } from '../lib/ports/sql-client.js';
+import { errorKindName, errorPhaseName } from '../ingest/to-stored-result.js';
 
 export interface StatusEvaluatorDeps {
   bus: JobBus;
@@ -20,6 +24,12 @@ export interface StatusEvaluatorDeps {
   statuses: MonitorStatusStore;
   /** Opens and resolves incidents with each status change, in its transaction. */
   incidents?: IncidentStore;
+  /** Starts an opened incident's escalation and stops a resolved one's, in the status change's transaction. */
+  escalations?: EscalationStopper;
+  /** Regions whose agents all stopped reporting: left out of the quorum (absent: every region counts). */
+  darkRegions?: DarkRegions;
+  /** Maintenance windows: a result taken while one holds the monitor changes nothing (no status, alert or incident). */
+  maintenance?: Pick<MaintenanceWindowStore, 'inForce'>;
   /** Where decided events go, in the status change's transaction (absent: nobody is told). */
   outbox?: AlertOutbox;
   /** Called after a transaction that queued deliveries commits, to wake the delivery workers. */
@@ -52,11 +62,19 @@ export async function startStatusEvaluator(deps: StatusEvaluatorDeps): Promise<S
       if (result.status !== CheckStatus.CHECK_STATUS_UP && result.status !== CheckStatus.CHECK_STATUS_DOWN) return;
       const monitor = await monitors.getById(result.monitorId);
       if (!monitor || monitor.orgId !== result.orgId || monitor.paused) return;
+      // Judged at the check's own time, so a redelivery after the window decides the same.
+      if (deps.maintenance && (await deps.maintenance.inForce(monitor.orgId, [monitor], result.startedAtMs)).has(monitor.id)) return;
+      const regions = statusRegions(monitor);
+      const dark = deps.darkRegions ? await deps.darkRegions() : new Set<string>();
+      const unknownRegions = regions.filter((r) => dark.has(r));
+      const known = regions.filter((r) => !dark.has(r));
       const policy = {
-        regions: statusRegions(monitor),
+        regions,
         failureThreshold: monitor.failureThreshold,
         recoveryThreshold: monitor.recoveryThreshold,
-        quorum: effectiveQuorum(monitor),
+        // The quorum is taken over the regions that can still answer.
+        quorum: effectiveQuorum({ ...monitor, regions: known.length ? known : regions }),
+        unknownRegions,
       };
       const up = result.status === CheckStatus.CHECK_STATUS_UP;
       const responseTimeMs = responseTimeOf(result);
@@ -73,11 +91,16 @@ export async function startStatusEvaluator(deps: StatusEvaluatorDeps): Promise<S
           up,
           startedAtMs: result.startedAtMs,
           errorMessage: result.errorMessage,
+          errorKind: errorKindName(result),
+          errorPhase: errorPhaseName(result),
         });
         newStatus = evaluation.state.status;
         return evaluation.applied ? { state: evaluation.state, result: evaluation.transition } : null;
       }, async (tx, change) => {
         const incidents = change && deps.incidents ? await deps.incidents.applyTransition(tx, monitor, change) : { opened: null, resolved: null };
+        const nowMs = (deps.now ?? Date.now)();
+        if (incidents.opened) await deps.escalations?.start(tx, incidents.opened, monitor, nowMs);
+        if (incidents.resolved) await deps.escalations?.stop(tx, incidents.resolved.id, nowMs, 'Resolved');
         if (!deps.outbox) return;
         const trigger: TriggeringResult = { atMs: result.startedAtMs, responseTimeMs };
         const events: DecidedEvent[] = change ? decideTransitionEvents(monitor, change, incidents, trigger) : [];
@@ -85,7 +108,7 @@ export async function startStatusEvaluator(deps: StatusEvaluatorDeps): Promise<S
         if (ssl) events.push(ssl);
         const degraded = await degradedEvent(tx, monitor, newStatus, p95Ms, trigger);
         if (degraded) events.push(degraded);
-        queued = await deps.outbox.enqueue(tx, monitor, events, (deps.now ?? Date.now)());
+        queued = await deps.outbox.enqueue(tx, monitor, events, nowMs);
       });
       // Committed: the workers may pick the deliveries up now rather than at their next poll.
       if (queued > 0) deps.onDeliveriesQueued?.();

@@ -7,7 +7,7 @@
  * which is what incidents and notifications (a later issue) are opened from.
  */
 export type RegionVerdict = 'pending' | 'up' | 'down';
-export type EvaluatedStatus = 'Pending' | 'Up' | 'Down';
+export type EvaluatedStatus = 'Pending' | 'Up' | 'Down' | 'Unknown';
 
 export interface RegionState {
   verdict: RegionVerdict;
@@ -16,6 +16,12 @@ export interface RegionState {
   lastResultAtMs: number;
   lastResultId: string;
   lastError: string;
+  /** The failing result's error kind and phase ('' when none; absent in states stored before incidents kept them). */
+  lastErrorKind?: string;
+  lastErrorPhase?: string;
+  /** The first result of the current run of failures (null while the region succeeds). */
+  firstFailureResultId?: string | null;
+  firstFailureAtMs?: number | null;
 }
 
 export interface MonitorState {
@@ -29,6 +35,12 @@ export interface StatusPolicy {
   failureThreshold: number;
   recoveryThreshold: number;
   quorum: number;
+  /**
+   * Regions whose agents have all stopped reporting: their last verdict is stale and counts
+   * for nothing (the caller sizes `quorum` to the regions left). Every region unknown makes
+   * the monitor Unknown.
+   */
+  unknownRegions?: readonly string[];
 }
 
 export interface ObservedResult {
@@ -37,6 +49,8 @@ export interface ObservedResult {
   up: boolean;
   startedAtMs: number;
   errorMessage: string;
+  errorKind?: string;
+  errorPhase?: string;
 }
 
 export interface StatusTransition {
@@ -44,7 +58,20 @@ export interface StatusTransition {
   to: EvaluatedStatus;
   atMs: number;
   /** The regions and their verdicts at the moment of the change. */
-  evidence: Array<{ region: string; verdict: RegionVerdict; consecutiveFailures: number; lastError: string }>;
+  evidence: RegionEvidence[];
+}
+
+/** One region at the moment of a change: what an incident keeps as its evidence. */
+export interface RegionEvidence {
+  region: string;
+  verdict: RegionVerdict;
+  consecutiveFailures: number;
+  lastError: string;
+  errorKind: string;
+  errorPhase: string;
+  /** The first result of the region's current run of failures, null when it is not failing. */
+  firstFailingResultId: string | null;
+  firstFailureAtMs: number | null;
 }
 
 export interface Evaluation {
@@ -70,9 +97,14 @@ function nextRegion(prev: RegionState | undefined, r: ObservedResult, policy: St
       lastResultAtMs: r.startedAtMs,
       lastResultId: r.resultId,
       lastError: '',
+      lastErrorKind: '',
+      lastErrorPhase: '',
+      firstFailureResultId: null,
+      firstFailureAtMs: null,
     };
   }
   const failures = base.consecutiveFailures + 1;
+  const continuing = base.consecutiveFailures > 0 && base.firstFailureResultId;
   return {
     verdict: failures >= policy.failureThreshold ? 'down' : base.verdict,
     consecutiveFailures: failures,
@@ -80,13 +112,20 @@ function nextRegion(prev: RegionState | undefined, r: ObservedResult, policy: St
     lastResultAtMs: r.startedAtMs,
     lastResultId: r.resultId,
     lastError: r.errorMessage,
+    lastErrorKind: r.errorKind ?? '',
+    lastErrorPhase: r.errorPhase ?? '',
+    firstFailureResultId: continuing ? base.firstFailureResultId : r.resultId,
+    firstFailureAtMs: continuing ? (base.firstFailureAtMs ?? r.startedAtMs) : r.startedAtMs,
   };
 }
 
 function overallStatus(regions: Record<string, RegionState>, policy: StatusPolicy): EvaluatedStatus {
+  const unknown = new Set(policy.unknownRegions ?? []);
+  const known = policy.regions.filter((r) => !unknown.has(r));
+  if (known.length === 0) return 'Unknown';
   let down = 0;
   let up = 0;
-  for (const name of policy.regions) {
+  for (const name of known) {
     const v = regions[name]?.verdict;
     if (v === 'down') down++;
     else if (v === 'up') up++;
@@ -116,9 +155,16 @@ export function applyResult(state: MonitorState, policy: StatusPolicy, result: O
     from: state.status,
     to: status,
     atMs: result.startedAtMs,
-    evidence: Object.entries(regions).map(([region, s]) => ({
-      region, verdict: s.verdict, consecutiveFailures: s.consecutiveFailures, lastError: s.lastError,
-    })),
+    evidence: Object.entries(regions).map(([region, s]) => evidenceOf(region, s)),
   };
   return { applied: true, state: next, transition };
+}
+
+function evidenceOf(region: string, s: RegionState): RegionEvidence {
+  return {
+    region, verdict: s.verdict, consecutiveFailures: s.consecutiveFailures, lastError: s.lastError,
+    errorKind: s.lastErrorKind ?? '', errorPhase: s.lastErrorPhase ?? '',
+    firstFailingResultId: s.consecutiveFailures > 0 ? (s.firstFailureResultId ?? null) : null,
+    firstFailureAtMs: s.consecutiveFailures > 0 ? (s.firstFailureAtMs ?? null) : null,
+  };
 }

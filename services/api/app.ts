@@ -12,6 +12,8 @@ import { keyRoutes } from './routes/keys/routes.js';
 import { monitorRoutes } from './routes/monitors/routes.js';
 import { pingRoutes } from './routes/pings/routes.js';
 import { incidentRoutes } from './routes/incidents/routes.js';
+import { escalationPolicyRoutes } from './routes/escalation-policies/routes.js';
+import { maintenanceWindowRoutes } from './routes/maintenance-windows/routes.js';
 import { regionRoutes } from './routes/regions/routes.js';
 import { teamRoutes } from './routes/teams/routes.js';
 import { alertChannelRoutes } from './routes/alert-channels/routes.js';
@@ -61,6 +63,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(alertChannelRoutes(deps));
   await app.register(alertRuleRoutes(deps));
   await app.register(alertRoutes(deps));
+  await app.register(escalationPolicyRoutes(deps));
+  await app.register(maintenanceWindowRoutes(deps));
   await app.register(badgeRoutes(deps));
   const operatorKey = deps.config.operatorKey;
   if (operatorKey) await app.register(adminRoutes({ ...deps, operatorKey }));

@@ -8,6 +8,7 @@ import type { Subjects } from '../lib/subjects.js';
 import type { MonitorStore } from '../lib/monitors/store.js';
 import type { HeartbeatStore } from '../heartbeats/heartbeat-store.js';
 import type { IncidentStore } from '../alerting/incident-store.js';
+import type { IncidentLifecycle } from '../alerting/incident-lifecycle.js';
 import type { ApiKeyStore, Principal } from '../lib/tenancy/api-keys.js';
 import type { PlanQuotas } from '../lib/tenancy/quotas.js';
 import type { TeamStore } from '../lib/tenancy/teams.js';
@@ -39,6 +40,8 @@ export interface ApiDeps {
   /** Job monitors' pings and heartbeat clocks. */
   heartbeats: HeartbeatStore;
   incidents: IncidentStore;
+  /** Manual incidents, acknowledgement, updates and resolution (absent: those routes answer 503). */
+  incidentLifecycle?: IncidentLifecycle;
   apiKeys: ApiKeyStore;
   quotas: PlanQuotas;
   teams: TeamStore;

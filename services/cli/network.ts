@@ -5,6 +5,12 @@ import type { Logger } from '../lib/logger.js';
 import { subjectsFor } from '../lib/subjects.js';
 import { MonitorStore } from '../lib/monitors/store.js';
 import { HeartbeatStore } from '../heartbeats/heartbeat-store.js';
+import { IncidentLifecycle } from '../alerting/incident-lifecycle.js';
+import { EscalationTimers } from '../alerting/escalation/timers.js';
+import { MaintenanceCalendar } from '../alerting/maintenance/calendar.js';
+import { createDarkRegions } from '../alerting/dark-regions.js';
+import { MaintenanceWindowStore } from '../alerting/maintenance/store.js';
+import { startEscalationWorker } from '../alerting/escalation/worker.js';
 import { IncidentStore } from '../alerting/incident-store.js';
 import { publishHeartbeatResults } from '../heartbeats/heartbeat-results.js';
 import { startHeartbeatWatchdog } from '../heartbeats/watchdog.js';
@@ -97,6 +103,7 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
     const monitors = new MonitorStore(sql);
     const heartbeats = new HeartbeatStore(sql);
     const incidents = new IncidentStore(sql);
+    const escalations = new EscalationTimers({ sql, outbox: new AlertOutbox(), monitorById: (id) => monitors.getById(id) });
     const apiKeys = new ApiKeyStore(sql);
     const agentTokens = new AgentTokenStore(sql);
     const out: RunningNetwork = { stop: stopAll };
@@ -119,13 +126,19 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
       });
       stops.push(() => deliveries.stop());
       const evaluator = await startStatusEvaluator({
-        bus, subjects, monitors, statuses: new MonitorStatusStore(sql), incidents, outbox: new AlertOutbox(),
-        onDeliveriesQueued: () => deliveries.nudge(), logger: alertingLogger,
+        bus, subjects, monitors, statuses: new MonitorStatusStore(sql), incidents, outbox: new AlertOutbox(), escalations,
+        maintenance: new MaintenanceWindowStore(sql), darkRegions: createDarkRegions(hotState, config.regions), onDeliveriesQueued: () => deliveries.nudge(), logger: alertingLogger,
       });
       stops.push(() => evaluator.unsubscribe());
+      const escalationWorker = startEscalationWorker({ timers: escalations, logger: alertingLogger, onFired: () => deliveries.nudge() });
+      stops.push(() => escalationWorker.stop());
     }
     if (roles.has('scheduler')) {
-      const scheduler = await startScheduler({ monitors, bus, hotState, subjects, schedulerId: config.schedulerId, backlogMaxJobs: config.schedulerBacklogMax, logger: logger.child({ component: 'scheduler' }) });
+      const calendar = new MaintenanceCalendar(sql);
+      await calendar.refresh();
+      const calendarTimer = setInterval(() => void calendar.refresh().catch((err) => logger.warn({ err, event: 'maintenance.refresh_failed' }, 'maintenance calendar refresh failed')), 15_000);
+      stops.push(async () => clearInterval(calendarTimer));
+      const scheduler = await startScheduler({ monitors, bus, hotState, subjects, schedulerId: config.schedulerId, backlogMaxJobs: config.schedulerBacklogMax, logger: logger.child({ component: 'scheduler' }), inPauseWindow: (m, at) => calendar.paused(m, at) });
       stops.push(() => scheduler.stop());
       const watchdog = startHeartbeatWatchdog({ store: heartbeats, publish: (r) => publishHeartbeatResults(bus, subjects, r), logger });
       stops.push(() => watchdog.stop());
@@ -152,7 +165,7 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
       const boot = await bootstrapOrganization(sql, config.bootstrapKey);
       out.adminKey = boot.generatedAdminKey;
       if (!alertChannels) logger.warn('PHAROS_SECRETS_KEY is not set: the alert channel api answers 503 until it is');
-      const app: FastifyInstance = await buildApp({ config, logger, sql, monitors, heartbeats, incidents, apiKeys, quotas: new PlanQuotas(sql), teams: new TeamStore(sql), orgs: new OrganizationStore(sql), results: results!, hotState, bus, subjects, alertChannels });
+      const app: FastifyInstance = await buildApp({ config, logger, sql, monitors, heartbeats, incidents, incidentLifecycle: new IncidentLifecycle({ sql, outbox: new AlertOutbox(), escalations }), apiKeys, quotas: new PlanQuotas(sql), teams: new TeamStore(sql), orgs: new OrganizationStore(sql), results: results!, hotState, bus, subjects, alertChannels });
       await app.listen({ host: config.http.host, port: config.http.port });
       stops.push(() => app.close());
       const addr = app.server.address();

@@ -31,11 +31,14 @@ function enumName(value: number, names: Record<number, string>, prefix: string):
   return name.slice(prefix.length).toLowerCase();
 }
 
+export const errorKindName = (r: CheckResult) => enumName(r.errorKind, ErrorKind as unknown as Record<number, string>, 'ERROR_KIND_');
+export const errorPhaseName = (r: CheckResult) => enumName(r.errorPhase, CheckPhase as unknown as Record<number, string>, 'CHECK_PHASE_');
+
 /** Fields whose wire value is an enum, named here because the column table holds no proto code. */
 const NAMED_ENUMS = {
   type: (r: CheckResult) => TYPE_NAMES[r.type] ?? '',
-  errorKind: (r: CheckResult) => enumName(r.errorKind, ErrorKind as unknown as Record<number, string>, 'ERROR_KIND_'),
-  errorPhase: (r: CheckResult) => enumName(r.errorPhase, CheckPhase as unknown as Record<number, string>, 'CHECK_PHASE_'),
+  errorKind: errorKindName,
+  errorPhase: errorPhaseName,
 } satisfies { [K in keyof StoredResult]?: (r: CheckResult) => StoredResult[K] };
 
 /** Fields the column table marks as decided by ingest, not read from the message. */

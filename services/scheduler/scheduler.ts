@@ -39,6 +39,8 @@ export interface SchedulerDeps {
   missedSettleMs?: number;
   /** Observes every dispatch (benchmarks measure lateness through it). */
   onDispatch?: (monitorId: string, dueMs: number, publishedMs: number) => void;
+  /** A `pause` maintenance window holds the monitor at this instant: its check is not sent. */
+  inPauseWindow?: (monitor: Monitor, atMs: number) => boolean;
 }
 
 export interface RunningScheduler {
@@ -163,7 +165,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
       if (!m) continue;
       const intervalMs = m.intervalSeconds * 1000;
       queue.schedule(m.id, nextDueMs(m.id, intervalMs, Math.max(due.dueMs, t - intervalMs)));
-      if (!leader) continue;
+      if (!leader || deps.inPauseWindow?.(m, due.dueMs)) continue;
       for (const region of m.regions) {
         pass.push({ monitor: m, region, scheduledAtMs: due.dueMs, deadlineMs: jobDeadlineMs(m, due.dueMs) });
       }

@@ -132,6 +132,41 @@ describe('incidents', () => {
     await eventually(async () => (await api('/api/incidents?status=Open')).json.totalCount === 0, { what: 'the new one resolved' });
   });
 
+  it('keeps its evidence: error kind and phase per region, the first failing result and the results up to it', async () => {
+    const m = await job('evidence');
+    await ping(m.pingUrl);
+    await eventually(async () => (await status(m.id)) === 'Up');
+    clock += 60_000;
+    await ping(`${m.pingUrl}/fail`);
+    await eventually(async () => (await status(m.id)) === 'Down');
+    const [listed] = (await api(`/api/monitors/${m.id}/incidents`)).json.items;
+    const detail = (await api(`/api/incidents/${listed.id}`)).json;
+    expect(detail).toMatchObject({ kind: 'Automatic', severity: 'Critical', firstFailingResultId: expect.any(String), updates: [] });
+    expect(detail.regions).toEqual([expect.objectContaining({
+      region: 'Heartbeat', verdict: 'down', errorKind: 'job_failed', errorPhase: 'heartbeat',
+      firstFailingResultId: detail.firstFailingResultId, firstFailureAt: new Date(clock).toISOString(),
+    })]);
+    expect(detail.results.map((r: { id: string; status: string }) => r.status)).toEqual(['Down', 'Up']);
+    expect(detail.results[0].id).toBe(detail.firstFailingResultId);
+  });
+
+  it('an automatic incident resolved by hand stays resolved; the recovery resolves nothing more and the next outage opens a new one', async () => {
+    const m = await job('resolved by hand');
+    await ping(`${m.pingUrl}/fail`);
+    await eventually(async () => (await status(m.id)) === 'Down');
+    const [open] = (await api('/api/incidents/active')).json;
+    const resolved = await api(`/api/incidents/${open.id}/resolve`, { method: 'POST', body: { message: 'known; a fix is deploying' } });
+    expect(resolved.json).toMatchObject({ status: 'Resolved', resolvedBy: expect.stringMatching(/^key_/) });
+    clock += 1_000;
+    await ping(m.pingUrl);
+    await eventually(async () => (await status(m.id)) === 'Up');
+    expect((await api(`/api/incidents/${open.id}`)).json).toMatchObject({ status: 'Resolved', resolvedAt: resolved.json.resolvedAt });
+    clock += 1_000;
+    await ping(`${m.pingUrl}/fail`);
+    await eventually(async () => (await api('/api/incidents/active')).json.length === 1, { what: 'a new incident' });
+    expect((await api(`/api/monitors/${m.id}/incidents`)).json.totalCount).toBe(2);
+  });
+
   it('announces the end of an outage that a pause ends: incident.resolved goes to the monitor\'s channels', async () => {
     const channel = await api('/api/alert-channels', { method: 'POST', body: { name: 'ops hook', type: 'Webhook', webhookUrl: 'http://127.0.0.1:9/hook' } });
     expect(channel.status).toBe(201);

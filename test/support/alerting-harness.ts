@@ -12,7 +12,9 @@ import { startHeartbeatIntake } from '../../services/ingest/heartbeat-intake.js'
 import { startStatusEvaluator } from '../../services/alerting/status-evaluator.js';
 import { MonitorStatusStore } from '../../services/alerting/status-store.js';
 import { IncidentStore } from '../../services/alerting/incident-store.js';
+import { EscalationTimers } from '../../services/alerting/escalation/timers.js';
 import { AlertOutbox } from '../../services/alerting/deliveries/outbox.js';
+import { MaintenanceWindowStore } from '../../services/alerting/maintenance/store.js';
 import { HeartbeatStore } from '../../services/heartbeats/heartbeat-store.js';
 import { publishHeartbeatResults } from '../../services/heartbeats/heartbeat-results.js';
 import { startHeartbeatWatchdog, type HeartbeatWatchdog } from '../../services/heartbeats/watchdog.js';
@@ -29,7 +31,9 @@ export async function startAlertingHarness(h: ApiHarness, now: () => number): Pr
   const writer = new ResultWriter({ store: h.results, hotState: h.hotState, bus: h.bus, subjects, logger }, { maxDelayMs: 2 });
   const intake = await startHeartbeatIntake({ bus: h.bus, subjects, writer, retentionDays: 30 });
   const evaluator = await startStatusEvaluator({
-    bus: h.bus, subjects, monitors: h.monitors, statuses: new MonitorStatusStore(h.sql), incidents: new IncidentStore(h.sql), outbox: new AlertOutbox(), logger,
+    bus: h.bus, subjects, monitors: h.monitors, statuses: new MonitorStatusStore(h.sql), incidents: new IncidentStore(h.sql), outbox: new AlertOutbox(), logger, now,
+    maintenance: new MaintenanceWindowStore(h.sql),
+    escalations: new EscalationTimers({ sql: h.sql, outbox: new AlertOutbox(), monitorById: (id) => h.monitors.getById(id) }),
   });
   const watchdog = startHeartbeatWatchdog({
     store: new HeartbeatStore(h.sql), publish: (r) => publishHeartbeatResults(h.bus, subjects, r), logger, now, intervalMs: 3_600_000,

@@ -1,6 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { HeartbeatStore } from '../../services/heartbeats/heartbeat-store.js';
 import { IncidentStore } from '../../services/alerting/incident-store.js';
+import { IncidentLifecycle } from '../../services/alerting/incident-lifecycle.js';
+import { AlertOutbox } from '../../services/alerting/deliveries/outbox.js';
+import { EscalationTimers } from '../../services/alerting/escalation/timers.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -92,7 +95,7 @@ export async function startApiHarness(opts: ApiHarnessOptions = {}): Promise<Api
     deliver: createChannelSender({ post: http.post, mail: null }),
     resolver,
   };
-  const app = await buildApp({ config, logger, sql, monitors, heartbeats: new HeartbeatStore(sql), incidents: new IncidentStore(sql), apiKeys, quotas: new PlanQuotas(sql), teams: new TeamStore(sql), orgs, results, hotState, bus, subjects: subjectsFor('test'), now: opts.now, alertChannels });
+  const app = await buildApp({ config, logger, sql, monitors, heartbeats: new HeartbeatStore(sql), incidents: new IncidentStore(sql), incidentLifecycle: new IncidentLifecycle({ sql, outbox: new AlertOutbox(), escalations: new EscalationTimers({ sql, outbox: new AlertOutbox(), monitorById: (id) => monitors.getById(id) }) }), apiKeys, quotas: new PlanQuotas(sql), teams: new TeamStore(sql), orgs, results, hotState, bus, subjects: subjectsFor('test'), now: opts.now, alertChannels });
   await app.ready();
   return {
     app, sql, results, bus, hotState, monitors, apiKeys, orgs,

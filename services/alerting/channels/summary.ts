@@ -24,6 +24,9 @@ const HEADLINE: Record<AlertEvent['event'], [string, Tone]> = {
   'monitor.ssl_expiring': ['has a certificate expiring soon', 'warn'],
   'incident.created': ['has a new incident', 'bad'],
   'incident.resolved': ['incident resolved', 'good'],
+  'incident.acknowledged': ['incident acknowledged', 'warn'],
+  'incident.updated': ['incident updated', 'warn'],
+  'incident.escalated': ['incident escalated: still unacknowledged', 'bad'],
 };
 
 export function summarize(e: AlertEvent): EventSummary {

@@ -32,27 +32,36 @@ export class AlertOutbox {
     for (const decided of events) {
       const wanted = channelsFor(monitor, rules, decided.event);
       if (wanted.length === 0) continue;
-      const { rows: channels } = await tx.query<{ id: string; name: string; type: string }>(
-        `SELECT id, name, type FROM alert_channels WHERE org_id = $1 AND id = ANY($2::text[])`,
-        [monitor.orgId, wanted],
-      );
-      if (channels.length === 0) continue;
-      const ordered = wanted.map((id) => channels.find((c) => c.id === id)).filter((c) => c !== undefined);
-      const event: AlertEvent = { id: newId('evt'), ...decided };
-      await tx.query(
-        `INSERT INTO alert_events (id, org_id, monitor_id, type, payload, created_at) VALUES ($1, $2, $3, $4, $5, to_timestamp($6 / 1000.0))`,
-        [event.id, monitor.orgId, monitor.id, event.event, JSON.stringify(event), atMs],
-      );
-      for (const c of ordered) {
-        await tx.query(
-          `INSERT INTO alert_deliveries (id, event_id, org_id, monitor_id, channel_id, channel_name, channel_type, alert_type, status, next_attempt_at, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'Pending', to_timestamp($9 / 1000.0), to_timestamp($9 / 1000.0), to_timestamp($9 / 1000.0))`,
-          [newId('alr'), event.id, monitor.orgId, monitor.id, c.id, c.name, c.type, ALERT_TYPE_OF_EVENT[event.event], atMs],
-        );
-        queued++;
-      }
+      queued += await this.enqueueTo(tx, monitor, decided, wanted, atMs);
     }
     return queued;
+  }
+
+  /**
+   * Writes one event for exactly these channels of the monitor's organization (an
+   * escalation step names its own), passing over ids that name no channel. Returns the
+   * deliveries queued.
+   */
+  async enqueueTo(tx: SqlClient, monitor: { id: string; orgId: string }, decided: DecidedEvent, channelIds: readonly string[], atMs: number): Promise<number> {
+    const { rows: channels } = await tx.query<{ id: string; name: string; type: string }>(
+      `SELECT id, name, type FROM alert_channels WHERE org_id = $1 AND id = ANY($2::text[])`,
+      [monitor.orgId, [...channelIds]],
+    );
+    if (channels.length === 0) return 0;
+    const ordered = channelIds.map((id) => channels.find((c) => c.id === id)).filter((c) => c !== undefined);
+    const event: AlertEvent = { id: newId('evt'), ...decided };
+    await tx.query(
+      `INSERT INTO alert_events (id, org_id, monitor_id, type, payload, created_at) VALUES ($1, $2, $3, $4, $5, to_timestamp($6 / 1000.0))`,
+      [event.id, monitor.orgId, monitor.id, event.event, JSON.stringify(event), atMs],
+    );
+    for (const c of ordered) {
+      await tx.query(
+        `INSERT INTO alert_deliveries (id, event_id, org_id, monitor_id, channel_id, channel_name, channel_type, alert_type, status, next_attempt_at, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'Pending', to_timestamp($9 / 1000.0), to_timestamp($9 / 1000.0), to_timestamp($9 / 1000.0))`,
+        [newId('alr'), event.id, monitor.orgId, monitor.id, c.id, c.name, c.type, ALERT_TYPE_OF_EVENT[event.event], atMs],
+      );
+    }
+    return ordered.length;
   }
 
   private async enabledRules(tx: SqlClient, orgId: string): Promise<Array<RuleSelector & { channelIds: string[] }>> {

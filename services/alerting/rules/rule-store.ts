@@ -18,6 +18,8 @@ export interface AlertRuleInput {
   monitorTypes: string[];
   events: AlertEventType[];
   channelIds: string[];
+  /** An escalation policy started for the incidents of the monitors the rule matches; null = none. */
+  escalationPolicyId?: string | null;
 }
 
 export interface AlertRule extends AlertRuleInput {
@@ -37,18 +39,19 @@ interface RuleRow {
   monitor_types: string[];
   events: AlertEventType[];
   channel_ids: string[];
+  escalation_policy_id: string | null;
   created_at: Date | string;
   updated_at: Date | string;
 }
 
 const SELECT = `
-  SELECT r.id, r.org_id, r.name, r.enabled, r.monitor_ids, r.tags, r.monitor_types, r.events, r.created_at, r.updated_at,
+  SELECT r.id, r.org_id, r.name, r.enabled, r.monitor_ids, r.tags, r.monitor_types, r.events, r.escalation_policy_id, r.created_at, r.updated_at,
          COALESCE((SELECT json_agg(c.channel_id ORDER BY c.channel_id) FROM alert_rule_channels c WHERE c.rule_id = r.id), '[]'::json) AS channel_ids
     FROM alert_rules r`;
 
 const toRule = (r: RuleRow): AlertRule => ({
   id: r.id, orgId: r.org_id, name: r.name, enabled: r.enabled, monitorIds: r.monitor_ids, tags: r.tags, monitorTypes: r.monitor_types,
-  events: r.events, channelIds: r.channel_ids, createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at),
+  events: r.events, channelIds: r.channel_ids, escalationPolicyId: r.escalation_policy_id, createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at),
 });
 
 export class AlertRuleStore {
@@ -70,8 +73,8 @@ export class AlertRuleStore {
       await assertOwned(tx, orgId, input);
       const id = newId('rule');
       await tx.query(
-        `INSERT INTO alert_rules (id, org_id, name, enabled, monitor_ids, tags, monitor_types, events) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [id, orgId, input.name, input.enabled, input.monitorIds === null ? null : JSON.stringify(input.monitorIds), JSON.stringify(input.tags), JSON.stringify(input.monitorTypes), JSON.stringify(input.events)],
+        `INSERT INTO alert_rules (id, org_id, name, enabled, monitor_ids, tags, monitor_types, events, escalation_policy_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [id, orgId, input.name, input.enabled, input.monitorIds === null ? null : JSON.stringify(input.monitorIds), JSON.stringify(input.tags), JSON.stringify(input.monitorTypes), JSON.stringify(input.events), input.escalationPolicyId ?? null],
       );
       await setChannels(tx, id, input.channelIds);
       return (await this.get(orgId, id, tx))!;
@@ -82,12 +85,14 @@ export class AlertRuleStore {
   async replace(orgId: string, id: string, input: AlertRuleInput): Promise<AlertRule | null> {
     return this.sql.transaction(async (tx) => {
       const { rowCount } = await tx.query(
-        `UPDATE alert_rules SET name = $3, enabled = $4, monitor_ids = $5, tags = $6, monitor_types = $7, events = $8, updated_at = now()
+        `UPDATE alert_rules SET name = $3, enabled = $4, monitor_ids = $5, tags = $6, monitor_types = $7, events = $8, escalation_policy_id = $9, updated_at = now()
           WHERE org_id = $1 AND id = $2`,
-        [orgId, id, input.name, input.enabled, input.monitorIds === null ? null : JSON.stringify(input.monitorIds), JSON.stringify(input.tags), JSON.stringify(input.monitorTypes), JSON.stringify(input.events)],
+        [orgId, id, input.name, input.enabled, input.monitorIds === null ? null : JSON.stringify(input.monitorIds), JSON.stringify(input.tags), JSON.stringify(input.monitorTypes), JSON.stringify(input.events), null],
       );
       if (rowCount === 0) return null;
       await assertOwned(tx, orgId, input);
+      // Set after the ownership check, so another organization's policy never reaches the foreign key.
+      await tx.query(`UPDATE alert_rules SET escalation_policy_id = $2 WHERE id = $1`, [id, input.escalationPolicyId ?? null]);
       await tx.query(`DELETE FROM alert_rule_channels WHERE rule_id = $1`, [id]);
       await setChannels(tx, id, input.channelIds);
       return this.get(orgId, id, tx);
@@ -109,15 +114,18 @@ async function setChannels(tx: SqlClient, ruleId: string, channelIds: string[]):
 /** Every channel and monitor id must be the organization's own; otherwise a 400 per offending entry. */
 async function assertOwned(tx: SqlClient, orgId: string, input: AlertRuleInput): Promise<void> {
   const problems: FieldError[] = [];
-  const check = async (table: 'alert_channels' | 'monitors', field: string, ids: string[]) => {
+  const check = async (table: 'alert_channels' | 'monitors' | 'escalation_policies', field: string, ids: string[]) => {
     if (ids.length === 0) return;
     const { rows } = await tx.query<{ id: string }>(`SELECT id FROM ${table} WHERE org_id = $1 AND id = ANY($2::text[])`, [orgId, ids]);
     const found = new Set(rows.map((r) => r.id));
     ids.forEach((id, i) => {
-      if (!found.has(id)) problems.push({ field: `/${field}/${i}`, message: `no ${table === 'monitors' ? 'monitor' : 'alert channel'} ${id} in this organization` });
+      const noun = { monitors: 'monitor', alert_channels: 'alert channel', escalation_policies: 'escalation policy' }[table];
+      const path = table === 'escalation_policies' ? `/${field}` : `/${field}/${i}`;
+      if (!found.has(id)) problems.push({ field: path, message: `no ${noun} ${id} in this organization` });
     });
   };
   await check('alert_channels', 'channelIds', input.channelIds);
   await check('monitors', 'monitorIds', input.monitorIds ?? []);
+  await check('escalation_policies', 'escalationPolicyId', input.escalationPolicyId ? [input.escalationPolicyId] : []);
   if (problems.length > 0) throw validationError('the rule names channels or monitors that are not this organization\'s', problems);
 }

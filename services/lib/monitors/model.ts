@@ -14,7 +14,7 @@ export { HTTP_METHODS, type HttpMethod } from '../../../contracts/checks/website
 /** Heartbeat results are judged by the server, not a region: their one pseudo-region. */
 export const HEARTBEAT_REGION = 'Heartbeat';
 
-export type MonitorStatus = 'Pending' | 'Up' | 'Degraded' | 'Down' | 'Paused';
+export type MonitorStatus = 'Pending' | 'Up' | 'Degraded' | 'Down' | 'Paused' | 'Maintenance' | 'Unknown';
 
 export type Monitor = MonitorConfig & MonitorState;
 

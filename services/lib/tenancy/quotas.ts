@@ -56,6 +56,22 @@ export class PlanQuotas {
     }
   }
 
+  async assertCanAddEscalationPolicy(orgId: string): Promise<void> {
+    const { plan, limits } = await this.limits(orgId);
+    if (limits.escalationPolicies === null) return;
+    if ((await this.count(`SELECT count(*) AS n FROM escalation_policies WHERE org_id = $1`, orgId)) >= limits.escalationPolicies) {
+      throw planLimitExceeded(plan, 'escalationPolicies', limits.escalationPolicies);
+    }
+  }
+
+  async assertCanAddMaintenanceWindow(orgId: string): Promise<void> {
+    const { plan, limits } = await this.limits(orgId);
+    if (limits.maintenanceWindows === null) return;
+    if ((await this.count(`SELECT count(*) AS n FROM maintenance_windows WHERE org_id = $1`, orgId)) >= limits.maintenanceWindows) {
+      throw planLimitExceeded(plan, 'maintenanceWindows', limits.maintenanceWindows);
+    }
+  }
+
   async assertCanAddTeam(orgId: string): Promise<void> {
     const { plan, limits } = await this.limits(orgId);
     if (limits.teams === null) return;

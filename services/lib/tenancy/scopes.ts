@@ -2,13 +2,16 @@
  * API key scopes. The Enori document's scopes plus `keys:*` for key management
  * (the document only lets full-access keys manage keys; a dedicated scope lets a CI
  * key rotate others without `*`) and `alert-channels:*` (the document lists no scope for
- * channels; they hold webhook secrets, so they get their own rather than riding on another).
+ * channels; they hold webhook secrets, so they get their own rather than riding on another),
+ * and `incidents:write` (the document names only incidents:read, yet lists routes that
+ * create, acknowledge, update and resolve incidents).
  */
 export const SCOPES = [
   '*',
   'monitors:read',
   'monitors:write',
   'incidents:read',
+  'incidents:write',
   'status-pages:read',
   'status-pages:write',
   'teams:read',
@@ -20,6 +23,10 @@ export const SCOPES = [
   'alert-rules:read',
   'alert-rules:write',
   'alerts:read',
+  'escalation-policies:read',
+  'escalation-policies:write',
+  'maintenance-windows:read',
+  'maintenance-windows:write',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 

@@ -13,11 +13,12 @@ const monitor = {
 const at = Date.parse('2026-03-24T14:30:00Z');
 const trigger = { atMs: at, responseTimeMs: 5230 };
 const transition = (from: StatusTransition['from'], to: StatusTransition['to']): StatusTransition => ({
-  from, to, atMs: at, evidence: [{ region: 'UsEast', verdict: to === 'Down' ? 'down' : 'up', consecutiveFailures: to === 'Down' ? 3 : 0, lastError: to === 'Down' ? 'HTTP 503 Service Unavailable' : '' }],
+  from, to, atMs: at, evidence: [{ region: 'UsEast', verdict: to === 'Down' ? 'down' : 'up', consecutiveFailures: to === 'Down' ? 3 : 0, lastError: to === 'Down' ? 'HTTP 503 Service Unavailable' : '', errorKind: '', errorPhase: '', firstFailingResultId: null, firstFailureAtMs: null }],
 });
 const incident: Incident = {
   id: 'inc_1', orgId: 'org_1', monitorId: 'mon_1', title: 'Production API is down', status: 'Open', cause: 'HTTP 503 Service Unavailable',
-  startedAt: new Date(at), resolvedAt: null, evidence: [],
+  startedAt: new Date(at), resolvedAt: null, evidence: [], kind: 'Automatic', severity: 'Critical', message: '',
+  acknowledgedAt: null, acknowledgedBy: null, resolvedBy: null, createdBy: null, firstFailingResultId: null,
 };
 const none = { opened: null, resolved: null };
 

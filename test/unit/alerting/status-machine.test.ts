@@ -56,6 +56,27 @@ describe('status state machine', () => {
     ]));
   });
 
+  it('keeps, per failing region, the error kind and phase and the first result of its run of failures', () => {
+    const p = policy({ regions: ['UsEast'], quorum: 1, failureThreshold: 2 });
+    const fail = (id: string, kind: string) => ({ ...result('UsEast', false, id), errorKind: kind, errorPhase: 'connect' });
+    const { transitions } = run(initialState(), p, result('UsEast', true), fail('r-a', 'timeout'), result('UsEast', true), fail('r-first', 'timeout'), fail('r-second', 'connection_refused'));
+    expect(transitions.at(-1)).toMatchObject({ to: 'Down', evidence: [{
+      region: 'UsEast', verdict: 'down', consecutiveFailures: 2, errorKind: 'connection_refused', errorPhase: 'connect', firstFailingResultId: 'r-first',
+    }] });
+  });
+
+  it('leaves a dark region\'s stale verdict out of the quorum, and is Unknown when every region is dark', () => {
+    const p = policy({ regions: ['UsEast', 'EuWest'], quorum: 1, failureThreshold: 1 });
+    let { state } = run(initialState(), p, result('EuWest', false));
+    expect(state.status).toBe('Down');
+    // EuWest went dark holding its down verdict: UsEast's success alone decides.
+    ({ state } = run(state, { ...p, unknownRegions: ['EuWest'] }, result('UsEast', true)));
+    expect(state.status).toBe('Up');
+    const { state: unknown, transitions } = run(state, { ...p, unknownRegions: ['EuWest', 'UsEast'] }, result('UsEast', true));
+    expect(unknown.status).toBe('Unknown');
+    expect(transitions.map((t) => t.to)).toEqual(['Unknown']);
+  });
+
   it('stays Up while fewer regions than the quorum are down, even if the others have no verdict yet', () => {
     const p = policy({ regions: ['UsEast', 'EuWest'], quorum: 2, failureThreshold: 2 });
     const { state, transitions } = run(initialState(), p,

@@ -16,8 +16,9 @@ export const AlertRuleBody = Type.Object({
     maxItems: 50, uniqueItems: true, description: 'Only monitors carrying every one of these tags (AND); empty = any',
   })),
   monitorTypes: Type.Optional(Type.Array(stringEnum(MONITOR_TYPE_NAMES), { uniqueItems: true, description: 'Only monitors of these types; empty = any' })),
-  events: Type.Optional(Type.Array(stringEnum(ALERT_EVENT_TYPES), { minItems: 1, uniqueItems: true, description: 'Which events the rule sends; omitted = all six' })),
+  events: Type.Optional(Type.Array(stringEnum(ALERT_EVENT_TYPES), { minItems: 1, uniqueItems: true, description: 'Which events the rule sends; omitted = all of them' })),
   channelIds: Type.Array(Id, { minItems: 1, maxItems: 50, uniqueItems: true, description: 'Alert channels (ch_…) of this organization' }),
+  escalationPolicyId: Type.Optional(Type.Union([Id, Type.Null()], { description: 'An escalation policy (esc_…) started for the incidents of the monitors the rule matches; null = none' })),
 }, { additionalProperties: false });
 export type AlertRuleBody = Static<typeof AlertRuleBody>;
 
@@ -30,6 +31,7 @@ export const AlertRuleResponse = Type.Object({
   monitorTypes: Type.Array(Type.String()),
   events: Type.Array(Type.String()),
   channelIds: Type.Array(Type.String()),
+  escalationPolicyId: Type.Union([Type.String(), Type.Null()]),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
 });

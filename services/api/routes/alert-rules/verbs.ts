@@ -8,7 +8,7 @@ export type RuleVerbContext = VerbContext & { rules: AlertRuleStore };
 
 const present = (r: AlertRule) => ({
   id: r.id, name: r.name, enabled: r.enabled, monitorIds: r.monitorIds, tags: r.tags, monitorTypes: r.monitorTypes,
-  events: r.events, channelIds: r.channelIds, createdAt: r.createdAt.toISOString(), updatedAt: r.updatedAt.toISOString(),
+  events: r.events, channelIds: r.channelIds, escalationPolicyId: r.escalationPolicyId ?? null, createdAt: r.createdAt.toISOString(), updatedAt: r.updatedAt.toISOString(),
 });
 
 /** The body with its defaults: PUT, like POST, resets what it omits. */
@@ -20,6 +20,7 @@ const inputOf = (b: AlertRuleBody): AlertRuleInput => ({
   monitorTypes: b.monitorTypes ?? [],
   events: b.events ?? [...ALERT_EVENT_TYPES],
   channelIds: b.channelIds,
+  escalationPolicyId: b.escalationPolicyId ?? null,
 });
 
 export async function createAlertRule({ ctx, input }: { ctx: RuleVerbContext; input: AlertRuleBody }) {

@@ -44,12 +44,17 @@ async function rescheduleHeartbeat(deps: ApiDeps, monitor: Monitor, restartClock
   await deps.heartbeats.reschedule(monitor, now, restartClock ? now : undefined);
 }
 
-/** A monitor may only alert through channels of its own organization. */
+/** A monitor may only alert through channels, and escalate through a policy, of its own organization. */
 async function assertOwnChannels(ctx: VerbContext, config: MonitorConfig): Promise<void> {
   const ids = config.alertChannelIds;
   const found = await existingChannelIds(ctx.deps.sql, ctx.principal.orgId, ids);
   const problems = ids.flatMap((id, i) => (found.has(id) ? [] : [{ field: `/alertChannelIds/${i}`, message: `alert channel ${id} not found` }]));
   if (problems.length) throw validationError(`unknown alert channel: ${problems.map((p) => p.message).join('; ')}`, problems);
+  const policyId = config.escalationPolicyId;
+  if (policyId) {
+    const { rows } = await ctx.deps.sql.query(`SELECT 1 FROM escalation_policies WHERE org_id = $1 AND id = $2`, [ctx.principal.orgId, policyId]);
+    if (rows.length === 0) throw validationError(`escalation policy ${policyId} not found`, [{ field: '/escalationPolicyId', message: `escalation policy ${policyId} not found` }]);
+  }
 }
 
 async function mustGet(ctx: VerbContext, id: string): Promise<Monitor> {

@@ -1,0 +1,69 @@
+/**
+ * Fires due escalation steps. Keeps nothing in memory: every due time is a row, so a
+ * restarted process picks up where the last left off, and several processes share the work.
+ */
+import type { Logger } from '../../lib/logger.js';
+import type { EscalationTimers } from './timers.js';
+
+export interface EscalationWorkerDeps {
+  timers: EscalationTimers;
+  logger: Logger;
+  now?: () => number;
+  /** How often to look for due steps. */
+  pollIntervalMs?: number;
+  /** Called after steps fired (their deliveries are queued), to wake the delivery worker. */
+  onFired?: () => void;
+}
+
+export interface EscalationWorker {
+  /** Fires everything due now (tests call this with their own clock); returns the steps fired. */
+  tick(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export function startEscalationWorker(deps: EscalationWorkerDeps): EscalationWorker {
+  const now = deps.now ?? Date.now;
+  const pollIntervalMs = deps.pollIntervalMs ?? 5_000;
+  let running = true;
+  let wake: (() => void) | null = null;
+
+  async function tick(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const fired = await deps.timers.fireDue(now());
+      total += fired;
+      if (fired === 0) break;
+    }
+    if (total > 0) {
+      deps.logger.info({ event: 'escalation.steps_fired', count: total }, 'escalation steps fired');
+      deps.onFired?.();
+    }
+    return total;
+  }
+
+  const loop = (async () => {
+    while (running) {
+      try {
+        await tick();
+      } catch (err) {
+        // Transient (the database is away): the rows wait for the next poll.
+        deps.logger.warn({ event: 'escalation.poll_failed', err }, 'escalation poll failed');
+      }
+      if (!running) break;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, pollIntervalMs);
+        wake = () => { clearTimeout(t); resolve(); };
+      });
+      wake = null;
+    }
+  })();
+
+  return {
+    tick,
+    async stop() {
+      running = false;
+      (wake as (() => void) | null)?.();
+      await loop;
+    },
+  };
+}
