@@ -5,7 +5,10 @@
  * now, ended early).
  */
 import { Cron } from 'croner';
-import { RRule } from 'rrule';
+// rrule ships CommonJS only: under Node's own ESM loader its names come through the default export.
+import rrulePackage, { type RRule as RRuleInstance } from 'rrule';
+
+const { RRule } = rrulePackage;
 import type { FieldError } from '../../lib/errors.js';
 
 export const MAINTENANCE_MODES = ['mute', 'pause'] as const;
@@ -55,7 +58,7 @@ function fromFloating(floating: number, tz: string): number {
   return guess;
 }
 
-function parseRrule(text: string, anchorMs: number, tz: string): RRule | null {
+function parseRrule(text: string, anchorMs: number, tz: string): RRuleInstance | null {
   if (/DTSTART|\n/i.test(text)) return null;
   try {
     const options = RRule.parseString(text.replace(/^RRULE:/i, ''));
