@@ -24,7 +24,14 @@ export interface DeliveryWorkerDeps {
   leaseMs?: number;
   /** The document's timeout for one send. */
   sendTimeoutMs?: number;
+  /** How many due rows one claim takes. */
   batchSize?: number;
+  /**
+   * How many sends may be in flight at once. The next batch is claimed as soon as there is
+   * room for it, while the current one is still sending, so a slow receiver in one batch does
+   * not hold up the rest; each delivery is still claimed by one worker only (SKIP LOCKED).
+   */
+  maxInFlight?: number;
 }
 
 export interface DeliveryWorker {
@@ -43,6 +50,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker &
   const leaseMs = deps.leaseMs ?? 60_000;
   const sendTimeoutMs = deps.sendTimeoutMs ?? 10_000;
   const batchSize = deps.batchSize ?? 32;
+  const maxInFlight = Math.max(deps.maxInFlight ?? 64, 1);
   let running = true;
   let nudged = false;
   let wake: (() => void) | null = null;
@@ -111,23 +119,57 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker &
     }, outcome.ok ? 'alert delivered' : 'alert delivery failed');
   }
 
+  /** Claims up to `limit` due rows and starts sending them; answers the started sends. */
+  async function claimAndStart(limit: number): Promise<Array<Promise<void>>> {
+    const token = randomUUID();
+    const batch = await deps.store.lease(now(), leaseMs, token, limit);
+    // A channel is loaded (read and unsealed) once per batch, however many of its deliveries are in it.
+    const loaded = new Map<string, Promise<StoredChannel | null>>();
+    const loadOnce: ChannelLoader = (orgId, channelId) => {
+      const key = `${orgId}/${channelId}`;
+      let p = loaded.get(key);
+      if (!p) loaded.set(key, p = deps.loadChannel(orgId, channelId));
+      return p;
+    };
+    return batch.map((d) => deliverOne(d, token, loadOnce));
+  }
+
+  /**
+   * A window of at most maxInFlight sends: a batch is claimed whenever there is room for one
+   * (a whole batch, or what room is left when maxInFlight is smaller), so claims overlap sends.
+   * Stops claiming once a claim comes back short (nothing more is due) or the worker stops,
+   * and resolves when every started send has been recorded.
+   */
   async function drain(): Promise<number> {
     let total = 0;
-    for (;;) {
-      const token = randomUUID();
-      const batch = await deps.store.lease(now(), leaseMs, token, batchSize);
-      // A channel is loaded (read and unsealed) once per batch, however many of its deliveries are in it.
-      const loaded = new Map<string, Promise<StoredChannel | null>>();
-      const loadOnce: ChannelLoader = (orgId, channelId) => {
-        const key = `${orgId}/${channelId}`;
-        let p = loaded.get(key);
-        if (!p) loaded.set(key, p = deps.loadChannel(orgId, channelId));
-        return p;
-      };
-      await Promise.all(batch.map((d) => deliverOne(d, token, loadOnce)));
-      total += batch.length;
-      if (batch.length < batchSize || !running) return total;
+    let failure: { err: unknown } | null = null;
+    const inFlight = new Set<Promise<void>>();
+    const wanted = Math.min(batchSize, maxInFlight);
+    try {
+      for (;;) {
+        if (maxInFlight - inFlight.size < wanted) {
+          await Promise.race(inFlight);
+          if (failure) break;
+          continue;
+        }
+        const limit = Math.min(batchSize, maxInFlight - inFlight.size);
+        const started = await claimAndStart(limit);
+        for (const p of started) {
+          const tracked: Promise<void> = p.then(
+            () => { inFlight.delete(tracked); },
+            (err: unknown) => { inFlight.delete(tracked); failure ??= { err }; },
+          );
+          inFlight.add(tracked);
+        }
+        total += started.length;
+        if (started.length < limit || !running || failure) break;
+      }
+    } finally {
+      // Whatever happens to a claim, sends already started finish and are recorded.
+      await Promise.all(inFlight);
     }
+    if (failure) throw (failure as { err: unknown }).err;
+    return total;
   }
 
   function nudge() {
