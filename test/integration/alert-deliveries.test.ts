@@ -185,8 +185,16 @@ function deliveriesSuite(engine: string, databaseUrl?: string) {
         // Every third send fails, so retries are recorded from concurrent sends too.
         return n % 3 === 0 ? { ok: false, statusCode: 500, error: 'HTTP 500' } : { ok: true, statusCode: 200, error: null };
       };
-      const w = worker(deliver, { batchSize, maxInFlight });
+      // Attempts that finish together are recorded together, on PGlite too (whose statements
+      // run synchronously on this thread, so nothing finishes "during" a write).
+      const groups: number[] = [];
+      const counting = Object.assign(Object.create(store) as DeliveryStore, {
+        recordMany: (entries: Parameters<DeliveryStore['recordMany']>[0]) => { groups.push(entries.length); return store.recordMany(entries); },
+      });
+      const w = worker(deliver, { batchSize, maxInFlight, store: counting });
       expect(await w.drain()).toBe(40);
+      expect(groups.reduce((a, b) => a + b, 0)).toBe(40);
+      expect(groups.length).toBeLessThan(40);
       expect(sent).toHaveLength(40);
       expect(new Set(sent).size).toBe(40);
       expect(peak).toBeGreaterThan(batchSize);

@@ -56,12 +56,17 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker &
   let wake: (() => void) | null = null;
   let loop: Promise<void> | null = null;
 
-  // Group commit: attempts finished while a write is in flight are recorded together by the
-  // next one, so a busy worker writes one statement per group rather than one transaction
-  // per delivery, and a lone delivery is recorded at once.
+  // Group commit: attempts finished in the same turn of the event loop, or while a write is
+  // in flight, are recorded together by the next write, so a busy worker writes one statement
+  // per group rather than one per delivery. The first write waits for the end of the turn
+  // (setImmediate: after the I/O callbacks already due, no timer): PGlite runs a statement
+  // synchronously on this thread, so nothing else would finish "while it is in flight" and
+  // every group would be of one. A lone delivery is still recorded at once.
   let queued: Array<{ entry: AttemptToRecord; resolve: (r: RecordedAttempt | null) => void; reject: (err: unknown) => void }> = [];
   let writing = false;
+  let scheduled = false;
   async function flushRecords(): Promise<void> {
+    scheduled = false;
     if (writing) return;
     writing = true;
     try {
@@ -82,7 +87,10 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker &
   function record(entry: AttemptToRecord): Promise<RecordedAttempt | null> {
     return new Promise((resolve, reject) => {
       queued.push({ entry, resolve, reject });
-      void flushRecords();
+      if (!writing && !scheduled) {
+        scheduled = true;
+        setImmediate(() => void flushRecords());
+      }
     });
   }
 
