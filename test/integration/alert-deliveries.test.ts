@@ -194,7 +194,9 @@ function deliveriesSuite(engine: string, databaseUrl?: string) {
       const w = worker(deliver, { batchSize, maxInFlight, store: counting });
       expect(await w.drain()).toBe(40);
       expect(groups.reduce((a, b) => a + b, 0)).toBe(40);
-      expect(groups.length).toBeLessThan(40);
+      // Two attempts or more per statement on average (4 statements on PGlite and ~10 on
+      // Postgres here; before end-of-turn grouping, PGlite wrote 37 for these 40).
+      expect(groups.length).toBeLessThanOrEqual(20);
       expect(sent).toHaveLength(40);
       expect(new Set(sent).size).toBe(40);
       expect(peak).toBeGreaterThan(batchSize);
