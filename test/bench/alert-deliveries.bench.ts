@@ -4,6 +4,7 @@
  * POSTs and records each. Times from the worker's start to the last record Sent.
  * PGlite (the embedded default), or Postgres when PHAROS_BENCH_DATABASE_URL is set.
  * Run: node --import tsx test/bench/alert-deliveries.bench.ts [deliveries]
+ * BENCH_MAX_IN_FLIGHT sets the worker's maxInFlight (default: the worker's own).
  */
 import { monitorDefaults } from '../../services/lib/monitors/model.js';
 import { newId } from '../../services/lib/store/ids.js';
@@ -38,7 +39,8 @@ for (let i = 0; i < N; i += 500) {
 
 const sentCount = async () => Number((await h.sql.query<{ n: string }>(`SELECT count(*) AS n FROM alert_deliveries WHERE status = 'Sent'`)).rows[0].n);
 const started = performance.now();
-const worker = stack.startWorker();
+const maxInFlight = process.env.BENCH_MAX_IN_FLIGHT ? Number(process.env.BENCH_MAX_IN_FLIGHT) : undefined;
+const worker = stack.startWorker(maxInFlight ? { maxInFlight } : {});
 worker.nudge();
 for (;;) {
   if (stack.arrivals.length >= N && (await sentCount()) >= N) break;
@@ -48,6 +50,6 @@ const ms = performance.now() - started;
 const unique = new Set(stack.arrivals.map((a) => a.webhookId)).size;
 await stack.close();
 
-const figures = { bench: 'alert-deliveries', engine, deliveries: N, received: stack.arrivals.length, unique, seconds: Math.round(ms) / 1000, perSecond: Math.round(N / (ms / 1000)) };
+const figures = { bench: 'alert-deliveries', engine, deliveries: N, maxInFlight: maxInFlight ?? 'default', received: stack.arrivals.length, unique, seconds: Math.round(ms) / 1000, perSecond: Math.round(N / (ms / 1000)) };
 console.log(`BENCH ${JSON.stringify(figures)}`);
 if (unique !== N) { console.error(`expected ${N} distinct deliveries, got ${unique}`); process.exit(1); }

@@ -55,10 +55,13 @@ export class DeliveryStore {
   /**
    * Claims up to `limit` due deliveries for `leaseMs`. SKIP LOCKED lets several workers
    * claim at once without waiting on or taking each other's rows; a lease that has passed
-   * (its worker died mid-send) makes the row due again.
+   * (its worker died mid-send) makes the row due again. One statement, so its own
+   * transaction: no BEGIN/COMMIT round trips. The ORDER BY matches the partial index
+   * alert_deliveries_claim_idx (migration 009), so a claim reads the rows it takes rather
+   * than sorting every due row.
    */
   async lease(nowMs: number, leaseMs: number, token: string, limit: number): Promise<LeasedDelivery[]> {
-    const { rows } = await this.sql.transaction((tx) => tx.query<LeasedRow>(
+    const { rows } = await this.sql.query<LeasedRow>(
       `WITH due AS (
          SELECT id FROM alert_deliveries
           WHERE status IN ('Pending', 'Retrying') AND next_attempt_at <= to_timestamp($1 / 1000.0)
@@ -74,7 +77,7 @@ export class DeliveryStore {
        SELECT l.id, l.org_id, l.monitor_id, l.channel_id, l.attempt_count, e.payload
          FROM leased l JOIN alert_events e ON e.id = l.event_id`,
       [nowMs, nowMs + leaseMs, token, limit],
-    ));
+    );
     return rows.map((r) => ({ id: r.id, orgId: r.org_id, monitorId: r.monitor_id, channelId: r.channel_id, attemptCount: r.attempt_count, event: r.payload }));
   }
 

@@ -24,7 +24,14 @@ export interface DeliveryWorkerDeps {
   leaseMs?: number;
   /** The document's timeout for one send. */
   sendTimeoutMs?: number;
+  /** How many due rows one claim takes. */
   batchSize?: number;
+  /**
+   * How many sends may be in flight at once. The next batch is claimed as soon as there is
+   * room for it, while the current one is still sending, so a slow receiver in one batch does
+   * not hold up the rest; each delivery is still claimed by one worker only (SKIP LOCKED).
+   */
+  maxInFlight?: number;
 }
 
 export interface DeliveryWorker {
@@ -43,17 +50,23 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker &
   const leaseMs = deps.leaseMs ?? 60_000;
   const sendTimeoutMs = deps.sendTimeoutMs ?? 10_000;
   const batchSize = deps.batchSize ?? 32;
+  const maxInFlight = Math.max(deps.maxInFlight ?? 64, 1);
   let running = true;
   let nudged = false;
   let wake: (() => void) | null = null;
   let loop: Promise<void> | null = null;
 
-  // Group commit: attempts finished while a write is in flight are recorded together by the
-  // next one, so a busy worker writes one statement per group rather than one transaction
-  // per delivery, and a lone delivery is recorded at once.
+  // Group commit: attempts finished in the same turn of the event loop, or while a write is
+  // in flight, are recorded together by the next write, so a busy worker writes one statement
+  // per group rather than one per delivery. The first write waits for the end of the turn
+  // (setImmediate: after the I/O callbacks already due, no timer): PGlite runs a statement
+  // synchronously on this thread, so nothing else would finish "while it is in flight" and
+  // every group would be of one. A lone delivery is still recorded at once.
   let queued: Array<{ entry: AttemptToRecord; resolve: (r: RecordedAttempt | null) => void; reject: (err: unknown) => void }> = [];
   let writing = false;
+  let scheduled = false;
   async function flushRecords(): Promise<void> {
+    scheduled = false;
     if (writing) return;
     writing = true;
     try {
@@ -74,7 +87,10 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker &
   function record(entry: AttemptToRecord): Promise<RecordedAttempt | null> {
     return new Promise((resolve, reject) => {
       queued.push({ entry, resolve, reject });
-      void flushRecords();
+      if (!writing && !scheduled) {
+        scheduled = true;
+        setImmediate(() => void flushRecords());
+      }
     });
   }
 
@@ -111,23 +127,57 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker &
     }, outcome.ok ? 'alert delivered' : 'alert delivery failed');
   }
 
+  /** Claims up to `limit` due rows and starts sending them; answers the started sends. */
+  async function claimAndStart(limit: number): Promise<Array<Promise<void>>> {
+    const token = randomUUID();
+    const batch = await deps.store.lease(now(), leaseMs, token, limit);
+    // A channel is loaded (read and unsealed) once per batch, however many of its deliveries are in it.
+    const loaded = new Map<string, Promise<StoredChannel | null>>();
+    const loadOnce: ChannelLoader = (orgId, channelId) => {
+      const key = `${orgId}/${channelId}`;
+      let p = loaded.get(key);
+      if (!p) loaded.set(key, p = deps.loadChannel(orgId, channelId));
+      return p;
+    };
+    return batch.map((d) => deliverOne(d, token, loadOnce));
+  }
+
+  /**
+   * A window of at most maxInFlight sends: a batch is claimed whenever there is room for one
+   * (a whole batch, or what room is left when maxInFlight is smaller), so claims overlap sends.
+   * Stops claiming once a claim comes back short (nothing more is due) or the worker stops,
+   * and resolves when every started send has been recorded.
+   */
   async function drain(): Promise<number> {
     let total = 0;
-    for (;;) {
-      const token = randomUUID();
-      const batch = await deps.store.lease(now(), leaseMs, token, batchSize);
-      // A channel is loaded (read and unsealed) once per batch, however many of its deliveries are in it.
-      const loaded = new Map<string, Promise<StoredChannel | null>>();
-      const loadOnce: ChannelLoader = (orgId, channelId) => {
-        const key = `${orgId}/${channelId}`;
-        let p = loaded.get(key);
-        if (!p) loaded.set(key, p = deps.loadChannel(orgId, channelId));
-        return p;
-      };
-      await Promise.all(batch.map((d) => deliverOne(d, token, loadOnce)));
-      total += batch.length;
-      if (batch.length < batchSize || !running) return total;
+    let failure: { err: unknown } | null = null;
+    const inFlight = new Set<Promise<void>>();
+    const wanted = Math.min(batchSize, maxInFlight);
+    try {
+      for (;;) {
+        if (maxInFlight - inFlight.size < wanted) {
+          await Promise.race(inFlight);
+          if (failure) break;
+          continue;
+        }
+        const limit = Math.min(batchSize, maxInFlight - inFlight.size);
+        const started = await claimAndStart(limit);
+        for (const p of started) {
+          const tracked: Promise<void> = p.then(
+            () => { inFlight.delete(tracked); },
+            (err: unknown) => { inFlight.delete(tracked); failure ??= { err }; },
+          );
+          inFlight.add(tracked);
+        }
+        total += started.length;
+        if (started.length < limit || !running || failure) break;
+      }
+    } finally {
+      // Whatever happens to a claim, sends already started finish and are recorded.
+      await Promise.all(inFlight);
     }
+    if (failure) throw (failure as { err: unknown }).err;
+    return total;
   }
 
   function nudge() {
