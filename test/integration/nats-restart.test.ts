@@ -6,18 +6,13 @@
  * published to a stream before the restart is lost.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { openNatsJobBus, type NatsJobBus } from '../../services/lib/adapters/nats/job-bus.js';
 import { createLogger } from '../../services/lib/logger.js';
 import { isTransientBusError } from '../../services/lib/adapters/nats/errors.js';
 import { eventually, servicesRequired, uniqueName } from '../support/services.js';
+import { NATS_SERVER, natsServerAvailable, privateNats, type PrivateNats } from '../support/private-nats.js';
 
-const NATS_SERVER = process.env.PHAROS_TEST_NATS_SERVER_BIN ?? 'nats-server';
-const available = spawnSync(NATS_SERVER, ['--version']).status === 0;
+const available = natsServerAvailable;
 
 if (!available && servicesRequired) {
   it('nats-server is installed (PHAROS_TEST_SERVICES=required)', () => {
@@ -25,50 +20,19 @@ if (!available && servicesRequired) {
   });
 }
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-const accepting = (port: number) => new Promise<boolean>((resolve) => {
-  const socket = net.connect(port, '127.0.0.1');
-  socket.once('connect', () => { socket.destroy(); resolve(true); });
-  socket.once('error', () => resolve(false));
-});
-
 describe.skipIf(!available)(`NATS job bus across a server restart (needs ${NATS_SERVER})`, () => {
-  const storeDir = mkdtempSync(path.join(tmpdir(), 'pharos-nats-'));
   const prefix = uniqueName('restart');
-  let port: number;
-  let server: ChildProcess | undefined;
+  let nats: PrivateNats;
   let bus: NatsJobBus;
 
-  async function startServer(): Promise<void> {
-    server = spawn(NATS_SERVER, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], { stdio: 'ignore' });
-    await eventually(() => accepting(port), { timeoutMs: 10_000, what: 'nats-server to accept connections' });
-  }
-
-  async function stopServer(): Promise<void> {
-    const proc = server!;
-    const exited = new Promise((r) => proc.once('exit', r));
-    proc.kill('SIGTERM');
-    await exited;
-    server = undefined;
-  }
-
   beforeAll(async () => {
-    port = await freePort();
-    await startServer();
-    bus = await openNatsJobBus({ url: `nats://127.0.0.1:${port}`, prefix, logger: createLogger('silent'), name: 'restart-test' });
+    nats = await privateNats();
+    bus = await openNatsJobBus({ url: nats.url, prefix, logger: createLogger('silent'), name: 'restart-test' });
   });
 
   afterAll(async () => {
     await bus?.close();
-    if (server) await stopServer();
-    rmSync(storeDir, { recursive: true, force: true });
+    await nats?.dispose();
   });
 
   it('keeps delivering jobs and durable results after NATS restarts', async () => {
@@ -84,7 +48,7 @@ describe.skipIf(!available)(`NATS job bus across a server restart (needs ${NATS_
     await bus.publishDurable(`${prefix}.durable.results.UsEast`, Buffer.from('result-before'), 'r-before');
     await eventually(() => jobs.includes('job-before') && results.includes('result-before'), { what: 'delivery before the restart' });
 
-    await stopServer();
+    await nats.stop();
     // Acknowledged while NATS is down would be a lie: a durable publish fails until it is back.
     await expect(bus.publishDurable(`${prefix}.durable.results.UsEast`, Buffer.from('result-down'), 'r-down')).rejects.toThrow();
     // A job is refused (transient), not buffered to be sent however late after a reconnect:
@@ -98,7 +62,7 @@ describe.skipIf(!available)(`NATS job bus across a server restart (needs ${NATS_
       }
     }, { timeoutMs: 5_000, what: 'a job publish to be refused while NATS is down' });
     expect(isTransientBusError(refused)).toBe(true);
-    await startServer();
+    await nats.start();
 
     // The client reconnects by itself (jittered, forever); publish once it has.
     await eventually(async () => {

@@ -9,16 +9,10 @@ export interface WindowTargets {
   allMonitors: boolean;
 }
 
-export interface MaintenanceWindowInput extends WindowTargets {
+/** What a client sets: the schedule less the start-now / end-early state, which the API sets. */
+export interface MaintenanceWindowInput extends WindowTargets, Omit<WindowSchedule, 'overrideStartMs' | 'overrideEndMs' | 'endedAtMs'> {
   name: string;
   mode: MaintenanceMode;
-  startsAtMs: number | null;
-  endsAtMs: number | null;
-  cronExpression: string | null;
-  rrule: string | null;
-  durationMinutes: number | null;
-  timezone: string;
-  anchorMs: number;
 }
 
 export interface MaintenanceWindow extends MaintenanceWindowInput, WindowSchedule {
