@@ -3,14 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { connect } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
 import { Webhook } from 'standardwebhooks';
 import { apiClient, runPharos, startPharos, type PharosProcess } from '../support/processes.js';
-import { eventually, realService, uniqueName } from '../support/services.js';
+import { eventually, realService } from '../support/services.js';
+import { serverNetwork } from '../support/server-network.js';
 import { startSwitchableTarget, startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from '../support/webhook-receiver.js';
-import { durableStreamName } from '../../services/lib/subjects.js';
 
 /**
  * e2e for notifications (issue 11): a Webhook channel on a Website monitor, as the Enori
@@ -167,41 +164,18 @@ const available = Boolean(serviceDatabaseUrl && serviceNatsUrl && serviceRedisUr
 
 describe.skipIf(!available)('two alerting processes on one outbox (needs PHAROS_TEST_DATABASE_URL, PHAROS_TEST_NATS_URL, PHAROS_TEST_REDIS_URL)', () => {
   const [databaseUrl, natsUrl, redisUrl] = [serviceDatabaseUrl!, serviceNatsUrl!, serviceRedisUrl!];
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'pharos-alert-two-'));
-  const schema = uniqueName('e2e');
-  const prefix = uniqueName('e2e');
-  const adminKey = `phk_${uniqueName('admin')}_e2e_bootstrap_key`;
-  const env = {
-    PHAROS_DATA_DIR: dataDir,
-    PHAROS_DATABASE_URL: databaseUrl,
-    PHAROS_DATABASE_SCHEMA: schema,
-    PHAROS_NATS_URL: natsUrl,
-    PHAROS_NATS_PREFIX: prefix,
-    PHAROS_REDIS_URL: redisUrl,
-    PHAROS_REDIS_PREFIX: `${prefix}:`,
-    PHAROS_HTTP_PORT: '0',
-    PHAROS_GRPC_PORT: '0',
-    PHAROS_BOOTSTRAP_KEY: adminKey,
+  const network = serverNetwork({ databaseUrl, natsUrl, redisUrl }, {
     PHAROS_SECRETS_KEY: randomBytes(32).toString('base64'),
     PHAROS_ALLOW_PRIVATE_TARGETS: 'true', // targets and the receiver are on loopback
     PHAROS_LOG_LEVEL: 'info', // each process logs one alert.delivery line per send
-  };
+  });
+  const { env, prefix, adminKey } = network;
   const procs: PharosProcess[] = [];
   const closers: Array<() => Promise<void>> = [];
   afterAll(async () => {
     await Promise.all(procs.map((p) => p.stop('SIGKILL')));
     await Promise.all(closers.map((c) => c()));
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await client.end();
-    const nc = await connect({ servers: natsUrl });
-    try {
-      await (await jetstreamManager(nc)).streams.delete(durableStreamName(prefix)).catch(() => undefined);
-    } finally {
-      await nc.close();
-    }
-    rmSync(dataDir, { recursive: true, force: true });
+    await network.dispose();
   });
 
   it('delivers each (event, channel) exactly once between them', async () => {

@@ -1,11 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { apiClient, runPharos, startPharos, startTarget, type PharosProcess } from '../support/processes.js';
-import { eventually, realService, uniqueName } from '../support/services.js';
-import { deletePrefixStreams } from '../support/nats-streams.js';
+import { eventually, realService } from '../support/services.js';
+import { serverNetwork } from '../support/server-network.js';
 
 /**
  * e2e 2: `pharos server` and two `pharos agent` processes (UsEast, EuWest) over the
@@ -24,36 +21,18 @@ const available = Boolean(serviceDatabaseUrl && serviceNatsUrl && serviceRedisUr
 describe.skipIf(!available)('pharos server + agents in two regions (needs PHAROS_TEST_DATABASE_URL, PHAROS_TEST_NATS_URL, PHAROS_TEST_REDIS_URL)', () => {
   const [databaseUrl, natsUrl, redisUrl] = [serviceDatabaseUrl!, serviceNatsUrl!, serviceRedisUrl!];
   {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'pharos-server-'));
-    const schema = uniqueName('e2e');
-    const prefix = uniqueName('e2e');
-    const adminKey = `phk_${uniqueName('admin')}_e2e_bootstrap_key`;
-    const env = {
-      PHAROS_DATA_DIR: dataDir,
-      PHAROS_DATABASE_URL: databaseUrl,
-      PHAROS_DATABASE_SCHEMA: schema,
-      PHAROS_NATS_URL: natsUrl,
-      PHAROS_NATS_PREFIX: prefix,
-      PHAROS_REDIS_URL: redisUrl,
-      PHAROS_REDIS_PREFIX: `${prefix}:`,
+    const network = serverNetwork({ databaseUrl, natsUrl, redisUrl }, {
       PHAROS_REGIONS: 'UsEast,EuWest',
-      PHAROS_HTTP_PORT: '0',
-      PHAROS_GRPC_PORT: '0',
-      PHAROS_BOOTSTRAP_KEY: adminKey,
       PHAROS_PRESENCE_INTERVAL_MS: '1000',
       PHAROS_ALLOW_PRIVATE_TARGETS: 'true', // the api refuses monitors on loopback targets otherwise
       // Every request and unit of work logged, so the scan for planted secrets below sees it all.
       PHAROS_LOG_LEVEL: 'debug',
-    };
+    });
+    const { env, prefix, adminKey } = network;
     const procs: PharosProcess[] = [];
     afterAll(async () => {
       await Promise.all(procs.map((p) => p.stop('SIGKILL')));
-      const client = new pg.Client({ connectionString: databaseUrl });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await client.end();
-      await deletePrefixStreams(natsUrl, prefix);
-      rmSync(dataDir, { recursive: true, force: true });
+      await network.dispose();
     });
 
     it('checks a monitor from both regions and survives an agent crash', async () => {
@@ -66,7 +45,7 @@ describe.skipIf(!available)('pharos server + agents in two regions (needs PHAROS
 
       const agentEnv = (region: string, token: string, host = region) => ({
         // One outbox log per agent host; a restarted agent finds its own again.
-        PHAROS_AGENT_DATA_DIR: path.join(dataDir, `agent-${host}`),
+        PHAROS_AGENT_DATA_DIR: path.join(network.env.PHAROS_DATA_DIR, `agent-${host}`),
         PHAROS_NATS_URL: natsUrl, PHAROS_NATS_PREFIX: prefix, PHAROS_AGENT_TOKEN: token,
         PHAROS_INGEST_ADDRESS: `127.0.0.1:${grpcPort}`, PHAROS_AGENT_ID: `agent-${region}`, PHAROS_PRESENCE_INTERVAL_MS: '1000',
         PHAROS_AGENT_BATCH_DELAY_MS: '50', PHAROS_ALLOW_PRIVATE_TARGETS: 'true', // the targets here are on loopback
