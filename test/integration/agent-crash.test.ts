@@ -25,28 +25,21 @@ import type { StoredResult } from '../../services/lib/results/types.js';
 import { subjectsFor } from '../../services/lib/subjects.js';
 import { startIngest, type IngestServer } from '../../services/ingest/server.js';
 import { eventually, uniqueName } from '../support/services.js';
+import { DelegatingResultStore } from '../support/delegating-result-store.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TOKEN = 'tok-crash-0123456789abcdef';
 const REGION = 'EuWest';
 
 /** A result store that refuses every insert while `down` and remembers which ids ingest tried. */
-class OutageStore implements ResultStore {
+class OutageStore extends DelegatingResultStore {
   down = false;
   readonly attempted = new Set<string>();
-  constructor(private readonly inner: ResultStore) {}
-  migrate() { return this.inner.migrate(); }
-  async insertResults(rows: readonly StoredResult[]) {
+  override async insertResults(rows: readonly StoredResult[]) {
     for (const row of rows) this.attempted.add(row.resultId);
     if (this.down) throw new Error('simulated ClickHouse outage');
     return this.inner.insertResults(rows);
   }
-  existingIds(org: string, ids: readonly string[]) { return this.inner.existingIds(org, ids); }
-  recentResults(q: Parameters<ResultStore['recentResults']>[0]) { return this.inner.recentResults(q); }
-  monitorStats(q: Parameters<ResultStore['monitorStats']>[0]) { return this.inner.monitorStats(q); }
-  uptimeByMonitor(o: string, m: readonly string[], f: number) { return this.inner.uptimeByMonitor(o, m, f); }
-  deleteMonitorResults(o: string, m: string) { return this.inner.deleteMonitorResults(o, m); }
-  close() { return this.inner.close(); }
 }
 
 interface AgentChild {

@@ -27,6 +27,7 @@ import { startIngest, type IngestServer } from '../../services/ingest/server.js'
 import type { AgentTokenVerifier } from '../../services/ingest/agent-tokens.js';
 import { eventually, uniqueName } from '../support/services.js';
 import { publishResultBatches } from '../../services/heartbeats/heartbeat-results.js';
+import { DelegatingResultStore } from '../support/delegating-result-store.js';
 
 const TOKENS: Record<string, { tokenId: string; region: string; name: string }> = {
   'tok-eu': { tokenId: 'agt_eu', region: 'EuWest', name: 'eu agent' },
@@ -35,23 +36,15 @@ const TOKENS: Record<string, { tokenId: string; region: string; name: string }> 
 const tokens: AgentTokenVerifier = { verify: async (t) => TOKENS[t] ?? null };
 
 /** Fails the next `failInserts` inserts, as a ClickHouse outage would. */
-class FlakyStore implements ResultStore {
+class FlakyStore extends DelegatingResultStore {
   failInserts = 0;
-  constructor(private readonly inner: ResultStore) {}
-  migrate() { return this.inner.migrate(); }
-  async insertResults(rows: readonly StoredResult[]) {
+  override async insertResults(rows: readonly StoredResult[]) {
     if (this.failInserts > 0) {
       this.failInserts -= 1;
       throw new Error('simulated ClickHouse outage');
     }
     return this.inner.insertResults(rows);
   }
-  existingIds(org: string, ids: readonly string[]) { return this.inner.existingIds(org, ids); }
-  recentResults(q: Parameters<ResultStore['recentResults']>[0]) { return this.inner.recentResults(q); }
-  monitorStats(q: Parameters<ResultStore['monitorStats']>[0]) { return this.inner.monitorStats(q); }
-  uptimeByMonitor(o: string, m: readonly string[], f: number) { return this.inner.uptimeByMonitor(o, m, f); }
-  deleteMonitorResults(o: string, m: string) { return this.inner.deleteMonitorResults(o, m); }
-  close() { return this.inner.close(); }
 }
 
 /** Fails the next `failPublishes` durable publish calls (a batch counts as one). */
