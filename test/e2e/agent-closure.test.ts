@@ -64,10 +64,10 @@ describe('pharos agent module closure', () => {
     if (natsUrl) {
       await eventually(() => {
         if (child.exitCode !== null) throw new Error(`agent exited ${child.exitCode}:\n${out}`);
-        // Running, its transport has dialled ingest (which refuses), and it is taking jobs or
-        // waiting for its region's work stream (no scheduler has created it on this prefix):
-        // its modules are all in.
-        return /serving region EuWest|work stream does not exist yet/.test(out) && /cannot reach ingest/.test(out);
+        // Started (its shutdown handling in place), its transport has dialled ingest (which
+        // refuses), and its job consumer is set up — taking jobs, or waiting in the background
+        // for a work stream no scheduler has created on this prefix: its modules are all in.
+        return /serving region EuWest/.test(out) && /cannot reach ingest/.test(out);
       }, { timeoutMs: 30_000, what: `the agent to run and dial ingest; output so far:\n${out}` });
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
