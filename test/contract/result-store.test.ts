@@ -159,6 +159,25 @@ function resultStoreContract(name: string, open: () => Promise<Harness>) {
       expect(r2.p95ResponseTimeMs).toBeCloseTo(195.05, 10);
     });
 
+    it('gives many monitors\' figures at once, as monitorStats does for each, over a half-open period', async () => {
+      const org = uniqueName('org');
+      const monC = [
+        result({ orgId: org, monitorId: 'mon_c', status: 'down', totalMs: 40, startedAtMs: BASE + 1000 }),
+        result({ orgId: org, monitorId: 'mon_c', status: 'up', totalMs: 20, startedAtMs: BASE + 2000, region: 'r2' }),
+        result({ orgId: org, monitorId: 'mon_c', status: 'skipped', startedAtMs: BASE + 1500 }),
+        // At the period's end: the next period's, not this one's.
+        result({ orgId: org, monitorId: 'mon_c', status: 'down', totalMs: 99, startedAtMs: WINDOW.toMs }),
+      ];
+      await store.insertResults([...dataset(org).all, ...monC]);
+      const figures = await store.periodFigures({ orgId: org, monitorIds: ['mon_a', 'mon_b', 'mon_c', 'mon_none'], ...WINDOW });
+      expect([...figures.keys()].sort()).toEqual(['mon_a', 'mon_b', 'mon_c']);
+      for (const id of ['mon_a', 'mon_b']) expect(figures.get(id), id).toEqual(await store.monitorStats({ orgId: org, monitorId: id, ...WINDOW }));
+      const c = figures.get('mon_c')!;
+      expect(c).toMatchObject({ totalChecks: 2, failedChecks: 1, uptimePercentage: 50, avgResponseTimeMs: 30 });
+      expect(c.byRegion.map((r) => [r.region, r.totalChecks, r.failedChecks])).toEqual([['r1', 1, 1], ['r2', 1, 0]]);
+      expect((await store.periodFigures({ orgId: uniqueName('org'), monitorIds: ['mon_a'], ...WINDOW })).size).toBe(0);
+    });
+
     it('gives empty figures when a monitor has no checks in the window', async () => {
       const org = uniqueName('org');
       await store.insertResults([result({ orgId: org, status: 'skipped', startedAtMs: BASE + 1000 }), result({ orgId: org, status: 'missed', errorKind: 'scheduler_down', startedAtMs: BASE + 2000 })]);

@@ -9,6 +9,7 @@ export class DelegatingResultStore implements ResultStore {
   existingIds(org: string, ids: readonly string[]) { return this.inner.existingIds(org, ids); }
   recentResults(q: Parameters<ResultStore['recentResults']>[0]) { return this.inner.recentResults(q); }
   monitorStats(q: Parameters<ResultStore['monitorStats']>[0]) { return this.inner.monitorStats(q); }
+  periodFigures(q: Parameters<ResultStore['periodFigures']>[0]) { return this.inner.periodFigures(q); }
   uptimeByMonitor(o: string, m: readonly string[], f: number) { return this.inner.uptimeByMonitor(o, m, f); }
   deleteMonitorResults(o: string, m: string) { return this.inner.deleteMonitorResults(o, m); }
   close() { return this.inner.close(); }

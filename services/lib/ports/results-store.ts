@@ -4,7 +4,7 @@
  * dir (embedded default). The SQL lives once, in services/lib/results/; only the
  * executor differs.
  */
-import type { StoredResult, MonitorStats, RecentResultsQuery, StatsQuery } from '../results/types.js';
+import type { StoredResult, MonitorStats, PeriodFiguresQuery, RecentResultsQuery, StatsQuery } from '../results/types.js';
 
 export interface ClickHouseExecutor {
   /** DDL or any statement without a result. */
@@ -24,6 +24,8 @@ export interface ResultStore {
   existingIds(orgId: string, ids: readonly string[]): Promise<Set<string>>;
   recentResults(q: RecentResultsQuery): Promise<StoredResult[]>;
   monitorStats(q: StatsQuery): Promise<MonitorStats>;
+  /** monitorStats' figures for many monitors of one organization at once (SLA reports); a monitor without checks is absent. */
+  periodFigures(q: PeriodFiguresQuery): Promise<Map<string, MonitorStats>>;
   /** Uptime % per monitor since `fromMs` (for monitor lists); missing = no data. */
   uptimeByMonitor(orgId: string, monitorIds: readonly string[], fromMs: number): Promise<Map<string, number>>;
   deleteMonitorResults(orgId: string, monitorId: string): Promise<void>;

@@ -10,7 +10,7 @@
  *   hourly rollup, the partial first hour from the raw table.
  */
 import type { ClickHouseExecutor, ResultStore } from '../ports/results-store.js';
-import type { MonitorStats, RecentResultsQuery, StatsFigures, StatsQuery, StoredResult } from './types.js';
+import type { MonitorStats, PeriodFiguresQuery, RecentResultsQuery, StatsFigures, StatsQuery, StoredResult } from './types.js';
 import { HOURLY_TABLE, RESULTS_TABLE, assertDatabaseName, schemaStatements } from './schema.js';
 import { COUNTED_STATUS_SQL } from './columns.js';
 import { INSERT_COLUMNS, READ_COLUMNS, fromRow, toCompactRow } from './rows.js';
@@ -122,6 +122,34 @@ export class ClickHouseResultStore implements ResultStore {
       .map((r) => ({ region: r.region, ...figures(r) }))
       .sort((a, b) => a.region.localeCompare(b.region));
     return { ...figures(total), byRegion };
+  }
+
+  async periodFigures(q: PeriodFiguresQuery): Promise<Map<string, MonitorStats>> {
+    const out = new Map<string, MonitorStats>();
+    if (q.monitorIds.length === 0) return out;
+    // monitorStats' query for many monitors: one scan, per (monitor, region) and per monitor.
+    const rows = await this.exec.query<StatsRow & { monitor_id: string }>(
+      `SELECT monitor_id, region, grouping(region) AS is_total,
+              count() AS checks, countIf(status = 'down') AS failures,
+              avg(total_ms) AS avg_ms,
+              quantilesExactInclusive(0.5, 0.95, 0.99)(total_ms) AS q
+       FROM ${this.raw}
+       WHERE org_id = {org:String} AND monitor_id IN {ids:Array(String)}
+         AND ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts < fromUnixTimestamp64Milli({to:Int64})
+         AND ${COUNTED_STATUS_SQL}
+       GROUP BY GROUPING SETS ((monitor_id, region), (monitor_id))
+       SETTINGS force_grouping_standard_compatibility = 1`,
+      { org: q.orgId, ids: [...q.monitorIds], from: Math.trunc(q.fromMs), to: Math.trunc(q.toMs) },
+    );
+    for (const r of rows) {
+      if (Number(r.checks) === 0) continue;
+      const stats = out.get(r.monitor_id) ?? { ...figures(undefined), byRegion: [] };
+      if (Number(r.is_total) === 1) Object.assign(stats, figures(r));
+      else stats.byRegion.push({ region: r.region, ...figures(r) });
+      out.set(r.monitor_id, stats);
+    }
+    for (const stats of out.values()) stats.byRegion.sort((a, b) => a.region.localeCompare(b.region));
+    return out;
   }
 
   async uptimeByMonitor(orgId: string, monitorIds: readonly string[], fromMs: number): Promise<Map<string, number>> {

@@ -48,6 +48,14 @@ export interface StatsFigures {
   p99ResponseTimeMs: number | null;
 }
 
+export interface PeriodFiguresQuery {
+  orgId: string;
+  monitorIds: readonly string[];
+  /** [fromMs, toMs): a report's period ends where the next one starts. */
+  fromMs: number;
+  toMs: number;
+}
+
 export interface MonitorStats extends StatsFigures {
   byRegion: Array<StatsFigures & { region: string }>;
 }

@@ -72,6 +72,17 @@ export class PlanQuotas {
     }
   }
 
+  /** "Reports per Month": reports generated since the start of the current UTC month, deleted ones included. */
+  async assertCanGenerateReport(orgId: string, nowMs: number): Promise<void> {
+    const { plan, limits } = await this.limits(orgId);
+    if (limits.reportsPerMonth === null) return;
+    const now = new Date(nowMs);
+    const monthStartMs = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1);
+    const { rows } = await this.sql.query<{ n: number }>(
+      `SELECT count(*) AS n FROM sla_reports WHERE org_id = $1 AND created_at >= to_timestamp($2 / 1000.0)`, [orgId, monthStartMs]);
+    if (Number(rows[0]?.n ?? 0) >= limits.reportsPerMonth) throw planLimitExceeded(plan, 'reportsPerMonth', limits.reportsPerMonth);
+  }
+
   async assertCanAddTeam(orgId: string): Promise<void> {
     const { plan, limits } = await this.limits(orgId);
     if (limits.teams === null) return;

@@ -4,7 +4,8 @@
  * key rotate others without `*`) and `alert-channels:*` (the document lists no scope for
  * channels; they hold webhook secrets, so they get their own rather than riding on another),
  * and `incidents:write` (the document names only incidents:read, yet lists routes that
- * create, acknowledge, update and resolve incidents).
+ * create, acknowledge, update and resolve incidents), `reports:*` for SLA reports (the
+ * document names the plan limit but no scope).
  */
 export const SCOPES = [
   '*',
@@ -27,6 +28,8 @@ export const SCOPES = [
   'escalation-policies:write',
   'maintenance-windows:read',
   'maintenance-windows:write',
+  'reports:read',
+  'reports:write',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
