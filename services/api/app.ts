@@ -8,6 +8,7 @@ import { frameworkErrors, installErrorHandler } from './plugins/errors.js';
 import { installJsonParser, installValidators } from './plugins/validation.js';
 import { installRequestLog } from './plugins/request-log.js';
 import { documentRequestSchema } from './plugins/openapi.js';
+import { lazySerializers } from './plugins/serialization.js';
 import { keyRoutes } from './routes/keys/routes.js';
 import { monitorRoutes } from './routes/monitors/routes.js';
 import { pingRoutes } from './routes/pings/routes.js';
@@ -34,6 +35,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     bodyLimit: 1024 * 1024,
     trustProxy: false,
     genReqId: () => `req_${Math.random().toString(36).slice(2, 12)}`,
+    schemaController: { compilersFactory: { buildSerializer: lazySerializers } },
   }) as unknown as FastifyInstance;
   installValidators(app);
   installJsonParser(app);

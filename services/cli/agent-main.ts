@@ -1,5 +1,5 @@
 /**
- * The probe agent's own entry, bundled to plain JavaScript by deploy/build-agent.mjs so an
+ * The probe agent's own entry, bundled to plain JavaScript by deploy/build.mjs so an
  * agent runs without a TypeScript loader (`node dist/pharos-agent.mjs --region R`): the same
  * command as `pharos agent`, at about half its memory (docs/performance.md).
  */

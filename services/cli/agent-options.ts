@@ -1,6 +1,6 @@
 /**
  * The `agent` command's options, shared by `pharos agent` and the bundled
- * `dist/pharos-agent.mjs` (deploy/build-agent.mjs). Loads nothing of the agent until it runs.
+ * `dist/pharos-agent.mjs` (deploy/build.mjs). Loads nothing of the agent until it runs.
  */
 import { Option, type Command } from 'commander';
 import { loadConfig } from '../lib/config.js';

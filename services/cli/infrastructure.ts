@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
 import type { SqlClient } from '../lib/ports/sql-client.js';
@@ -8,8 +7,9 @@ import type { JobBus } from '../lib/ports/job-bus.js';
 import type { HotState } from '../lib/ports/hot-state.js';
 import type { ResultStore } from '../lib/ports/results-store.js';
 import { migrate } from '../lib/store/migrate.js';
+import { MIGRATIONS_DIR } from '../lib/store/migrations-dir.js';
 
-export const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '../lib/store/migrations');
+export { MIGRATIONS_DIR };
 
 /**
  * Opens each port with the adapter its configuration selects (DESIGN.md §3): the real
@@ -24,7 +24,8 @@ export async function openControlPlaneStore(config: Readonly<Config>, logger: Lo
   } else {
     mkdirSync(config.dataDir, { recursive: true });
     const { openPglite } = await import('../lib/adapters/pglite/sql-client.js');
-    sql = await openPglite({ dataDir: path.join(config.dataDir, 'pglite'), schema: config.databaseSchema });
+    const { pgliteTemplate } = await import('../lib/adapters/pglite/template.js');
+    sql = await openPglite({ dataDir: path.join(config.dataDir, 'pglite'), schema: config.databaseSchema, template: pgliteTemplate() });
   }
   await migrate(sql, { dir: MIGRATIONS_DIR, logger });
   return sql;

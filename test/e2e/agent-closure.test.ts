@@ -12,6 +12,9 @@ import { eventually, realService, uniqueName } from '../support/services.js';
  * module hook in the process itself — contain none of the server's drivers or its web
  * framework. With a NATS server the agent runs (jobs subscribed, ingest being dialled)
  * before it is stopped; without one it loads everything up to the connection and exits.
+ * Both ways `pharos` runs: from the sources (where the server's own modules are visible by
+ * name too) and from the built program, dist/cli (deploy/build.mjs), whose chunks must keep
+ * the same lazy loading.
  */
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const RECORDER = pathToFileURL(path.join(ROOT, 'test/support/module-closure/record.mjs')).href;
@@ -36,15 +39,22 @@ function loadedFiles(log: string): string[] {
   });
 }
 
-describe('pharos agent module closure', () => {
+const VARIANTS = [
+  { name: 'from the sources', program: path.join(ROOT, 'bin/pharos.js'), env: { PHAROS_RUN_SOURCES: '1' } },
+  { name: 'built (dist/cli)', program: path.join(ROOT, 'dist/cli/main.mjs'), env: {} },
+];
+
+describe.each(VARIANTS)('pharos agent module closure, $name', ({ name, program, env }) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'pharos-closure-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const fromSources = name === VARIANTS[0].name;
 
   it('holds no storage driver, no Fastify and none of the server\'s modules', async () => {
     const log = path.join(dir, 'modules.log');
-    const child = spawn(process.execPath, ['--import', RECORDER, path.join(ROOT, 'bin/pharos.js'), 'agent', '--region', 'EuWest', '--token', 'closure-test', '--ingest', '127.0.0.1:1'], {
+    const child = spawn(process.execPath, ['--import', RECORDER, program, 'agent', '--region', 'EuWest', '--token', 'closure-test', '--ingest', '127.0.0.1:1'], {
       cwd: ROOT,
       env: {
+        ...env,
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? tmpdir(),
         PHAROS_MODULE_LOG: log,
@@ -80,7 +90,8 @@ describe('pharos agent module closure', () => {
     const packages = new Set(files.map(packageOf).filter((p): p is string => p !== undefined));
     // The recorder saw the agent's own stack, so an empty or partial log cannot pass.
     expect([...packages]).toEqual(expect.arrayContaining(['@nats-io/transport-node', '@grpc/grpc-js', 'undici', 'pino']));
-    expect(files).toContain(path.join(ROOT, 'probe-agent/agent.ts'));
+    expect(files).toContain(fromSources ? path.join(ROOT, 'probe-agent/agent.ts') : program);
+    expect(packages.has('tsx'), 'tsx loads only to run the sources').toBe(fromSources);
 
     expect(STORAGE_PACKAGES.filter((p) => packages.has(p))).toEqual([]);
     expect([...packages].filter((p) => p.startsWith('@fastify/') || p.startsWith('@scalar/'))).toEqual([]);

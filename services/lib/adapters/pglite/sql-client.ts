@@ -9,7 +9,8 @@
  * outer client waits for the transaction's lock and would deadlock (on `pg` it would
  * silently run outside the transaction instead, which is no better).
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import type { QueryResult, SqlClient } from '../../ports/sql-client.js';
 import { NestedTransaction } from '../nested-transaction.js';
@@ -21,6 +22,12 @@ export interface PgliteOptions {
   memory?: boolean;
   /** Schema for every table (default `public`); created if missing. */
   schema?: string;
+  /**
+   * A tarball of an empty cluster (pgliteTemplate()) to start a new database from instead of
+   * running initdb, ~5× cheaper. Unused for an existing data directory; if it cannot be
+   * loaded (made by another PGlite version), the database is initialised as without it.
+   */
+  template?: string;
 }
 
 type Session = Pick<Transaction, 'query' | 'exec'>;
@@ -30,14 +37,17 @@ export async function openPglite(opts: PgliteOptions = {}): Promise<PgliteSqlCli
   assertSchemaName(schema);
   const dataDir = opts.memory ? undefined : opts.dataDir;
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const db = await PGlite.create({
-    dataDir,
-    parsers: {
-      [OID.INT8]: parseInt8,
-      [OID.DATE]: parseDate,
-      [OID.TIMESTAMP]: parseTimestampUtc,
-    },
-  });
+  const parsers = { [OID.INT8]: parseInt8, [OID.DATE]: parseDate, [OID.TIMESTAMP]: parseTimestampUtc };
+  const isNew = !dataDir || !existsSync(path.join(dataDir, 'PG_VERSION'));
+  let db: PGlite | undefined;
+  if (isNew && opts.template && existsSync(opts.template)) {
+    db = await PGlite.create({ dataDir, parsers, loadDataDir: new Blob([readFileSync(opts.template)]) }).catch(() => {
+      // Not this PGlite's cluster: start over as if there were no template.
+      if (dataDir) for (const entry of readdirSync(dataDir)) rmSync(path.join(dataDir, entry), { recursive: true, force: true });
+      return undefined;
+    });
+  }
+  db ??= await PGlite.create({ dataDir, parsers });
   try {
     await db.exec(`CREATE SCHEMA IF NOT EXISTS "${schema}"; SET search_path TO "${schema}"; SET TimeZone TO 'UTC';`);
   } catch (err) {

@@ -1,0 +1,45 @@
+// Bundles Pharos's TypeScript into plain JavaScript under dist/, so processes start without a
+// TypeScript loader (tsx transpiles every module at run time and its loader thread alone
+// costs ~27 MiB). Packages stay external: they load from node_modules as usual. Run by
+// `npm run build` (in `prepare`, so `npm install` leaves both built).
+//
+// - dist/pharos-agent.mjs: the probe agent alone, one file (`node dist/pharos-agent.mjs`).
+// - dist/pglite-template.tar.gz: an empty PGlite cluster, made once per PGlite version.
+//   `pharos dev` starts a new data directory from it instead of running initdb, which costs
+//   ~9 CPU-seconds inside PGlite (docs/performance.md).
+// - dist/cli/main.mjs: the whole `pharos` program, with each command's modules in chunks
+//   loaded when that command runs (as the sources' dynamic imports do). bin/pharos.js runs
+//   it while it is newer than every source file, and the sources through tsx otherwise.
+//
+// Files read at run time beside their module (import.meta.url) are copied beside the bundle.
+import { cp, copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dist = `${root}dist`;
+const common = { bundle: true, packages: 'external', platform: 'node', format: 'esm', target: 'node20', sourcemap: 'linked', logLevel: 'warning' };
+const RDAP_BOOTSTRAP = `${root}probe-agent/checks/domain-registry/rdap-dns-bootstrap.json`;
+
+await mkdir(dist, { recursive: true });
+await build({ ...common, entryPoints: [`${root}services/cli/agent-main.ts`], outfile: `${dist}/pharos-agent.mjs`, banner: { js: '#!/usr/bin/env node' } });
+await copyFile(RDAP_BOOTSTRAP, `${dist}/rdap-dns-bootstrap.json`);
+
+await rm(`${dist}/cli`, { recursive: true, force: true });
+await build({ ...common, entryPoints: { main: `${root}services/cli/main.ts` }, outdir: `${dist}/cli`, splitting: true, chunkNames: '[name]-[hash]', outExtension: { '.js': '.mjs' } });
+// The entry and its chunks share one directory, so what a module reads beside itself is there.
+await copyFile(RDAP_BOOTSTRAP, `${dist}/cli/rdap-dns-bootstrap.json`);
+await cp(`${root}services/lib/store/migrations`, `${dist}/cli/migrations`, { recursive: true });
+
+// The embedded control plane's starting cluster (services/lib/adapters/pglite/template.ts).
+const TEMPLATE = `${dist}/pglite-template.tar.gz`;
+const pgliteVersion = JSON.parse(await readFile(`${root}node_modules/@electric-sql/pglite/package.json`, 'utf8')).version;
+const made = await readFile(`${TEMPLATE}.version`, 'utf8').catch(() => '');
+if (made !== pgliteVersion) {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const db = await PGlite.create();
+  const tarball = await db.dumpDataDir('gzip');
+  await db.close();
+  await writeFile(TEMPLATE, Buffer.from(await tarball.arrayBuffer()));
+  await writeFile(`${TEMPLATE}.version`, pgliteVersion);
+}
