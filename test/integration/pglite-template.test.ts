@@ -1,7 +1,8 @@
 /**
  * `pharos dev` starts a new embedded control plane from the empty cluster the build makes
  * (dist/pglite-template.tar.gz) instead of running initdb; an existing data directory is
- * opened as it is, and a template PGlite cannot load is passed over for initdb.
+ * opened as it is, and a template PGlite cannot load is passed over for initdb. Either way
+ * the cluster runs with 32 MB of shared buffers, not Postgres's 128 MB of WASM memory.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,6 +38,8 @@ describe('the PGlite template', () => {
     // Existing: the template is not loaded over it.
     const again = await openPglite({ dataDir, template: pgliteTemplate(), schema: 'pharos' });
     expect((await again.query<{ v: string }>(`SELECT v FROM mine`)).rows).toEqual([{ v: 'kept' }]);
+    // The embedded cluster's shared buffers, whatever the template held (docs/performance.md).
+    expect((await again.query<{ shared_buffers: string }>(`SHOW shared_buffers`)).rows).toEqual([{ shared_buffers: '32MB' }]);
     await again.close();
   });
 
