@@ -11,6 +11,7 @@ import { MaintenanceCalendar } from '../alerting/maintenance/calendar.js';
 import { createDarkRegions } from '../alerting/dark-regions.js';
 import { MaintenanceWindowStore } from '../alerting/maintenance/store.js';
 import { startEscalationWorker } from '../alerting/escalation/worker.js';
+import { withTeamMembers } from '../alerting/escalation/member-recipients.js';
 import { IncidentStore } from '../alerting/incident-store.js';
 import { publishHeartbeatResults } from '../heartbeats/heartbeat-results.js';
 import { startHeartbeatWatchdog } from '../heartbeats/watchdog.js';
@@ -65,12 +66,13 @@ const EMBEDDED_AGENT_TOKEN = 'embedded-agent';
  * delivery is then recorded as a failed attempt "no channel sender configured".
  */
 function alertSender(sql: SqlClient, channels: AlertChannelDeps | undefined): { loadChannel: ChannelLoader; deliverEvent: DeliverEvent } {
-  if (!channels) return { loadChannel: channelIdentityLoader(sql), deliverEvent: unconfiguredDeliverEvent };
+  if (!channels) return { loadChannel: withTeamMembers(sql, channelIdentityLoader(sql)), deliverEvent: unconfiguredDeliverEvent };
   return {
-    loadChannel: async (orgId, channelId) => {
+    // Escalation steps' team members are emailed like an Email channel of one address.
+    loadChannel: withTeamMembers(sql, async (orgId, channelId) => {
       const channel = await channels.store.load(channelId);
       return channel && channel.orgId === orgId ? channel : null;
-    },
+    }),
     deliverEvent: channels.deliver,
   };
 }

@@ -9,6 +9,7 @@ import { newId } from '../../lib/store/ids.js';
 import { ALERT_TYPE_OF_EVENT, type AlertEvent, type AlertEventType } from '../events.js';
 import type { DecidedEvent } from '../alert-decisions.js';
 import { channelsFor, type MonitorFacts, type RuleSelector } from '../rules/match.js';
+import { memberTargets } from '../escalation/member-recipients.js';
 
 interface RuleRow {
   id: string;
@@ -39,16 +40,21 @@ export class AlertOutbox {
 
   /**
    * Writes one event for exactly these channels of the monitor's organization (an
-   * escalation step names its own), passing over ids that name no channel. Returns the
-   * deliveries queued.
+   * escalation step names its own) and these team members (emailed, see
+   * escalation/member-recipients.ts), passing over ids that name no channel or member.
+   * Returns the deliveries queued.
    */
-  async enqueueTo(tx: SqlClient, monitor: { id: string; orgId: string }, decided: DecidedEvent, channelIds: readonly string[], atMs: number): Promise<number> {
-    const { rows: channels } = await tx.query<{ id: string; name: string; type: string }>(
+  async enqueueTo(tx: SqlClient, monitor: { id: string; orgId: string }, decided: DecidedEvent, channelIds: readonly string[], atMs: number, memberIds: readonly string[] = []): Promise<number> {
+    const { rows: channels } = channelIds.length === 0 ? { rows: [] } : await tx.query<{ id: string; name: string; type: string }>(
       `SELECT id, name, type FROM alert_channels WHERE org_id = $1 AND id = ANY($2::text[])`,
       [monitor.orgId, [...channelIds]],
     );
-    if (channels.length === 0) return 0;
-    const ordered = channelIds.map((id) => channels.find((c) => c.id === id)).filter((c) => c !== undefined);
+    const members = await memberTargets(tx, monitor.orgId, memberIds);
+    const ordered = [
+      ...channelIds.map((id) => channels.find((c) => c.id === id)).filter((c) => c !== undefined),
+      ...members.map((m) => ({ id: m.id, name: m.name, type: 'Email' })),
+    ];
+    if (ordered.length === 0) return 0;
     const event: AlertEvent = { id: newId('evt'), ...decided };
     await tx.query(
       `INSERT INTO alert_events (id, org_id, monitor_id, type, payload, created_at) VALUES ($1, $2, $3, $4, $5, to_timestamp($6 / 1000.0))`,
