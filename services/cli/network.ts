@@ -115,8 +115,15 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
     const alertChannels = secretsKey && (roles.has('api') || roles.has('alerting')) ? openAlertChannels(config, sql, secretsKey) : undefined;
     if (alertChannels) stops.push(() => alertChannels.close());
 
+    // Maintenance windows in memory: the scheduler skips paused monitors, ingest marks checks taken in a window.
+    const calendar = roles.has('scheduler') || roles.has('ingest') ? new MaintenanceCalendar(sql) : undefined;
+    if (calendar) {
+      await calendar.refresh();
+      const calendarTimer = setInterval(() => void calendar.refresh().catch((err) => logger.warn({ err, event: 'maintenance.refresh_failed' }, 'maintenance calendar refresh failed')), 15_000);
+      stops.push(async () => clearInterval(calendarTimer));
+    }
     if (roles.has('ingest')) {
-      const ingest = await startIngest({ config, resultStore: results!, bus, subjects, hotState, tokens: agentTokens, logger });
+      const ingest = await startIngest({ config, resultStore: results!, bus, subjects, hotState, tokens: agentTokens, logger, maintenance: calendar });
       stops.push(() => ingest.stop());
       out.grpcPort = ingest.port;
     }
@@ -136,11 +143,7 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
       stops.push(() => escalationWorker.stop());
     }
     if (roles.has('scheduler')) {
-      const calendar = new MaintenanceCalendar(sql);
-      await calendar.refresh();
-      const calendarTimer = setInterval(() => void calendar.refresh().catch((err) => logger.warn({ err, event: 'maintenance.refresh_failed' }, 'maintenance calendar refresh failed')), 15_000);
-      stops.push(async () => clearInterval(calendarTimer));
-      const scheduler = await startScheduler({ monitors, bus, hotState, subjects, schedulerId: config.schedulerId, backlogMaxJobs: config.schedulerBacklogMax, logger: logger.child({ component: 'scheduler' }), inPauseWindow: (m, at) => calendar.paused(m, at) });
+      const scheduler = await startScheduler({ monitors, bus, hotState, subjects, schedulerId: config.schedulerId, backlogMaxJobs: config.schedulerBacklogMax, logger: logger.child({ component: 'scheduler' }), inPauseWindow: (m, at) => calendar!.paused(m, at) });
       stops.push(() => scheduler.stop());
       const watchdog = startHeartbeatWatchdog({ store: heartbeats, publish: (r) => publishHeartbeatResults(bus, subjects, r), logger });
       stops.push(() => watchdog.stop());
