@@ -47,7 +47,8 @@ export interface AlertEvent {
   id: string;
   event: AlertEventType;
   orgId: string;
-  monitor: { id: string; name: string; url: string | null; type: MonitorTypeName };
+  /** Null for an incident about no monitor (a manual one), sent to the organization-wide rules. */
+  monitor: { id: string; name: string; url: string | null; type: MonitorTypeName } | null;
   alert: { type: string; message: string; timestamp: string; responseTimeMs: number | null };
   incident?: AlertEventIncident;
   /** On incident.escalated: which policy and step (1-based) of which round (1-based). */

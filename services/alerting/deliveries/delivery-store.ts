@@ -16,7 +16,7 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 export interface LeasedDelivery {
   id: string;
   orgId: string;
-  monitorId: string;
+  monitorId: string | null;
   channelId: string;
   attemptCount: number;
   event: AlertEvent;
@@ -25,7 +25,7 @@ export interface LeasedDelivery {
 interface LeasedRow {
   id: string;
   org_id: string;
-  monitor_id: string;
+  monitor_id: string | null;
   channel_id: string;
   attempt_count: number;
   payload: AlertEvent;

@@ -8,7 +8,7 @@ import type { SqlClient } from '../../lib/ports/sql-client.js';
 import { newId } from '../../lib/store/ids.js';
 import { ALERT_TYPE_OF_EVENT, type AlertEvent, type AlertEventType } from '../events.js';
 import type { DecidedEvent } from '../alert-decisions.js';
-import { channelsFor, type MonitorFacts, type RuleSelector } from '../rules/match.js';
+import { channelsFor, organizationChannels, type MonitorFacts, type RuleSelector } from '../rules/match.js';
 import { memberTargets } from '../escalation/member-recipients.js';
 
 interface RuleRow {
@@ -39,12 +39,21 @@ export class AlertOutbox {
   }
 
   /**
+   * Writes an event about no monitor (a manual incident's) for the channels of the
+   * organization's rules that select every monitor; returns the deliveries queued.
+   */
+  async enqueueForOrganization(tx: SqlClient, orgId: string, decided: DecidedEvent, atMs: number): Promise<number> {
+    const wanted = organizationChannels(await this.enabledRules(tx, orgId), decided.event);
+    return wanted.length === 0 ? 0 : this.enqueueTo(tx, { id: null, orgId }, decided, wanted, atMs);
+  }
+
+  /**
    * Writes one event for exactly these channels of the monitor's organization (an
    * escalation step names its own) and these team members (emailed, see
    * escalation/member-recipients.ts), passing over ids that name no channel or member.
    * Returns the deliveries queued.
    */
-  async enqueueTo(tx: SqlClient, monitor: { id: string; orgId: string }, decided: DecidedEvent, channelIds: readonly string[], atMs: number, memberIds: readonly string[] = []): Promise<number> {
+  async enqueueTo(tx: SqlClient, monitor: { id: string | null; orgId: string }, decided: DecidedEvent, channelIds: readonly string[], atMs: number, memberIds: readonly string[] = []): Promise<number> {
     const { rows: channels } = channelIds.length === 0 ? { rows: [] } : await tx.query<{ id: string; name: string; type: string }>(
       `SELECT id, name, type FROM alert_channels WHERE org_id = $1 AND id = ANY($2::text[])`,
       [monitor.orgId, [...channelIds]],
