@@ -37,6 +37,8 @@ import { openControlPlaneStore, openHotState, openJobBus, openResultStore } from
 import { createAgentCheckers } from './agent-checkers.js';
 import { requireSecretsKeyIfChannels, resolveSecretsKey } from './secrets-key.js';
 import { openAlertChannels } from './alert-channels.js';
+import { openOperatorAlerts } from './operator-alerts.js';
+import { startRegionWatch } from '../alerting/operator/region-watch.js';
 import type { AlertChannelDeps } from '../api/context.js';
 
 export type ServerRole = 'api' | 'scheduler' | 'ingest' | 'alerting';
@@ -127,13 +129,25 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
       stops.push(() => ingest.stop());
       out.grpcPort = ingest.port;
     }
+    let startWatchingRegions: (() => void) | undefined;
     if (roles.has('alerting')) {
       const alertingLogger = logger.child({ component: 'alerting' });
       // Stopped after the evaluator (stops run in reverse), so its last nudge finds a worker.
+      const operatorAlerts = openOperatorAlerts(config);
+      stops.push(() => operatorAlerts.close());
       const deliveries = startDeliveryWorker({
-        store: new DeliveryStore(sql), ...alertSender(sql, alertChannels), logger: alertingLogger, leaseMs: config.deliveryLeaseMs,
+        store: new DeliveryStore(sql), ...operatorAlerts.wrap(alertSender(sql, alertChannels)), logger: alertingLogger, leaseMs: config.deliveryLeaseMs,
       });
       stops.push(() => deliveries.stop());
+      // One operator alert per region that loses (or regains) all its agents, whichever process sees it first.
+      // Started once this process's own agents (pharos dev) are up: in-memory presence starts empty.
+      startWatchingRegions = () => {
+        const regionWatch = startRegionWatch({
+          sql, hotState, outbox: new AlertOutbox(), regions: config.regions, targets: operatorAlerts.targets, logger: alertingLogger,
+          pollIntervalMs: Math.min(5_000, config.agent.presenceIntervalMs), onQueued: () => deliveries.nudge(),
+        });
+        stops.push(() => regionWatch.stop());
+      };
       const evaluator = await startStatusEvaluator({
         bus, subjects, monitors, statuses: new MonitorStatusStore(sql), incidents, outbox: new AlertOutbox(), escalations,
         maintenance: new MaintenanceWindowStore(sql), darkRegions: createDarkRegions(hotState, config.regions), onDeliveriesQueued: () => deliveries.nudge(), logger: alertingLogger,
@@ -166,6 +180,7 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
         stops.push(() => agent.stop());
       }
     }
+    startWatchingRegions?.();
     if (roles.has('api')) {
       const boot = await bootstrapOrganization(sql, config.bootstrapKey);
       out.adminKey = boot.generatedAdminKey;

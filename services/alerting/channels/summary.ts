@@ -27,6 +27,8 @@ const HEADLINE: Record<AlertEvent['event'], [string, Tone]> = {
   'incident.acknowledged': ['incident acknowledged', 'warn'],
   'incident.updated': ['incident updated', 'warn'],
   'incident.escalated': ['incident escalated: still unacknowledged', 'bad'],
+  'region.dark': ['lost all its agents', 'bad'],
+  'region.recovered': ['has agents again', 'good'],
 };
 
 /** An incident about no monitor: what happened to it, after its title. */
@@ -39,6 +41,7 @@ export function summarize(e: AlertEvent): EventSummary {
   const m = e.monitor;
   const facts = [
     ...(m ? [{ name: 'Monitor', value: m.name }, { name: 'Type', value: m.type }] : []),
+    ...(e.region ? [{ name: 'Region', value: e.region.name }, { name: 'Agents', value: String(e.region.connectedAgents) }, { name: 'Last agent seen', value: e.region.lastSeenAt ?? 'never' }] : []),
     { name: 'Event', value: e.event },
     { name: 'Alert', value: e.alert.type },
     ...(m?.url ? [{ name: 'Target', value: m.url }] : []),
@@ -47,7 +50,9 @@ export function summarize(e: AlertEvent): EventSummary {
     { name: 'Time', value: e.alert.timestamp },
   ];
   const link = m?.url && /^https?:\/\//i.test(m.url) ? m.url : null;
-  const title = m ? `${m.name} ${headline}` : `Incident ${e.incident?.title ?? ''} ${ORGANIZATION_HEADLINE[e.event] ?? headline}`;
+  const title = m ? `${m.name} ${headline}`
+    : e.region ? `Region ${e.region.name} ${headline}`
+      : `Incident ${e.incident?.title ?? ''} ${ORGANIZATION_HEADLINE[e.event] ?? headline}`;
   return { title, message: e.alert.message, tone, facts, link, timestamp: e.alert.timestamp };
 }
 

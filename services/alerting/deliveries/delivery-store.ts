@@ -15,7 +15,7 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 export interface LeasedDelivery {
   id: string;
-  orgId: string;
+  orgId: string | null;
   monitorId: string | null;
   channelId: string;
   attemptCount: number;
@@ -24,7 +24,7 @@ export interface LeasedDelivery {
 
 interface LeasedRow {
   id: string;
-  org_id: string;
+  org_id: string | null;
   monitor_id: string | null;
   channel_id: string;
   attempt_count: number;

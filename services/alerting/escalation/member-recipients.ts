@@ -42,5 +42,5 @@ async function memberChannel(sql: SqlClient, orgId: string, memberId: string): P
 
 /** A channel loader that also resolves member deliveries (`mem_…`); every other id goes to `channels`. */
 export function withTeamMembers(sql: SqlClient, channels: ChannelLoader): ChannelLoader {
-  return (orgId, channelId) => (channelId.startsWith(MEMBER_ID_PREFIX) ? memberChannel(sql, orgId, channelId) : channels(orgId, channelId));
+  return (orgId, channelId) => (orgId !== null && channelId.startsWith(MEMBER_ID_PREFIX) ? memberChannel(sql, orgId, channelId) : channels(orgId, channelId));
 }
