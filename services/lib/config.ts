@@ -135,6 +135,20 @@ function url(env: Env, name: string): string | undefined {
   return raw;
 }
 
+/** An http(s) URL whose path or query may carry a token (a webhook's): a refusal names the variable, never the value. */
+function secretUrl(env: Env, name: string): string | undefined {
+  const raw = str(env, name);
+  if (raw === undefined) return undefined;
+  let protocol = '';
+  try {
+    protocol = new URL(raw).protocol;
+  } catch {
+    protocol = '';
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') throw new ConfigError(`${name} must be an absolute http(s) URL (the value is not shown: it may carry a token)`);
+  return raw;
+}
+
 /** A comma-separated list of email addresses (plain ones: no display names, nothing that adds a recipient). */
 function addresses(env: Env, name: string): string[] {
   const raw = str(env, name);
@@ -244,7 +258,7 @@ export function loadConfig(role: Role, env: Env, overrides: ConfigOverrides = {}
     allowPrivateTargets: bool(env, 'PHAROS_ALLOW_PRIVATE_TARGETS', embedded),
     secretsKey: secretsKey(env),
     smtp: { url: smtpUrl(env), from: str(env, 'PHAROS_SMTP_FROM') },
-    operatorAlerts: { webhookUrl: url(env, 'PHAROS_OPERATOR_WEBHOOK_URL'), emails: addresses(env, 'PHAROS_OPERATOR_EMAILS') },
+    operatorAlerts: { webhookUrl: secretUrl(env, 'PHAROS_OPERATOR_WEBHOOK_URL'), emails: addresses(env, 'PHAROS_OPERATOR_EMAILS') },
     deliveryLeaseMs: int(env, 'PHAROS_DELIVERY_LEASE_SECONDS', 60, 15, 3600) * 1000,
     agent: {
       region: overrides.region ?? str(env, 'PHAROS_REGION'),
