@@ -37,6 +37,17 @@ export function event(m: MonitorFacts, type: AlertEventType, message: string, r:
   };
 }
 
+/** An incident event about no monitor: `monitor` is null, the incident says what it is about. */
+export function organizationEvent(orgId: string, type: AlertEventType, message: string, atMs: number, incident: Incident): DecidedEvent {
+  return {
+    event: type,
+    orgId,
+    monitor: null,
+    alert: { type: ALERT_TYPE_OF_EVENT[type], message, timestamp: new Date(atMs).toISOString(), responseTimeMs: null },
+    incident: incidentPayload(incident),
+  };
+}
+
 export function incidentPayload(i: Incident): AlertEventIncident {
   return {
     id: i.id, title: i.title, status: i.status, cause: i.cause,

@@ -12,8 +12,15 @@ export const ALERT_EVENT_TYPES = [
 ] as const;
 export type AlertEventType = (typeof ALERT_EVENT_TYPES)[number];
 
+/**
+ * What the deployment's operator is told (docs/alerting.md, "Operator alerts"): not an
+ * organization's event, so no rule selects it and no organization's alert records show it.
+ */
+export const OPERATOR_EVENT_TYPES = ['region.dark', 'region.recovered'] as const;
+export type OperatorEventType = (typeof OPERATOR_EVENT_TYPES)[number];
+
 /** The alert record's `type` (the document's "Down, Recovered, P95, etc."). */
-export const ALERT_TYPE_OF_EVENT: { readonly [E in AlertEventType]: string } = {
+export const ALERT_TYPE_OF_EVENT: { readonly [E in AlertEventType | OperatorEventType]: string } = {
   'monitor.down': 'Down',
   'monitor.up': 'Recovered',
   'monitor.degraded': 'P95',
@@ -23,6 +30,8 @@ export const ALERT_TYPE_OF_EVENT: { readonly [E in AlertEventType]: string } = {
   'incident.acknowledged': 'IncidentAcknowledged',
   'incident.updated': 'IncidentUpdated',
   'incident.escalated': 'IncidentEscalated',
+  'region.dark': 'RegionDark',
+  'region.recovered': 'RegionRecovered',
 };
 
 export interface AlertEventIncident {
@@ -45,16 +54,20 @@ export interface AlertEventIncident {
 export interface AlertEvent {
   /** `evt_…`, the same on every retry and every channel (Standard Webhooks `webhook-id` per delivery adds the channel). */
   id: string;
-  event: AlertEventType;
-  orgId: string;
-  monitor: { id: string; name: string; url: string | null; type: MonitorTypeName };
+  event: AlertEventType | OperatorEventType;
+  /** Null on an operator event. */
+  orgId: string | null;
+  /** Null for an incident about no monitor (a manual one), sent to the organization-wide rules. */
+  monitor: { id: string; name: string; url: string | null; type: MonitorTypeName } | null;
   alert: { type: string; message: string; timestamp: string; responseTimeMs: number | null };
   incident?: AlertEventIncident;
   /** On incident.escalated: which policy and step (1-based) of which round (1-based). */
   escalation?: { policyId: string; policyName: string; step: number; round: number };
+  /** On region.dark / region.recovered: the region, its agents now, and when one was last heard from. */
+  region?: { name: string; connectedAgents: number; lastSeenAt: string | null };
 }
 
 /** The JSON a Webhook channel receives: the document's shape plus the added fields. */
 export function webhookPayload(e: AlertEvent) {
-  return { id: e.id, event: e.event, monitor: e.monitor, alert: e.alert, ...(e.incident ? { incident: e.incident } : {}), ...(e.escalation ? { escalation: e.escalation } : {}) };
+  return { id: e.id, event: e.event, monitor: e.monitor, alert: e.alert, ...(e.incident ? { incident: e.incident } : {}), ...(e.escalation ? { escalation: e.escalation } : {}), ...(e.region ? { region: e.region } : {}) };
 }

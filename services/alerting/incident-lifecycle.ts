@@ -10,7 +10,7 @@ import type { Monitor } from '../lib/monitors/model.js';
 import { DomainError } from '../lib/errors.js';
 import { newId } from '../lib/store/ids.js';
 import type { AlertOutbox } from './deliveries/outbox.js';
-import { event, type DecidedEvent } from './alert-decisions.js';
+import { event, organizationEvent, type DecidedEvent } from './alert-decisions.js';
 import type { AlertEventType } from './events.js';
 import { IncidentStore } from './incident-store.js';
 import { incidentFromRow, INCIDENT_COLUMNS, type Incident, type IncidentRow, type IncidentSeverity, type IncidentUpdate, type UpdateStatus } from './incident-model.js';
@@ -142,13 +142,16 @@ export class IncidentLifecycle {
 
   /**
    * The event goes to the incident's monitor's channels and matching rules. An incident about
-   * no monitor has no channels to go to yet (docs/incidents.md), so it announces nothing.
+   * no monitor (or one deleted since) goes to the rules that select every monitor
+   * (docs/incidents.md), with `monitor: null` in its payload.
    */
   private async announce(tx: SqlClient, incident: Incident, monitor: Monitor | null, type: AlertEventType, message: string, atMs: number, update?: IncidentUpdate): Promise<void> {
-    if (!monitor) return;
-    const decided: DecidedEvent = event(monitor, type, message, { atMs, responseTimeMs: null }, incident);
+    const decided: DecidedEvent = monitor
+      ? event(monitor, type, message, { atMs, responseTimeMs: null }, incident)
+      : organizationEvent(incident.orgId, type, message, atMs, incident);
     if (update && decided.incident) decided.incident.update = { status: update.status, message: update.message };
-    await this.deps.outbox.enqueue(tx, monitor, [decided], atMs);
+    if (monitor) await this.deps.outbox.enqueue(tx, monitor, [decided], atMs);
+    else await this.deps.outbox.enqueueForOrganization(tx, incident.orgId, decided, atMs);
   }
 }
 

@@ -11,6 +11,7 @@ import { MaintenanceCalendar } from '../alerting/maintenance/calendar.js';
 import { createDarkRegions } from '../alerting/dark-regions.js';
 import { MaintenanceWindowStore } from '../alerting/maintenance/store.js';
 import { startEscalationWorker } from '../alerting/escalation/worker.js';
+import { withTeamMembers } from '../alerting/escalation/member-recipients.js';
 import { IncidentStore } from '../alerting/incident-store.js';
 import { publishHeartbeatResults } from '../heartbeats/heartbeat-results.js';
 import { startHeartbeatWatchdog } from '../heartbeats/watchdog.js';
@@ -36,6 +37,8 @@ import { openControlPlaneStore, openHotState, openJobBus, openResultStore } from
 import { createAgentCheckers } from './agent-checkers.js';
 import { requireSecretsKeyIfChannels, resolveSecretsKey } from './secrets-key.js';
 import { openAlertChannels } from './alert-channels.js';
+import { openOperatorAlerts } from './operator-alerts.js';
+import { startRegionWatch } from '../alerting/operator/region-watch.js';
 import type { AlertChannelDeps } from '../api/context.js';
 
 export type ServerRole = 'api' | 'scheduler' | 'ingest' | 'alerting';
@@ -65,12 +68,13 @@ const EMBEDDED_AGENT_TOKEN = 'embedded-agent';
  * delivery is then recorded as a failed attempt "no channel sender configured".
  */
 function alertSender(sql: SqlClient, channels: AlertChannelDeps | undefined): { loadChannel: ChannelLoader; deliverEvent: DeliverEvent } {
-  if (!channels) return { loadChannel: channelIdentityLoader(sql), deliverEvent: unconfiguredDeliverEvent };
+  if (!channels) return { loadChannel: withTeamMembers(sql, channelIdentityLoader(sql)), deliverEvent: unconfiguredDeliverEvent };
   return {
-    loadChannel: async (orgId, channelId) => {
+    // Escalation steps' team members are emailed like an Email channel of one address.
+    loadChannel: withTeamMembers(sql, async (orgId, channelId) => {
       const channel = await channels.store.load(channelId);
       return channel && channel.orgId === orgId ? channel : null;
-    },
+    }),
     deliverEvent: channels.deliver,
   };
 }
@@ -113,18 +117,37 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
     const alertChannels = secretsKey && (roles.has('api') || roles.has('alerting')) ? openAlertChannels(config, sql, secretsKey) : undefined;
     if (alertChannels) stops.push(() => alertChannels.close());
 
+    // Maintenance windows in memory: the scheduler skips paused monitors, ingest marks checks taken in a window.
+    const calendar = roles.has('scheduler') || roles.has('ingest') ? new MaintenanceCalendar(sql) : undefined;
+    if (calendar) {
+      await calendar.refresh();
+      const calendarTimer = setInterval(() => void calendar.refresh().catch((err) => logger.warn({ err, event: 'maintenance.refresh_failed' }, 'maintenance calendar refresh failed')), 15_000);
+      stops.push(async () => clearInterval(calendarTimer));
+    }
     if (roles.has('ingest')) {
-      const ingest = await startIngest({ config, resultStore: results!, bus, subjects, hotState, tokens: agentTokens, logger });
+      const ingest = await startIngest({ config, resultStore: results!, bus, subjects, hotState, tokens: agentTokens, logger, maintenance: calendar });
       stops.push(() => ingest.stop());
       out.grpcPort = ingest.port;
     }
+    let startWatchingRegions: (() => void) | undefined;
     if (roles.has('alerting')) {
       const alertingLogger = logger.child({ component: 'alerting' });
       // Stopped after the evaluator (stops run in reverse), so its last nudge finds a worker.
+      const operatorAlerts = openOperatorAlerts(config);
+      stops.push(() => operatorAlerts.close());
       const deliveries = startDeliveryWorker({
-        store: new DeliveryStore(sql), ...alertSender(sql, alertChannels), logger: alertingLogger, leaseMs: config.deliveryLeaseMs,
+        store: new DeliveryStore(sql), ...operatorAlerts.wrap(alertSender(sql, alertChannels)), logger: alertingLogger, leaseMs: config.deliveryLeaseMs,
       });
       stops.push(() => deliveries.stop());
+      // One operator alert per region that loses (or regains) all its agents, whichever process sees it first.
+      // Started once this process's own agents (pharos dev) are up: in-memory presence starts empty.
+      startWatchingRegions = () => {
+        const regionWatch = startRegionWatch({
+          sql, hotState, outbox: new AlertOutbox(), regions: config.regions, targets: operatorAlerts.targets, logger: alertingLogger,
+          pollIntervalMs: Math.min(5_000, config.agent.presenceIntervalMs), onQueued: () => deliveries.nudge(),
+        });
+        stops.push(() => regionWatch.stop());
+      };
       const evaluator = await startStatusEvaluator({
         bus, subjects, monitors, statuses: new MonitorStatusStore(sql), incidents, outbox: new AlertOutbox(), escalations,
         maintenance: new MaintenanceWindowStore(sql), darkRegions: createDarkRegions(hotState, config.regions), onDeliveriesQueued: () => deliveries.nudge(), logger: alertingLogger,
@@ -134,11 +157,7 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
       stops.push(() => escalationWorker.stop());
     }
     if (roles.has('scheduler')) {
-      const calendar = new MaintenanceCalendar(sql);
-      await calendar.refresh();
-      const calendarTimer = setInterval(() => void calendar.refresh().catch((err) => logger.warn({ err, event: 'maintenance.refresh_failed' }, 'maintenance calendar refresh failed')), 15_000);
-      stops.push(async () => clearInterval(calendarTimer));
-      const scheduler = await startScheduler({ monitors, bus, hotState, subjects, schedulerId: config.schedulerId, backlogMaxJobs: config.schedulerBacklogMax, logger: logger.child({ component: 'scheduler' }), inPauseWindow: (m, at) => calendar.paused(m, at) });
+      const scheduler = await startScheduler({ monitors, bus, hotState, subjects, schedulerId: config.schedulerId, backlogMaxJobs: config.schedulerBacklogMax, logger: logger.child({ component: 'scheduler' }), inPauseWindow: (m, at) => calendar!.paused(m, at) });
       stops.push(() => scheduler.stop());
       const watchdog = startHeartbeatWatchdog({ store: heartbeats, publish: (r) => publishHeartbeatResults(bus, subjects, r), logger });
       stops.push(() => watchdog.stop());
@@ -161,6 +180,7 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
         stops.push(() => agent.stop());
       }
     }
+    startWatchingRegions?.();
     if (roles.has('api')) {
       const boot = await bootstrapOrganization(sql, config.bootstrapKey);
       out.adminKey = boot.generatedAdminKey;

@@ -52,7 +52,14 @@ export interface ResultWriterOptions {
   seenTtlMs?: number;
 }
 
+/** Whether a maintenance window held a monitor at an instant (MaintenanceCalendar.holds). */
+export interface MaintenanceLookup {
+  holds(orgId: string, monitorId: string, tMs: number): boolean;
+}
+
 export interface ResultWriterDeps {
+  /** Marks checks taken in a maintenance window (`in_maintenance`), which statistics leave out; none marked without it. */
+  maintenance?: MaintenanceLookup;
   store: ResultStore;
   hotState: HotState;
   bus: JobBus;
@@ -172,6 +179,12 @@ export class ResultWriter {
       }
       event.lookupMs = lap();
 
+      const maintenance = this.deps.maintenance;
+      if (maintenance) {
+        let held = 0;
+        for (const r of freshRows) if ((r.inMaintenance = maintenance.holds(r.orgId, r.monitorId, r.startedAtMs))) held++;
+        event.inMaintenance = held;
+      }
       if (freshRows.length > 0) await store.insertResults(freshRows);
       event.insertMs = lap();
       Object.assign(event, { seenBefore: seen.size, storedBefore: already.size, republished: already.size });

@@ -22,7 +22,7 @@ import { AgentPresence } from '../lib/agent-presence.js';
 import type { AgentTokenVerifier } from './agent-tokens.js';
 import { authenticate } from './auth.js';
 import { permissionDenied, toServiceError } from './grpc-errors.js';
-import { ResultWriter, type ResultWriterOptions } from './result-writer.js';
+import { ResultWriter, type MaintenanceLookup, type ResultWriterOptions } from './result-writer.js';
 import { handleStreamResults } from './stream-results.js';
 import { startHeartbeatIntake } from './heartbeat-intake.js';
 import { startMissedIntake } from './missed-intake.js';
@@ -38,6 +38,8 @@ export interface IngestDeps {
   now?: () => number;
   /** Tuning of the batch writer (tests and benchmarks). */
   writer?: ResultWriterOptions;
+  /** Maintenance windows, to mark checks that uptime leaves out (none marked without it). */
+  maintenance?: MaintenanceLookup;
 }
 
 export interface IngestServer {
@@ -53,7 +55,7 @@ export async function startIngest(deps: IngestDeps): Promise<IngestServer> {
   const presenceIntervalMs = config.agent.presenceIntervalMs;
   const presence = new AgentPresence(deps.hotState, presenceIntervalMs, now);
   const writer = new ResultWriter(
-    { store: deps.resultStore, hotState: deps.hotState, bus: deps.bus, subjects: deps.subjects, logger },
+    { store: deps.resultStore, hotState: deps.hotState, bus: deps.bus, subjects: deps.subjects, logger, maintenance: deps.maintenance },
     deps.writer,
   );
 

@@ -42,7 +42,7 @@ const NAMED_ENUMS = {
 } satisfies { [K in keyof StoredResult]?: (r: CheckResult) => StoredResult[K] };
 
 /** Fields the column table marks as decided by ingest, not read from the message. */
-type DecidedByIngest = Pick<StoredResult, 'region' | 'retentionDays' | 'status'>;
+type DecidedByIngest = Pick<StoredResult, 'region' | 'retentionDays' | 'status' | 'inMaintenance'>;
 
 type Reader = (r: CheckResult, decided: DecidedByIngest) => unknown;
 
@@ -50,7 +50,7 @@ function readerOf(key: keyof StoredResult, field: ResultField<unknown>): Reader 
   if (key in NAMED_ENUMS) return NAMED_ENUMS[key as keyof typeof NAMED_ENUMS];
   if (key === 'status') return (_r, decided) => decided.status;
   if (field.wire === 'ingest') {
-    if (key !== 'region' && key !== 'retentionDays') throw new Error(`ingest does not know how to set ${key}`);
+    if (key !== 'region' && key !== 'retentionDays' && key !== 'inMaintenance') throw new Error(`ingest does not know how to set ${key}`);
     return (_r, decided) => decided[key];
   }
   const path = field.wire.split('.');
@@ -66,12 +66,15 @@ const READERS = (Object.entries(RESULT_FIELDS) as Array<[keyof StoredResult, Res
 
 export class InvalidResult extends Error {}
 
-/** Throws InvalidResult for a result no retry can fix (missing ids, no status). */
+/**
+ * Throws InvalidResult for a result no retry can fix (missing ids, no status).
+ * `inMaintenance` is false here; the result writer sets it from the maintenance calendar.
+ */
 export function toStoredResult(r: CheckResult, region: string, retentionDays: number): StoredResult {
   if (!r.resultId || !r.orgId || !r.monitorId) throw new InvalidResult('result_id, org_id and monitor_id are required');
   const status = STATUS[r.status];
   if (!status) throw new InvalidResult(`result ${r.resultId} has no status`);
-  const decided: DecidedByIngest = { region, retentionDays, status };
+  const decided: DecidedByIngest = { region, retentionDays, status, inMaintenance: false };
   const out: Partial<Record<keyof StoredResult, unknown>> = {};
   for (const [key, read] of READERS) out[key] = read(r, decided);
   return out as StoredResult;

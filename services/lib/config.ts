@@ -51,6 +51,12 @@ export interface Config {
   /** Operator SMTP for Email channels; unset = Email deliveries fail as data ("SMTP is not configured"). */
   smtp: { url?: string; from?: string };
   /**
+   * The deployment's own alert channels, for what no organization owns: a region that lost
+   * all its agents (docs/alerting.md, "Operator alerts"). A webhook URL (may carry a token:
+   * never logged) and/or addresses mailed through `smtp`; neither set = logged only.
+   */
+  operatorAlerts: { webhookUrl?: string; emails: string[] };
+  /**
    * How long a delivery worker's claim on an outbox row lasts (DESIGN.md §7a): a worker that
    * dies mid-send leaves its rows to the others after this. Longer than the 10 s send timeout,
    * so a live worker's claim never expires under it.
@@ -127,6 +133,31 @@ function url(env: Env, name: string): string | undefined {
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError(`${name} must be an http(s) URL, got "${redactUrl(raw)}"`);
   return raw;
+}
+
+/** An http(s) URL whose path or query may carry a token (a webhook's): a refusal names the variable, never the value. */
+function secretUrl(env: Env, name: string): string | undefined {
+  const raw = str(env, name);
+  if (raw === undefined) return undefined;
+  let protocol = '';
+  try {
+    protocol = new URL(raw).protocol;
+  } catch {
+    protocol = '';
+  }
+  if (protocol !== 'http:' && protocol !== 'https:') throw new ConfigError(`${name} must be an absolute http(s) URL (the value is not shown: it may carry a token)`);
+  return raw;
+}
+
+/** A comma-separated list of email addresses (plain ones: no display names, nothing that adds a recipient). */
+function addresses(env: Env, name: string): string[] {
+  const raw = str(env, name);
+  if (raw === undefined) return [];
+  const list = [...new Set(raw.split(',').map((a) => a.trim()).filter(Boolean))];
+  const bad = list.find((a) => !/^[^\s@<>,;"()]+@[^\s@<>,;"()]+\.[^\s@<>,;"()]+$/.test(a));
+  if (bad !== undefined) throw new ConfigError(`${name} must be comma-separated email addresses, got "${bad}"`);
+  if (list.length > 20) throw new ConfigError(`${name} must list at most 20 addresses`);
+  return list;
 }
 
 /** The variable to read: `name`, or `formerName` when only that is set (a renamed variable stays accepted). */
@@ -227,6 +258,7 @@ export function loadConfig(role: Role, env: Env, overrides: ConfigOverrides = {}
     allowPrivateTargets: bool(env, 'PHAROS_ALLOW_PRIVATE_TARGETS', embedded),
     secretsKey: secretsKey(env),
     smtp: { url: smtpUrl(env), from: str(env, 'PHAROS_SMTP_FROM') },
+    operatorAlerts: { webhookUrl: secretUrl(env, 'PHAROS_OPERATOR_WEBHOOK_URL'), emails: addresses(env, 'PHAROS_OPERATOR_EMAILS') },
     deliveryLeaseMs: int(env, 'PHAROS_DELIVERY_LEASE_SECONDS', 60, 15, 3600) * 1000,
     agent: {
       region: overrides.region ?? str(env, 'PHAROS_REGION'),

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { ClickHouseExecutor, ResultStore } from '../../services/lib/ports/results-store.js';
 import { NO_DETAILS, type StoredResult } from '../../services/lib/results/types.js';
 import { ClickHouseResultStore } from '../../services/lib/results/store.js';
-import { HOURLY_TABLE, RESULTS_TABLE } from '../../services/lib/results/schema.js';
+import { HOURLY_TABLE, HOURLY_VIEW, RESULTS_TABLE } from '../../services/lib/results/schema.js';
 import { ChdbExecutor } from '../../services/lib/adapters/chdb/executor.js';
 import { ClickHouseServerExecutor } from '../../services/lib/adapters/clickhouse/executor.js';
 import { serviceUrl, uniqueName } from '../support/services.js';
@@ -281,7 +281,7 @@ function resultStoreContract(name: string, open: () => Promise<Harness>) {
       try {
         const upgraded = new ClickHouseResultStore(h.exec, database);
         await upgraded.migrate();
-        await h.exec.command(`DROP VIEW ${database}.check_results_hourly_mv_v2`);
+        await h.exec.command(`DROP VIEW ${database}.${HOURLY_VIEW}`);
         await h.exec.command(`CREATE MATERIALIZED VIEW ${database}.check_results_hourly_mv_v1 TO ${database}.${HOURLY_TABLE} AS
           SELECT org_id, monitor_id, region, toStartOfHour(toDateTime(ts, 'UTC')) AS hour, countState() AS checks,
                  countIfState(status = 'down') AS failures, avgState(total_ms) AS total_ms_avg,
@@ -290,7 +290,7 @@ function resultStoreContract(name: string, open: () => Promise<Harness>) {
         await upgraded.migrate();
         const views = await h.exec.query<{ name: string }>(
           `SELECT name FROM system.tables WHERE database = {db:String} AND engine = 'MaterializedView' ORDER BY name`, { db: database });
-        expect(views.map((v) => v.name)).toEqual(['check_results_hourly_mv_v2']);
+        expect(views.map((v) => v.name)).toEqual([HOURLY_VIEW]);
         await upgraded.insertResults([
           result({ orgId: 'org_up', status: 'up', startedAtMs: BASE + 1 }),
           result({ orgId: 'org_up', status: 'missed', errorKind: 'scheduler_down', startedAtMs: BASE + 2 }),
@@ -301,6 +301,25 @@ function resultStoreContract(name: string, open: () => Promise<Harness>) {
       } finally {
         await h.exec.command(`DROP DATABASE IF EXISTS ${database}`);
       }
+    });
+
+    it('leaves checks taken in a maintenance window out of stats, uptime and the rollup, and still shows them', async () => {
+      const org = uniqueName('org');
+      // Within one whole hour: up, then three failures inside a window, then up.
+      const rows = [
+        result({ orgId: org, resultId: 'r_before', status: 'up', startedAtMs: BASE + 1 }),
+        ...[2, 3, 4].map((i) => result({ orgId: org, resultId: `r_muted_${i}`, status: 'down', startedAtMs: BASE + i, inMaintenance: true })),
+        result({ orgId: org, resultId: 'r_after', status: 'up', startedAtMs: BASE + 5 }),
+      ];
+      await store.insertResults(rows);
+      const stats = await store.monitorStats({ orgId: org, monitorId: rows[0].monitorId, ...WINDOW });
+      expect(stats).toMatchObject({ totalChecks: 2, failedChecks: 0, uptimePercentage: 100 });
+      // From before the hour: the whole hour comes from the rollup.
+      expect((await store.uptimeByMonitor(org, [rows[0].monitorId], BASE - HOUR)).get(rows[0].monitorId)).toBe(100);
+      // From mid-hour: the partial hour comes from the raw table.
+      expect((await store.uptimeByMonitor(org, [rows[0].monitorId], BASE + 1)).get(rows[0].monitorId)).toBe(100);
+      const shown = await store.recentResults({ orgId: org, monitorId: rows[0].monitorId, limit: 10 });
+      expect(shown.filter((r) => r.inMaintenance).map((r) => r.status)).toEqual(['down', 'down', 'down']);
     });
 
     it('deletes one monitor\'s results and rollups, leaving the others', async () => {

@@ -3,11 +3,15 @@ import path from 'node:path';
 import { apiClient, runPharos, startPharos, startTarget, type PharosProcess } from '../support/processes.js';
 import { eventually, realService } from '../support/services.js';
 import { serverNetwork } from '../support/server-network.js';
+import { startWebhookReceiver } from '../support/webhook-receiver.js';
 
 /**
  * e2e 2: `pharos server` and two `pharos agent` processes (UsEast, EuWest) over the
  * machine's real NATS, Postgres and Redis. Each agent's token fixes its region; killing
- * one agent mid-stream loses and duplicates nothing it had delivered.
+ * one agent mid-stream loses and duplicates nothing it had delivered. Killing every agent
+ * of a region makes it unknown within the presence timeout (three 1 s reports): the monitor
+ * stays Up on the other region, `GET /api/regions` shows it, and the operator's webhook
+ * hears of it once.
  */
 const serviceDatabaseUrl = realService('database');
 const serviceNatsUrl = realService('nats');
@@ -35,9 +39,10 @@ describe.skipIf(!available)('pharos server + agents in two regions (needs PHAROS
       await network.dispose();
     });
 
-    it('checks a monitor from both regions and survives an agent crash', async () => {
+    it('checks a monitor from both regions, survives an agent crash, and shows a region whose agents all died as unknown while the monitor stays Up', async () => {
       const target = await startTarget();
-      const server = startPharos(['server'], env);
+      const operatorHook = await startWebhookReceiver();
+      const server = startPharos(['server'], { ...env, PHAROS_OPERATOR_WEBHOOK_URL: `${operatorHook.url}/operator` });
       procs.push(server);
       const [, apiUrl] = await server.waitFor(/API: (http:\/\/\S+)/);
       const [, grpcPort] = await server.waitFor(/Agent ingest \(gRPC\): port (\d+)/);
@@ -126,6 +131,37 @@ describe.skipIf(!available)('pharos server + agents in two regions (needs PHAROS
         for (const secret of [adminKey, tokens.UsEast, tokens.EuWest, pingToken]) expect(proc.output()).not.toContain(secret);
       }
       expect(server.output()).toMatch(/"orgId"/); // the scan read real request logs, not an empty stream
+
+      // Every agent of EuWest dies: within the presence timeout the region is unknown, not down.
+      await euwest.stop('SIGKILL');
+      const darkFrom = Date.now();
+      const regions = await eventually(async () => {
+        const items = (await enori('/api/regions')).body.items as Array<{ name: string; status: string; connectedAgents: number }>;
+        return items.find((r) => r.name === 'EuWest')?.status === 'Unavailable' ? items : undefined;
+      }, { timeoutMs: 15_000, intervalMs: 200, what: 'EuWest to show Unavailable' });
+      // Three missed 1 s reports, plus the report in flight and the polls (slack for a loaded machine).
+      expect(Date.now() - darkFrom).toBeLessThan(8_000);
+      expect(regions).toEqual(expect.arrayContaining([
+        expect.objectContaining({ name: 'EuWest', status: 'Unavailable', connectedAgents: 0 }),
+        expect.objectContaining({ name: 'UsEast', status: 'Available', connectedAgents: 1 }),
+      ]));
+      const detail = await eventually(async () => {
+        const m = (await enori(`/api/monitors/${id}`)).body;
+        return m.unknownRegions?.includes('EuWest') ? m : undefined;
+      }, { what: 'the monitor to list EuWest as unknown' });
+      expect(detail).toMatchObject({ status: 'Up', unknownRegions: ['EuWest'] });
+      // UsEast keeps checking and the monitor stays Up on it; no incident opens.
+      await eventually(async () => (await results()).some((r) => r.region === 'UsEast' && Date.parse(r.checkedAt) > darkFrom + 5_000), { timeoutMs: 30_000, intervalMs: 500, what: 'UsEast results after EuWest went dark' });
+      expect((await enori(`/api/monitors/${id}`)).body).toMatchObject({ status: 'Up', unknownRegions: ['EuWest'] });
+      expect((await enori(`/api/monitors/${id}/incidents`)).body.totalCount).toBe(0);
+      // The operator hears of it, once (the earlier kill-and-restart may have been a short spell of its own).
+      const announced = await eventually(() => {
+        const dark = operatorHook.byEvent('region.dark').filter((r) => r.atMs >= darkFrom);
+        return dark.length > 0 ? dark : undefined;
+      }, { what: 'the operator webhook to hear EuWest went dark' });
+      expect(announced.map((r) => r.body.region.name)).toEqual(['EuWest']);
+      expect(operatorHook.byEvent('region.dark').every((r) => r.body.region.name === 'EuWest')).toBe(true);
+      await operatorHook.close();
       await target.close();
     }, 180_000);
   }

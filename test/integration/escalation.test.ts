@@ -14,6 +14,15 @@ import { createLogger } from '../../services/lib/logger.js';
 import { eventually, realService } from '../support/services.js';
 import { startAlertingHarness } from '../support/alerting-harness.js';
 import { request } from 'undici';
+import type { AddressInfo } from 'node:net';
+import nodemailer from 'nodemailer';
+import { SMTPServer } from 'smtp-server';
+import { createDeliveryWorker } from '../../services/alerting/deliveries/worker.js';
+import { DeliveryStore } from '../../services/alerting/deliveries/delivery-store.js';
+import { channelIdentityLoader } from '../../services/alerting/deliveries/unconfigured-sender.js';
+import { createChannelSender } from '../../services/alerting/channels/index.js';
+import { createMailSender } from '../../services/alerting/channels/email.js';
+import { withTeamMembers } from '../../services/alerting/escalation/member-recipients.js';
 
 const databaseUrl = realService('database');
 const MIN = 60_000;
@@ -188,5 +197,90 @@ describe('escalation runs', () => {
     expect(await escalations(onProd)).toEqual([`1.1:${page}`]);
     expect(await escalations(onDev)).toEqual([]);
     expect(await call(t.key, 'DELETE', `/api/escalation-policies/${policy.id}`)).toMatchObject({ status: 409, json: { message: expect.stringContaining('alert rule prod escalates') } });
+  });
+});
+
+describe('escalation to team members by email', () => {
+  interface Mail { to: string[]; raw: string }
+  const mails: Mail[] = [];
+  let smtp: SMTPServer;
+  let transport: ReturnType<typeof nodemailer.createTransport>;
+  beforeAll(async () => {
+    smtp = new SMTPServer({
+      authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+      onData(stream, session, callback) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => { mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') }); callback(); });
+      },
+    });
+    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+    transport = nodemailer.createTransport({ host: '127.0.0.1', port: (smtp.server.address() as AddressInfo).port, secure: false, ignoreTLS: true });
+  });
+  afterAll(async () => {
+    transport?.close();
+    await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  });
+
+  /** An alerting process's delivery worker: members resolved to their address, sent over the real SMTP server. */
+  const deliveryProcess = (atMs: number) => createDeliveryWorker({
+    store: new DeliveryStore(h.sql), logger: createLogger('silent'), now: () => atMs,
+    loadChannel: withTeamMembers(h.sql, channelIdentityLoader(h.sql)),
+    deliverEvent: createChannelSender({ post: async () => ({ ok: false, statusCode: null, error: 'no http here' }), mail: createMailSender(transport, 'Pharos <alerts@pharos.test>') }),
+  });
+
+  it('refuses members of another organization and steps that notify nobody, storing nothing', async () => {
+    const t = await h.tenant();
+    const other = await h.tenant();
+    const { json: theirTeam } = await call(other.key, 'POST', '/api/teams', { name: 'theirs' });
+    const { json: theirs } = await call(other.key, 'POST', `/api/teams/${theirTeam.id}/members`, { name: 'Eve', email: 'eve@example.test' });
+    const { json: myTeam } = await call(t.key, 'POST', '/api/teams', { name: 'mine' });
+    const { json: mine } = await call(t.key, 'POST', `/api/teams/${myTeam.id}/members`, { name: 'Ada', email: 'ada@example.test' });
+    const foreign = await call(t.key, 'POST', '/api/escalation-policies', { name: 'x', steps: [{ delayMinutes: 1, memberIds: [mine.id, theirs.id] }] });
+    expect(foreign).toMatchObject({ status: 400, json: { details: [{ field: '/steps/0/memberIds/1', message: expect.stringContaining(theirs.id) }] } });
+    const nobody = await call(t.key, 'POST', '/api/escalation-policies', { name: 'x', steps: [{ delayMinutes: 1, channelIds: [], memberIds: [] }] });
+    expect(nobody).toMatchObject({ status: 400, json: { details: [{ field: '/steps/0' }] } });
+    expect(await policyCount(t.orgId)).toBe(0);
+    const ok = await call(t.key, 'POST', '/api/escalation-policies', { name: 'x', steps: [{ delayMinutes: 1, memberIds: [mine.id] }] });
+    expect(ok).toMatchObject({ status: 201, json: { steps: [{ delayMinutes: 1, channelIds: [], memberIds: [mine.id] }] } });
+  });
+
+  it('emails each member of a step once, across two alerting processes and a restart, with untrusted text escaped', async () => {
+    const t = await h.tenant();
+    const { json: team } = await call(t.key, 'POST', '/api/teams', { name: 'on-call' });
+    const ada = (await call(t.key, 'POST', `/api/teams/${team.id}/members`, { name: 'Ada', email: 'ada@oncall.test' })).json;
+    const bob = (await call(t.key, 'POST', `/api/teams/${team.id}/members`, { name: 'Bob', email: 'bob@oncall.test' })).json;
+    const channel = await insertChannel(h.sql, t.orgId, 'page');
+    const { json: policy } = await call(t.key, 'POST', '/api/escalation-policies', {
+      name: 'members', steps: [{ delayMinutes: 5, channelIds: [channel], memberIds: [ada.id] }, { delayMinutes: 5, memberIds: [ada.id, bob.id] }],
+    });
+    const { json: monitor } = await call(t.key, 'POST', '/api/monitors', { name: '<b>shop</b> & co', type: 'Website', url: 'https://shop.example.test', escalationPolicyId: policy.id });
+    const start = clock;
+    const incident = (await call(t.key, 'POST', '/api/incidents', { title: 'checkout <down>', monitorId: monitor.id })).json.id as string;
+    const mine = () => mails.filter((m) => m.to.some((a) => a.endsWith('@oncall.test')));
+
+    // Two processes tick at once, then one restarts: each step fires once.
+    const both = await Promise.all([timersProcess().fireDue(start + 5 * MIN), timersProcess().fireDue(start + 5 * MIN)]);
+    expect(both[0] + both[1]).toBe(1);
+    expect(await timersProcess().fireDue(start + 10 * MIN)).toBe(1);
+    expect(await timersProcess().fireDue(start + 10 * MIN)).toBe(0);
+    expect(await escalations(incident)).toEqual([`1.1:${channel}`, `1.1:${ada.id}`, `1.2:${ada.id}`, `1.2:${bob.id}`]);
+
+    // Two delivery workers drain at once, then a third: every mail goes once.
+    await Promise.all([deliveryProcess(start + 10 * MIN).drain(), deliveryProcess(start + 10 * MIN).drain()]);
+    expect(await deliveryProcess(start + 10 * MIN).drain()).toBe(0);
+    expect(mine().map((m) => m.to).sort()).toEqual([['ada@oncall.test'], ['ada@oncall.test'], ['bob@oncall.test']]);
+    // The HTML part (quoted-printable): tenant text escaped; the plain-text part and subject carry it as is.
+    const html = mine()[0].raw.split(/Content-Type: text\/html/i)[1]!.replace(/=\r\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, x: string) => String.fromCharCode(parseInt(x, 16)));
+    expect(html).toContain('&lt;b&gt;shop&lt;/b&gt; &amp; co');
+    expect(html).not.toContain('<b>shop</b>');
+    const { rows } = await h.sql.query<{ channel_id: string; channel_type: string; status: string }>(
+      `SELECT d.channel_id, d.channel_type, d.status FROM alert_deliveries d JOIN alert_events e ON e.id = d.event_id
+        WHERE e.payload->'incident'->>'id' = $1 AND d.channel_id LIKE 'mem_%'`, [incident],
+    );
+    expect(rows.map((r) => `${r.channel_type}:${r.status}`)).toEqual(['Email:Sent', 'Email:Sent', 'Email:Sent']);
+    // The channel row of this test has no sealed settings to send with; its delivery is not a member's.
+    const alerts = (await call(t.key, 'GET', `/api/alerts?monitorId=${monitor.id}`)).json.items as Array<{ channel: { id: string; type: string } }>;
+    expect(alerts.filter((a) => a.channel.id === bob.id)).toEqual([expect.objectContaining({ channel: expect.objectContaining({ type: 'Email' }) })]);
   });
 });

@@ -121,10 +121,45 @@ describe('manual incidents', () => {
     expect((await call(writer.key, 'GET', '/api/incidents/stats')).status).toBe(403);
   });
 
-  it('an incident about no monitor is kept and listed, and announces nothing', async () => {
+  it('an incident about no monitor announces each change to the rules that select every monitor, and only those', async () => {
     const t = await h.tenant();
+    const everyMonitor = await insertChannel(h.sql, t.orgId, 'all');
+    const tagged = await insertChannel(h.sql, t.orgId, 'prod only');
+    const downOnly = await insertChannel(h.sql, t.orgId, 'downs');
+    const rule = async (body: object) => expect((await call(t.key, 'POST', '/api/alert-rules', { name: 'r', ...body })).status).toBe(201);
+    await rule({ channelIds: [everyMonitor] });
+    await rule({ channelIds: [tagged], tags: ['prod'] });
+    await rule({ channelIds: [downOnly], events: ['monitor.down'] });
+    await rule({ channelIds: [everyMonitor], monitorTypes: ['Website'] });
+
     const res = await call(t.key, 'POST', '/api/incidents', { title: 'Payment provider outage', message: 'Upstream', monitorId: null, severity: 'Minor' });
     expect(res.json).toMatchObject({ monitorId: null, severity: 'Minor' });
+    const id = res.json.id;
+    clock += 60_000;
+    expect((await call(t.key, 'POST', `/api/incidents/${id}/acknowledge`)).status).toBe(200);
+    expect((await call(t.key, 'POST', `/api/incidents/${id}/updates`, { status: 'Monitoring', message: 'Provider recovering' })).status).toBe(201);
+    expect((await call(t.key, 'POST', `/api/incidents/${id}/resolve`)).status).toBe(200);
+
+    const { rows } = await h.sql.query<{ type: string; monitor_id: string | null; channel_id: string; payload: { monitor: unknown; incident: { id: string } } }>(
+      `SELECT e.type, e.monitor_id, d.channel_id, e.payload FROM alert_events e JOIN alert_deliveries d ON d.event_id = e.id
+        WHERE e.org_id = $1 ORDER BY e.created_at, e.id`, [t.orgId],
+    );
+    expect(rows.map((r) => `${r.type}:${r.channel_id}`)).toEqual(
+      ['incident.created', 'incident.acknowledged', 'incident.updated', 'incident.resolved'].map((e) => `${e}:${everyMonitor}`),
+    );
+    for (const r of rows) expect(r).toMatchObject({ monitor_id: null, payload: { monitor: null, incident: { id } } });
+    const alerts = await call(t.key, 'GET', '/api/alerts');
+    expect(alerts.status).toBe(200);
+    expect(alerts.json.items.map((a: { monitorId: string | null; type: string }) => `${a.type}:${a.monitorId}`).sort()).toEqual(
+      ['IncidentAcknowledged:null', 'IncidentCreated:null', 'IncidentResolved:null', 'IncidentUpdated:null'],
+    );
+  });
+
+  it('an incident about no monitor in an organization without such rules is kept and announces nothing', async () => {
+    const t = await h.tenant();
+    await call(t.key, 'POST', '/api/alert-rules', { name: 'prod', channelIds: [await insertChannel(h.sql, t.orgId)], tags: ['prod'] });
+    const res = await call(t.key, 'POST', '/api/incidents', { title: 'Payment provider outage', monitorId: null });
+    expect(res.status).toBe(201);
     expect(await count('alert_events', t.orgId)).toBe(0);
   });
 });

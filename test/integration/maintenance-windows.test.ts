@@ -9,6 +9,7 @@ import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
 import { startAlertingHarness, type AlertingHarness } from '../support/alerting-harness.js';
 import { MaintenanceCalendar } from '../../services/alerting/maintenance/calendar.js';
 import { eventually, realService } from '../support/services.js';
+import { insertChannel } from '../support/alert-fixtures.js';
 
 const databaseUrl = realService('database');
 const MIN = 60_000;
@@ -93,26 +94,41 @@ describe('maintenance windows', () => {
     expect((await call(t.key, 'GET', `/api/monitors/${m.json.id}`)).json.status).toBe('Pending');
   });
 
-  it('mute: a failure inside the window is stored but opens no incident; after the window it does', async () => {
+  it('mute: a failure inside the window is stored but opens no incident and no alert, and uptime leaves it out; after the window it does', async () => {
     const t = await h.tenant();
-    const m = (await call(t.key, 'POST', '/api/monitors', { name: 'batch', type: 'Job', periodSeconds: 3600 })).json;
+    const channel = await insertChannel(h.sql, t.orgId);
+    const m = (await call(t.key, 'POST', '/api/monitors', { name: 'batch', type: 'Job', periodSeconds: 3600, alertChannelIds: [channel] })).json;
     const pingUrl = (m.pingUrl as string).replace(/^https?:\/\/[^/]+/, base);
+    const results = async (n: number) => eventually(async () => {
+      const items = (await call(t.key, 'GET', `/api/monitors/${m.id}/results`)).json.items;
+      return items?.length >= n ? items : undefined;
+    }, { what: `${n} results stored` });
+    await request(pingUrl, { method: 'POST' }).then((r) => r.body.text());
+    await results(1);
     const { json: w } = await call(t.key, 'POST', '/api/maintenance-windows', { name: 'now', mode: 'mute', startsAt: iso(clock), endsAt: iso(clock + 10 * MIN), monitorIds: [m.id] });
+    await alerting.calendar.refresh();
     clock += MIN;
     await request(`${pingUrl}/fail`, { method: 'POST' }).then((r) => r.body.text());
-    const [stored] = await eventually(async () => {
-      const items = (await call(t.key, 'GET', `/api/monitors/${m.id}/results`)).json.items;
-      return items?.length ? items : undefined;
-    }, { what: 'the failure stored' });
-    expect(stored.status).toBe('Down');
+    const [stored] = await results(2);
+    expect(stored).toMatchObject({ status: 'Down', inMaintenance: true });
     expect((await call(t.key, 'GET', `/api/monitors/${m.id}/incidents`)).json.totalCount).toBe(0);
+    expect((await call(t.key, 'GET', `/api/alerts?monitorId=${m.id}`)).json.totalCount).toBe(0);
+    expect(Number((await h.sql.query<{ n: string }>(`SELECT count(*) AS n FROM alert_events WHERE monitor_id = $1`, [m.id])).rows[0].n)).toBe(0);
     expect((await call(t.key, 'GET', `/api/monitors/${m.id}`)).json.status).toBe('Maintenance');
+    // Uptime over the period: the success before the window only; the failure inside is not counted.
+    expect((await call(t.key, 'GET', `/api/monitors/${m.id}/stats?period=24h`)).json).toMatchObject({ totalChecks: 1, failedChecks: 0, uptimePercentage: 100 });
 
     clock += MIN;
     await call(t.key, 'POST', `/api/maintenance-windows/${w.id}/end`);
+    await alerting.calendar.refresh();
     clock += MIN;
     await request(`${pingUrl}/fail`, { method: 'POST' }).then((r) => r.body.text());
     await eventually(async () => (await call(t.key, 'GET', `/api/monitors/${m.id}/incidents`)).json.totalCount === 1, { what: 'an incident after the window' });
+    const [after] = await results(3);
+    expect(after).toMatchObject({ status: 'Down', inMaintenance: false });
+    expect((await call(t.key, 'GET', `/api/alerts?monitorId=${m.id}`)).json.totalCount).toBeGreaterThan(0);
+    expect((await call(t.key, 'GET', `/api/monitors/${m.id}/stats?period=24h`)).json).toMatchObject({ totalChecks: 2, failedChecks: 1, uptimePercentage: 50 });
+    expect((await call(t.key, 'GET', `/api/monitors/${m.id}`)).json.uptimePercentage).toBe(50);
   });
 
   it('pause: the calendar holds the monitors a pause window covers, while it is in force', async () => {

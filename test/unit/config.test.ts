@@ -55,6 +55,17 @@ describe('configuration', () => {
     expect(() => loadConfig('agent', { PHAROS_DATA_DIR: '/var/lib/pharos' }, { region: '../etc' })).toThrow(ConfigError);
   });
 
+  it('reads the operator\'s alert channels, refusing a bad address and never echoing the webhook URL\'s secret', () => {
+    expect(loadConfig('server', real).operatorAlerts).toEqual({ webhookUrl: undefined, emails: [] });
+    const c = loadConfig('server', { ...real, PHAROS_OPERATOR_WEBHOOK_URL: 'https://ops.example.test/hooks/t0ps3cret', PHAROS_OPERATOR_EMAILS: 'ops@example.test, oncall@example.test,ops@example.test' });
+    expect(c.operatorAlerts).toEqual({ webhookUrl: 'https://ops.example.test/hooks/t0ps3cret', emails: ['ops@example.test', 'oncall@example.test'] });
+    expect(() => loadConfig('server', { ...real, PHAROS_OPERATOR_EMAILS: 'ops@example.test, Eve <eve@example.test>' })).toThrow(/PHAROS_OPERATOR_EMAILS/);
+    let message = '';
+    try { loadConfig('server', { ...real, PHAROS_OPERATOR_WEBHOOK_URL: 'ftp://ops.example.test/hooks/t0ps3cret' }); } catch (err) { message = (err as Error).message; }
+    expect(message).toMatch(/PHAROS_OPERATOR_WEBHOOK_URL/);
+    expect(message).not.toContain('t0ps3cret');
+  });
+
   it('refuses malformed values with the variable named', () => {
     expect(() => loadConfig('dev', { PHAROS_HTTP_PORT: 'eighty' })).toThrow(/PHAROS_HTTP_PORT/);
     expect(() => loadConfig('dev', { PHAROS_REGIONS: 'Us East' })).toThrow(/region "Us East"/);

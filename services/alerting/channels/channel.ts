@@ -12,7 +12,8 @@ export type ChannelTypeName = (typeof CHANNEL_TYPES)[number];
 /** A channel as the outbox worker and the test endpoint hold it: settings decrypted, never logged. */
 export interface StoredChannel<S = Record<string, unknown>> {
   id: string;
-  orgId: string;
+  /** Null for the deployment's operator channels (alerting/operator/operator-channels.ts). */
+  orgId: string | null;
   name: string;
   type: ChannelTypeName;
   settings: S;

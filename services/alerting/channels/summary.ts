@@ -27,22 +27,33 @@ const HEADLINE: Record<AlertEvent['event'], [string, Tone]> = {
   'incident.acknowledged': ['incident acknowledged', 'warn'],
   'incident.updated': ['incident updated', 'warn'],
   'incident.escalated': ['incident escalated: still unacknowledged', 'bad'],
+  'region.dark': ['lost all its agents', 'bad'],
+  'region.recovered': ['has agents again', 'good'],
+};
+
+/** An incident about no monitor: what happened to it, after its title. */
+const ORGANIZATION_HEADLINE: Partial<Record<AlertEvent['event'], string>> = {
+  'incident.created': 'opened', 'incident.resolved': 'resolved', 'incident.acknowledged': 'acknowledged', 'incident.updated': 'updated',
 };
 
 export function summarize(e: AlertEvent): EventSummary {
   const [headline, tone] = HEADLINE[e.event];
+  const m = e.monitor;
   const facts = [
-    { name: 'Monitor', value: e.monitor.name },
-    { name: 'Type', value: e.monitor.type },
+    ...(m ? [{ name: 'Monitor', value: m.name }, { name: 'Type', value: m.type }] : []),
+    ...(e.region ? [{ name: 'Region', value: e.region.name }, { name: 'Agents', value: String(e.region.connectedAgents) }, { name: 'Last agent seen', value: e.region.lastSeenAt ?? 'never' }] : []),
     { name: 'Event', value: e.event },
     { name: 'Alert', value: e.alert.type },
-    ...(e.monitor.url ? [{ name: 'Target', value: e.monitor.url }] : []),
+    ...(m?.url ? [{ name: 'Target', value: m.url }] : []),
     ...(e.alert.responseTimeMs !== null ? [{ name: 'Response time', value: `${e.alert.responseTimeMs} ms` }] : []),
     ...(e.incident ? [{ name: 'Incident', value: `${e.incident.title} (${e.incident.status})` }] : []),
     { name: 'Time', value: e.alert.timestamp },
   ];
-  const link = e.monitor.url && /^https?:\/\//i.test(e.monitor.url) ? e.monitor.url : null;
-  return { title: `${e.monitor.name} ${headline}`, message: e.alert.message, tone, facts, link, timestamp: e.alert.timestamp };
+  const link = m?.url && /^https?:\/\//i.test(m.url) ? m.url : null;
+  const title = m ? `${m.name} ${headline}`
+    : e.region ? `Region ${e.region.name} ${headline}`
+      : `Incident ${e.incident?.title ?? ''} ${ORGANIZATION_HEADLINE[e.event] ?? headline}`;
+  return { title, message: e.alert.message, tone, facts, link, timestamp: e.alert.timestamp };
 }
 
 /** Cuts text to `max` characters (code points), marking the cut. */

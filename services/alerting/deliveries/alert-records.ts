@@ -16,7 +16,7 @@ export interface DeliveryAttempt {
 
 export interface AlertRecord {
   id: string;
-  monitorId: string;
+  monitorId: string | null;
   channel: { id: string; name: string; type: string };
   event: AlertEvent;
   type: string;
@@ -40,7 +40,7 @@ export interface AlertRecordQuery {
 
 interface RecordRow {
   id: string;
-  monitor_id: string;
+  monitor_id: string | null;
   channel_id: string;
   channel_name: string;
   channel_type: string;

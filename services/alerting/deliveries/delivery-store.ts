@@ -15,8 +15,8 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 export interface LeasedDelivery {
   id: string;
-  orgId: string;
-  monitorId: string;
+  orgId: string | null;
+  monitorId: string | null;
   channelId: string;
   attemptCount: number;
   event: AlertEvent;
@@ -24,8 +24,8 @@ export interface LeasedDelivery {
 
 interface LeasedRow {
   id: string;
-  org_id: string;
-  monitor_id: string;
+  org_id: string | null;
+  monitor_id: string | null;
   channel_id: string;
   attempt_count: number;
   payload: AlertEvent;

@@ -6,9 +6,10 @@
  */
 import type { SqlClient } from '../../lib/ports/sql-client.js';
 import { newId } from '../../lib/store/ids.js';
-import { ALERT_TYPE_OF_EVENT, type AlertEvent, type AlertEventType } from '../events.js';
+import { ALERT_EVENT_TYPES, ALERT_TYPE_OF_EVENT, type AlertEvent, type AlertEventType } from '../events.js';
 import type { DecidedEvent } from '../alert-decisions.js';
-import { channelsFor, type MonitorFacts, type RuleSelector } from '../rules/match.js';
+import { channelsFor, organizationChannels, type MonitorFacts, type RuleSelector } from '../rules/match.js';
+import { memberTargets } from '../escalation/member-recipients.js';
 
 interface RuleRow {
   id: string;
@@ -18,6 +19,12 @@ interface RuleRow {
   events: AlertEventType[];
   channel_ids: string[];
 }
+
+/** An organization's event, which rules select (an operator event is not one). */
+const isRuleEvent = (type: string): type is AlertEventType => (ALERT_EVENT_TYPES as readonly string[]).includes(type);
+
+/** Where one delivery goes: a channel as the alert record keeps it. */
+export interface DeliveryTarget { id: string; name: string; type: string }
 
 export class AlertOutbox {
   /**
@@ -30,6 +37,7 @@ export class AlertOutbox {
     const rules = await this.enabledRules(tx, monitor.orgId);
     let queued = 0;
     for (const decided of events) {
+      if (!isRuleEvent(decided.event)) continue;
       const wanted = channelsFor(monitor, rules, decided.event);
       if (wanted.length === 0) continue;
       queued += await this.enqueueTo(tx, monitor, decided, wanted, atMs);
@@ -38,30 +46,57 @@ export class AlertOutbox {
   }
 
   /**
-   * Writes one event for exactly these channels of the monitor's organization (an
-   * escalation step names its own), passing over ids that name no channel. Returns the
-   * deliveries queued.
+   * Writes an event about no monitor (a manual incident's) for the channels of the
+   * organization's rules that select every monitor; returns the deliveries queued.
    */
-  async enqueueTo(tx: SqlClient, monitor: { id: string; orgId: string }, decided: DecidedEvent, channelIds: readonly string[], atMs: number): Promise<number> {
-    const { rows: channels } = await tx.query<{ id: string; name: string; type: string }>(
+  async enqueueForOrganization(tx: SqlClient, orgId: string, decided: DecidedEvent, atMs: number): Promise<number> {
+    if (!isRuleEvent(decided.event)) return 0;
+    const wanted = organizationChannels(await this.enabledRules(tx, orgId), decided.event);
+    return wanted.length === 0 ? 0 : this.enqueueTo(tx, { id: null, orgId }, decided, wanted, atMs);
+  }
+
+  /**
+   * Writes one event for exactly these channels of the monitor's organization (an
+   * escalation step names its own) and these team members (emailed, see
+   * escalation/member-recipients.ts), passing over ids that name no channel or member.
+   * Returns the deliveries queued.
+   */
+  async enqueueTo(tx: SqlClient, monitor: { id: string | null; orgId: string }, decided: DecidedEvent, channelIds: readonly string[], atMs: number, memberIds: readonly string[] = []): Promise<number> {
+    const { rows: channels } = channelIds.length === 0 ? { rows: [] } : await tx.query<{ id: string; name: string; type: string }>(
       `SELECT id, name, type FROM alert_channels WHERE org_id = $1 AND id = ANY($2::text[])`,
       [monitor.orgId, [...channelIds]],
     );
-    if (channels.length === 0) return 0;
-    const ordered = channelIds.map((id) => channels.find((c) => c.id === id)).filter((c) => c !== undefined);
+    const members = await memberTargets(tx, monitor.orgId, memberIds);
+    const ordered = [
+      ...channelIds.map((id) => channels.find((c) => c.id === id)).filter((c) => c !== undefined),
+      ...members.map((m) => ({ id: m.id, name: m.name, type: 'Email' })),
+    ];
+    return this.insert(tx, monitor.orgId, monitor.id, decided, ordered, atMs);
+  }
+
+  /**
+   * Writes an operator event (a region that lost its agents) for the deployment's operator
+   * channels: no organization, no monitor, so no organization's alert records show it.
+   */
+  async enqueueOperator(tx: SqlClient, decided: DecidedEvent, targets: readonly DeliveryTarget[], atMs: number): Promise<number> {
+    return this.insert(tx, null, null, decided, targets, atMs);
+  }
+
+  private async insert(tx: SqlClient, orgId: string | null, monitorId: string | null, decided: DecidedEvent, targets: readonly DeliveryTarget[], atMs: number): Promise<number> {
+    if (targets.length === 0) return 0;
     const event: AlertEvent = { id: newId('evt'), ...decided };
     await tx.query(
       `INSERT INTO alert_events (id, org_id, monitor_id, type, payload, created_at) VALUES ($1, $2, $3, $4, $5, to_timestamp($6 / 1000.0))`,
-      [event.id, monitor.orgId, monitor.id, event.event, JSON.stringify(event), atMs],
+      [event.id, orgId, monitorId, event.event, JSON.stringify(event), atMs],
     );
-    for (const c of ordered) {
+    for (const c of targets) {
       await tx.query(
         `INSERT INTO alert_deliveries (id, event_id, org_id, monitor_id, channel_id, channel_name, channel_type, alert_type, status, next_attempt_at, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'Pending', to_timestamp($9 / 1000.0), to_timestamp($9 / 1000.0), to_timestamp($9 / 1000.0))`,
-        [newId('alr'), event.id, monitor.orgId, monitor.id, c.id, c.name, c.type, ALERT_TYPE_OF_EVENT[event.event], atMs],
+        [newId('alr'), event.id, orgId, monitorId, c.id, c.name, c.type, ALERT_TYPE_OF_EVENT[event.event], atMs],
       );
     }
-    return ordered.length;
+    return targets.length;
   }
 
   private async enabledRules(tx: SqlClient, orgId: string): Promise<Array<RuleSelector & { channelIds: string[] }>> {

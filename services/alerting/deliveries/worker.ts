@@ -9,8 +9,11 @@ import type { Logger } from '../../lib/logger.js';
 import type { DeliverEvent, DeliveryOutcome, StoredChannel } from '../channels/channel.js';
 import type { AttemptToRecord, DeliveryStore, LeasedDelivery, RecordedAttempt } from './delivery-store.js';
 
-/** Finds a delivery's channel with its settings ready to send; null when it was deleted. */
-export type ChannelLoader = (orgId: string, channelId: string) => Promise<StoredChannel | null>;
+/**
+ * Finds a delivery's channel with its settings ready to send; null when it was deleted.
+ * `orgId` is null for an operator event (the deployment's own channels).
+ */
+export type ChannelLoader = (orgId: string | null, channelId: string) => Promise<StoredChannel | null>;
 
 export interface DeliveryWorkerDeps {
   store: DeliveryStore;

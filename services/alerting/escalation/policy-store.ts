@@ -1,7 +1,7 @@
 /**
  * Escalation policies: ordered steps ("after N minutes unacknowledged, notify these
- * channels"), run once and then repeated `repeatCount` more times. A delay counts from the
- * step before (the first step's from the incident's start).
+ * channels / these team members by email"), run once and then repeated `repeatCount` more
+ * times. A delay counts from the step before (the first step's from the incident's start).
  */
 import type { SqlClient } from '../../lib/ports/sql-client.js';
 import { newId } from '../../lib/store/ids.js';
@@ -9,6 +9,8 @@ import { newId } from '../../lib/store/ids.js';
 export interface EscalationStep {
   delayMinutes: number;
   channelIds: string[];
+  /** Team members (`mem_…`) of the organization, emailed through the operator's SMTP. */
+  memberIds: string[];
 }
 
 export interface EscalationPolicyInput {
@@ -34,8 +36,13 @@ interface PolicyRow {
   updated_at: Date | string;
 }
 
+// Steps stored before members could be named have no memberIds.
+const stepFromJson = (s: Partial<EscalationStep> & { delayMinutes: number }): EscalationStep => ({
+  delayMinutes: s.delayMinutes, channelIds: s.channelIds ?? [], memberIds: s.memberIds ?? [],
+});
+
 export const policyFromRow = (r: PolicyRow): EscalationPolicy => ({
-  id: r.id, orgId: r.org_id, name: r.name, steps: r.steps, repeatCount: r.repeat_count,
+  id: r.id, orgId: r.org_id, name: r.name, steps: r.steps.map(stepFromJson), repeatCount: r.repeat_count,
   createdAt: new Date(r.created_at), updatedAt: new Date(r.updated_at),
 });
 export type { PolicyRow };

@@ -121,7 +121,7 @@ export class EscalationTimers implements EscalationStopper {
     const decided = event(monitor, 'incident.escalated', `${incident.title}: unacknowledged after ${minutes} min (step ${at.stepNumber} of ${policy.steps.length}, round ${at.round})`,
       { atMs: nowMs, responseTimeMs: null }, incident);
     decided.escalation = { policyId: policy.id, policyName: policy.name, step: at.stepNumber, round: at.round };
-    await this.deps.outbox.enqueueTo(tx, monitor, decided, at.step.channelIds, nowMs);
+    await this.deps.outbox.enqueueTo(tx, monitor, decided, at.step.channelIds, nowMs, at.step.memberIds);
 
     const next = stepAt(policy, timer.next_index + 1);
     // The next step counts from this one's due time, so a late tick does not stretch the schedule.

@@ -29,6 +29,21 @@ export function ruleMatches(rule: RuleSelector, monitor: MonitorFacts, event: Al
 }
 
 /**
+ * The channels an event about no monitor (an incident of the organization's own) goes to:
+ * those of the rules that select every monitor (no ids, tags or types) and list the event.
+ * A rule narrowed to some monitors says nothing about an incident that concerns none.
+ */
+export function organizationChannels(rules: ReadonlyArray<RuleSelector & { channelIds: readonly string[] }>, event: AlertEventType): string[] {
+  const out = new Set<string>();
+  for (const rule of rules) {
+    if (!rule.enabled || !rule.events.includes(event)) continue;
+    if (rule.monitorIds !== null || rule.tags.length > 0 || rule.monitorTypes.length > 0) continue;
+    for (const c of rule.channelIds) out.add(c);
+  }
+  return [...out];
+}
+
+/**
  * The channels an event goes to: the monitor's own, then every matching rule's, each once
  * (in that order, so a delivery's record is stable).
  */

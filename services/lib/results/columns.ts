@@ -98,12 +98,17 @@ function records<E extends object>(wire: WirePath, parts: { [K in keyof E]: Part
  * hourly rollup) counts only COUNTED_STATUSES: a skipped check (the job came after its
  * deadline) and a missed slot (it could not run; error_kind says why) are unknown time,
  * in neither the numerator nor the denominator (docs/decisions.md, "No silent gaps").
+ * A check taken while a maintenance window held its monitor is left out the same way
+ * (`in_maintenance`, set by ingest), whatever its status.
  */
 export const RESULT_STATUSES = ['up', 'down', 'skipped', 'missed'] as const;
 export type ResultStatus = (typeof RESULT_STATUSES)[number];
 export const COUNTED_STATUSES = ['up', 'down'] as const satisfies readonly ResultStatus[];
-/** `status IN ('up', 'down')`, for the queries and the rollup (the names are constants, not input). */
-export const COUNTED_STATUS_SQL = `status IN (${COUNTED_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+/**
+ * Which rows every statistic and the rollup count: an up or down check outside maintenance
+ * (the names are constants, not input).
+ */
+export const COUNTED_RESULT_SQL = `status IN (${COUNTED_STATUSES.map((s) => `'${s}'`).join(', ')}) AND in_maintenance = 0`;
 
 const TIMING = 'Float64 CODEC(Gorilla, ZSTD(1))';
 const DATE_TIME = "DateTime64(3, 'UTC') CODEC(Delta, ZSTD(1))";
@@ -184,6 +189,11 @@ export const ADDED_FIELDS = {
   /** '' when no Domain check ran; 'rdap' or 'whois'. */
   domainSource: column('domain_source', 'LowCardinality(String)', text, 'domain.source'),
   domainExpiringSoon: column('domain_expiring_soon', 'UInt8', flag, 'domain.expiringSoon'),
+  /**
+   * 1 when a maintenance window (mute or pause) held the monitor when the check started:
+   * the check is kept and shown, but no statistic counts it. Ingest decides it.
+   */
+  inMaintenance: column('in_maintenance', 'UInt8', flag, 'ingest'),
 };
 
 /** Every field, in column order: the first release's, then those added since. */

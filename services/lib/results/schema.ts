@@ -17,15 +17,17 @@
  *   would have counted a missed slot as up; a view's query cannot be altered in place on
  *   24.3, so `_mv_v2` replaces it: created first, then v1 dropped, so no insert misses the
  *   rollup (one racing an upgrade's migration may be counted twice in its hour).
+ *   `_mv_v3` replaced `_mv_v2` the same way when checks taken in a maintenance window
+ *   (`in_maintenance = 1`) stopped counting; the column is added before the view that reads it.
  *
  * The raw table's columns come from the column table (columns.ts).
  */
-import { ADDED_FIELDS, COUNTED_STATUS_SQL, FIRST_RELEASE_FIELDS, INGESTED_AT, type ResultColumn, type ResultField } from './columns.js';
+import { ADDED_FIELDS, COUNTED_RESULT_SQL, FIRST_RELEASE_FIELDS, INGESTED_AT, type ResultColumn, type ResultField } from './columns.js';
 
 export const RESULTS_TABLE = 'check_results_v1';
 export const HOURLY_TABLE = 'check_results_hourly_v1';
-export const HOURLY_VIEW = 'check_results_hourly_mv_v2';
-const RETIRED_HOURLY_VIEWS = ['check_results_hourly_mv_v1'];
+export const HOURLY_VIEW = 'check_results_hourly_mv_v3';
+const RETIRED_HOURLY_VIEWS = ['check_results_hourly_mv_v1', 'check_results_hourly_mv_v2'];
 
 /** `name  Type CODEC(…)`, aligned as the statements were written by hand. */
 const definition = (c: ResultColumn) => `${c.name.padEnd(22)} ${c.type}`;
@@ -81,7 +83,7 @@ export function schemaStatements(db: string): string[] {
       quantilesTDigestState(0.5, 0.95, 0.99)(total_ms) AS total_ms_quantiles,
       max(retention_days) AS retention_days
     FROM ${db}.${RESULTS_TABLE}
-    WHERE ${COUNTED_STATUS_SQL}
+    WHERE ${COUNTED_RESULT_SQL}
     GROUP BY org_id, monitor_id, region, hour`,
     ...RETIRED_HOURLY_VIEWS.map((v) => `DROP VIEW IF EXISTS ${db}.${v}`),
   ];

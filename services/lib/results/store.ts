@@ -12,7 +12,7 @@
 import type { ClickHouseExecutor, ResultStore } from '../ports/results-store.js';
 import type { MonitorStats, PeriodFiguresQuery, RecentResultsQuery, StatsFigures, StatsQuery, StoredResult } from './types.js';
 import { HOURLY_TABLE, RESULTS_TABLE, assertDatabaseName, schemaStatements } from './schema.js';
-import { COUNTED_STATUS_SQL } from './columns.js';
+import { COUNTED_RESULT_SQL } from './columns.js';
 import { INSERT_COLUMNS, READ_COLUMNS, fromRow, toCompactRow } from './rows.js';
 
 const HOUR_MS = 3_600_000;
@@ -111,7 +111,7 @@ export class ClickHouseResultStore implements ResultStore {
        FROM ${this.raw}
        WHERE org_id = {org:String} AND monitor_id = {monitor:String}
          AND ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts <= fromUnixTimestamp64Milli({to:Int64})
-         AND ${COUNTED_STATUS_SQL}
+         AND ${COUNTED_RESULT_SQL}
        GROUP BY GROUPING SETS ((region), ())
        SETTINGS force_grouping_standard_compatibility = 1`,
       { org: q.orgId, monitor: q.monitorId, from: Math.trunc(q.fromMs), to: Math.trunc(q.toMs) },
@@ -168,7 +168,7 @@ export class ClickHouseResultStore implements ResultStore {
          FROM ${this.raw}
          WHERE org_id = {org:String} AND monitor_id IN {ids:Array(String)}
            AND ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts < fromUnixTimestamp64Milli({hourFrom:Int64})
-           AND ${COUNTED_STATUS_SQL}
+           AND ${COUNTED_RESULT_SQL}
          GROUP BY monitor_id
        ) GROUP BY monitor_id`,
       { org: orgId, ids: [...monitorIds], from: Math.trunc(fromMs), hourFrom: firstWholeHourMs },

@@ -16,7 +16,7 @@ const Attempt = Type.Object({
 
 const AlertFields = {
   id: Type.String(),
-  monitorId: Type.String(),
+  monitorId: Type.Union([Type.String(), Type.Null()], { description: 'The monitor the event is about; null for an incident about no monitor' }),
   type: Type.String({ description: 'Down, Recovered, P95, SslExpiring, IncidentCreated or IncidentResolved' }),
   status: Type.String({ description: 'Delivery status: Pending, Retrying, Sent or Failed' }),
   message: Type.String(),

@@ -3,7 +3,10 @@ import { ErrorResponse } from '../shared-schemas.js';
 
 const Step = Type.Object({
   delayMinutes: Type.Integer({ minimum: 0, maximum: 10_080, description: 'Minutes unacknowledged after the step before (the first: after the incident opened)' }),
-  channelIds: Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, maxItems: 50, uniqueItems: true, description: "The organization's alert channels to notify" }),
+  channelIds: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), { maxItems: 50, uniqueItems: true, description: "The organization's alert channels to notify; default none" })),
+  memberIds: Type.Optional(Type.Array(Type.String({ maxLength: 64 }), {
+    maxItems: 50, uniqueItems: true, description: "Team members (`mem_…`, of the organization's teams) to email through the operator's SMTP; default none. A step names at least one channel or member",
+  })),
 }, { additionalProperties: false });
 
 export const EscalationPolicyBody = Type.Object({
@@ -16,7 +19,7 @@ export type EscalationPolicyBody = Static<typeof EscalationPolicyBody>;
 export const EscalationPolicyResponse = Type.Object({
   id: Type.String(),
   name: Type.String(),
-  steps: Type.Array(Type.Object({ delayMinutes: Type.Integer(), channelIds: Type.Array(Type.String()) })),
+  steps: Type.Array(Type.Object({ delayMinutes: Type.Integer(), channelIds: Type.Array(Type.String()), memberIds: Type.Array(Type.String()) })),
   repeatCount: Type.Integer(),
   createdAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),

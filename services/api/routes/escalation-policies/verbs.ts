@@ -1,5 +1,6 @@
 import { DomainError, notFound, validationError } from '../../../lib/errors.js';
 import { existingChannelIds } from '../../../alerting/channels/store.js';
+import { existingMemberIds } from '../../../alerting/escalation/member-recipients.js';
 import type { EscalationPolicy, EscalationPolicyInput, EscalationPolicyStore } from '../../../alerting/escalation/policy-store.js';
 import type { VerbContext } from '../../context.js';
 import type { EscalationPolicyBody, ListEscalationPoliciesQuery } from './schema.js';
@@ -10,12 +11,18 @@ const present = (p: EscalationPolicy) => ({
   id: p.id, name: p.name, steps: p.steps, repeatCount: p.repeatCount, createdAt: p.createdAt.toISOString(), updatedAt: p.updatedAt.toISOString(),
 });
 
-/** The body with its defaults, its channels checked to be the organization's own. */
+/** The body with its defaults, its channels and team members checked to be the organization's own. */
 async function inputOf(ctx: PolicyVerbContext, b: EscalationPolicyBody): Promise<EscalationPolicyInput> {
-  const found = await existingChannelIds(ctx.deps.sql, ctx.principal.orgId, b.steps.flatMap((s) => s.channelIds));
-  const problems = b.steps.flatMap((s, i) => s.channelIds.flatMap((id, j) => (found.has(id) ? [] : [{ field: `/steps/${i}/channelIds/${j}`, message: `alert channel ${id} not found` }])));
-  if (problems.length) throw validationError(`unknown alert channel: ${problems.map((p) => p.message).join('; ')}`, problems);
-  return { name: b.name, steps: b.steps.map((s) => ({ delayMinutes: s.delayMinutes, channelIds: [...s.channelIds] })), repeatCount: b.repeatCount ?? 0 };
+  const steps = b.steps.map((s) => ({ delayMinutes: s.delayMinutes, channelIds: [...(s.channelIds ?? [])], memberIds: [...(s.memberIds ?? [])] }));
+  const channels = await existingChannelIds(ctx.deps.sql, ctx.principal.orgId, steps.flatMap((s) => s.channelIds));
+  const members = await existingMemberIds(ctx.deps.sql, ctx.principal.orgId, steps.flatMap((s) => s.memberIds));
+  const problems = steps.flatMap((s, i) => [
+    ...(s.channelIds.length + s.memberIds.length === 0 ? [{ field: `/steps/${i}`, message: 'a step notifies at least one channel (channelIds) or team member (memberIds)' }] : []),
+    ...s.channelIds.flatMap((id, j) => (channels.has(id) ? [] : [{ field: `/steps/${i}/channelIds/${j}`, message: `alert channel ${id} not found` }])),
+    ...s.memberIds.flatMap((id, j) => (members.has(id) ? [] : [{ field: `/steps/${i}/memberIds/${j}`, message: `team member ${id} not found` }])),
+  ]);
+  if (problems.length) throw validationError(`invalid escalation steps: ${problems.map((p) => p.message).join('; ')}`, problems);
+  return { name: b.name, steps, repeatCount: b.repeatCount ?? 0 };
 }
 
 export async function createEscalationPolicy({ ctx, input }: { ctx: PolicyVerbContext; input: EscalationPolicyBody }) {

@@ -17,6 +17,7 @@ export function presentResult(r: StoredResult) {
     region: r.region,
     status: STATUS_NAME[r.status],
     responseTimeMs: r.totalMs,
+    inMaintenance: r.inMaintenance,
     statusCode: r.statusCode || null,
     error: r.errorKind ? { kind: r.errorKind, phase: r.errorPhase, message: r.errorMessage } : null,
     timings: { dnsMs: r.dnsMs, connectMs: r.connectMs, tlsMs: r.tlsMs, ttfbMs: r.ttfbMs, transferMs: r.transferMs, totalMs: r.totalMs },

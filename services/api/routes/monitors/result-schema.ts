@@ -13,6 +13,7 @@ export const CheckResultResponse = Type.Object({
   region: Type.String(),
   status: Type.String({ description: 'Up, Down, Skipped (the agent got the job after its deadline) or Missed (the slot could not run: error.kind says why, e.g. scheduler_down or bus_unavailable); Skipped and Missed are unknown time, counted in no statistic' }),
   responseTimeMs: Type.Number(),
+  inMaintenance: Type.Boolean({ description: 'True when a maintenance window held the monitor as the check ran: the check is kept, but uptime and every other statistic leave it out' }),
   statusCode: nullable(Type.Integer()),
   error: nullable(Type.Object({ kind: Type.String(), phase: Type.String(), message: Type.String() })),
   timings: Type.Object({

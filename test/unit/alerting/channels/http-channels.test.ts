@@ -141,3 +141,19 @@ describe('Teams channel', () => {
     expect(attachment.content.actions).toEqual([{ type: 'Action.OpenUrl', title: 'Open target', url: 'https://api.example.com' }]);
   });
 });
+
+describe('an incident about no monitor', () => {
+  const orgEvent = sampleEvent({
+    event: 'incident.created', monitor: null,
+    alert: { type: 'IncidentCreated', message: 'Payment provider <b>outage</b>', timestamp: '2026-03-24T14:30:00Z', responseTimeMs: null },
+    incident: { id: 'inc_1', title: 'Payments down', status: 'Open', cause: '', startedAt: '2026-03-24T14:30:00Z', resolvedAt: null, severity: 'Major', acknowledgedAt: null },
+  });
+
+  it('is sent by every HTTP channel type, titled by the incident, with monitor null in the Webhook payload', async () => {
+    for (const type of ['Webhook', 'Slack', 'Discord', 'Teams'] as const) {
+      expect(await send(type, orgEvent), type).toEqual({ ok: true, statusCode: 200, error: null });
+      expect(receiver.received.at(-1)!.body, type).toContain('Payments down');
+    }
+    expect(JSON.parse(receiver.received[0].body)).toMatchObject({ event: 'incident.created', monitor: null, incident: { id: 'inc_1', title: 'Payments down' } });
+  });
+});

@@ -1,0 +1,126 @@
+/**
+ * The operator-facing alert when a region loses all its agents (issue 12): two alerting
+ * processes watch presence in real hot state (Redis when configured); the region's going
+ * dark and its recovery are each announced once, to the deployment's operator webhook and
+ * operator email (a real SMTP server), and a region first seen without agents announces
+ * nothing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import nodemailer from 'nodemailer';
+import { SMTPServer } from 'smtp-server';
+import { openControlPlane } from '../support/api-harness.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
+import { eventually, realService, uniqueName } from '../support/services.js';
+import type { SqlClient } from '../../services/lib/ports/sql-client.js';
+import type { HotState } from '../../services/lib/ports/hot-state.js';
+import { openRedisHotState } from '../../services/lib/adapters/redis/hot-state.js';
+import { MemoryHotState } from '../../services/lib/adapters/memory/hot-state.js';
+import { AgentPresence } from '../../services/lib/agent-presence.js';
+import { createLogger } from '../../services/lib/logger.js';
+import { AlertOutbox } from '../../services/alerting/deliveries/outbox.js';
+import { DeliveryStore } from '../../services/alerting/deliveries/delivery-store.js';
+import { createDeliveryWorker } from '../../services/alerting/deliveries/worker.js';
+import { channelIdentityLoader } from '../../services/alerting/deliveries/unconfigured-sender.js';
+import { createChannelSender } from '../../services/alerting/channels/index.js';
+import { createMailSender } from '../../services/alerting/channels/email.js';
+import { createGuardedHttp, type GuardedHttp } from '../../services/alerting/channels/guarded-http.js';
+import { createGuardedResolver } from '../../services/lib/ssrf/guarded-resolver.js';
+import { createRegionWatch } from '../../services/alerting/operator/region-watch.js';
+import { operatorTargets, withOperatorChannels } from '../../services/alerting/operator/operator-channels.js';
+
+const databaseUrl = realService('database');
+const redisUrl = realService('redis');
+const REPORT_MS = 100;
+
+let sql: SqlClient;
+let drop: () => Promise<void>;
+let hotState: HotState;
+let hook: WebhookReceiver;
+let smtp: SMTPServer;
+let transport: ReturnType<typeof nodemailer.createTransport>;
+let http: GuardedHttp;
+const mails: Array<{ to: string[]; raw: string }> = [];
+
+beforeAll(async () => {
+  ({ sql, drop } = await openControlPlane(databaseUrl));
+  hotState = redisUrl ? await openRedisHotState({ url: redisUrl, prefix: `${uniqueName('regions')}:` }) : new MemoryHotState();
+  hook = await startWebhookReceiver();
+  smtp = new SMTPServer({
+    authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => { mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') }); callback(); });
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  transport = nodemailer.createTransport({ host: '127.0.0.1', port: (smtp.server.address() as AddressInfo).port, secure: false, ignoreTLS: true });
+  http = createGuardedHttp({ resolver: createGuardedResolver({ allowPrivateTargets: true }) });
+});
+afterAll(async () => {
+  transport?.close();
+  await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+  await hook?.close();
+  await http?.close();
+  await hotState?.close();
+  await drop?.();
+});
+
+describe('operator alerts for regions that lose their agents', () => {
+  it('announce a region going dark and coming back once each, however many alerting processes watch', async () => {
+    const tag = randomBytes(3).toString('hex');
+    const [lost, kept, never] = [`Lost${tag}`, `Kept${tag}`, `Never${tag}`];
+    const settings = { webhookUrl: `${hook.url}/operator`, emails: ['ops@operator.test'] };
+    const watch = () => createRegionWatch({ sql, hotState, outbox: new AlertOutbox(), regions: [lost, kept, never], targets: operatorTargets(settings), logger: createLogger('silent') });
+    const [a, b] = [watch(), watch()];
+    const presence = new AgentPresence(hotState, REPORT_MS, Date.now);
+    const deliveries = () => createDeliveryWorker({
+      store: new DeliveryStore(sql), logger: createLogger('silent'),
+      loadChannel: withOperatorChannels(settings, channelIdentityLoader(sql)),
+      deliverEvent: createChannelSender({ post: http.post, mail: createMailSender(transport, 'Pharos <alerts@pharos.test>') }),
+    });
+    const events = async () => (await sql.query<{ type: string; region: string; channels: number }>(
+      `SELECT e.type, e.payload->'region'->>'name' AS region, (SELECT count(*)::int FROM alert_deliveries d WHERE d.event_id = e.id) AS channels
+         FROM alert_events e WHERE e.org_id IS NULL AND e.payload->'region'->>'name' = ANY($1::text[]) ORDER BY e.created_at, e.id`, [[lost, kept, never]],
+    )).rows.map((r) => `${r.type}:${r.region}:${r.channels}`);
+    /** Both processes check at once, while the live agents keep reporting, until `done`. */
+    const live: Array<[string, string]> = [[kept, 'agt_kept']];
+    const watchUntil = async (done: () => Promise<boolean>, what: string) => eventually(async () => {
+      for (const [region, agentId] of live) await presence.reported(region, { agentId, inFlight: 0, outboxDepth: 0 });
+      await Promise.all([a.check(), b.check()]);
+      return (await done()) || undefined;
+    }, { what });
+
+    await presence.registered(lost, { agentId: 'agt_lost', hostname: 'h1', version: '1' });
+    await presence.registered(kept, { agentId: 'agt_kept', hostname: 'h2', version: '1' });
+    await Promise.all([a.check(), b.check()]);
+    expect(await events()).toEqual([]);
+
+    // The lost region's only agent stops reporting: within three reports it is gone.
+    await watchUntil(async () => (await events()).length > 0, 'the region going dark');
+    for (let i = 0; i < 3; i++) await Promise.all([a.check(), b.check()]);
+    expect(await events()).toEqual([`region.dark:${lost}:2`]);
+
+    await Promise.all([deliveries().drain(), deliveries().drain()]);
+    expect(await deliveries().drain()).toBe(0);
+    const posted = hook.byEvent('region.dark');
+    expect(posted).toHaveLength(1);
+    expect(posted[0].body).toMatchObject({ event: 'region.dark', monitor: null, region: { name: lost, connectedAgents: 0 }, alert: { type: 'RegionDark' } });
+    const mailed = mails.filter((m) => m.raw.includes(lost));
+    expect(mailed.map((m) => m.to)).toEqual([['ops@operator.test']]);
+    expect(mailed[0].raw).toContain(`Region ${lost} lost all its agents`);
+
+    // An agent comes back: one recovery. The region that never had agents gets its first: nothing.
+    await presence.registered(lost, { agentId: 'agt_lost_2', hostname: 'h3', version: '1' });
+    await presence.registered(never, { agentId: 'agt_never', hostname: 'h4', version: '1' });
+    live.push([lost, 'agt_lost_2'], [never, 'agt_never']);
+    await watchUntil(async () => (await events()).length > 1 && (await sql.query(`SELECT 1 FROM region_states WHERE region = $1 AND NOT dark`, [never])).rowCount > 0, 'the recovery');
+    expect(await events()).toEqual([`region.dark:${lost}:2`, `region.recovered:${lost}:2`]);
+    const { rows } = await sql.query<{ region: string; dark: boolean }>(`SELECT region, dark FROM region_states WHERE region = ANY($1::text[]) ORDER BY region`, [[lost, kept, never]]);
+    expect(Object.fromEntries(rows.map((r) => [r.region, r.dark]))).toEqual({ [lost]: false, [kept]: false, [never]: false });
+    await deliveries().drain();
+    expect(hook.byEvent('region.recovered').map((r) => r.body.region.name)).toEqual([lost]);
+  });
+});
