@@ -65,13 +65,15 @@ describe('SLA reports', () => {
     const web = (await call(t.key, 'POST', '/api/monitors', { name: '=HYPERLINK("http://x"),web', type: 'Job', periodSeconds: 3600 })).json;
     const quiet = (await call(t.key, 'POST', '/api/monitors', { name: 'quiet', type: 'Job', periodSeconds: 3600 })).json;
     // api: UsEast 8 up + 2 down (total_ms 1..10), EuWest 10 up (total_ms 101..110); skipped and
-    // missed slots and results outside October count nowhere.
+    // missed slots, a check in maintenance and results outside October count nowhere.
     await h.results.insertResults([
       ...results(t.orgId, api.id, 'UsEast', OCT + 60 * MIN, ['up', 'up', 'up', 'up', 'down', 'up', 'up', 'up', 'up', 'down'], (i) => i + 1),
       ...results(t.orgId, api.id, 'EuWest', OCT + 120 * MIN, Array(10).fill('up'), (i) => 101 + i),
       ...results(t.orgId, api.id, 'UsEast', OCT + 300 * MIN, ['skipped', 'missed'], () => 9_999),
       ...results(t.orgId, api.id, 'UsEast', OCT - 5 * MIN, ['down', 'down'], () => 9_999),
       ...results(t.orgId, api.id, 'UsEast', NOV, ['down'], () => 9_999),
+      // Taken in a maintenance window: left out like everywhere else.
+      ...results(t.orgId, api.id, 'UsEast', OCT + 400 * MIN, ['down'], () => 9_999).map((r) => ({ ...r, inMaintenance: true })),
       ...results(t.orgId, web.id, 'UsEast', OCT + 10 * 24 * 60 * MIN, ['up', 'down', 'down', 'up'], () => 50),
     ]);
     // api: one incident from September into October (20 min of it in October; not in the

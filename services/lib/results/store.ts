@@ -136,7 +136,7 @@ export class ClickHouseResultStore implements ResultStore {
        FROM ${this.raw}
        WHERE org_id = {org:String} AND monitor_id IN {ids:Array(String)}
          AND ts >= fromUnixTimestamp64Milli({from:Int64}) AND ts < fromUnixTimestamp64Milli({to:Int64})
-         AND ${COUNTED_STATUS_SQL}
+         AND ${COUNTED_RESULT_SQL}
        GROUP BY GROUPING SETS ((monitor_id, region), (monitor_id))
        SETTINGS force_grouping_standard_compatibility = 1`,
       { org: q.orgId, ids: [...q.monitorIds], from: Math.trunc(q.fromMs), to: Math.trunc(q.toMs) },
