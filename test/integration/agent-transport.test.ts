@@ -124,8 +124,18 @@ class FakeIngest {
  */
 class FakeBus implements JobBus {
   readonly subscriptions: Array<{ subject: string; handler: WorkHandler; active: boolean }> = [];
+  /** Messages the agent settled: acknowledged (handler resolved) or handed back (rejected). */
+  readonly acked: Uint8Array[] = [];
+  readonly handedBack: Uint8Array[] = [];
   async publish(subject: string, data: Uint8Array): Promise<void> {
-    for (const s of this.subscriptions) if (s.active && s.subject === subject) await s.handler({ subject, data, deadlineMs: Number.MAX_SAFE_INTEGER, deliveryCount: 1 });
+    // A queue hands a message out and goes on; the handler settles it when the agent says.
+    for (const s of this.subscriptions) {
+      if (!s.active || s.subject !== subject) continue;
+      s.handler({ subject, data, deadlineMs: Number.MAX_SAFE_INTEGER, deliveryCount: 1 }).then(
+        () => void this.acked.push(data),
+        () => void this.handedBack.push(data),
+      );
+    }
   }
   subscribe(): Promise<Subscription> {
     throw new Error('not used by the agent');
@@ -378,8 +388,13 @@ describe('probe agent', () => {
     for (let i = 0; i < 5; i++) await bus.publish(subjects.jobs('local'), portJobBytes(target, i).bytes);
     await eventually(() => agent.stats().outbox.results === 5, { what: 'results in the outbox' });
     expect(ingest.stored.size).toBe(0);
+    // Their results are in the open batch, not on disk: the jobs are still unacknowledged.
+    expect(bus.acked).toHaveLength(0);
+    expect(agent.stats().held).toBe(5);
     await agent.stop();
     expect(ingest.stored.size).toBe(5);
+    expect(bus.acked).toHaveLength(5);
+    expect(bus.handedBack).toHaveLength(0);
     expect(bus.subscriptions[0].active).toBe(false);
   });
 
