@@ -12,7 +12,7 @@ import type { JobBus, Subscription } from '../services/lib/ports/job-bus.js';
 import type { Subjects } from '../services/lib/subjects.js';
 import type { BackoffPolicy } from './backoff.js';
 import type { CheckerTable } from './checks/registry.js';
-import { COMMON_FIELDS } from '../contracts/monitor.js';
+import { MAX_CHECK_TIMEOUT_SECONDS } from '../contracts/limits.js';
 import { createHeldJobs } from './held-jobs.js';
 import { AgentFatalError } from './ingest-errors.js';
 import { createOutbox, segmentBytes, type OutboxDepth, type OutboxDrops } from './outbox.js';
@@ -29,7 +29,7 @@ export const AGENT_VERSION = '0.1.0';
  * longest check timeout plus a margin for waiting for a free slot and for the batch's seal.
  * An agent that dies loses its jobs to the others after the consumer's ack wait (30 s).
  */
-const JOB_HOLD_MS = COMMON_FIELDS.timeoutSeconds.limits.max * 1000 + 60_000;
+const JOB_HOLD_MS = MAX_CHECK_TIMEOUT_SECONDS * 1000 + 60_000;
 
 export interface AgentDeps {
   config: AgentConfig;
