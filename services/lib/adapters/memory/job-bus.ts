@@ -12,8 +12,10 @@
  *   same durable name share the work.
  * - Work messages wait in a queue per subject (bounded by `maxMessages` and `workMaxAgeMs`,
  *   like the NATS work-queue stream's limits) until a consumer of that subject takes them;
- *   consumers of one subject share them, one handler at a time per subscription. A message
- *   taken after its deadline goes to `onExpired`, never to the handler.
+ *   consumers of one subject share them, up to `maxInFlight` handlers at a time per
+ *   subscription (default one). A message taken after its deadline goes to `onExpired`,
+ *   never to the handler. A running handler keeps its message up to `holdMs`: in one process
+ *   the consumer cannot die without the bus, so ack wait alone never fires for a live one.
  */
 import type {
   DurableConsumerOptions,
