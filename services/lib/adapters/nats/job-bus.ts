@@ -77,6 +77,8 @@ const DEFAULT_WORK_MAX_DELIVER = 3;
  * single one.
  */
 const WORK_MAX_ACK_PENDING = 20_000;
+/** How long `close` waits for running work handlers to settle their messages. */
+const CLOSE_SETTLE_MS = 10_000;
 /** A work publish waits this long for the stream's ack before the caller keeps the job. */
 const WORK_PUBLISH_TIMEOUT_MS = 2_000;
 
@@ -453,7 +455,15 @@ export class NatsJobBus implements JobBus {
   async close(): Promise<void> {
     if (this.nc.isClosed()) return;
     await Promise.all([...this.consumers].map((c) => c.unsubscribe()));
-    await Promise.all([...this.workSettling]);
+    // Bounded: a handler that never settles must not hang a shutdown; its message goes back
+    // to the queue after ack wait.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all([...this.workSettling]),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_SETTLE_MS))),
+    ]);
+    clearTimeout(timer);
+    if (this.workSettling.size) this.opts.logger.warn({ unsettled: this.workSettling.size }, 'closing with work messages unsettled; they are redelivered after ack wait');
     await this.nc.drain();
   }
 
