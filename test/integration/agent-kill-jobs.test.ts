@@ -169,7 +169,10 @@ describe.runIf(natsUrl)('agents of a region over NATS, one killed with kill -9 h
     // them with a deadline that will have passed by the time the queue redelivers them.
     const unsealed = Array.from({ length: 3 }, (_, i) => portSlot(org, i, at + 5_000));
     const inFlight = Array.from({ length: 4 }, (_, i) => httpSlot(org, `mon_slow_${i}`, at, at + 60_000));
-    const expiring = Array.from({ length: 2 }, (_, i) => httpSlot(org, `mon_late_${i}`, at, Date.now() + ACK_WAIT_MS / 2));
+    // Long enough for the first agent to take them on a loaded machine (taken after their
+    // deadline they would be skipped at once and seal the open batch early).
+    const expiringDeadline = Date.now() + 3_000;
+    const expiring = Array.from({ length: 2 }, (_, i) => httpSlot(org, `mon_late_${i}`, at, expiringDeadline));
     for (const j of [...unsealed, ...inFlight, ...expiring]) await publish(j);
     const path = (j: CheckJob) => `/${org}/${j.monitorId}`;
     await eventually(() => [...inFlight, ...expiring].every((j) => target.count(path(j)) === 1), { timeoutMs: 20_000, what: 'six checks waiting on the target' });
@@ -180,7 +183,9 @@ describe.runIf(natsUrl)('agents of a region over NATS, one killed with kill -9 h
     expect(first.child.signalCode).toBe('SIGKILL');
     expect((await stored(org)).map((r) => r.id)).toEqual(sealed.map((j) => j.jobId).sort());
 
-    // The region's other agent takes what the dead one held once ack wait has passed.
+    // The region's other agent takes what the dead one held once ack wait has passed; by
+    // then the two expiring jobs are past their deadline.
+    await eventually(() => Date.now() > expiringDeadline, { timeoutMs: 5_000, what: 'the expiring jobs\' deadline' });
     target.release();
     const second = await startAgent('agent-b');
     const all = [...sealed, ...unsealed, ...inFlight, ...expiring];
