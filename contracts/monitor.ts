@@ -6,12 +6,13 @@
 import { Type } from 'typebox';
 import { CHECK_FIELD_SPECS, MONITOR_TYPES, MONITOR_TYPE_NAMES, checkFieldDefaults, type CheckFields, type MonitorTypeName } from './checks/index.js';
 import { field, integerField, nullable } from './checks/fields.js';
+import { MAX_CHECK_TIMEOUT_SECONDS } from './limits.js';
 import type { FieldSpec } from './checks/contract.js';
 
 export const COMMON_FIELDS = {
   // The accepted range is the operator's (PHAROS_MIN/MAX_INTERVAL_SECONDS), checked by the api's input rules.
   intervalSeconds: field<number>(Type.Integer({ default: 60, description: 'Seconds between checks, within the range the operator allows (default 5 s to 24 h)' }), 60),
-  timeoutSeconds: integerField({ min: 1, max: 300 }, 30, 'The check\'s whole time budget; at most intervalSeconds. Omitted: 30, or the interval when shorter'),
+  timeoutSeconds: integerField({ min: 1, max: MAX_CHECK_TIMEOUT_SECONDS }, 30, 'The check\'s whole time budget; at most intervalSeconds. Omitted: 30, or the interval when shorter'),
   failureThreshold: integerField({ min: 1, max: 100 }, 1, 'Consecutive failures before a region counts as down'),
   recoveryThreshold: integerField({ min: 1, max: 100 }, 1, 'Consecutive successes before a region counts as up again'),
   regionQuorum: field<number | null>(nullable(Type.Integer({ minimum: 1, maximum: 64, description: 'Regions that must agree before the monitor is Down; null = a majority' })), null),

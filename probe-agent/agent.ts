@@ -12,6 +12,8 @@ import type { JobBus, Subscription } from '../services/lib/ports/job-bus.js';
 import type { Subjects } from '../services/lib/subjects.js';
 import type { BackoffPolicy } from './backoff.js';
 import type { CheckerTable } from './checks/registry.js';
+import { MAX_CHECK_TIMEOUT_SECONDS } from '../contracts/limits.js';
+import { createHeldJobs } from './held-jobs.js';
 import { AgentFatalError } from './ingest-errors.js';
 import { createOutbox, segmentBytes, type OutboxDepth, type OutboxDrops } from './outbox.js';
 import { openOutboxLog, type OutboxLog } from './outbox-log.js';
@@ -21,6 +23,13 @@ import { createIngestTransport, ingestCredentials } from './transport.js';
 export { AgentFatalError } from './ingest-errors.js';
 
 export const AGENT_VERSION = '0.1.0';
+
+/**
+ * How long a taken job stays with a live agent before the queue gives it to another: the
+ * longest check timeout plus a margin for waiting for a free slot and for the batch's seal.
+ * An agent that dies loses its jobs to the others after the consumer's ack wait (30 s).
+ */
+const JOB_HOLD_MS = MAX_CHECK_TIMEOUT_SECONDS * 1000 + 60_000;
 
 export interface AgentDeps {
   config: AgentConfig;
@@ -49,6 +58,8 @@ export interface AgentStats {
   dropped: OutboxDrops;
   /** Batches the outbox log could not write to disk. */
   unlogged: number;
+  /** Jobs taken from the queue whose results are not on disk yet (unacknowledged). */
+  held: number;
   connected: boolean;
 }
 
@@ -88,6 +99,9 @@ export async function startAgent(deps: AgentDeps): Promise<RunningAgent> {
     logger: log,
     now,
   });
+  // A job is acknowledged once its result is on disk: its batch sealed and fsynced.
+  const held = createHeldJobs();
+  outbox.onSealed((batch) => held.durable(batch.results.map((r) => r.resultId)));
   const runner = createCheckRunner({
     checkers: deps.checkers,
     concurrency: config.concurrency,
@@ -96,6 +110,7 @@ export async function startAgent(deps: AgentDeps): Promise<RunningAgent> {
     logger: log,
     now,
     onResult: (result) => outbox.add(result),
+    onAbandoned: (job) => held.release(job.jobId, 'check abandoned without a result'),
   });
 
   let settleDone!: { resolve(): void; reject(err: Error): void };
@@ -135,24 +150,34 @@ export async function startAgent(deps: AgentDeps): Promise<RunningAgent> {
   }
 
   let subscription: Subscription | undefined;
-  // A job is acknowledged once the runner has it: run, queued, or reported as skipped.
-  const take = (data: Uint8Array) => {
+  // Resolves (the bus acknowledges the job) once the job's result — run, or reported as
+  // skipped — is on disk; rejects (the job goes back to the queue) if it ends without one.
+  const take = (data: Uint8Array): Promise<void> => {
     let job: CheckJob;
     try {
       job = CheckJob.decode(data);
     } catch (err) {
       log.error({ err: err instanceof Error ? err.message : String(err), bytes: data.length }, 'undecodable check job dropped');
-      return;
+      return Promise.resolve();
     }
+    const durable = held.hold(job.jobId);
     runner.submit(job);
+    return durable;
   };
   try {
     // The region's work queue, shared with its other agents: jobs published while no agent
     // was taking them wait here until their deadline. One that waited past it is handed to
     // the runner anyway, which reports it as skipped (docs/decisions.md, "No silent gaps").
     subscription = await bus.consumeWork(
-      { subject: subjects.jobs(region), onExpired: (m) => take(m.data) },
-      async (m) => take(m.data),
+      {
+        subject: subjects.jobs(region),
+        onExpired: (m) => take(m.data),
+        // As many as the runner can run and queue plus one open batch of finished ones; the
+        // rest stay in the queue for the region's other agents.
+        maxInFlight: config.concurrency * 5 + config.batchMaxResults,
+        holdMs: JOB_HOLD_MS,
+      },
+      (m) => take(m.data),
     );
   } catch (err) {
     await transport.stop();
@@ -176,8 +201,13 @@ export async function startAgent(deps: AgentDeps): Promise<RunningAgent> {
         log.warn({ outbox: outbox.depth(), dataDir: config.dataDir }, 'stopping with results ingest has not acknowledged; the outbox log keeps them for the next start');
       }
       await transport.stop();
+      // Results finished since the last seal go to disk (the next start resends them) and
+      // their jobs are acknowledged; a job still held has no result and goes back to the queue.
+      outbox.seal();
+      const released = held.size();
+      held.releaseAll('agent stopped before the job had a result');
       outbox.close();
-      log.info({ dropped: outbox.dropped() }, 'agent stopped');
+      log.info({ dropped: outbox.dropped(), released }, 'agent stopped');
       if (fatal) settleDone.reject(fatal);
       else settleDone.resolve();
     })();
@@ -192,6 +222,7 @@ export async function startAgent(deps: AgentDeps): Promise<RunningAgent> {
       outbox: outbox.depth(),
       dropped: outbox.dropped(),
       unlogged: outbox.unlogged(),
+      held: held.size(),
       connected: transport.connected(),
     }),
     stop: () => stop(),

@@ -2,7 +2,7 @@
  * Runs check jobs with bounded concurrency. A job that arrives after its deadline, or
  * passes it while waiting for a slot, is not run but reported as skipped (the scheduler
  * already considers it stale). Every job ends as exactly one `CheckResult`, except checks
- * abandoned at shutdown, which are logged.
+ * abandoned at shutdown, which are logged and reported to `onAbandoned`.
  */
 import type { Logger } from 'pino';
 import { checkTypeToJSON, type CheckJob } from '../proto/generated/pharos/v1/check.js';
@@ -31,6 +31,8 @@ export interface CheckRunnerDeps {
   /** Wall clock, unix ms. */
   now: () => number;
   onResult(result: CheckResult): void;
+  /** A running check aborted by `abandon`: it has no result, so its job can go to another agent. */
+  onAbandoned?(job: CheckJob): void;
 }
 
 export interface CheckRunner {
@@ -78,6 +80,7 @@ export function createCheckRunner(deps: CheckRunnerDeps): CheckRunner {
       .then((outcome) => {
         if (controller.signal.aborted) {
           logger.warn({ jobId: job.jobId, monitorId: job.monitorId, orgId: job.orgId, reason: String(controller.signal.reason) }, 'check abandoned, no result');
+          deps.onAbandoned?.(job);
           return;
         }
         emit(job, startedAtMs, outcome, startedAtMs - arrivedAt);

@@ -41,10 +41,20 @@ export interface GapRecorderDeps {
   now: () => number;
   /** Wait before sending a takeover's records; tests shorten it. */
   settleMs?: number;
+  /**
+   * The earliest slot the scheduler holds in memory unpublished (its backlog of jobs the bus
+   * refused), if any: the marker stays before it, so those slots are recorded by a takeover
+   * if this process dies with them.
+   */
+  oldestKeptSlot?: () => number | undefined;
 }
 
 export interface GapRecorder {
-  /** The leader dispatched every slot due at or before `t`; `final` writes it unthrottled (a clean stop). */
+  /**
+   * The leader dispatched every slot due at or before `t`; `final` writes it unthrottled (a
+   * clean stop). The marker written is held back before any slot still only in this
+   * process's memory — kept jobs, missed records not yet sent — so none is lost with it.
+   */
   dispatched(t: number, final?: boolean): Promise<void>;
   /**
    * This scheduler just became leader: record as missed every slot after the predecessor's
@@ -70,6 +80,26 @@ export function createGapRecorder(deps: GapRecorderDeps): GapRecorder {
   const pending = new Map<NodeJS.Timeout, CheckResult[]>();
   let unsent: CheckResult[] = [];
   let flushing = false;
+  /** The batch `flush` is sending: not recorded until the bus has it. */
+  let sending: CheckResult[] = [];
+
+  function record(results: CheckResult[]): void {
+    unsent.push(...results);
+    const over = unsent.length - MAX_UNSENT;
+    if (over > 0) {
+      unsent.splice(0, over);
+      logger.error({ event: 'scheduler.missed_dropped', dropped: over }, 'missed records dropped: the bus has been unreachable too long');
+    }
+  }
+
+  /** The earliest slot known only to this process: kept jobs, unsent or settling missed records. */
+  function oldestUnrecorded(): number {
+    let oldest = deps.oldestKeptSlot?.() ?? Infinity;
+    for (const r of unsent) oldest = Math.min(oldest, r.scheduledAtMs);
+    for (const r of sending) oldest = Math.min(oldest, r.scheduledAtMs);
+    for (const list of pending.values()) for (const r of list) oldest = Math.min(oldest, r.scheduledAtMs);
+    return oldest;
+  }
 
   async function send(results: CheckResult[]): Promise<void> {
     for (let i = 0; i < results.length; i += CHUNK) {
@@ -81,7 +111,8 @@ export function createGapRecorder(deps: GapRecorderDeps): GapRecorder {
     async dispatched(t, final = false) {
       if (!final && t - lastWrite < MARKER_EVERY_MS) return;
       lastWrite = t;
-      await hotState.putRecord(PROGRESS, FIELD, String(t), MARKER_TTL_MS);
+      const through = Math.min(t, oldestUnrecorded() - 1);
+      await hotState.putRecord(PROGRESS, FIELD, String(through), MARKER_TTL_MS);
     },
 
     async tookOver(monitors, firstOwnSlot) {
@@ -104,31 +135,30 @@ export function createGapRecorder(deps: GapRecorderDeps): GapRecorder {
       logger.warn({ event: 'scheduler.slots_missed', reason: 'scheduler_down', slots: missed.length, fromMs: from }, 'recording slots no scheduler published');
       const timer = setTimeout(() => {
         pending.delete(timer);
-        send(missed).catch((err) => logger.error({ err, slots: missed.length }, 'recording missed slots failed'));
+        // The bus may be down now: keep them with the other unsent records, retried by flush.
+        send(missed).catch((err) => {
+          logger.warn({ err, slots: missed.length }, 'missed slots not sent yet; kept for the bus');
+          record(missed);
+        });
       }, longestTimeoutMs + (deps.settleMs ?? SETTLE_MS));
       pending.set(timer, missed);
     },
 
-    record(results) {
-      unsent.push(...results);
-      const over = unsent.length - MAX_UNSENT;
-      if (over > 0) {
-        unsent.splice(0, over);
-        logger.error({ event: 'scheduler.missed_dropped', dropped: over }, 'missed records dropped: the bus has been unreachable too long');
-      }
-    },
+    record,
 
     async flush() {
       if (unsent.length === 0 || flushing) return;
       flushing = true;
       const batch = unsent;
       unsent = [];
+      sending = batch;
       try {
         await send(batch);
       } catch {
         // Still unreachable. Re-sending the lot is safe: batch ids and result ids de-duplicate.
         unsent = batch.concat(unsent);
       } finally {
+        sending = [];
         flushing = false;
       }
     },
@@ -139,7 +169,11 @@ export function createGapRecorder(deps: GapRecorderDeps): GapRecorder {
       pending.clear();
       left.push(...unsent);
       unsent = [];
-      if (left.length) await send(left).catch((err) => logger.error({ err, slots: left.length }, 'recording missed slots failed'));
+      // Not sent: they stay unsent, and the final marker stays before them for a takeover.
+      if (left.length) await send(left).catch((err) => {
+        unsent = left;
+        logger.error({ err, slots: left.length }, 'recording missed slots failed: left to the next leader');
+      });
     },
   };
 }

@@ -23,6 +23,13 @@ export class JobBacklog {
     return this.jobs.length;
   }
 
+  /** The earliest slot kept, if any. */
+  oldestSlot(): number | undefined {
+    let oldest: number | undefined;
+    for (const j of this.jobs) if (oldest === undefined || j.scheduledAtMs < oldest) oldest = j.scheduledAtMs;
+    return oldest;
+  }
+
   /** Keeps `job`; returns the jobs dropped to stay within the bound. */
   keep(job: KeptJob): KeptJob[] {
     this.jobs.push(job);

@@ -76,8 +76,8 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let dispatchedThrough: number | undefined;
-  const gaps = createGapRecorder({ hotState, bus, subjects, logger, now, settleMs: deps.missedSettleMs });
   const backlog = new JobBacklog(deps.backlogMaxJobs ?? 100_000);
+  const gaps = createGapRecorder({ hotState, bus, subjects, logger, now, settleMs: deps.missedSettleMs, oldestKeptSlot: () => backlog.oldestSlot() });
   // The region's work queue: a job waits there for an agent until its deadline (an agent
   // restarting or re-subscribing loses nothing); msgId = job id, so a re-publish is one job.
   const publishJob = (j: KeptJob) => {

@@ -5,12 +5,10 @@
  * gRPC with a chDB store; the store refuses inserts while "down", so ingest receives the
  * batches but never stores or acknowledges them, and only the agent's disk has them.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckJob, CheckType } from '../../proto/generated/pharos/v1/check.js';
 import { ChdbExecutor } from '../../services/lib/adapters/chdb/executor.js';
@@ -26,8 +24,8 @@ import { subjectsFor } from '../../services/lib/subjects.js';
 import { startIngest, type IngestServer } from '../../services/ingest/server.js';
 import { eventually, uniqueName } from '../support/services.js';
 import { DelegatingResultStore } from '../support/delegating-result-store.js';
+import { startAgentChild, type AgentChild } from '../support/agent-process.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const TOKEN = 'tok-crash-0123456789abcdef';
 const REGION = 'EuWest';
 
@@ -40,31 +38,6 @@ class OutageStore extends DelegatingResultStore {
     if (this.down) throw new Error('simulated ClickHouse outage');
     return this.inner.insertResults(rows);
   }
-}
-
-interface AgentChild {
-  child: ChildProcess;
-  output(): string;
-  send(job: CheckJob): void;
-  exited: Promise<unknown>;
-}
-
-function startAgentChild(env: Record<string, string>): AgentChild {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/agent-child.ts'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', PHAROS_LOG_LEVEL: 'info', ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => { out += d; });
-  child.stderr!.on('data', (d) => { out += d; });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  return {
-    child,
-    output: () => out,
-    send: (job) => child.stdin!.write(`${JSON.stringify(CheckJob.toJSON(job))}\n`),
-    exited,
-  };
 }
 
 describe('an agent killed with kill -9 before ingest acknowledged its results', () => {

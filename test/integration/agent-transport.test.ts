@@ -124,8 +124,18 @@ class FakeIngest {
  */
 class FakeBus implements JobBus {
   readonly subscriptions: Array<{ subject: string; handler: WorkHandler; active: boolean }> = [];
+  /** Messages the agent settled: acknowledged (handler resolved) or handed back (rejected). */
+  readonly acked: Uint8Array[] = [];
+  readonly handedBack: Uint8Array[] = [];
   async publish(subject: string, data: Uint8Array): Promise<void> {
-    for (const s of this.subscriptions) if (s.active && s.subject === subject) await s.handler({ subject, data, deadlineMs: Number.MAX_SAFE_INTEGER, deliveryCount: 1 });
+    // A queue hands a message out and goes on; the handler settles it when the agent says.
+    for (const s of this.subscriptions) {
+      if (!s.active || s.subject !== subject) continue;
+      s.handler({ subject, data, deadlineMs: Number.MAX_SAFE_INTEGER, deliveryCount: 1 }).then(
+        () => void this.acked.push(data),
+        () => void this.handedBack.push(data),
+      );
+    }
   }
   subscribe(): Promise<Subscription> {
     throw new Error('not used by the agent');
@@ -378,9 +388,57 @@ describe('probe agent', () => {
     for (let i = 0; i < 5; i++) await bus.publish(subjects.jobs('local'), portJobBytes(target, i).bytes);
     await eventually(() => agent.stats().outbox.results === 5, { what: 'results in the outbox' });
     expect(ingest.stored.size).toBe(0);
+    // Their results are in the open batch, not on disk: the jobs are still unacknowledged.
+    expect(bus.acked).toHaveLength(0);
+    expect(agent.stats().held).toBe(5);
     await agent.stop();
     expect(ingest.stored.size).toBe(5);
+    expect(bus.acked).toHaveLength(5);
+    expect(bus.handedBack).toHaveLength(0);
     expect(bus.subscriptions[0].active).toBe(false);
+  });
+
+  it('hands a job back to the queue when a stop abandons its check, and acknowledges the finished ones', async () => {
+    const ingest = await ingestWith({ 'tok-local': 'local' });
+    const port = await openPort();
+    // Accepts and never answers: an HTTP check against it runs until its timeout.
+    const sockets = new Set<net.Socket>();
+    const silent = net.createServer((socket) => void sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => {
+      for (const socket of sockets) socket.destroy();
+      silent.close(() => resolve());
+    }));
+    const bus = new FakeBus();
+    const subjects = subjectsFor(uniqueName('agent'));
+    const agent = await startAgent({
+      config: agentConfig(ingest.port),
+      region: 'local',
+      token: 'tok-local',
+      bus,
+      subjects,
+      logger: captureLogs('info').logger,
+      backoff: FAST_BACKOFF,
+      checkers,
+      stopTimeouts: { drainMs: 200, flushMs: 2_000 },
+    });
+    const now = Date.now();
+    const hanging = CheckJob.encode({
+      jobId: `job_hang_${now}`, orgId: 'org_1', monitorId: 'mon_hang', region: 'local', type: CheckType.CHECK_TYPE_WEBSITE,
+      scheduledAtMs: now, deadlineMs: now + 30_000, timeoutMs: 20_000, attempt: 1, monitorRevision: 1,
+      settings: { $case: 'website', value: {
+        url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}/`, method: 'GET', headers: [], expectedStatusCode: 200,
+        followRedirects: false, maxRedirects: 0, keywordAbsent: false, ignoreTlsErrors: false, assertions: [], sslExpiryWarningDays: 0,
+      } },
+    }).finish();
+    await bus.publish(subjects.jobs('local'), hanging);
+    for (let i = 0; i < 3; i++) await bus.publish(subjects.jobs('local'), portJobBytes(port, i).bytes);
+    await eventually(() => bus.acked.length === 3 && agent.stats().inFlight === 1, { what: 'three jobs acknowledged, one check hanging' });
+    expect(agent.stats().held).toBe(1);
+    await agent.stop();
+    expect(bus.handedBack).toEqual([hanging]);
+    expect(bus.acked).toHaveLength(3);
+    expect(ingest.stored.size).toBe(3);
   });
 
   it('refuses to start when the token belongs to another region', async () => {

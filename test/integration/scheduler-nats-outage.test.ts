@@ -14,6 +14,8 @@ import { ResultBatch } from '../../proto/generated/pharos/v1/agent.js';
 import { CheckStatus, ErrorKind, type CheckResult } from '../../proto/generated/pharos/v1/result.js';
 import { openNatsJobBus, type NatsJobBus } from '../../services/lib/adapters/nats/job-bus.js';
 import { MemoryHotState } from '../../services/lib/adapters/memory/hot-state.js';
+import type { HotState } from '../../services/lib/ports/hot-state.js';
+import type { JobBus } from '../../services/lib/ports/job-bus.js';
 import { startScheduler, type RunningScheduler } from '../../services/scheduler/scheduler.js';
 import { subjectsFor } from '../../services/lib/subjects.js';
 import { createLogger } from '../../services/lib/logger.js';
@@ -33,8 +35,10 @@ describe.skipIf(!natsServerAvailable)('scheduler across a NATS outage', () => {
   let nats: PrivateNats | undefined;
   let bus: NatsJobBus | undefined;
   let scheduler: RunningScheduler | undefined;
+  const others: RunningScheduler[] = [];
   afterAll(async () => {
     await scheduler?.stop();
+    for (const s of others) await s.stop().catch(() => undefined);
     await bus?.close();
     await nats?.dispose();
   });
@@ -103,4 +107,67 @@ describe.skipIf(!natsServerAvailable)('scheduler across a NATS outage', () => {
       for (const j of jobs.get(region)!) expect(receivedAt.get(j.jobId)!).toBeLessThanOrEqual(j.deadlineMs);
     }
   });
+
+  it('a scheduler killed during the outage loses no slot: what it held unpublished is recorded missed by the next one', async () => {
+    const outage = await privateNats();
+    const subjects = subjectsFor(uniqueName('outage_kill'));
+    const shared = await openNatsJobBus({ url: outage.url, prefix: subjects.prefix, logger, name: 'outage-kill-test' });
+    try {
+      const published: CheckJob[] = [];
+      await shared.consumeWork({ subject: subjects.jobs('UsEast') }, async (msg) => void published.push(CheckJob.decode(msg.data)));
+      const missed: CheckResult[] = [];
+      await shared.consumeDurable({ durable: 'outage-kill-missed', subject: subjects.missedResults }, async (msg) => {
+        missed.push(...ResultBatch.decode(msg.data).results);
+      });
+      const now = new Date();
+      const m: Monitor = {
+        ...monitorDefaults(['UsEast']), name: 'mon_kill', type: 'Website', url: 'http://127.0.0.1:9/', intervalSeconds: 1, timeoutSeconds: 1,
+        id: 'mon_kill', orgId: 'org_1', pingToken: null, paused: false, revision: 1, status: 'Pending', lastCheckedAt: null, createdAt: now, updatedAt: now,
+      };
+      const hotState = new MemoryHotState();
+      // The first scheduler's view of its hot state and bus: after `crash()` every call fails,
+      // as if its process were gone (kill -9): what it kept in memory goes with it.
+      let crashed = false;
+      const gone = () => Promise.reject(new Error('process is dead'));
+      const view = <T extends object>(t: T): T =>
+        new Proxy(t, { get: (o, k) => (crashed && k !== 'close' ? gone : typeof (o as never)[k] === 'function' ? ((o as never)[k] as (...a: unknown[]) => unknown).bind(o) : (o as never)[k]) });
+      const first = await startScheduler({
+        monitors: { listActive: async () => [m], getById: async () => m },
+        bus: view<JobBus>(shared), hotState: view<HotState>(hotState), subjects, logger, schedulerId: 'kill', missedSettleMs: 0, leaseTtlMs: 60_000,
+      });
+      others.push(first);
+      await eventually(() => published.length >= 2, { timeoutMs: 10_000, what: 'jobs before the outage' });
+
+      await outage.stop();
+      const stoppedAt = Date.now();
+      // Three slots fall due and are kept (or recorded missed in memory) by the first scheduler.
+      await eventually(() => Date.now() - stoppedAt >= 3_500, { timeoutMs: 10_000, intervalMs: 100, what: 'the outage' });
+      crashed = true;
+      const crashedAt = Date.now();
+      await outage.start();
+      const second = await startScheduler({
+        monitors: { listActive: async () => [m], getById: async () => m },
+        bus: shared, hotState, subjects, logger, schedulerId: 'kill', missedSettleMs: 0, leaseTtlMs: 60_000,
+      });
+      others.push(second);
+      await eventually(() => published.some((j) => j.scheduledAtMs > crashedAt + 2_000), { timeoutMs: 30_000, what: 'jobs from the second scheduler' });
+      await eventually(() => missed.some((r) => r.scheduledAtMs > stoppedAt && r.scheduledAtMs < crashedAt), { timeoutMs: 30_000, what: 'the outage recorded' });
+
+      const slots = published.map((j) => j.scheduledAtMs);
+      const recorded = missed.map((r) => r.scheduledAtMs);
+      expect(new Set(slots).size).toBe(slots.length);
+      expect(new Set(recorded).size).toBe(recorded.length);
+      expect(missed.every((r) => r.status === CheckStatus.CHECK_STATUS_MISSED && r.resultId === `mon_kill.UsEast.${r.scheduledAtMs}`)).toBe(true);
+      // None absent: from the first slot to the last, every second is published or recorded.
+      const covered = [...new Set([...slots, ...recorded])].sort((a, b) => a - b);
+      for (let i = 1; i < covered.length; i++) expect(covered[i] - covered[i - 1]).toBe(1_000);
+      // Every slot of the outage is recorded: the first scheduler died holding them.
+      expect(recorded.filter((t) => t > stoppedAt && t < crashedAt).length).toBeGreaterThanOrEqual(3);
+      // Both published and recorded only at the marker's edge (ingest keeps the real result).
+      for (const both of recorded.filter((t) => slots.includes(t))) expect(stoppedAt - both).toBeLessThanOrEqual(1_000);
+    } finally {
+      await shared.close();
+      await outage.dispose();
+    }
+  }, 60_000);
 });

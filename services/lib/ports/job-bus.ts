@@ -75,17 +75,33 @@ export interface WorkConsumerOptions {
   /** Redeliver a message not acknowledged within this time (default 30 s). */
   ackWaitMs?: number;
   /**
-   * Called instead of the handler for a message whose deadline had passed when it was
-   * taken from the queue; the message is removed. Messages the queue dropped unseen (older
-   * than the adapter's maximum age) reach nobody.
+   * Messages handed to the handler (or onExpired) and not yet settled, at most (default 1:
+   * one at a time). Above 1 the handler may resolve long after it was called — e.g. once
+   * the work's outcome is durable — while the next messages are taken meanwhile.
    */
-  onExpired?: (msg: WorkMessage) => void;
+  maxInFlight?: number;
+  /**
+   * How long a message whose handler is still running stays with this consumer (default
+   * ackWaitMs). Past ackWaitMs the adapter tells the queue the message is still being
+   * worked on (JetStream in-progress), so a consumer that dies is noticed within ackWaitMs
+   * while a slow but live handler keeps its message up to holdMs; after that it is
+   * redelivered as if the consumer had died.
+   */
+  holdMs?: number;
+  /**
+   * Called instead of the handler for a message whose deadline had passed when it was
+   * taken from the queue. The message is removed when the returned promise resolves (at
+   * once for a plain return) and handed back, like a failed handler's, when it rejects.
+   * Messages the queue dropped unseen (older than the adapter's maximum age) reach nobody.
+   */
+  onExpired?: (msg: WorkMessage) => void | Promise<void>;
 }
 
 /**
  * Handler contract for work consumers: resolving acknowledges (removes) the message;
  * throwing hands it back for redelivery (with backoff) while maxDeliver and its deadline
- * allow.
+ * allow. A consumer that dies holding a message (handler not settled) loses it to the
+ * queue's other consumers after ackWaitMs.
  */
 export type WorkHandler = (msg: WorkMessage) => Promise<void>;
 

@@ -19,6 +19,8 @@ export interface JobBusFixture {
  * redelivery tests run fast.
  */
 export const BACKOFF_MS = 150;
+/** `open` must configure this ack wait for work consumers, so hold and redelivery tests run fast. */
+export const WORK_ACK_WAIT_MS = 600;
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -354,6 +356,77 @@ export function jobBusContract(name: string, open: () => Promise<JobBusFixture>)
       await bus.publishWork(`${p}.jobs.eu`, enc('ok'), { msgId: 'ok', deadlineMs: inAMinute() });
       await eventually(() => seen.includes('ok#2'), { what: 'redelivery of ok' });
       expect(seen.filter((x) => x.startsWith('bad'))).toEqual(['bad#1', 'bad#2']);
+    });
+
+    it('hands out up to maxInFlight work messages at once and removes each only when its handler resolves', async () => {
+      const release = new Map<string, () => void>();
+      const deliveries: string[] = [];
+      let running = 0;
+      let most = 0;
+      subs.push(
+        await bus.consumeWork({ subject: `${p}.jobs.eu`, maxInFlight: 3 }, async (m) => {
+          deliveries.push(`${dec(m.data)}#${m.deliveryCount}`);
+          most = Math.max(most, ++running);
+          await new Promise<void>((resolve) => release.set(dec(m.data), resolve));
+          running--;
+        }),
+      );
+      for (let i = 0; i < 5; i++) await bus.publishWork(`${p}.jobs.eu`, enc(`m${i}`), { msgId: `m${i}`, deadlineMs: inAMinute() });
+      await eventually(() => release.size === 3, { what: 'three handlers running at once' });
+      for (const name of ['m0', 'm1', 'm2']) release.get(name)!();
+      await eventually(() => release.size === 5, { what: 'the other two taken as slots freed' });
+      release.get('m3')!();
+      release.get('m4')!();
+      // Barrier past two ack waits: an unremoved message would have come back by then.
+      const barrierAt = Date.now() + 2 * WORK_ACK_WAIT_MS;
+      await eventually(() => Date.now() > barrierAt, { what: 'two ack waits' });
+      await bus.publishWork(`${p}.jobs.eu`, enc('end'), { msgId: 'end', deadlineMs: inAMinute() });
+      await eventually(() => release.has('end'), { what: 'barrier' });
+      release.get('end')!();
+      expect(most).toBe(3);
+      expect(deliveries.sort()).toEqual(['end#1', 'm0#1', 'm1#1', 'm2#1', 'm3#1', 'm4#1']);
+    });
+
+    it('keeps a work message with a live handler past ack wait up to holdMs, and without holdMs redelivers it', async () => {
+      const heldFor = 3 * WORK_ACK_WAIT_MS;
+      const run = async (subject: string, holdMs: number | undefined) => {
+        const deliveries: number[] = [];
+        let finished = false;
+        const s = await bus.consumeWork({ subject, maxInFlight: 2, holdMs }, async (m) => {
+          deliveries.push(m.deliveryCount);
+          if (m.deliveryCount > 1) return;
+          const until = Date.now() + heldFor;
+          await eventually(() => Date.now() > until, { what: 'a slow handler', timeoutMs: heldFor * 2 });
+          finished = true;
+        });
+        subs.push(s);
+        await bus.publishWork(subject, enc('slow'), { msgId: `slow-${subject}`, deadlineMs: inAMinute() });
+        await eventually(() => finished, { what: 'the slow handler to finish', timeoutMs: heldFor * 3 });
+        return deliveries;
+      };
+      expect(await run(`${p}.jobs.held`, 10_000)).toEqual([1]);
+      expect(await run(`${p}.jobs.unheld`, undefined)).toEqual([1, 2]);
+    });
+
+    it('removes an expired work message once onExpired settles, and hands it back when onExpired rejects', async () => {
+      const seen: number[] = [];
+      subs.push(
+        await bus.consumeWork(
+          {
+            subject: `${p}.jobs.eu`,
+            onExpired: async (m) => {
+              seen.push(m.deliveryCount);
+              if (m.deliveryCount === 1) throw new Error('not recorded yet');
+            },
+          },
+          async () => undefined,
+        ),
+      );
+      await bus.publishWork(`${p}.jobs.eu`, enc('late'), { msgId: 'late', deadlineMs: Date.now() - 1 });
+      await eventually(() => seen.length === 2, { what: 'the expired message back after a rejection' });
+      const barrierAt = Date.now() + 2 * WORK_ACK_WAIT_MS;
+      await eventually(() => Date.now() > barrierAt, { what: 'two ack waits' });
+      expect(seen).toEqual([1, 2]);
     });
 
     it('lets core subscribers of a work subject observe its messages without taking them', async () => {

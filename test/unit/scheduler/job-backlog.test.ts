@@ -15,6 +15,17 @@ describe('job backlog', () => {
     expect(backlog.size).toBe(2);
   });
 
+  it('names its earliest slot, which the progress marker must stay before', () => {
+    const backlog = new JobBacklog(10);
+    expect(backlog.oldestSlot()).toBeUndefined();
+    backlog.keep(job(5_000));
+    backlog.keep(job(3_000));
+    backlog.keep(job(4_000));
+    expect(backlog.oldestSlot()).toBe(3_000);
+    backlog.expire(4_000);
+    expect(backlog.oldestSlot()).toBe(4_000);
+  });
+
   it('hands back the jobs whose deadline has passed, keeping the rest', () => {
     const backlog = new JobBacklog(10);
     backlog.keep(job(1, 100));

@@ -12,8 +12,10 @@
  *   same durable name share the work.
  * - Work messages wait in a queue per subject (bounded by `maxMessages` and `workMaxAgeMs`,
  *   like the NATS work-queue stream's limits) until a consumer of that subject takes them;
- *   consumers of one subject share them, one handler at a time per subscription. A message
- *   taken after its deadline goes to `onExpired`, never to the handler.
+ *   consumers of one subject share them, up to `maxInFlight` handlers at a time per
+ *   subscription (default one). A message taken after its deadline goes to `onExpired`,
+ *   never to the handler. A running handler keeps its message up to `holdMs`: in one process
+ *   the consumer cannot die without the bus, so ack wait alone never fires for a live one.
  */
 import type {
   DurableConsumerOptions,
@@ -38,6 +40,8 @@ export interface MemoryJobBusOptions {
   maxMessages?: number;
   /** Work messages older than this are dropped unseen (default 1 h, as the NATS work stream). */
   workMaxAgeMs?: number;
+  /** Ack wait of work consumers that set none (default 30 s, as the NATS adapter's). */
+  workAckWaitMs?: number;
   logger?: Pick<Logger, 'warn' | 'error'>;
   now?: () => number;
 }
@@ -59,8 +63,8 @@ interface WorkItem {
 interface WorkWorker {
   opts: WorkConsumerOptions;
   handler: WorkHandler;
-  busy: boolean;
-  idle: Promise<void>;
+  /** Handlers running, each settling its message. */
+  running: Set<Promise<void>>;
 }
 
 interface WorkQueue {
@@ -115,6 +119,7 @@ export class MemoryJobBus implements JobBus {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly work = new Map<string, WorkQueue>();
   private readonly workDedup = new Map<string, number>();
+  private readonly workRunning = new Set<Promise<void>>();
   private readonly backoffMs: number[];
   private readonly duplicateWindowMs: number;
   private readonly maxMessages: number;
@@ -265,14 +270,14 @@ export class MemoryJobBus implements JobBus {
     this.assertOpen();
     assertSubject(opts.subject, { wildcards: false });
     const q = this.workQueue(opts.subject);
-    const worker: WorkWorker = { opts, handler, busy: false, idle: Promise.resolve() };
+    const worker: WorkWorker = { opts, handler, running: new Set() };
     q.workers.push(worker);
     this.scheduleWorkPump(q);
     return {
+      // Stops taking messages; those whose handlers are running settle when they do.
       unsubscribe: async () => {
         const i = q.workers.indexOf(worker);
         if (i >= 0) q.workers.splice(i, 1);
-        await worker.idle;
       },
     };
   }
@@ -308,25 +313,20 @@ export class MemoryJobBus implements JobBus {
     if (this.closed) return;
     this.pruneWork(q, this.now());
     for (;;) {
-      const worker = q.workers.find((w) => !w.busy);
+      const worker = q.workers.find((w) => w.running.size < Math.max(1, w.opts.maxInFlight ?? 1));
       if (!worker || q.items.length === 0) return;
       const item = q.items.shift()!;
       item.deliveries += 1;
       const msg = { subject: item.subject, data: item.data, deadlineMs: item.deadlineMs, deliveryCount: item.deliveries };
-      if (this.now() > item.deadlineMs) {
-        try {
-          worker.opts.onExpired?.(msg);
-        } catch (err) {
-          this.opts.logger?.error({ err, subject: item.subject }, 'onExpired failed');
-        }
-        continue;
-      }
-      this.deliverWork(q, worker, item, msg);
+      // Taken after its deadline: reported to onExpired instead of run, settled like a handler.
+      const expired = this.now() > item.deadlineMs;
+      const onExpired = worker.opts.onExpired;
+      if (expired && !onExpired) continue;
+      this.deliverWork(q, worker, item, msg, expired ? async (m) => onExpired!(m) : worker.handler);
     }
   }
 
-  private deliverWork(q: WorkQueue, worker: WorkWorker, item: WorkItem, msg: Parameters<WorkHandler>[0]): void {
-    worker.busy = true;
+  private deliverWork(q: WorkQueue, worker: WorkWorker, item: WorkItem, msg: Parameters<WorkHandler>[0], handler: WorkHandler): void {
     let settled = false;
     const maxDeliver = worker.opts.maxDeliver ?? DEFAULT_WORK_MAX_DELIVER;
     const handBack = (delayMs: number) => {
@@ -340,14 +340,17 @@ export class MemoryJobBus implements JobBus {
         this.scheduleWorkPump(q);
       });
     };
-    const ackTimer = this.timer(worker.opts.ackWaitMs ?? DEFAULT_ACK_WAIT_MS, () => {
+    // In one process the consumer cannot die without the bus: a handler still running is
+    // alive, and keeps its message up to holdMs as on NATS (in-progress signals).
+    const ackWaitMs = worker.opts.ackWaitMs ?? this.opts.workAckWaitMs ?? DEFAULT_ACK_WAIT_MS;
+    const ackTimer = this.timer(Math.max(ackWaitMs, worker.opts.holdMs ?? ackWaitMs), () => {
       if (settled) return;
       settled = true;
       handBack(0);
     });
     const run = async () => {
       try {
-        await worker.handler(msg);
+        await handler(msg);
         settled = true;
       } catch (err) {
         if (!settled) {
@@ -357,11 +360,14 @@ export class MemoryJobBus implements JobBus {
         }
       } finally {
         this.clearTimer(ackTimer);
-        worker.busy = false;
+        worker.running.delete(running);
+        this.workRunning.delete(running);
         this.scheduleWorkPump(q);
       }
     };
-    worker.idle = run();
+    const running = run();
+    worker.running.add(running);
+    this.workRunning.add(running);
   }
 
   async flush(): Promise<void> {
@@ -381,10 +387,9 @@ export class MemoryJobBus implements JobBus {
       for (const w of c.workers) idle.push(w.idle);
       c.workers = [];
     }
-    for (const q of this.work.values()) {
-      for (const w of q.workers) idle.push(w.idle);
-      q.workers = [];
-    }
+    for (const q of this.work.values()) q.workers = [];
+    // Also those of consumers that unsubscribed: they settle their messages when they end.
+    idle.push(...this.workRunning);
     await Promise.all(idle);
   }
 

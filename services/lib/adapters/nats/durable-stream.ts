@@ -65,6 +65,8 @@ export interface DurableConsumerSpec {
   filterSubject: string;
   ackWaitMs: number;
   maxDeliver: number;
+  /** Unacknowledged messages the consumer hands out at most (server default 1,000 when unset). */
+  maxAckPending?: number;
 }
 
 export async function ensureConsumer(jsm: JetStreamManager, s: DurableConsumerSpec): Promise<void> {
@@ -72,12 +74,18 @@ export async function ensureConsumer(jsm: JetStreamManager, s: DurableConsumerSp
     filter_subject: s.filterSubject,
     ack_wait: nanos(s.ackWaitMs),
     max_deliver: s.maxDeliver,
+    ...(s.maxAckPending === undefined ? {} : { max_ack_pending: s.maxAckPending }),
   };
   try {
     const { config } = await jsm.consumers.info(s.stream, s.durable);
     // Unchanged: no update, so a process with rights to read its consumer only (an agent,
     // deploy/nats/nats.conf) can open it.
-    if (config.filter_subject === s.filterSubject && config.ack_wait === mutable.ack_wait && config.max_deliver === s.maxDeliver) return;
+    if (
+      config.filter_subject === s.filterSubject &&
+      config.ack_wait === mutable.ack_wait &&
+      config.max_deliver === s.maxDeliver &&
+      (s.maxAckPending === undefined || config.max_ack_pending === s.maxAckPending)
+    ) return;
   } catch (err) {
     if (!isApiError(err, CONSUMER_NOT_FOUND)) throw err;
     try {

@@ -52,6 +52,12 @@ export interface NatsJobBusOptions {
    */
   workMaxAgeMs?: number;
   /**
+   * Ack wait of the work consumers (default 30 s): how soon jobs held by an agent that died
+   * go to the region's other agents. The publisher declares the consumer too, so every
+   * process of a deployment must use the same value (tests shorten it).
+   */
+  workAckWaitMs?: number;
+  /**
    * Declare the streams at open (default). An agent opens with `false`: it may only read
    * and take from its region's consumer (deploy/nats/nats.conf), the server declares.
    */
@@ -63,6 +69,16 @@ export interface NatsJobBusOptions {
 /** Header carrying a work message's deadline, unix ms. */
 const DEADLINE_HEADER = 'Pharos-Deadline-Ms';
 const DEFAULT_WORK_MAX_DELIVER = 3;
+/**
+ * Jobs a region's consumer hands out unacknowledged, across all its agents. An agent acks a
+ * job only once its result is on its disk (probe-agent/agent.ts) and holds at most
+ * 5 × concurrency + one batch of them (1,780 at the defaults), so this lets about eleven
+ * default agents per region work at full speed; the server's default of 1,000 would cap a
+ * single one.
+ */
+const WORK_MAX_ACK_PENDING = 20_000;
+/** How long `close` waits for running work handlers to settle their messages. */
+const CLOSE_SETTLE_MS = 10_000;
 /** A work publish waits this long for the stream's ack before the caller keeps the job. */
 const WORK_PUBLISH_TIMEOUT_MS = 2_000;
 
@@ -290,8 +306,9 @@ export class NatsJobBus implements JobBus {
       stream: this.work.name,
       durable: workConsumerName(opts.subject),
       filterSubject: opts.subject,
-      ackWaitMs: opts.ackWaitMs ?? DEFAULT_ACK_WAIT_MS,
+      ackWaitMs: opts.ackWaitMs ?? this.opts.workAckWaitMs ?? DEFAULT_ACK_WAIT_MS,
       maxDeliver: opts.maxDeliver ?? DEFAULT_WORK_MAX_DELIVER,
+      maxAckPending: WORK_MAX_ACK_PENDING,
     };
   }
 
@@ -306,6 +323,19 @@ export class NatsJobBus implements JobBus {
     const spec = this.workSpec(opts);
     const log = this.opts.logger.child({ work: opts.subject });
     let stopped = false;
+    const maxInFlight = Math.max(1, opts.maxInFlight ?? 1);
+    const holdMs = Math.max(spec.ackWaitMs, opts.holdMs ?? spec.ackWaitMs);
+    /** Messages handed out and not settled, with when they were taken. */
+    const held = new Map<JsMsg, number>();
+    let freed: (() => void) | undefined;
+    // In-progress signals keep a live handler's message past ack wait, up to holdMs; a dead
+    // consumer stops sending them, so its messages go back to the queue after ack wait.
+    const heartbeat = setInterval(() => {
+      const now = Date.now();
+      for (const [m, takenAt] of held) if (now - takenAt < holdMs - spec.ackWaitMs) settle(() => m.working());
+    }, Math.max(50, Math.floor(spec.ackWaitMs / 3)));
+    heartbeat.unref();
+    if (holdMs === spec.ackWaitMs) clearInterval(heartbeat);
     let messages: Awaited<ReturnType<Awaited<ReturnType<JetStreamClient['consumers']['get']>>['consume']>> | undefined;
 
     const attach = async () => {
@@ -323,12 +353,22 @@ export class NatsJobBus implements JobBus {
         }
       })();
       for await (const m of taken) {
+        while (!stopped && held.size >= maxInFlight) await new Promise<void>((resolve) => (freed = resolve));
         if (stopped) {
           // Pulled after unsubscribe began: back to the queue now, for another consumer.
-          m.nak();
+          settle(() => m.nak());
           continue;
         }
-        await this.handleWork(m, opts, handler, spec.maxDeliver, log);
+        held.set(m, Date.now());
+        const handled = this.handleWork(m, opts, handler, spec.maxDeliver, log).finally(() => {
+          held.delete(m);
+          this.workSettling.delete(handled);
+          const wake = freed;
+          freed = undefined;
+          wake?.();
+          if (stopped && held.size === 0) clearInterval(heartbeat);
+        });
+        this.workSettling.add(handled);
       }
     };
 
@@ -352,10 +392,13 @@ export class NatsJobBus implements JobBus {
     loop = loop.catch((err) => log.error({ err }, 'work consumer loop ended'));
 
     const sub: Subscription = {
+      // Stops taking messages; those whose handlers are running settle when they do.
       unsubscribe: async () => {
         if (stopped) return;
         stopped = true;
         this.consumers.delete(sub);
+        freed?.();
+        if (held.size === 0) clearInterval(heartbeat);
         await messages?.close();
         await loop;
         await this.nc.flush().catch(() => undefined);
@@ -364,6 +407,9 @@ export class NatsJobBus implements JobBus {
     this.consumers.add(sub);
     return sub;
   }
+
+  /** Work handlers still running (close waits for them, so their acks are sent). */
+  private readonly workSettling = new Set<Promise<void>>();
 
   /** Retries creating the work consumer, with jittered backoff, until its stream exists; false when stopped first. */
   private async untilWorkStreamExists(spec: DurableConsumerSpec, stopped: () => boolean): Promise<boolean> {
@@ -384,26 +430,20 @@ export class NatsJobBus implements JobBus {
   private async handleWork(m: JsMsg, opts: WorkConsumerOptions, handler: WorkHandler, maxDeliver: number, log: Logger): Promise<void> {
     const deadlineMs = Number(m.headers?.get(DEADLINE_HEADER) ?? NaN);
     const msg: WorkMessage = { subject: m.subject, data: m.data, deadlineMs, deliveryCount: m.info.deliveryCount };
-    if (!Number.isFinite(deadlineMs) || Date.now() > deadlineMs) {
-      // Taken, not run: removed from the queue and reported to the consumer.
-      m.ack();
-      try {
-        opts.onExpired?.(msg);
-      } catch (err) {
-        log.error({ err, subject: m.subject }, 'onExpired failed');
-      }
-      return;
-    }
+    // Taken after its deadline: reported to the consumer instead of run, and removed once
+    // the consumer has settled it.
+    const expired = !Number.isFinite(deadlineMs) || Date.now() > deadlineMs;
     try {
-      await handler(msg);
-      m.ack();
+      if (expired) await opts.onExpired?.(msg);
+      else await handler(msg);
+      settle(() => m.ack());
     } catch (err) {
       if (msg.deliveryCount >= maxDeliver) {
-        log.error({ err, subject: m.subject, deliveryCount: msg.deliveryCount }, 'work message given up after max deliveries');
-        m.term(`failed ${msg.deliveryCount} times`);
+        log.error({ err, subject: m.subject, deliveryCount: msg.deliveryCount, expired }, 'work message given up after max deliveries');
+        settle(() => m.term(`failed ${msg.deliveryCount} times`));
       } else {
-        log.warn({ err, subject: m.subject, deliveryCount: msg.deliveryCount }, 'work handler failed, will redeliver');
-        m.nak(this.backoffMs[Math.min(msg.deliveryCount - 1, this.backoffMs.length - 1)]);
+        log.warn({ err, subject: m.subject, deliveryCount: msg.deliveryCount, expired }, 'work handler failed, will redeliver');
+        settle(() => m.nak(this.backoffMs[Math.min(msg.deliveryCount - 1, this.backoffMs.length - 1)]));
       }
     }
   }
@@ -415,6 +455,15 @@ export class NatsJobBus implements JobBus {
   async close(): Promise<void> {
     if (this.nc.isClosed()) return;
     await Promise.all([...this.consumers].map((c) => c.unsubscribe()));
+    // Bounded: a handler that never settles must not hang a shutdown; its message goes back
+    // to the queue after ack wait.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all([...this.workSettling]),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_SETTLE_MS))),
+    ]);
+    clearTimeout(timer);
+    if (this.workSettling.size) this.opts.logger.warn({ unsettled: this.workSettling.size }, 'closing with work messages unsettled; they are redelivered after ack wait');
     await this.nc.drain();
   }
 
@@ -436,5 +485,17 @@ export class NatsJobBus implements JobBus {
 
   private async ensureOwnStream(): Promise<void> {
     await ensureStream(this.jsm, this.stream);
+  }
+}
+
+/**
+ * Acks, naks and in-progress signals are fire-and-forget publishes: on a connection that
+ * closed or is reconnecting they are lost, and the server redelivers after ack wait.
+ */
+function settle(send: () => void): void {
+  try {
+    send();
+  } catch {
+    // The redelivery is the recovery; the caller's log line names the message.
   }
 }
