@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../lib/logger.js';
 import type { DeliverEvent, DeliveryOutcome, StoredChannel } from '../channels/channel.js';
 import type { AttemptToRecord, DeliveryStore, LeasedDelivery, RecordedAttempt } from './delivery-store.js';
+import { createPollLoop } from '../../lib/poll-loop.js';
 
 /**
  * Finds a delivery's channel with its settings ready to send; null when it was deleted.
@@ -49,15 +50,16 @@ const timedOut = (ms: number): DeliveryOutcome => ({ ok: false, statusCode: null
 
 export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker & { run(): Promise<void> } {
   const now = deps.now ?? Date.now;
-  const pollIntervalMs = deps.pollIntervalMs ?? 1_000;
   const leaseMs = deps.leaseMs ?? 60_000;
   const sendTimeoutMs = deps.sendTimeoutMs ?? 10_000;
   const batchSize = deps.batchSize ?? 32;
   const maxInFlight = Math.max(deps.maxInFlight ?? 64, 1);
-  let running = true;
-  let nudged = false;
-  let wake: (() => void) | null = null;
-  let loop: Promise<void> | null = null;
+  const loop = createPollLoop({
+    step: () => drain(),
+    intervalMs: deps.pollIntervalMs ?? 1_000,
+    // Transient (the database is away): the rows wait, the next poll retries.
+    onError: (err) => deps.logger.warn({ event: 'alert.delivery_poll_failed', err }, 'delivery poll failed'),
+  });
 
   // Group commit: attempts finished in the same turn of the event loop, or while a write is
   // in flight, are recorded together by the next write, so a busy worker writes one statement
@@ -173,7 +175,7 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker &
           inFlight.add(tracked);
         }
         total += started.length;
-        if (started.length < limit || !running || failure) break;
+        if (started.length < limit || !loop.running || failure) break;
       }
     } finally {
       // Whatever happens to a claim, sends already started finish and are recorded.
@@ -183,42 +185,11 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker &
     return total;
   }
 
-  function nudge() {
-    nudged = true;
-    wake?.();
-  }
-
-  async function run(): Promise<void> {
-    while (running) {
-      try {
-        await drain();
-      } catch (err) {
-        // Transient (the database is away): the rows wait, the next poll retries.
-        deps.logger.warn({ event: 'alert.delivery_poll_failed', err }, 'delivery poll failed');
-      }
-      if (!running) break;
-      if (nudged) { nudged = false; continue; }
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, pollIntervalMs);
-        wake = () => { clearTimeout(t); resolve(); };
-      });
-      wake = null;
-      nudged = false;
-    }
-  }
-
   return {
     drain,
-    nudge,
-    run() {
-      loop ??= run();
-      return loop;
-    },
-    async stop() {
-      running = false;
-      wake?.();
-      await loop;
-    },
+    nudge: () => loop.nudge(),
+    run: () => loop.run(),
+    stop: () => loop.stop(),
   };
 }
 

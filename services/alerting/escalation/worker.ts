@@ -4,6 +4,7 @@
  */
 import type { Logger } from '../../lib/logger.js';
 import type { EscalationTimers } from './timers.js';
+import { createPollLoop } from '../../lib/poll-loop.js';
 
 export interface EscalationWorkerDeps {
   timers: EscalationTimers;
@@ -23,9 +24,6 @@ export interface EscalationWorker {
 
 export function startEscalationWorker(deps: EscalationWorkerDeps): EscalationWorker {
   const now = deps.now ?? Date.now;
-  const pollIntervalMs = deps.pollIntervalMs ?? 5_000;
-  let running = true;
-  let wake: (() => void) | null = null;
 
   async function tick(): Promise<number> {
     let total = 0;
@@ -41,29 +39,16 @@ export function startEscalationWorker(deps: EscalationWorkerDeps): EscalationWor
     return total;
   }
 
-  const loop = (async () => {
-    while (running) {
-      try {
-        await tick();
-      } catch (err) {
-        // Transient (the database is away): the rows wait for the next poll.
-        deps.logger.warn({ event: 'escalation.poll_failed', err }, 'escalation poll failed');
-      }
-      if (!running) break;
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, pollIntervalMs);
-        wake = () => { clearTimeout(t); resolve(); };
-      });
-      wake = null;
-    }
-  })();
+  const loop = createPollLoop({
+    step: tick,
+    intervalMs: deps.pollIntervalMs ?? 5_000,
+    // Transient (the database is away): the rows wait for the next poll.
+    onError: (err) => deps.logger.warn({ event: 'escalation.poll_failed', err }, 'escalation poll failed'),
+  });
+  void loop.run();
 
   return {
     tick,
-    async stop() {
-      running = false;
-      (wake as (() => void) | null)?.();
-      await loop;
-    },
+    stop: () => loop.stop(),
   };
 }

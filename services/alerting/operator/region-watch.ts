@@ -17,6 +17,7 @@ import { regionPresence, type RegionPresence } from '../../lib/agent-presence.js
 import { ALERT_TYPE_OF_EVENT, type OperatorEventType } from '../events.js';
 import type { AlertOutbox, DeliveryTarget } from '../deliveries/outbox.js';
 import type { DecidedEvent } from '../alert-decisions.js';
+import { createPollLoop } from '../../lib/poll-loop.js';
 
 export interface RegionWatchDeps {
   sql: SqlClient;
@@ -55,10 +56,6 @@ function regionEvent(type: OperatorEventType, p: RegionPresence, atMs: number): 
 
 export function createRegionWatch(deps: RegionWatchDeps): RegionWatch & { run(): Promise<void> } {
   const now = deps.now ?? Date.now;
-  const pollIntervalMs = deps.pollIntervalMs ?? 5_000;
-  let running = true;
-  let wake: (() => void) | null = null;
-  let loop: Promise<void> | null = null;
 
   /** Records one region's presence, read at `observedMs`; returns the change it made, if any. */
   async function record(p: RegionPresence, observedMs: number): Promise<RegionChange | null> {
@@ -106,34 +103,17 @@ export function createRegionWatch(deps: RegionWatchDeps): RegionWatch & { run():
     return changes;
   }
 
-  async function run(): Promise<void> {
-    while (running) {
-      try {
-        await check();
-      } catch (err) {
-        // Transient (hot state or the database is away): the next poll reads presence again.
-        deps.logger.warn({ event: 'region.watch_failed', err }, 'region presence check failed');
-      }
-      if (!running) break;
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, pollIntervalMs);
-        wake = () => { clearTimeout(t); resolve(); };
-      });
-      wake = null;
-    }
-  }
+  const loop = createPollLoop({
+    step: check,
+    intervalMs: deps.pollIntervalMs ?? 5_000,
+    // Transient (hot state or the database is away): the next poll reads presence again.
+    onError: (err) => deps.logger.warn({ event: 'region.watch_failed', err }, 'region presence check failed'),
+  });
 
   return {
     check,
-    run() {
-      loop ??= run();
-      return loop;
-    },
-    async stop() {
-      running = false;
-      (wake as (() => void) | null)?.();
-      await loop;
-    },
+    run: () => loop.run(),
+    stop: () => loop.stop(),
   };
 }
 
