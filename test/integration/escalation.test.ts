@@ -14,9 +14,7 @@ import { createLogger } from '../../services/lib/logger.js';
 import { eventually, realService } from '../support/services.js';
 import { startAlertingHarness } from '../support/alerting-harness.js';
 import { request } from 'undici';
-import type { AddressInfo } from 'node:net';
-import nodemailer from 'nodemailer';
-import { SMTPServer } from 'smtp-server';
+import { startSmtpReceiver, type SmtpReceiver } from '../support/smtp-receiver.js';
 import { createDeliveryWorker } from '../../services/alerting/deliveries/worker.js';
 import { DeliveryStore } from '../../services/alerting/deliveries/delivery-store.js';
 import { channelIdentityLoader } from '../../services/alerting/deliveries/unconfigured-sender.js';
@@ -201,32 +199,15 @@ describe('escalation runs', () => {
 });
 
 describe('escalation to team members by email', () => {
-  interface Mail { to: string[]; raw: string }
-  const mails: Mail[] = [];
-  let smtp: SMTPServer;
-  let transport: ReturnType<typeof nodemailer.createTransport>;
-  beforeAll(async () => {
-    smtp = new SMTPServer({
-      authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
-      onData(stream, session, callback) {
-        const chunks: Buffer[] = [];
-        stream.on('data', (c: Buffer) => chunks.push(c));
-        stream.on('end', () => { mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') }); callback(); });
-      },
-    });
-    await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-    transport = nodemailer.createTransport({ host: '127.0.0.1', port: (smtp.server.address() as AddressInfo).port, secure: false, ignoreTLS: true });
-  });
-  afterAll(async () => {
-    transport?.close();
-    await new Promise<void>((resolve) => smtp.close(() => resolve()));
-  });
+  let smtp: SmtpReceiver;
+  beforeAll(async () => { smtp = await startSmtpReceiver(); });
+  afterAll(async () => smtp?.close());
 
   /** An alerting process's delivery worker: members resolved to their address, sent over the real SMTP server. */
   const deliveryProcess = (atMs: number) => createDeliveryWorker({
     store: new DeliveryStore(h.sql), logger: createLogger('silent'), now: () => atMs,
     loadChannel: withTeamMembers(h.sql, channelIdentityLoader(h.sql)),
-    deliverEvent: createChannelSender({ post: async () => ({ ok: false, statusCode: null, error: 'no http here' }), mail: createMailSender(transport, 'Pharos <alerts@pharos.test>') }),
+    deliverEvent: createChannelSender({ post: async () => ({ ok: false, statusCode: null, error: 'no http here' }), mail: createMailSender(smtp.transport, 'Pharos <alerts@pharos.test>') }),
   });
 
   it('refuses members of another organization and steps that notify nobody, storing nothing', async () => {
@@ -257,7 +238,7 @@ describe('escalation to team members by email', () => {
     const { json: monitor } = await call(t.key, 'POST', '/api/monitors', { name: '<b>shop</b> & co', type: 'Website', url: 'https://shop.example.test', escalationPolicyId: policy.id });
     const start = clock;
     const incident = (await call(t.key, 'POST', '/api/incidents', { title: 'checkout <down>', monitorId: monitor.id })).json.id as string;
-    const mine = () => mails.filter((m) => m.to.some((a) => a.endsWith('@oncall.test')));
+    const mine = () => smtp.mails.filter((m) => m.to.some((a) => a.endsWith('@oncall.test')));
 
     // Two processes tick at once, then one restarts: each step fires once.
     const both = await Promise.all([timersProcess().fireDue(start + 5 * MIN), timersProcess().fireDue(start + 5 * MIN)]);

@@ -6,10 +6,8 @@
  * nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import nodemailer from 'nodemailer';
-import { SMTPServer } from 'smtp-server';
+import { startSmtpReceiver, type SmtpReceiver } from '../support/smtp-receiver.js';
 import { openControlPlane } from '../support/api-harness.js';
 import { startWebhookReceiver, type WebhookReceiver } from '../support/webhook-receiver.js';
 import { eventually, realService, uniqueName } from '../support/services.js';
@@ -38,30 +36,18 @@ let sql: SqlClient;
 let drop: () => Promise<void>;
 let hotState: HotState;
 let hook: WebhookReceiver;
-let smtp: SMTPServer;
-let transport: ReturnType<typeof nodemailer.createTransport>;
+let smtp: SmtpReceiver;
 let http: GuardedHttp;
-const mails: Array<{ to: string[]; raw: string }> = [];
 
 beforeAll(async () => {
   ({ sql, drop } = await openControlPlane(databaseUrl));
   hotState = redisUrl ? await openRedisHotState({ url: redisUrl, prefix: `${uniqueName('regions')}:` }) : new MemoryHotState();
   hook = await startWebhookReceiver();
-  smtp = new SMTPServer({
-    authOptional: true, disabledCommands: ['STARTTLS'], logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => { mails.push({ to: session.envelope.rcptTo.map((r) => r.address), raw: Buffer.concat(chunks).toString('utf8') }); callback(); });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  transport = nodemailer.createTransport({ host: '127.0.0.1', port: (smtp.server.address() as AddressInfo).port, secure: false, ignoreTLS: true });
+  smtp = await startSmtpReceiver();
   http = createGuardedHttp({ resolver: createGuardedResolver({ allowPrivateTargets: true }) });
 });
 afterAll(async () => {
-  transport?.close();
-  await new Promise<void>((resolve) => (smtp ? smtp.close(() => resolve()) : resolve()));
+  await smtp?.close();
   await hook?.close();
   await http?.close();
   await hotState?.close();
@@ -79,7 +65,7 @@ describe('operator alerts for regions that lose their agents', () => {
     const deliveries = () => createDeliveryWorker({
       store: new DeliveryStore(sql), logger: createLogger('silent'),
       loadChannel: withOperatorChannels(settings, channelIdentityLoader(sql)),
-      deliverEvent: createChannelSender({ post: http.post, mail: createMailSender(transport, 'Pharos <alerts@pharos.test>') }),
+      deliverEvent: createChannelSender({ post: http.post, mail: createMailSender(smtp.transport, 'Pharos <alerts@pharos.test>') }),
     });
     const events = async () => (await sql.query<{ type: string; region: string; channels: number }>(
       `SELECT e.type, e.payload->'region'->>'name' AS region, (SELECT count(*)::int FROM alert_deliveries d WHERE d.event_id = e.id) AS channels
@@ -108,7 +94,7 @@ describe('operator alerts for regions that lose their agents', () => {
     const posted = hook.byEvent('region.dark');
     expect(posted).toHaveLength(1);
     expect(posted[0].body).toMatchObject({ event: 'region.dark', monitor: null, region: { name: lost, connectedAgents: 0 }, alert: { type: 'RegionDark' } });
-    const mailed = mails.filter((m) => m.raw.includes(lost));
+    const mailed = smtp.mails.filter((m) => m.raw.includes(lost));
     expect(mailed.map((m) => m.to)).toEqual([['ops@operator.test']]);
     expect(mailed[0].raw).toContain(`Region ${lost} lost all its agents`);
 
