@@ -72,6 +72,14 @@ export class PlanQuotas {
     }
   }
 
+  async assertCanAddStatusPage(orgId: string): Promise<void> {
+    const { plan, limits } = await this.limits(orgId);
+    if (limits.statusPages === null) return;
+    if ((await this.count(`SELECT count(*) AS n FROM status_pages WHERE org_id = $1`, orgId)) >= limits.statusPages) {
+      throw planLimitExceeded(plan, 'statusPages', limits.statusPages);
+    }
+  }
+
   async assertCanAddTeam(orgId: string): Promise<void> {
     const { plan, limits } = await this.limits(orgId);
     if (limits.teams === null) return;
