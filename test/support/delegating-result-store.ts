@@ -10,6 +10,7 @@ export class DelegatingResultStore implements ResultStore {
   recentResults(q: Parameters<ResultStore['recentResults']>[0]) { return this.inner.recentResults(q); }
   monitorStats(q: Parameters<ResultStore['monitorStats']>[0]) { return this.inner.monitorStats(q); }
   uptimeByMonitor(o: string, m: readonly string[], f: number) { return this.inner.uptimeByMonitor(o, m, f); }
+  dailyChecks(o: string, m: readonly string[], f: number, t: number) { return this.inner.dailyChecks(o, m, f, t); }
   deleteMonitorResults(o: string, m: string) { return this.inner.deleteMonitorResults(o, m); }
   close() { return this.inner.close(); }
 }
