@@ -21,6 +21,7 @@ import { adminRoutes } from './routes/admin/routes.js';
 import { alertRuleRoutes } from './routes/alert-rules/routes.js';
 import { alertRoutes } from './routes/alerts/routes.js';
 import { badgeRoutes } from './routes/badges/routes.js';
+import { statusPageRoutes } from './routes/status-pages/routes.js';
 
 /** The public HTTP surface. Dependencies come in; nothing here opens a connection of its own. */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
@@ -66,6 +67,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(escalationPolicyRoutes(deps));
   await app.register(maintenanceWindowRoutes(deps));
   await app.register(badgeRoutes(deps));
+  await app.register(statusPageRoutes(deps));
   const operatorKey = deps.config.operatorKey;
   if (operatorKey) await app.register(adminRoutes({ ...deps, operatorKey }));
   return app;
