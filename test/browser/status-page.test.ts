@@ -14,6 +14,11 @@ import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
 import { realService } from '../support/services.js';
 import { DAY_MS, agentsPresent, api, createMonitor, insertAutomaticIncident, insertDays, setStatus } from '../support/status-page-fixtures.js';
 
+// Functions passed to page.evaluate run in the browser, whose globals tsconfig (no DOM lib) does not know.
+declare const window: unknown;
+declare const document: { documentElement: { scrollWidth: number; clientWidth: number }; body: unknown };
+declare function getComputedStyle(element: unknown): { backgroundColor: string };
+
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.resolve('test-artifacts');
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
