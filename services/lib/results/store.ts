@@ -156,7 +156,8 @@ export class ClickHouseResultStore implements ResultStore {
     if (monitorIds.length === 0) return [];
     // Whole hours only: a day's first hour is whole because days start on the hour (UTC).
     const rows = await this.exec.query<{ monitor_id: string; day: string; checks: number | string; failures: number | string }>(
-      `SELECT monitor_id, toString(toDate(hour)) AS day, countMerge(checks) AS checks, countIfMerge(failures) AS failures
+      // A Date comes back as YYYY-MM-DD in JSON: no per-row string conversion needed.
+      `SELECT monitor_id, toDate(hour) AS day, countMerge(checks) AS checks, countIfMerge(failures) AS failures
        FROM ${this.hourly}
        WHERE org_id = {org:String} AND monitor_id IN {ids:Array(String)}
          AND hour >= fromUnixTimestamp64Milli({from:Int64}) AND hour < fromUnixTimestamp64Milli({to:Int64})

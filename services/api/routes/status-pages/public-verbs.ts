@@ -56,10 +56,10 @@ export function cachedView(ctx: PublicContext, page: StatusPage): Promise<Cached
   return ctx.cache.view(page, () => loadPageView(ctx.deps, page));
 }
 
-/** The page's HTML, and the same gzipped (made once per cached view). */
-export async function pageHtml(ctx: PublicContext, page: StatusPage): Promise<{ html: string; gzip: Buffer }> {
+/** The page's HTML as bytes, plain and gzipped (each made once per cached view, so a hit costs no encoding). */
+export async function pageHtml(ctx: PublicContext, page: StatusPage): Promise<{ html: Buffer; gzip: Buffer }> {
   const cached = await cachedView(ctx, page);
-  const html = PageCache.rendering(cached, 'html', () => renderPage(cached.view, `/status/${page.slug}`));
+  const html = PageCache.rendering(cached, 'html', () => Buffer.from(renderPage(cached.view, `/status/${page.slug}`)));
   const gzip = PageCache.rendering(cached, 'html.gz', () => gzipSync(html));
   return { html, gzip };
 }
