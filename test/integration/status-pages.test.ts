@@ -166,6 +166,8 @@ describe('the public page', () => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/html/);
     expect(res.headers['cache-control']).toBe('public, max-age=60');
+    expect(res.headers['content-security-policy']).toMatch(/^default-src 'none'; style-src 'unsafe-inline';/);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
     const page = res.body;
     expect(page).toContain('<h1>Acme &lt;script&gt;alert(1)&lt;/script&gt;</h1>');
     expect(page).not.toContain('<script>');

@@ -20,6 +20,15 @@ import {
 const tags = ['Public status pages'];
 const open = { scope: 'public' } as const;
 const FORM_BYTES = 4096;
+/**
+ * The page needs its inline stylesheet and a same-origin form post, nothing else: no script
+ * may run even if a text ever escaped escaping. Framing stays allowed (people embed status pages).
+ */
+const HTML_HEADERS = {
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; base-uri 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+};
 
 export function publicStatusRoutes(opts: { deps: ApiDeps; pages: StatusPageStore; cache: PageCache }) {
   return async function register(fastify: FastifyInstance): Promise<void> {
@@ -32,17 +41,17 @@ export function publicStatusRoutes(opts: { deps: ApiDeps; pages: StatusPageStore
     const maxAge = Math.floor(TTL_MS / 1000);
     const caching = (page: StatusPage) => (page.visibility === 'public' ? `public, max-age=${maxAge}` : 'private, no-store');
 
-    const notFoundHtml = (reply: FastifyReply) => reply.status(404).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderNotFound());
+    const notFoundHtml = (reply: FastifyReply) => reply.status(404).headers(HTML_HEADERS).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderNotFound());
 
     async function sendPage(req: FastifyRequest, reply: FastifyReply, found: { page: StatusPage; onDomain: boolean } | null) {
       if (!found) return notFoundHtml(reply);
       const { page, onDomain } = found;
       const action = onDomain ? '/login' : `/status/${page.slug}/login`;
       if (!mayView(ctx, req, page)) {
-        return reply.status(401).type('text/html; charset=utf-8').header('cache-control', 'private, no-store').send(renderPasswordForm(page, action, onDomain ? '/' : `/status/${page.slug}`));
+        return reply.status(401).headers(HTML_HEADERS).type('text/html; charset=utf-8').header('cache-control', 'private, no-store').send(renderPasswordForm(page, action, onDomain ? '/' : `/status/${page.slug}`));
       }
       const { html, gzip } = await pageHtml(ctx, page);
-      reply.type('text/html; charset=utf-8').header('cache-control', caching(page)).header('vary', 'accept-encoding, cookie');
+      reply.headers(HTML_HEADERS).type('text/html; charset=utf-8').header('cache-control', caching(page)).header('vary', 'accept-encoding, cookie');
       if (/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) return reply.header('content-encoding', 'gzip').send(gzip);
       return reply.send(html);
     }
@@ -69,7 +78,7 @@ export function publicStatusRoutes(opts: { deps: ApiDeps; pages: StatusPageStore
       const home = onDomain ? '/' : `/status/${page.slug}`;
       const action = onDomain ? '/login' : `/status/${page.slug}/login`;
       const outcome = await logIn(ctx, req, page, (req.body as { password: string }).password);
-      const form = (status: number, error: string) => reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'private, no-store').send(renderPasswordForm(page, action, home, error));
+      const form = (status: number, error: string) => reply.status(status).headers(HTML_HEADERS).type('text/html; charset=utf-8').header('cache-control', 'private, no-store').send(renderPasswordForm(page, action, home, error));
       if (outcome.ok) return reply.status(303).header('set-cookie', outcome.cookie).header('location', home).send();
       if (outcome.reason === 'throttled') {
         reply.header('retry-after', outcome.retryAfterSeconds);
