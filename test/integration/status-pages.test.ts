@@ -113,11 +113,15 @@ describe('status pages api', () => {
     expect(await pageCount(b.orgId)).toBe(0);
   });
 
-  it('enforces the plan limit (Base 3)', async () => {
-    const t = await h.tenant(['*'], 'base');
-    for (let i = 0; i < 3; i++) expect((await api(h, t.key, 'POST', '/api/status-pages', { slug: slug(`p${i}`), title: 'P', components: [] })).status).toBe(201);
-    const fourth = await api(h, t.key, 'POST', '/api/status-pages', { slug: slug('p4'), title: 'P', components: [] });
-    expect(fourth).toMatchObject({ status: 403, json: { code: 'PLAN_LIMIT_EXCEEDED', message: expect.stringContaining('3 status pages') } });
+  it('enforces the plan limit (Base 3, Pro 10) in the document\'s words; nothing stored past it', async () => {
+    for (const [plan, allowed, upgrade] of [['base', 3, 'Upgrade to Pro for up to 10.'], ['pro', 10, 'Upgrade to Business for up to 50.']] as const) {
+      const t = await h.tenant(['*'], plan);
+      for (let i = 0; i < allowed; i++) expect((await api(h, t.key, 'POST', '/api/status-pages', { slug: slug(`p${i}`), title: 'P', components: [] })).status).toBe(201);
+      const over = await api(h, t.key, 'POST', '/api/status-pages', { slug: slug('over'), title: 'P', components: [] });
+      expect(over).toMatchObject({ status: 403, json: { code: 'PLAN_LIMIT_EXCEEDED', error: 'Status page limit exceeded' } });
+      expect(over.json.message).toBe(`Your ${plan === 'base' ? 'Base' : 'Pro'} plan allows ${allowed} status pages. ${upgrade}`);
+      expect(await pageCount(t.orgId)).toBe(allowed);
+    }
   });
 
   it("never shows or changes another organization's page", async () => {
