@@ -250,6 +250,20 @@ describe('the public page', () => {
     await h.sql.query(`UPDATE status_pages SET components = components - (jsonb_array_length(components) - 1) WHERE slug = $1`, [pageSlug]);
   });
 
+  it('shows a window in force as maintenance in progress, its components under maintenance', async () => {
+    const window = await api(h, t.key, 'POST', '/api/maintenance-windows', { name: 'Edge swap', mode: 'mute', startsAt: new Date(clock + 10 * DAY_MS).toISOString(), endsAt: new Date(clock + 10 * DAY_MS + 60 * MIN).toISOString(), monitorIds: [edge] });
+    expect((await api(h, t.key, 'POST', `/api/maintenance-windows/${window.json.id}/start`, { durationMinutes: 30 })).status).toBe(200);
+    clock += 61_000;
+    const active = (await get(`/status/${pageSlug}/api/v2/scheduled-maintenances/active.json`)).json();
+    expect(statuspageProblems('scheduled-maintenances/active.json', active)).toEqual([]);
+    expect(active.scheduled_maintenances).toEqual([expect.objectContaining({ name: 'Edge swap', status: 'in_progress', components: [expect.objectContaining({ id: edge, status: 'under_maintenance' })] })]);
+    const page = (await get(`/status/${pageSlug}`)).body;
+    expect(page).toContain('<span class="tag">In progress</span>');
+    expect(page).toMatch(/<span class="name">Edge<\/span><span class="st Maintenance">Under maintenance<\/span>/);
+    expect((await api(h, t.key, 'POST', `/api/maintenance-windows/${window.json.id}/end`)).status).toBe(200);
+    await api(h, t.key, 'DELETE', `/api/maintenance-windows/${window.json.id}`);
+  });
+
   it('caches the page for a minute, forgets it on an edit, and serves it gzipped', async () => {
     clock += 61_000;
     const first = await get(`/status/${pageSlug}`, { 'accept-encoding': 'gzip' });
