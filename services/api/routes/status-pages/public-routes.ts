@@ -14,7 +14,7 @@ import { accessKeyFrom } from '../../../status-pages/access-cookie.js';
 import { renderNotFound, renderPasswordForm } from '../../../status-pages/render-page.js';
 import { LoginBody, PublicStatusPage, SlugParams, htmlResponse, statuspageResponses } from './public-schema.js';
 import {
-  addressedPage, atomFeed, logIn, mayView, pageHtml, pageUrl, passwordRequired, publicView, statuspageJson, type PublicContext, type StatuspageDocument,
+  addressedPage, atomFeed, logIn, mayView, pageHtml, pageUrl, passwordRequired, publicView, statuspageJson, type PublicContext, type Rendered, type StatuspageDocument,
 } from './public-verbs.js';
 
 const tags = ['Public status pages'];
@@ -41,6 +41,13 @@ export function publicStatusRoutes(opts: { deps: ApiDeps; pages: StatusPageStore
     const maxAge = Math.floor(TTL_MS / 1000);
     const caching = (page: StatusPage) => (page.visibility === 'public' ? `public, max-age=${maxAge}` : 'private, no-store');
 
+    /** Sends a rendering, or 304 when the client holds this very one (aggregators poll the JSON). */
+    const sendRendered = (req: FastifyRequest, reply: FastifyReply, r: Rendered<string | Buffer>, body?: Buffer) => {
+      reply.header('etag', r.etag);
+      if (req.headers['if-none-match'] === r.etag) return reply.status(304).send();
+      return reply.send(body ?? r.body);
+    };
+
     const notFoundHtml = (reply: FastifyReply) => reply.status(404).headers(HTML_HEADERS).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(renderNotFound());
 
     async function sendPage(req: FastifyRequest, reply: FastifyReply, found: { page: StatusPage; onDomain: boolean } | null) {
@@ -52,8 +59,8 @@ export function publicStatusRoutes(opts: { deps: ApiDeps; pages: StatusPageStore
       }
       const { html, gzip } = await pageHtml(ctx, page);
       reply.headers(HTML_HEADERS).type('text/html; charset=utf-8').header('cache-control', caching(page)).header('vary', 'accept-encoding, cookie');
-      if (/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) return reply.header('content-encoding', 'gzip').send(gzip);
-      return reply.send(html);
+      if (/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) return sendRendered(req, reply.header('content-encoding', 'gzip'), html, gzip);
+      return sendRendered(req, reply, html);
     }
 
     /** The page for a JSON or feed route: 404 when none, 401 for a password page without access. */
@@ -96,7 +103,7 @@ export function publicStatusRoutes(opts: { deps: ApiDeps; pages: StatusPageStore
       schema: { tags, summary: 'Atom feed of the page\'s incidents', security: [], params: SlugParams, response: { 200: { description: 'Atom 1.0', content: { 'application/atom+xml': { schema: { type: 'string' } } } } } },
     }, async (req, reply) => {
       const { page, url } = await viewable(req, req.params.slug);
-      return reply.type('application/atom+xml; charset=utf-8').header('cache-control', caching(page)).send(await atomFeed(ctx, page, url));
+      return sendRendered(req, reply.type('application/atom+xml; charset=utf-8').header('cache-control', caching(page)), await atomFeed(ctx, page, url));
     });
 
     for (const doc of Object.keys(statuspageResponses) as StatuspageDocument[]) {
@@ -105,8 +112,8 @@ export function publicStatusRoutes(opts: { deps: ApiDeps; pages: StatusPageStore
         schema: { tags, summary: `Statuspage-compatible ${doc}`, security: [], params: SlugParams, response: statuspageResponses[doc] },
       }, async (req, reply) => {
         const { page, url } = await viewable(req, req.params.slug);
-        return reply.type('application/json; charset=utf-8').header('cache-control', caching(page)).header('access-control-allow-origin', '*')
-          .send(await statuspageJson(ctx, page, url, doc));
+        return sendRendered(req, reply.type('application/json; charset=utf-8').header('cache-control', caching(page)).header('access-control-allow-origin', '*'),
+          await statuspageJson(ctx, page, url, doc));
       });
     }
 
@@ -115,7 +122,7 @@ export function publicStatusRoutes(opts: { deps: ApiDeps; pages: StatusPageStore
       schema: { tags, summary: 'View a public status page: component statuses, uptime data and incident history', security: [], params: SlugParams, response: { 200: PublicStatusPage, 400: statuspageResponses['status.json'][400], 401: statuspageResponses['status.json'][401], 404: statuspageResponses['status.json'][404] } },
     }, async (req, reply) => {
       const { page } = await viewable(req, req.params.slug);
-      return reply.type('application/json; charset=utf-8').header('cache-control', caching(page)).send(await publicView(ctx, page) as never);
+      return sendRendered(req, reply.type('application/json; charset=utf-8').header('cache-control', caching(page)), await publicView(ctx, page));
     });
   };
 }

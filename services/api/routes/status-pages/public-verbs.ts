@@ -4,6 +4,7 @@
  * from the cache. No API key: a page is public by its owner's choice, and shows only what
  * loadPageView reads for its own organization.
  */
+import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { FastifyRequest } from 'fastify';
 import type { ApiDeps } from '../../context.js';
@@ -56,20 +57,30 @@ export function cachedView(ctx: PublicContext, page: StatusPage): Promise<Cached
   return ctx.cache.view(page, () => loadPageView(ctx.deps, page));
 }
 
+/** A rendering with its entity tag, both made once per cached view. */
+export interface Rendered<T extends string | Buffer = string> { body: T; etag: string }
+
+function rendered<T extends string | Buffer>(cached: CachedView, kind: string, make: () => T): Rendered<T> {
+  const body = PageCache.rendering(cached, kind, make);
+  // Weak: the gzipped and plain HTML are one page to a cache revalidating it.
+  const etag = PageCache.rendering(cached, `${kind} etag`, () => `W/"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`);
+  return { body, etag };
+}
+
 /** The page's HTML as bytes, plain and gzipped (each made once per cached view, so a hit costs no encoding). */
-export async function pageHtml(ctx: PublicContext, page: StatusPage): Promise<{ html: Buffer; gzip: Buffer }> {
+export async function pageHtml(ctx: PublicContext, page: StatusPage): Promise<{ html: Rendered<Buffer>; gzip: Buffer }> {
   const cached = await cachedView(ctx, page);
-  const html = PageCache.rendering(cached, 'html', () => Buffer.from(renderPage(cached.view, `/status/${page.slug}`)));
-  const gzip = PageCache.rendering(cached, 'html.gz', () => gzipSync(html));
+  const html = rendered(cached, 'html', () => Buffer.from(renderPage(cached.view, `/status/${page.slug}`)));
+  const gzip = PageCache.rendering(cached, 'html.gz', () => gzipSync(html.body));
   return { html, gzip };
 }
 
 export type StatuspageDocument = 'summary.json' | 'status.json' | 'components.json' | 'incidents.json' | 'incidents/unresolved.json'
   | 'scheduled-maintenances.json' | 'scheduled-maintenances/upcoming.json' | 'scheduled-maintenances/active.json';
 
-export async function statuspageJson(ctx: PublicContext, page: StatusPage, url: string, doc: StatuspageDocument): Promise<string> {
+export async function statuspageJson(ctx: PublicContext, page: StatusPage, url: string, doc: StatuspageDocument): Promise<Rendered> {
   const cached = await cachedView(ctx, page);
-  return PageCache.rendering(cached, `${doc} ${url}`, () => {
+  return rendered(cached, `${doc} ${url}`, () => {
     const d = new StatuspageDocuments(cached.view, url);
     const body = {
       'summary.json': () => d.summary(), 'status.json': () => d.status(), 'components.json': () => d.componentsDoc(),
@@ -81,9 +92,9 @@ export async function statuspageJson(ctx: PublicContext, page: StatusPage, url: 
   });
 }
 
-export async function atomFeed(ctx: PublicContext, page: StatusPage, url: string): Promise<string> {
+export async function atomFeed(ctx: PublicContext, page: StatusPage, url: string): Promise<Rendered> {
   const cached = await cachedView(ctx, page);
-  return PageCache.rendering(cached, `atom ${url}`, () => renderAtom(cached.view, url));
+  return rendered(cached, `atom ${url}`, () => renderAtom(cached.view, url));
 }
 
 const iso = (d: Date | number) => new Date(d).toISOString();
@@ -98,9 +109,9 @@ function publicIncident(view: PageView, i: IncidentView) {
 }
 
 /** The Enori document's public view: "component statuses, uptime data, and incident history". */
-export async function publicView(ctx: PublicContext, page: StatusPage): Promise<string> {
+export async function publicView(ctx: PublicContext, page: StatusPage): Promise<Rendered> {
   const cached = await cachedView(ctx, page);
-  return PageCache.rendering(cached, 'public.json', () => {
+  return rendered(cached, 'public.json', () => {
     const v = cached.view;
     const names = new Map(v.components.map((c) => [c.monitorId, c.name]));
     return JSON.stringify({
