@@ -13,6 +13,8 @@ import type { PageView } from './view.js';
 export const TTL_MS = 60_000;
 /** A 50-component page's view and renderings take a few hundred kilobytes. */
 const MAX_VIEWS = 200;
+/** Renderings kept per view: the page's few kinds (with their tags) for a few host names. */
+const MAX_RENDERINGS = 64;
 /** Lookups by address, hits and misses, so made-up slugs cost one query a minute each at most. */
 const MAX_ADDRESSES = 10_000;
 
@@ -39,12 +41,17 @@ export class PageCache {
     return this.once(this.views, page.id, async () => ({ view: await load(), renderings: new Map() }));
   }
 
-  /** A rendering of a cached view, made on first use. */
-  static rendering<T extends string | Buffer>(cached: CachedView, kind: string, make: () => T): T {
+  /**
+   * A rendering of a cached view, made on first use. `perHost` kinds carry the page's URL,
+   * which without PHAROS_PUBLIC_URL comes from the request's Host: past MAX_RENDERINGS a view
+   * stops keeping new ones of those, so made-up Host headers cannot grow memory (nor push
+   * out the HTML, which is kept whatever the count).
+   */
+  static rendering<T extends string | Buffer>(cached: CachedView, kind: string, make: () => T, perHost = false): T {
     let r = cached.renderings.get(kind) as T | undefined;
     if (r === undefined) {
       r = make();
-      cached.renderings.set(kind, r);
+      if (!perHost || cached.renderings.size < MAX_RENDERINGS) cached.renderings.set(kind, r);
     }
     return r;
   }

@@ -102,3 +102,18 @@ describe('password page access', () => {
     expect(await verifyPassword('x', 'not-a-hash')).toBe(false);
   });
 });
+
+describe('the page cache', () => {
+  it('keeps a bounded number of renderings per view, however many host names ask', async () => {
+    const { PageCache } = await import('../../../services/status-pages/page-cache.js');
+    const cached = { view: {} as never, renderings: new Map<string, string | Buffer>() };
+    let made = 0;
+    for (let i = 0; i < 1000; i++) PageCache.rendering(cached, `summary.json http://host-${i}.example`, () => `r${made++}`, true);
+    expect(made).toBe(1000);
+    expect(cached.renderings.size).toBe(64);
+    expect(PageCache.rendering(cached, 'summary.json http://host-0.example', () => 'again', true)).toBe('r0');
+    // The HTML does not depend on the host and is kept whatever the count.
+    PageCache.rendering(cached, 'html', () => 'page');
+    expect(PageCache.rendering(cached, 'html', () => 'rendered twice')).toBe('page');
+  });
+});

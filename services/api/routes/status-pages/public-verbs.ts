@@ -60,10 +60,10 @@ export function cachedView(ctx: PublicContext, page: StatusPage): Promise<Cached
 /** A rendering with its entity tag, both made once per cached view. */
 export interface Rendered<T extends string | Buffer = string> { body: T; etag: string }
 
-function rendered<T extends string | Buffer>(cached: CachedView, kind: string, make: () => T): Rendered<T> {
-  const body = PageCache.rendering(cached, kind, make);
+function rendered<T extends string | Buffer>(cached: CachedView, kind: string, make: () => T, perHost = false): Rendered<T> {
+  const body = PageCache.rendering(cached, kind, make, perHost);
   // Weak: the gzipped and plain HTML are one page to a cache revalidating it.
-  const etag = PageCache.rendering(cached, `${kind} etag`, () => `W/"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`);
+  const etag = PageCache.rendering(cached, `${kind} etag`, () => `W/"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`, perHost);
   return { body, etag };
 }
 
@@ -89,12 +89,12 @@ export async function statuspageJson(ctx: PublicContext, page: StatusPage, url: 
       'scheduled-maintenances/active.json': () => d.scheduledMaintenances('active'),
     }[doc]();
     return JSON.stringify(body);
-  });
+  }, true);
 }
 
 export async function atomFeed(ctx: PublicContext, page: StatusPage, url: string): Promise<Rendered> {
   const cached = await cachedView(ctx, page);
-  return rendered(cached, `atom ${url}`, () => renderAtom(cached.view, url));
+  return rendered(cached, `atom ${url}`, () => renderAtom(cached.view, url), true);
 }
 
 const iso = (d: Date | number) => new Date(d).toISOString();
