@@ -92,9 +92,9 @@ ${view.maintenance.length ? html`<section aria-labelledby="maintenance"><h2 id="
   return shell(`${page.title} status`, body, head);
 }
 
-export function renderPasswordForm(page: { title: string }, action: string, next: string, error?: string): string {
+export function renderPasswordForm(page: { title: string }, action: string, error?: string): string {
   const body = html`<main><h1>${page.title}</h1><p class="muted">This status page is protected by a password.</p>
-<form class="login" method="post" action="${action}"><input type="hidden" name="next" value="${next}">
+<form class="login" method="post" action="${action}">
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
 ${error ? html`<p class="error" role="alert">${error}</p>` : ''}<button type="submit">View status</button></form></main>`;
   return shell(`${page.title} status`, body);

@@ -302,7 +302,7 @@ describe('password pages and custom domains', () => {
     expect((await get(`/api/status-pages/${s}/public`)).statusCode).toBe(401);
     expect((await get(`/status/${s}/feed.atom`)).statusCode).toBe(401);
 
-    const post = (password: string) => h.app.inject({ method: 'POST', url: `/status/${s}/login`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ password, next: '/' }).toString() });
+    const post = (password: string) => h.app.inject({ method: 'POST', url: `/status/${s}/login`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ password }).toString() });
     const wrong = await post('nope');
     expect(wrong.statusCode).toBe(401);
     expect(wrong.body).toContain('That password is not right.');

@@ -57,7 +57,7 @@ describe('figures and colours', () => {
   });
 
   it('renders the password form with its texts escaped', () => {
-    const form = renderPasswordForm({ title: '<b>Acme</b>' }, '/status/acme/login', '/status/acme', 'Wrong <password>');
+    const form = renderPasswordForm({ title: '<b>Acme</b>' }, '/status/acme/login', 'Wrong <password>');
     expect(form).toContain('<h1>&lt;b&gt;Acme&lt;/b&gt;</h1>');
     expect(form).toContain('Wrong &lt;password&gt;');
     expect(form).not.toContain('<script');

@@ -55,7 +55,7 @@ export function publicStatusRoutes(opts: { deps: ApiDeps; pages: StatusPageStore
       const { page, onDomain } = found;
       const action = onDomain ? '/login' : `/status/${page.slug}/login`;
       if (!mayView(ctx, req, page)) {
-        return reply.status(401).headers(HTML_HEADERS).type('text/html; charset=utf-8').header('cache-control', 'private, no-store').send(renderPasswordForm(page, action, onDomain ? '/' : `/status/${page.slug}`));
+        return reply.status(401).headers(HTML_HEADERS).type('text/html; charset=utf-8').header('cache-control', 'private, no-store').send(renderPasswordForm(page, action));
       }
       const { html, gzip } = await pageHtml(ctx, page);
       reply.headers(HTML_HEADERS).type('text/html; charset=utf-8').header('cache-control', caching(page)).header('vary', 'accept-encoding, cookie');
@@ -85,7 +85,7 @@ export function publicStatusRoutes(opts: { deps: ApiDeps; pages: StatusPageStore
       const home = onDomain ? '/' : `/status/${page.slug}`;
       const action = onDomain ? '/login' : `/status/${page.slug}/login`;
       const outcome = await logIn(ctx, req, page, (req.body as { password: string }).password);
-      const form = (status: number, error: string) => reply.status(status).headers(HTML_HEADERS).type('text/html; charset=utf-8').header('cache-control', 'private, no-store').send(renderPasswordForm(page, action, home, error));
+      const form = (status: number, error: string) => reply.status(status).headers(HTML_HEADERS).type('text/html; charset=utf-8').header('cache-control', 'private, no-store').send(renderPasswordForm(page, action, error));
       if (outcome.ok) return reply.status(303).header('set-cookie', outcome.cookie).header('location', home).send();
       if (outcome.reason === 'throttled') {
         reply.header('retry-after', outcome.retryAfterSeconds);

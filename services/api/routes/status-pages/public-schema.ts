@@ -6,7 +6,6 @@ export const SlugParams = Type.Object({ slug: Type.String({ minLength: 1, maxLen
 
 export const LoginBody = Type.Object({
   password: Type.String({ maxLength: 200 }),
-  next: Type.Optional(Type.String({ maxLength: 200 })),
 }, { additionalProperties: false });
 
 const loose = (description: string, properties: Record<string, TSchema>) => Type.Object(properties, { description, additionalProperties: true });
