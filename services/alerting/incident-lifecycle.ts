@@ -71,7 +71,7 @@ export class IncidentLifecycle {
       if (current.acknowledgedAt) throw conflict(`incident ${id} was acknowledged at ${current.acknowledgedAt.toISOString()} by ${current.acknowledgedBy ?? 'someone'}`);
       const incident = await this.set(tx, id, 'acknowledged_at = to_timestamp($2 / 1000.0), acknowledged_by = $3', [atMs, by]);
       await this.deps.escalations?.stop(tx, id, atMs, 'Acknowledged');
-      await this.announce(tx, incident, await monitorOf(incident.monitorId), 'incident.acknowledged', `${incident.title}: acknowledged`, atMs);
+      await this.announce(tx, incident, await monitorOf(incident.monitorId, tx), 'incident.acknowledged', `${incident.title}: acknowledged`, atMs);
       return incident;
     });
   }
@@ -94,7 +94,7 @@ export class IncidentLifecycle {
         return (await this.timelineOn(tx, id)).at(-1)!;
       }
       const update = await this.insertUpdate(tx, current, input.status, input.message, by, atMs);
-      await this.announce(tx, current, await monitorOf(current.monitorId), 'incident.updated', `${input.status}: ${input.message}`, atMs, update);
+      await this.announce(tx, current, await monitorOf(current.monitorId, tx), 'incident.updated', `${input.status}: ${input.message}`, atMs, update);
       return update;
     });
   }
@@ -111,7 +111,7 @@ export class IncidentLifecycle {
     const incident = await this.set(tx, current.id, `status = 'Resolved', resolved_at = to_timestamp($2 / 1000.0), resolved_by = $3`, [atMs, by]);
     await this.insertUpdate(tx, incident, 'Resolved', message, by, atMs);
     await this.deps.escalations?.stop(tx, incident.id, atMs, 'Resolved');
-    await this.announce(tx, incident, await monitorOf(incident.monitorId), 'incident.resolved', `${incident.title}: resolved`, atMs);
+    await this.announce(tx, incident, await monitorOf(incident.monitorId, tx), 'incident.resolved', `${incident.title}: resolved`, atMs);
     return incident;
   }
 
@@ -155,5 +155,9 @@ export class IncidentLifecycle {
   }
 }
 
-/** The organization's monitor an incident concerns (null for none, or one deleted meanwhile). */
-export type MonitorLookup = (monitorId: string | null) => Promise<Monitor | null>;
+/**
+ * The organization's monitor an incident concerns (null for none, or one deleted meanwhile),
+ * read on the caller's transaction: PGlite has one connection, so a read outside the open
+ * transaction would wait for it forever.
+ */
+export type MonitorLookup = (monitorId: string | null, tx: SqlClient) => Promise<Monitor | null>;

@@ -7,7 +7,7 @@
 import type { SqlClient } from '../lib/ports/sql-client.js';
 import { newId } from '../lib/store/ids.js';
 import type { RegionEvidence, StatusTransition } from './status-machine.js';
-import { incidentFromRow, INCIDENT_COLUMNS, type Incident, type IncidentRow, type IncidentStatus } from './incident-model.js';
+import { incidentFromRow, INCIDENT_COLUMNS, type Incident, type IncidentRow, type IncidentStatus, type IncidentUpdate } from './incident-model.js';
 
 export * from './incident-model.js';
 
@@ -113,6 +113,32 @@ export class IncidentStore {
       [orgId, ACTIVE_LIMIT],
     );
     return rows.map(incidentFromRow);
+  }
+
+  /**
+   * The monitors' incidents for a public status page: every open one, and those started
+   * since `sinceMs`, newest first, at most `limit`.
+   */
+  async forMonitors(orgId: string, monitorIds: readonly string[], sinceMs: number, limit: number): Promise<Incident[]> {
+    if (monitorIds.length === 0) return [];
+    const { rows } = await this.sql.query<IncidentRow>(
+      `SELECT ${INCIDENT_COLUMNS} FROM incidents
+        WHERE org_id = $1 AND monitor_id = ANY($2::text[]) AND (status = 'Open' OR started_at >= to_timestamp($3 / 1000.0))
+        ORDER BY started_at DESC, id DESC LIMIT $4`,
+      [orgId, [...monitorIds], sinceMs, limit],
+    );
+    return rows.map(incidentFromRow);
+  }
+
+  /** The timelines of the given incidents, oldest update first. */
+  async updatesOf(orgId: string, incidentIds: readonly string[]): Promise<IncidentUpdate[]> {
+    if (incidentIds.length === 0) return [];
+    const { rows } = await this.sql.query<{ id: string; incident_id: string; status: IncidentUpdate['status']; message: string; created_by: string | null; created_at: Date | string }>(
+      `SELECT id, incident_id, status, message, created_by, created_at FROM incident_updates
+        WHERE org_id = $1 AND incident_id = ANY($2::text[]) ORDER BY created_at, id`,
+      [orgId, [...incidentIds]],
+    );
+    return rows.map((r) => ({ id: r.id, incidentId: r.incident_id, status: r.status, message: r.message, createdBy: r.created_by, createdAt: new Date(r.created_at) }));
   }
 
   async get(orgId: string, id: string, tx: SqlClient = this.sql, forUpdate = false): Promise<Incident | null> {

@@ -23,6 +23,7 @@ import { alertRuleRoutes } from './routes/alert-rules/routes.js';
 import { alertRoutes } from './routes/alerts/routes.js';
 import { badgeRoutes } from './routes/badges/routes.js';
 import { reportRoutes } from './routes/reports/routes.js';
+import { statusPageRoutes } from './routes/status-pages/routes.js';
 
 /** The public HTTP surface. Dependencies come in; nothing here opens a connection of its own. */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
@@ -70,6 +71,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(maintenanceWindowRoutes(deps));
   await app.register(badgeRoutes(deps));
   await app.register(reportRoutes(deps));
+  await app.register(statusPageRoutes(deps));
   const operatorKey = deps.config.operatorKey;
   if (operatorKey) await app.register(adminRoutes({ ...deps, operatorKey }));
   return app;

@@ -52,6 +52,8 @@ export interface ApiDeps {
   subjects: Subjects;
   /** Absent without a sealing key: the channel routes then answer 503. */
   alertChannels?: AlertChannelDeps;
+  /** Signs status page access cookies (derived from PHAROS_SECRETS_KEY; absent = a random key per process). */
+  statusPageAccessKey?: Buffer;
   now?: () => number;
 }
 

@@ -215,6 +215,31 @@ function resultStoreContract(name: string, open: () => Promise<Harness>) {
       expect(fromMid.get('mon_a')).toBeCloseTo(expectUptime('mon_a'), 10);
     });
 
+    it('counts up and down checks per monitor and UTC day for status pages, other organizations and uncounted slots left out', async () => {
+      const org = uniqueName('org');
+      const DAY = 24 * HOUR;
+      const today = Math.floor(BASE / DAY) * DAY;
+      const at = (dayOffset: number, hour: number) => today - dayOffset * DAY + hour * HOUR + 60_000;
+      await store.insertResults([
+        result({ orgId: org, startedAtMs: at(1, 0), status: 'up' }),
+        result({ orgId: org, startedAtMs: at(1, 23), status: 'down', region: 'r2' }),
+        result({ orgId: org, startedAtMs: at(1, 5), status: 'skipped' }),
+        result({ orgId: org, startedAtMs: at(1, 6), status: 'missed' }),
+        result({ orgId: org, startedAtMs: at(0, 0), status: 'up' }),
+        result({ orgId: org, startedAtMs: at(0, 0), status: 'up', monitorId: 'mon_b' }),
+        result({ orgId: org, startedAtMs: at(3, 0), status: 'down' }), // before the range
+        result({ orgId: uniqueName('org'), startedAtMs: at(0, 0), status: 'down' }),
+      ]);
+      const days = await store.dailyChecks(org, ['mon_a', 'mon_b', 'mon_none'], today - 2 * DAY, BASE + HOUR);
+      const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+      expect([...days].sort((a, b) => `${a.monitorId}${a.day}`.localeCompare(`${b.monitorId}${b.day}`))).toEqual([
+        { monitorId: 'mon_a', day: iso(today - DAY), checks: 2, failures: 1 },
+        { monitorId: 'mon_a', day: iso(today), checks: 1, failures: 0 },
+        { monitorId: 'mon_b', day: iso(today), checks: 1, failures: 0 },
+      ]);
+      expect(await store.dailyChecks(org, [], today - 2 * DAY, BASE)).toEqual([]);
+    });
+
     it('keeps the hourly rollup in step with inserts, skipped checks and missed slots excluded', async () => {
       const org = uniqueName('org');
       const { inWindow, all } = dataset(org);

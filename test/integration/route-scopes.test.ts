@@ -8,11 +8,17 @@ import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
  * without a scope makes the app refuse to start.
  */
 let h: ApiHarness;
-beforeAll(async () => { h = await startApiHarness(); });
+beforeAll(async () => {
+  h = await startApiHarness();
+  // The public status page view answers 200 for a page that exists (the placeholder slug).
+  const { key } = await h.tenant(['*']);
+  const res = await h.app.inject({ method: 'POST', url: '/api/status-pages', headers: { 'x-api-key': key }, payload: { slug: 'placeholder', title: 'Placeholder', components: [] } });
+  expect(res.statusCode, res.body).toBe(201);
+});
 afterAll(async () => h?.close());
 
-/** The /api routes open without a key, on purpose (docs/decisions.md, "Public badges"). */
-const PUBLIC_API_ROUTES = ['GET /api/badges/:monitorId/uptime.svg', 'GET /api/badges/:monitorId/status.svg'];
+/** The /api routes open without a key, on purpose (docs/decisions.md, "Public badges" and "Status pages"). */
+const PUBLIC_API_ROUTES = ['GET /api/badges/:monitorId/uptime.svg', 'GET /api/badges/:monitorId/status.svg', 'GET /api/status-pages/:slug/public'];
 
 const fill = (url: string) => url.replace(/:(\w+)/g, (_m, name) => (name === 'id' ? 'mon_00000000000000000000000000' : 'placeholder'));
 

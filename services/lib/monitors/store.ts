@@ -99,6 +99,13 @@ export class MonitorStore {
   }
 
   /** For internal consumers (scheduler, alerting) that hold only a monitor id. */
+  /** The organization's monitors among `ids` (others' and missing ones left out), in no order. */
+  async getMany(orgId: string, ids: readonly string[]): Promise<Monitor[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await this.sql.query<MonitorRow>(`${SELECT} WHERE m.org_id = $1 AND m.id = ANY($2::text[])`, [orgId, [...ids]]);
+    return rows.map(toMonitor);
+  }
+
   async getById(id: string): Promise<Monitor | null> {
     const { rows } = await this.sql.query<MonitorRow>(`${SELECT} WHERE m.id = $1`, [id]);
     return rows[0] ? toMonitor(rows[0]) : null;

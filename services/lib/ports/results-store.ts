@@ -6,6 +6,14 @@
  */
 import type { StoredResult, MonitorStats, PeriodFiguresQuery, RecentResultsQuery, StatsQuery } from '../results/types.js';
 
+export interface DailyChecks {
+  monitorId: string;
+  /** UTC date, YYYY-MM-DD. */
+  day: string;
+  checks: number;
+  failures: number;
+}
+
 export interface ClickHouseExecutor {
   /** DDL or any statement without a result. */
   command(sql: string, params?: Record<string, unknown>): Promise<void>;
@@ -28,6 +36,11 @@ export interface ResultStore {
   periodFigures(q: PeriodFiguresQuery): Promise<Map<string, MonitorStats>>;
   /** Uptime % per monitor since `fromMs` (for monitor lists); missing = no data. */
   uptimeByMonitor(orgId: string, monitorIds: readonly string[], fromMs: number): Promise<Map<string, number>>;
+  /**
+   * Up and down checks per monitor and UTC day (`YYYY-MM-DD`) from `fromMs` (a day's start)
+   * until `toMs`, from the hourly rollup: for status pages' 90-day bars.
+   */
+  dailyChecks(orgId: string, monitorIds: readonly string[], fromMs: number, toMs: number): Promise<DailyChecks[]>;
   deleteMonitorResults(orgId: string, monitorId: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -9,7 +9,7 @@
  * - uptimeByMonitor only needs counts, which merge exactly: whole hours come from the
  *   hourly rollup, the partial first hour from the raw table.
  */
-import type { ClickHouseExecutor, ResultStore } from '../ports/results-store.js';
+import type { ClickHouseExecutor, DailyChecks, ResultStore } from '../ports/results-store.js';
 import type { MonitorStats, PeriodFiguresQuery, RecentResultsQuery, StatsFigures, StatsQuery, StoredResult } from './types.js';
 import { HOURLY_TABLE, RESULTS_TABLE, assertDatabaseName, schemaStatements } from './schema.js';
 import { COUNTED_RESULT_SQL } from './columns.js';
@@ -178,6 +178,24 @@ export class ClickHouseResultStore implements ResultStore {
       if (checks > 0) out.set(r.monitor_id, ((checks - Number(r.failures)) / checks) * 100);
     }
     return out;
+  }
+
+  async dailyChecks(orgId: string, monitorIds: readonly string[], fromMs: number, toMs: number): Promise<DailyChecks[]> {
+    if (monitorIds.length === 0) return [];
+    // Whole hours only: a day's first hour is whole because days start on the hour (UTC).
+    // The table is sorted by (org, monitor, hour), so the groups arrive in order: aggregating
+    // in order instead of by hash took 50 monitors × 90 days from ~44–63 to ~24 ms on chDB.
+    const rows = await this.exec.query<{ monitor_id: string; day: string; checks: number | string; failures: number | string }>(
+      // A Date comes back as YYYY-MM-DD in JSON: no per-row string conversion needed.
+      `SELECT monitor_id, toDate(hour) AS day, countMerge(checks) AS checks, countIfMerge(failures) AS failures
+       FROM ${this.hourly}
+       WHERE org_id = {org:String} AND monitor_id IN {ids:Array(String)}
+         AND hour >= fromUnixTimestamp64Milli({from:Int64}) AND hour < fromUnixTimestamp64Milli({to:Int64})
+       GROUP BY monitor_id, day
+       SETTINGS optimize_aggregation_in_order = 1`,
+      { org: orgId, ids: [...monitorIds], from: Math.trunc(fromMs), to: Math.trunc(toMs) },
+    );
+    return rows.map((r) => ({ monitorId: r.monitor_id, day: r.day, checks: Number(r.checks), failures: Number(r.failures) }));
   }
 
   async deleteMonitorResults(orgId: string, monitorId: string): Promise<void> {

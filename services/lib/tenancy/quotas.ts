@@ -83,6 +83,14 @@ export class PlanQuotas {
     if (Number(rows[0]?.n ?? 0) >= limits.reportsPerMonth) throw planLimitExceeded(plan, 'reportsPerMonth', limits.reportsPerMonth);
   }
 
+  async assertCanAddStatusPage(orgId: string): Promise<void> {
+    const { plan, limits } = await this.limits(orgId);
+    if (limits.statusPages === null) return;
+    if ((await this.count(`SELECT count(*) AS n FROM status_pages WHERE org_id = $1`, orgId)) >= limits.statusPages) {
+      throw planLimitExceeded(plan, 'statusPages', limits.statusPages);
+    }
+  }
+
   async assertCanAddTeam(orgId: string): Promise<void> {
     const { plan, limits } = await this.limits(orgId);
     if (limits.teams === null) return;

@@ -3,6 +3,7 @@ import type { Incident, IncidentUpdate } from '../../../alerting/incident-model.
 import type { IncidentLifecycle, MonitorLookup } from '../../../alerting/incident-lifecycle.js';
 import { incidentStats } from '../../../alerting/incident-stats.js';
 import type { VerbContext } from '../../context.js';
+import { MonitorStore } from '../../../lib/monitors/store.js';
 import { presentResult } from '../monitors/result-presenter.js';
 import type { AddUpdateBody, CreateIncidentBody, ListIncidentsQuery, MonitorIncidentsQuery, StatsQuery } from './schema.js';
 
@@ -48,8 +49,8 @@ function lifecycle(ctx: VerbContext): IncidentLifecycle {
   return l;
 }
 
-/** The organization's monitor an incident concerns; a deleted one is no one's to notify. */
-const monitorLookup = (ctx: VerbContext): MonitorLookup => async (id) => (id ? ctx.deps.monitors.get(ctx.principal.orgId, id) : null);
+/** The organization's monitor an incident concerns, on the lifecycle's transaction; a deleted one is no one's to notify. */
+const monitorLookup = (ctx: VerbContext): MonitorLookup => async (id, tx) => (id ? new MonitorStore(tx).get(ctx.principal.orgId, id) : null);
 
 export async function listIncidents({ ctx, input }: { ctx: VerbContext; input: ListIncidentsQuery }) {
   const { items, totalCount } = await ctx.deps.incidents.list(ctx.principal.orgId, {

@@ -9,7 +9,7 @@ export { presentResult } from './result-presenter.js';
 const UPTIME_WINDOW_MS = 30 * 86_400_000;
 
 /** What a monitor reads: Paused wins; then Maintenance; then Unknown when every region it checks from went dark (a verdict it had is stale). */
-function statusOf(m: Monitor, maintenance: MonitorMaintenance | undefined, unknownRegions: string[]): Monitor['status'] {
+export function statusOf(m: Monitor, maintenance: MonitorMaintenance | undefined, unknownRegions: string[]): Monitor['status'] {
   if (m.status === 'Paused') return m.status;
   if (maintenance) return 'Maintenance';
   const allDark = m.type !== 'Job' && m.regions.length > 0 && unknownRegions.length === m.regions.length;
