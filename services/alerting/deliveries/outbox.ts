@@ -10,6 +10,10 @@ import { ALERT_EVENT_TYPES, ALERT_TYPE_OF_EVENT, type AlertEvent, type AlertEven
 import type { DecidedEvent } from '../alert-decisions.js';
 import { channelsFor, organizationChannels, type MonitorFacts, type RuleSelector } from '../rules/match.js';
 import { memberTargets } from '../escalation/member-recipients.js';
+import { subscribersOfMonitor } from '../../status-pages/subscribers.js';
+
+/** The incident events a status page's subscribers are mailed about. */
+const SUBSCRIBER_EVENTS: ReadonlySet<string> = new Set(['incident.created', 'incident.updated', 'incident.resolved']);
 
 interface RuleRow {
   id: string;
@@ -39,10 +43,22 @@ export class AlertOutbox {
     for (const decided of events) {
       if (!isRuleEvent(decided.event)) continue;
       const wanted = channelsFor(monitor, rules, decided.event);
-      if (wanted.length === 0) continue;
-      queued += await this.enqueueTo(tx, monitor, decided, wanted, atMs);
+      if (wanted.length > 0) queued += await this.enqueueTo(tx, monitor, decided, wanted, atMs);
+      queued += await this.enqueueToSubscribers(tx, monitor, decided, atMs);
     }
     return queued;
+  }
+
+  /**
+   * An incident event on a monitor also goes to the confirmed subscribers of the
+   * organization's status pages that show it: its own event, one delivery per subscriber
+   * (status-pages/subscriber-recipients.ts). Only here, where an incident changes: an
+   * escalation's step or a rule's channels never mail subscribers twice.
+   */
+  private async enqueueToSubscribers(tx: SqlClient, monitor: { id: string; orgId: string }, decided: DecidedEvent, atMs: number): Promise<number> {
+    if (!SUBSCRIBER_EVENTS.has(decided.event) || !decided.incident) return 0;
+    const subscribers = await subscribersOfMonitor(tx, monitor.orgId, monitor.id);
+    return this.insert(tx, monitor.orgId, monitor.id, decided, subscribers.map((s) => ({ id: s.id, name: 'Status page subscriber', type: 'Email' })), atMs);
   }
 
   /**
