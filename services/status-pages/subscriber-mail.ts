@@ -44,11 +44,11 @@ export function renderConfirmation(ctx: SubscriberMailContext, confirmUrl: strin
   return { subject, text, html: body, headers: unsubscribeHeaders(ctx.unsubscribeUrl) };
 }
 
-/** What an incident event says to a subscriber: its status and message. */
+/** What an incident event says to a subscriber: its status and the words posted with it (the outbox adds them). */
 function incidentNews(e: AlertEvent): { status: string; message: string } {
-  if (e.event === 'incident.updated' && e.incident?.update) return { status: e.incident.update.status, message: e.incident.update.message };
-  if (e.event === 'incident.resolved') return { status: 'Resolved', message: e.alert.message };
-  return { status: 'Investigating', message: e.alert.message };
+  const fallback = e.event === 'incident.resolved' ? 'Resolved' : 'Investigating';
+  const update = e.incident?.update;
+  return { status: update?.status ?? fallback, message: update?.message || e.alert.message };
 }
 
 export function renderIncidentNotification(e: AlertEvent, ctx: SubscriberMailContext): SubscriberMail {

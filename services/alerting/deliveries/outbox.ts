@@ -58,7 +58,17 @@ export class AlertOutbox {
   private async enqueueToSubscribers(tx: SqlClient, monitor: { id: string; orgId: string }, decided: DecidedEvent, atMs: number): Promise<number> {
     if (!SUBSCRIBER_EVENTS.has(decided.event) || !decided.incident) return 0;
     const subscribers = await subscribersOfMonitor(tx, monitor.orgId, monitor.id);
-    return this.insert(tx, monitor.orgId, monitor.id, decided, subscribers.map((s) => ({ id: s.id, name: 'Status page subscriber', type: 'Email' })), atMs);
+    if (subscribers.length === 0) return 0;
+    // Subscribers read the words posted with the change; a new incident has its first entry, a resolved one its Resolved entry.
+    let told = decided;
+    if (!decided.incident.update && decided.event !== 'incident.updated') {
+      const { rows } = await tx.query<{ status: string; message: string }>(
+        `SELECT status, message FROM incident_updates WHERE incident_id = $1 AND ($2 OR status = 'Resolved') ORDER BY created_at DESC, id DESC LIMIT 1`,
+        [decided.incident.id, decided.event === 'incident.created'],
+      );
+      if (rows[0]) told = { ...decided, incident: { ...decided.incident, update: rows[0] } };
+    }
+    return this.insert(tx, monitor.orgId, monitor.id, told, subscribers.map((s) => ({ id: s.id, name: 'Status page subscriber', type: 'Email' })), atMs);
   }
 
   /**
