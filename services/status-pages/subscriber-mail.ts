@@ -64,3 +64,20 @@ export function renderIncidentNotification(e: AlertEvent, ctx: SubscriberMailCon
 <p style="color:#888"><a href="${ctx.unsubscribeUrl}">Unsubscribe</a> from ${ctx.pageTitle} status updates.</p>`);
   return { subject, text, html: body, headers: unsubscribeHeaders(ctx.unsubscribeUrl) };
 }
+
+export function renderMaintenanceNotification(e: AlertEvent, ctx: SubscriberMailContext): SubscriberMail {
+  const m = e.maintenance;
+  const name = m?.name ?? e.alert.message;
+  const when = m ? `${m.startsAt.replace('T', ' ').slice(0, 16)} to ${m.endsAt.replace('T', ' ').slice(0, 16)} UTC` : '';
+  const subject = oneLine(`[${ctx.pageTitle}] Scheduled maintenance: ${name}`);
+  const text = [`${ctx.pageTitle}: scheduled maintenance`, '', name, when, '', `Status page: ${ctx.pageUrl}`, '', `Unsubscribe: ${ctx.unsubscribeUrl}`].join('\n');
+  const body = page(subject, html`<p style="color:#666">${ctx.pageTitle}</p><h2>Scheduled maintenance: ${name}</h2>
+<p>${when}</p>
+<p><a href="${ctx.pageUrl}">View the status page</a></p>
+<p style="color:#888"><a href="${ctx.unsubscribeUrl}">Unsubscribe</a> from ${ctx.pageTitle} status updates.</p>`);
+  return { subject, text, html: body, headers: unsubscribeHeaders(ctx.unsubscribeUrl) };
+}
+
+/** The subscriber's mail for an event: maintenance or an incident. */
+export const renderSubscriberMail = (e: AlertEvent, ctx: SubscriberMailContext): SubscriberMail =>
+  (e.event === 'maintenance.scheduled' ? renderMaintenanceNotification(e, ctx) : renderIncidentNotification(e, ctx));

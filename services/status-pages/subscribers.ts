@@ -78,3 +78,19 @@ export async function subscribersOfMonitor(tx: SqlClient, orgId: string, monitor
   );
   return rows.map((r) => ({ id: r.id, pageId: r.page_id }));
 }
+
+/**
+ * The confirmed subscribers of the organization's pages that show any of these monitors (a
+ * maintenance window's): one per subscription, however many of the page's monitors it covers.
+ */
+export async function subscribersOfMonitors(tx: SqlClient, orgId: string, monitorIds: readonly string[]): Promise<SubscriberTarget[]> {
+  if (monitorIds.length === 0) return [];
+  const { rows } = await tx.query<{ id: string; page_id: string }>(
+    `SELECT s.id, s.page_id FROM status_page_subscribers s JOIN status_pages p ON p.id = s.page_id
+      WHERE p.org_id = $1 AND s.state = 'confirmed' AND s.unsubscribed_at IS NULL
+        AND EXISTS (SELECT 1 FROM jsonb_array_elements(p.components) c WHERE c->>'monitorId' = ANY($2::text[]))
+      ORDER BY s.id`,
+    [orgId, [...monitorIds]],
+  );
+  return rows.map((r) => ({ id: r.id, pageId: r.page_id }));
+}

@@ -156,6 +156,34 @@ describe('status page subscriptions', () => {
     expect(to(alice)).toHaveLength(4);
   });
 
+  it('mail a new maintenance window covering a page\'s monitor once to that page\'s confirmed subscribers only', async () => {
+    const t = await h.tenant();
+    const db = await createMonitor(h, t.key, 'db');
+    const web = await createMonitor(h, t.key, 'web');
+    const page = await pageWith(t.key, [db, web]);
+    const otherPage = await pageWith(t.key, [web]);
+    const ip = client();
+    const dana = unique('dana');
+    const erin = unique('erin');
+    await confirmed(page, dana, ip);
+    await confirmed(otherPage, erin, ip);
+
+    const hour = 3_600_000;
+    const window = await api(h, t.key, 'POST', '/api/maintenance-windows', {
+      name: 'Database <upgrade>', mode: 'mute', startsAt: new Date(clock + hour).toISOString(), endsAt: new Date(clock + 2 * hour).toISOString(),
+      cronExpression: null, rrule: null, monitorIds: [db],
+    });
+    expect(window.status, JSON.stringify(window.json)).toBe(201);
+    await deliveries().drain();
+    expect(to(dana)).toHaveLength(2);
+    const mail = decoded(to(dana)[1]!);
+    expect(mail).toContain('Scheduled maintenance');
+    expect(mail).toContain('2026-05-04 11:00 to 2026-05-04 12:00 UTC');
+    expect(mail).toContain('List-Unsubscribe-Post: List-Unsubscribe=One-Click');
+    expect(htmlPart(to(dana)[1]!)).toContain('Database &lt;upgrade&gt;');
+    expect(to(erin)).toHaveLength(1);
+  });
+
   it('answers 202 the same for a new, pending and confirmed address, and lists no subscriber anywhere public', async () => {
     const t = await h.tenant();
     const page = await pageWith(t.key, [await createMonitor(h, t.key, 'api')]);

@@ -9,7 +9,7 @@ import { raceAbort } from '../../lib/abort.js';
 import type { AlertEvent } from '../events.js';
 import type { ChannelType, DeliveryOutcome } from './channel.js';
 import { escapeHtml, summarize, truncate } from './summary.js';
-import { renderIncidentNotification } from '../../status-pages/subscriber-mail.js';
+import { renderSubscriberMail } from '../../status-pages/subscriber-mail.js';
 
 export const MAX_RECIPIENTS = 20;
 const MAX_ADDRESS = 254;
@@ -90,7 +90,7 @@ export const email: ChannelType<EmailSettings> = {
   targetUrl: () => null,
   send: async (channel, event, ctx, tools) => {
     if (!tools.mail) return { ok: false, statusCode: null, error: 'SMTP is not configured on this network (PHAROS_SMTP_URL)' };
-    if (channel.statusPageSubscription) return tools.mail({ to: channel.settings.recipients, ...renderIncidentNotification(event, channel.statusPageSubscription) }, ctx.signal);
+    if (channel.statusPageSubscription) return tools.mail({ to: channel.settings.recipients, ...renderSubscriberMail(event, channel.statusPageSubscription) }, ctx.signal);
     return tools.mail({ to: channel.settings.recipients, ...renderEmail(event) }, ctx.signal);
   },
 };

@@ -10,7 +10,7 @@ import { ALERT_EVENT_TYPES, ALERT_TYPE_OF_EVENT, type AlertEvent, type AlertEven
 import type { DecidedEvent } from '../alert-decisions.js';
 import { channelsFor, organizationChannels, type MonitorFacts, type RuleSelector } from '../rules/match.js';
 import { memberTargets } from '../escalation/member-recipients.js';
-import { subscribersOfMonitor } from '../../status-pages/subscribers.js';
+import { subscribersOfMonitor, subscribersOfMonitors } from '../../status-pages/subscribers.js';
 
 /** The incident events a status page's subscribers are mailed about. */
 const SUBSCRIBER_EVENTS: ReadonlySet<string> = new Set(['incident.created', 'incident.updated', 'incident.resolved']);
@@ -98,6 +98,16 @@ export class AlertOutbox {
       ...members.map((m) => ({ id: m.id, name: m.name, type: 'Email' })),
     ];
     return this.insert(tx, monitor.orgId, monitor.id, decided, ordered, atMs);
+  }
+
+  /**
+   * Writes a maintenance window's announcement for the confirmed subscribers of the
+   * organization's pages showing a monitor it covers, on the window's transaction; returns
+   * the deliveries queued. Only subscribers: rules and channels are not told of maintenance.
+   */
+  async enqueueMaintenanceForSubscribers(tx: SqlClient, orgId: string, coveredMonitorIds: readonly string[], decided: DecidedEvent, atMs: number): Promise<number> {
+    const subscribers = await subscribersOfMonitors(tx, orgId, coveredMonitorIds);
+    return this.insert(tx, orgId, null, decided, subscribers.map((s) => ({ id: s.id, name: 'Status page subscriber', type: 'Email' })), atMs);
   }
 
   /**
