@@ -184,6 +184,28 @@ describe('status page subscriptions', () => {
     expect(to(erin)).toHaveLength(1);
   });
 
+  it('unsubscribe by a multipart one-click post too; subscribing again starts over with a confirmation', async () => {
+    const t = await h.tenant();
+    const page = await pageWith(t.key, [await createMonitor(h, t.key, 'queue')]);
+    const ip = client();
+    const frank = unique('frank');
+    await confirmed(page, frank, ip);
+    const unsubscribe = link(to(frank)[0]!, 'unsubscribe');
+    const boundary = 'pharosboundary';
+    const multipart = `--${boundary}\r\nContent-Disposition: form-data; name="List-Unsubscribe"\r\n\r\nOne-Click\r\n--${boundary}--\r\n`;
+    const res = await h.app.inject({ method: 'POST', url: unsubscribe, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, payload: multipart });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.body).toContain('Unsubscribed');
+    expect((await stored(frank))[0]!.unsubscribed_at).not.toBeNull();
+    // A link of another page does nothing here.
+    const other = await pageWith(t.key, []);
+    expect((await h.app.inject({ method: 'POST', url: unsubscribe.replace(page, other), headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: 'List-Unsubscribe=One-Click' })).statusCode).toBe(400);
+
+    expect((await subscribe(page, frank, ip)).statusCode).toBe(202);
+    await eventually(() => to(frank).length === 2, { what: 'a new confirmation mail' });
+    expect(await stored(frank)).toEqual([{ state: 'pending', unsubscribed_at: null }]);
+  });
+
   it('answers 202 the same for a new, pending and confirmed address, and lists no subscriber anywhere public', async () => {
     const t = await h.tenant();
     const page = await pageWith(t.key, [await createMonitor(h, t.key, 'api')]);
