@@ -38,11 +38,6 @@ export class SubscriberStore {
     return { subscriber, confirmationWanted: subscriber.state === 'pending' };
   }
 
-  async get(id: string): Promise<Subscriber | null> {
-    const { rows } = await this.sql.query<Row>(`SELECT id, page_id, email, state, page_url, unsubscribed_at FROM status_page_subscribers WHERE id = $1`, [id]);
-    return rows[0] ? fromRow(rows[0]) : null;
-  }
-
   /** Confirms a pending subscriber of this page; true when the subscriber exists (confirming twice is fine). */
   async confirm(pageId: string, id: string, atMs: number): Promise<boolean> {
     const { rowCount } = await this.sql.query(

@@ -13,7 +13,7 @@ import { memberTargets } from '../escalation/member-recipients.js';
 import { subscribersOfMonitor, subscribersOfMonitors } from '../../status-pages/subscribers.js';
 
 /** The incident events a status page's subscribers are mailed about. */
-const SUBSCRIBER_EVENTS: ReadonlySet<string> = new Set(['incident.created', 'incident.updated', 'incident.resolved']);
+const SUBSCRIBER_INCIDENT_EVENTS: ReadonlySet<string> = new Set(['incident.created', 'incident.updated', 'incident.resolved']);
 
 interface RuleRow {
   id: string;
@@ -56,7 +56,7 @@ export class AlertOutbox {
    * escalation's step or a rule's channels never mail subscribers twice.
    */
   private async enqueueToSubscribers(tx: SqlClient, monitor: { id: string; orgId: string }, decided: DecidedEvent, atMs: number): Promise<number> {
-    if (!SUBSCRIBER_EVENTS.has(decided.event) || !decided.incident) return 0;
+    if (!SUBSCRIBER_INCIDENT_EVENTS.has(decided.event) || !decided.incident) return 0;
     const subscribers = await subscribersOfMonitor(tx, monitor.orgId, monitor.id);
     if (subscribers.length === 0) return 0;
     // Subscribers read the words posted with the change; a new incident has its first entry, a resolved one its Resolved entry.
