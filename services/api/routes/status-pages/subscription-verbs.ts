@@ -23,6 +23,19 @@ const ADDRESS = /^[^\s@<>,;"()\\]+@[^\s@<>,;"()\\]+\.[^\s@<>,;"()\\]+$/;
 const now = (ctx: PublicContext) => (ctx.deps.now ?? Date.now)();
 const store = (ctx: PublicContext) => new SubscriberStore(ctx.deps.sql);
 
+/**
+ * Where mailed links point: PHAROS_PUBLIC_URL; else the page's own custom domain when the
+ * request came to it; else, in `pharos dev` only (on loopback by default), the request's
+ * origin. A server without PHAROS_PUBLIC_URL refuses subscriptions rather than mail links
+ * built from a Host header anyone can set (a confirmation mail pointing at their host).
+ */
+export function mailLinkBase(ctx: PublicContext, req: FastifyRequest, page: StatusPage): string {
+  const { config } = ctx.deps;
+  if (config.publicUrl || config.role === 'dev') return pageUrl(ctx, req, page, false);
+  if (page.customDomain && req.host.toLowerCase() === page.customDomain.toLowerCase()) return `${req.protocol}://${page.customDomain}/status/${page.slug}`;
+  throw new DomainError('UNAVAILABLE', 'Unavailable', 'email subscriptions need PHAROS_PUBLIC_URL: links in mails are never built from a request\'s Host header');
+}
+
 export type SubscribeOutcome = { ok: true } | { ok: false; retryAfterSeconds: number };
 
 export async function subscribe(ctx: PublicContext, req: FastifyRequest, page: StatusPage, input: { email: string }): Promise<SubscribeOutcome> {
@@ -36,7 +49,7 @@ export async function subscribe(ctx: PublicContext, req: FastifyRequest, page: S
     const d = await ctx.deps.hotState.consumeRateLimit(key, limit, SUBSCRIBE_LIMITS.periodMs, t);
     if (!d.allowed) return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(d.retryAfterMs / 1000)) };
   }
-  const url = pageUrl(ctx, req, page, false);
+  const url = mailLinkBase(ctx, req, page);
   const { subscriber, confirmationWanted } = await store(ctx).request(page.id, email, url, t);
   if (confirmationWanted) {
     const mail = renderConfirmation(
