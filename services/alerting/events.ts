@@ -19,8 +19,15 @@ export type AlertEventType = (typeof ALERT_EVENT_TYPES)[number];
 export const OPERATOR_EVENT_TYPES = ['region.dark', 'region.recovered'] as const;
 export type OperatorEventType = (typeof OPERATOR_EVENT_TYPES)[number];
 
+/**
+ * What only a status page's subscribers are told (docs/status-pages.md, "Email subscriptions"):
+ * no rule selects it and no channel but a subscriber receives it.
+ */
+export const SUBSCRIBER_EVENT_TYPES = ['maintenance.scheduled'] as const;
+export type SubscriberEventType = (typeof SUBSCRIBER_EVENT_TYPES)[number];
+
 /** The alert record's `type` (the document's "Down, Recovered, P95, etc."). */
-export const ALERT_TYPE_OF_EVENT: { readonly [E in AlertEventType | OperatorEventType]: string } = {
+export const ALERT_TYPE_OF_EVENT: { readonly [E in AlertEventType | OperatorEventType | SubscriberEventType]: string } = {
   'monitor.down': 'Down',
   'monitor.up': 'Recovered',
   'monitor.degraded': 'P95',
@@ -32,6 +39,7 @@ export const ALERT_TYPE_OF_EVENT: { readonly [E in AlertEventType | OperatorEven
   'incident.escalated': 'IncidentEscalated',
   'region.dark': 'RegionDark',
   'region.recovered': 'RegionRecovered',
+  'maintenance.scheduled': 'MaintenanceScheduled',
 };
 
 export interface AlertEventIncident {
@@ -54,7 +62,7 @@ export interface AlertEventIncident {
 export interface AlertEvent {
   /** `evt_…`, the same on every retry and every channel (Standard Webhooks `webhook-id` per delivery adds the channel). */
   id: string;
-  event: AlertEventType | OperatorEventType;
+  event: AlertEventType | OperatorEventType | SubscriberEventType;
   /** Null on an operator event. */
   orgId: string | null;
   /** Null for an incident about no monitor (a manual one), sent to the organization-wide rules. */
@@ -65,6 +73,8 @@ export interface AlertEvent {
   escalation?: { policyId: string; policyName: string; step: number; round: number };
   /** On region.dark / region.recovered: the region, its agents now, and when one was last heard from. */
   region?: { name: string; connectedAgents: number; lastSeenAt: string | null };
+  /** On maintenance.scheduled: the window and its next (or current) occurrence. */
+  maintenance?: { id: string; name: string; startsAt: string; endsAt: string };
 }
 
 /** The JSON a Webhook channel receives: the document's shape plus the added fields. */

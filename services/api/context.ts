@@ -54,6 +54,8 @@ export interface ApiDeps {
   alertChannels?: AlertChannelDeps;
   /** Signs status page access cookies (derived from PHAROS_SECRETS_KEY; absent = a random key per process). */
   statusPageAccessKey?: Buffer;
+  /** The operator's SMTP (PHAROS_SMTP_URL), for status page subscription confirmations; absent = none configured. */
+  mail?: import('../alerting/channels/email.js').MailSender | null;
   now?: () => number;
 }
 

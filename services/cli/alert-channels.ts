@@ -8,12 +8,12 @@ import type { SqlClient } from '../lib/ports/sql-client.js';
 import { createGuardedResolver } from '../lib/ssrf/guarded-resolver.js';
 import { createSealer } from '../lib/store/sealed.js';
 import { createGuardedHttp } from '../alerting/channels/guarded-http.js';
-import { createMailSender } from '../alerting/channels/email.js';
+import { createMailSender, type MailSender } from '../alerting/channels/email.js';
 import { createChannelSender } from '../alerting/channels/index.js';
 import { AlertChannelStore } from '../alerting/channels/store.js';
 import type { AlertChannelDeps } from '../api/context.js';
 
-export function openAlertChannels(config: Readonly<Config>, sql: SqlClient, key: Buffer): AlertChannelDeps & { close(): Promise<void> } {
+export function openAlertChannels(config: Readonly<Config>, sql: SqlClient, key: Buffer): AlertChannelDeps & { mail: MailSender | null; close(): Promise<void> } {
   const resolver = createGuardedResolver({ allowPrivateTargets: config.allowPrivateTargets });
   const http = createGuardedHttp({ resolver });
   const smtp = config.smtp.url
@@ -21,8 +21,10 @@ export function openAlertChannels(config: Readonly<Config>, sql: SqlClient, key:
     ? nodemailer.createTransport(config.smtp.url, { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 10_000 } as object)
     : null;
   const from = config.smtp.from ?? 'Pharos <pharos@localhost>';
-  const deliver = createChannelSender({ post: http.post, mail: smtp ? createMailSender(smtp, from) : null });
+  const mail = smtp ? createMailSender(smtp, from) : null;
+  const deliver = createChannelSender({ post: http.post, mail });
   return {
+    mail,
     store: new AlertChannelStore(sql, createSealer(key)),
     deliver,
     resolver,

@@ -13,6 +13,7 @@ import { createDarkRegions } from '../alerting/dark-regions.js';
 import { MaintenanceWindowStore } from '../alerting/maintenance/store.js';
 import { startEscalationWorker } from '../alerting/escalation/worker.js';
 import { withTeamMembers } from '../alerting/escalation/member-recipients.js';
+import { withStatusPageSubscribers } from '../status-pages/subscriber-recipients.js';
 import { IncidentStore } from '../alerting/incident-store.js';
 import { publishHeartbeatResults } from '../heartbeats/heartbeat-results.js';
 import { startHeartbeatWatchdog } from '../heartbeats/watchdog.js';
@@ -68,14 +69,14 @@ const EMBEDDED_AGENT_TOKEN = 'embedded-agent';
  * (settings decrypted) and sent. Without a secrets key no channel can be opened: every
  * delivery is then recorded as a failed attempt "no channel sender configured".
  */
-function alertSender(sql: SqlClient, channels: AlertChannelDeps | undefined): { loadChannel: ChannelLoader; deliverEvent: DeliverEvent } {
-  if (!channels) return { loadChannel: withTeamMembers(sql, channelIdentityLoader(sql)), deliverEvent: unconfiguredDeliverEvent };
+function alertSender(sql: SqlClient, channels: AlertChannelDeps | undefined, accessKey: Buffer): { loadChannel: ChannelLoader; deliverEvent: DeliverEvent } {
+  if (!channels) return { loadChannel: withStatusPageSubscribers(sql, accessKey, withTeamMembers(sql, channelIdentityLoader(sql))), deliverEvent: unconfiguredDeliverEvent };
   return {
-    // Escalation steps' team members are emailed like an Email channel of one address.
-    loadChannel: withTeamMembers(sql, async (orgId, channelId) => {
+    // Escalation steps' team members and status page subscribers are emailed like an Email channel of one address.
+    loadChannel: withStatusPageSubscribers(sql, accessKey, withTeamMembers(sql, async (orgId, channelId) => {
       const channel = await channels.store.load(channelId);
       return channel && channel.orgId === orgId ? channel : null;
-    }),
+    })),
     deliverEvent: channels.deliver,
   };
 }
@@ -113,6 +114,8 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
     const agentTokens = new AgentTokenStore(sql);
     const out: RunningNetwork = { stop: stopAll };
     const secretsKey = resolveSecretsKey(config);
+    // One key for status page cookies and subscription links, so the api and the alerting process agree (without a secrets key neither mails).
+    const statusPageAccessKey = accessKeyFrom(secretsKey);
     if (roles.has('alerting')) await requireSecretsKeyIfChannels(sql, secretsKey, config.role);
     // One channel sender for the api (test alerts) and alerting (the outbox) of this process.
     const alertChannels = secretsKey && (roles.has('api') || roles.has('alerting')) ? openAlertChannels(config, sql, secretsKey) : undefined;
@@ -137,7 +140,7 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
       const operatorAlerts = openOperatorAlerts(config);
       stops.push(() => operatorAlerts.close());
       const deliveries = startDeliveryWorker({
-        store: new DeliveryStore(sql), ...operatorAlerts.wrap(alertSender(sql, alertChannels)), logger: alertingLogger, leaseMs: config.deliveryLeaseMs,
+        store: new DeliveryStore(sql), ...operatorAlerts.wrap(alertSender(sql, alertChannels, statusPageAccessKey)), logger: alertingLogger, leaseMs: config.deliveryLeaseMs,
       });
       stops.push(() => deliveries.stop());
       // One operator alert per region that loses (or regains) all its agents, whichever process sees it first.
@@ -186,7 +189,7 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
       const boot = await bootstrapOrganization(sql, config.bootstrapKey);
       out.adminKey = boot.generatedAdminKey;
       if (!alertChannels) logger.warn('PHAROS_SECRETS_KEY is not set: the alert channel api answers 503 until it is, and status page access cookies last only as long as this process');
-      const app: FastifyInstance = await buildApp({ config, logger, sql, monitors, heartbeats, incidents, incidentLifecycle: new IncidentLifecycle({ sql, outbox: new AlertOutbox(), escalations }), apiKeys, quotas: new PlanQuotas(sql), teams: new TeamStore(sql), orgs: new OrganizationStore(sql), results: results!, hotState, bus, subjects, alertChannels, statusPageAccessKey: accessKeyFrom(secretsKey) });
+      const app: FastifyInstance = await buildApp({ config, logger, sql, monitors, heartbeats, incidents, incidentLifecycle: new IncidentLifecycle({ sql, outbox: new AlertOutbox(), escalations }), apiKeys, quotas: new PlanQuotas(sql), teams: new TeamStore(sql), orgs: new OrganizationStore(sql), results: results!, hotState, bus, subjects, alertChannels, statusPageAccessKey, mail: alertChannels?.mail ?? null });
       await app.listen({ host: config.http.host, port: config.http.port });
       stops.push(() => app.close());
       const addr = app.server.address();

@@ -70,7 +70,7 @@ function maintenance(m: MaintenanceView, names: Map<string, string>): Html {
   return html`<article class="card"><h3>${m.name}</h3><p class="muted"><span class="tag">${m.inProgress ? 'In progress' : 'Scheduled'}</span> · ${when(m.startMs)} to ${when(m.endMs)}</p>${affected ? html`<p>Affects: ${affected}</p>` : ''}</article>`;
 }
 
-function shell(title: string, body: Html, head: Html | string = ''): string {
+export function shell(title: string, body: Html, head: Html | string = ''): string {
   return html`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light dark"><title>${title}</title>${head}<style>${new Html(STYLE)}</style></head><body><div class="wrap">${body}</div></body></html>`.value;
 }
 
@@ -102,4 +102,11 @@ ${error ? html`<p class="error" role="alert">${error}</p>` : ''}<button type="su
 
 export function renderNotFound(): string {
   return shell('Status page not found', html`<main><h1>Status page not found</h1><p class="muted">There is no status page at this address.</p></main>`);
+}
+
+/** A small page answering a subscription link (confirm, unsubscribe), optionally with a form that posts back. */
+export function renderSubscriptionPage(page: { title: string }, heading: string, message: string, form?: { action: string; button: string }): string {
+  const body = html`<main><h1>${page.title}</h1><h2>${heading}</h2><p>${message}</p>
+${form ? html`<form class="login" method="post" action="${form.action}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit">${form.button}</button></form>` : ''}</main>`;
+  return shell(`${page.title} status`, body);
 }

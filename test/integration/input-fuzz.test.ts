@@ -14,7 +14,7 @@ const databaseUrl = realService('database');
 const OPERATOR = 'fuzz-operator-key-0123456789abcdef';
 /** No error body may exceed this, whatever the request: a few dozen details of bounded length. */
 const ERROR_BODY_BOUND = 10 * 1024;
-const TABLES = ['organizations', 'api_keys', 'monitors', 'teams', 'team_members', 'incidents', 'job_pings', 'status_pages'];
+const TABLES = ['organizations', 'api_keys', 'monitors', 'teams', 'team_members', 'incidents', 'job_pings', 'status_pages', 'status_page_subscribers'];
 
 let h: ApiHarness;
 let key: string;

@@ -9,7 +9,8 @@ import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
  */
 let h: ApiHarness;
 beforeAll(async () => {
-  h = await startApiHarness();
+  // A mail sender that accepts everything: the public subscribe route answers 202 only with SMTP configured.
+  h = await startApiHarness({ mail: async () => ({ ok: true, statusCode: 250, error: null }) });
   // The public status page view answers 200 for a page that exists (the placeholder slug).
   const { key } = await h.tenant(['*']);
   const res = await h.app.inject({ method: 'POST', url: '/api/status-pages', headers: { 'x-api-key': key }, payload: { slug: 'placeholder', title: 'Placeholder', components: [] } });
@@ -18,7 +19,12 @@ beforeAll(async () => {
 afterAll(async () => h?.close());
 
 /** The /api routes open without a key, on purpose (docs/decisions.md, "Public badges" and "Status pages"). */
-const PUBLIC_API_ROUTES = ['GET /api/badges/:monitorId/uptime.svg', 'GET /api/badges/:monitorId/status.svg', 'GET /api/status-pages/:slug/public'];
+const PUBLIC_API_ROUTES = ['GET /api/badges/:monitorId/uptime.svg', 'GET /api/badges/:monitorId/status.svg', 'GET /api/status-pages/:slug/public', 'POST /api/status-pages/:slug/subscribe'];
+
+/** What a public route needs to succeed, and its success status, where that is not a bare 200 GET. */
+const PUBLIC_CALLS: Record<string, { payload: object; status: number }> = {
+  'POST /api/status-pages/:slug/subscribe': { payload: { email: 'someone@example.test' }, status: 202 },
+};
 
 const fill = (url: string) => url.replace(/:(\w+)/g, (_m, name) => (name === 'id' ? 'mon_00000000000000000000000000' : 'placeholder'));
 
@@ -37,8 +43,9 @@ describe('route × scope matrix', () => {
     expect(open.sort()).toEqual([...PUBLIC_API_ROUTES].sort());
     for (const route of open) {
       const [method, url] = route.split(' ');
-      const res = await h.app.inject({ method: method as 'GET', url: fill(url) });
-      expect(res.statusCode, route).toBe(200);
+      const call = PUBLIC_CALLS[route];
+      const res = await h.app.inject({ method: method as 'GET', url: fill(url), ...(call ? { payload: call.payload } : {}) });
+      expect(res.statusCode, route).toBe(call?.status ?? 200);
     }
   });
 

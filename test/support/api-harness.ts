@@ -1,3 +1,4 @@
+import type { MailSender } from '../../services/alerting/channels/email.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { HeartbeatStore } from '../../services/heartbeats/heartbeat-store.js';
 import { IncidentStore } from '../../services/alerting/incident-store.js';
@@ -74,6 +75,10 @@ export interface ApiHarnessOptions {
   /** DNS for alert channel URLs (the SSRF guard's lookup); default the system resolver. */
   channelLookup?: AddressLookup;
   logger?: Logger;
+  /** The operator's SMTP, for status page subscription confirmations. */
+  mail?: MailSender;
+  /** Signs status page cookies and subscription links (default: a random key). */
+  statusPageAccessKey?: Buffer;
 }
 
 export async function startApiHarness(opts: ApiHarnessOptions = {}): Promise<ApiHarness> {
@@ -95,7 +100,7 @@ export async function startApiHarness(opts: ApiHarnessOptions = {}): Promise<Api
     deliver: createChannelSender({ post: http.post, mail: null }),
     resolver,
   };
-  const app = await buildApp({ config, logger, sql, monitors, heartbeats: new HeartbeatStore(sql), incidents: new IncidentStore(sql), incidentLifecycle: new IncidentLifecycle({ sql, outbox: new AlertOutbox(), escalations: new EscalationTimers({ sql, outbox: new AlertOutbox(), monitorById: (id) => monitors.getById(id) }) }), apiKeys, quotas: new PlanQuotas(sql), teams: new TeamStore(sql), orgs, results, hotState, bus, subjects: subjectsFor('test'), now: opts.now, alertChannels });
+  const app = await buildApp({ config, logger, sql, monitors, heartbeats: new HeartbeatStore(sql), incidents: new IncidentStore(sql), incidentLifecycle: new IncidentLifecycle({ sql, outbox: new AlertOutbox(), escalations: new EscalationTimers({ sql, outbox: new AlertOutbox(), monitorById: (id) => monitors.getById(id) }) }), apiKeys, quotas: new PlanQuotas(sql), teams: new TeamStore(sql), orgs, results, hotState, bus, subjects: subjectsFor('test'), now: opts.now, alertChannels, mail: opts.mail, statusPageAccessKey: opts.statusPageAccessKey });
   await app.ready();
   return {
     app, sql, results, bus, hotState, monitors, apiKeys, orgs,

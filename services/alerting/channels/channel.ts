@@ -19,6 +19,8 @@ export interface StoredChannel<S = Record<string, unknown>> {
   settings: S;
   /** Standard Webhooks signing secrets (`whsec_…`), newest first; more than one during a rotation's overlap. */
   signingSecrets: string[];
+  /** Set on a status page subscriber (status-pages/subscriber-recipients.ts): the Email type then sends the subscriber's mail. */
+  statusPageSubscription?: import('../../status-pages/subscriber-mail.js').SubscriberMailContext;
 }
 
 /** The result of one attempt, as data: an alert record shows every attempt. */

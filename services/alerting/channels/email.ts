@@ -9,6 +9,7 @@ import { raceAbort } from '../../lib/abort.js';
 import type { AlertEvent } from '../events.js';
 import type { ChannelType, DeliveryOutcome } from './channel.js';
 import { escapeHtml, summarize, truncate } from './summary.js';
+import { renderSubscriberMail } from '../../status-pages/subscriber-mail.js';
 
 export const MAX_RECIPIENTS = 20;
 const MAX_ADDRESS = 254;
@@ -24,6 +25,8 @@ export interface MailMessage {
   subject: string;
   text: string;
   html: string;
+  /** Extra headers (a subscriber's List-Unsubscribe); never built from untrusted text. */
+  headers?: Record<string, string>;
 }
 
 /** Sends one message through the operator's SMTP; resolves with the outcome, never throws. */
@@ -87,6 +90,7 @@ export const email: ChannelType<EmailSettings> = {
   targetUrl: () => null,
   send: async (channel, event, ctx, tools) => {
     if (!tools.mail) return { ok: false, statusCode: null, error: 'SMTP is not configured on this network (PHAROS_SMTP_URL)' };
+    if (channel.statusPageSubscription) return tools.mail({ to: channel.settings.recipients, ...renderSubscriberMail(event, channel.statusPageSubscription) }, ctx.signal);
     return tools.mail({ to: channel.settings.recipients, ...renderEmail(event) }, ctx.signal);
   },
 };

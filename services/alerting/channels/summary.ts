@@ -29,6 +29,7 @@ const HEADLINE: Record<AlertEvent['event'], [string, Tone]> = {
   'incident.escalated': ['incident escalated: still unacknowledged', 'bad'],
   'region.dark': ['lost all its agents', 'bad'],
   'region.recovered': ['has agents again', 'good'],
+  'maintenance.scheduled': ['maintenance scheduled', 'warn'],
 };
 
 /** An incident about no monitor: what happened to it, after its title. */

@@ -10,6 +10,10 @@ import { ALERT_EVENT_TYPES, ALERT_TYPE_OF_EVENT, type AlertEvent, type AlertEven
 import type { DecidedEvent } from '../alert-decisions.js';
 import { channelsFor, organizationChannels, type MonitorFacts, type RuleSelector } from '../rules/match.js';
 import { memberTargets } from '../escalation/member-recipients.js';
+import { subscribersOfMonitor, subscribersOfMonitors } from '../../status-pages/subscribers.js';
+
+/** The incident events a status page's subscribers are mailed about. */
+const SUBSCRIBER_INCIDENT_EVENTS: ReadonlySet<string> = new Set(['incident.created', 'incident.updated', 'incident.resolved']);
 
 interface RuleRow {
   id: string;
@@ -39,10 +43,32 @@ export class AlertOutbox {
     for (const decided of events) {
       if (!isRuleEvent(decided.event)) continue;
       const wanted = channelsFor(monitor, rules, decided.event);
-      if (wanted.length === 0) continue;
-      queued += await this.enqueueTo(tx, monitor, decided, wanted, atMs);
+      if (wanted.length > 0) queued += await this.enqueueTo(tx, monitor, decided, wanted, atMs);
+      queued += await this.enqueueToSubscribers(tx, monitor, decided, atMs);
     }
     return queued;
+  }
+
+  /**
+   * An incident event on a monitor also goes to the confirmed subscribers of the
+   * organization's status pages that show it: its own event, one delivery per subscriber
+   * (status-pages/subscriber-recipients.ts). Only here, where an incident changes: an
+   * escalation's step or a rule's channels never mail subscribers twice.
+   */
+  private async enqueueToSubscribers(tx: SqlClient, monitor: { id: string; orgId: string }, decided: DecidedEvent, atMs: number): Promise<number> {
+    if (!SUBSCRIBER_INCIDENT_EVENTS.has(decided.event) || !decided.incident) return 0;
+    const subscribers = await subscribersOfMonitor(tx, monitor.orgId, monitor.id);
+    if (subscribers.length === 0) return 0;
+    // Subscribers read the words posted with the change; a new incident has its first entry, a resolved one its Resolved entry.
+    let told = decided;
+    if (!decided.incident.update && decided.event !== 'incident.updated') {
+      const { rows } = await tx.query<{ status: string; message: string }>(
+        `SELECT status, message FROM incident_updates WHERE incident_id = $1 AND ($2 OR status = 'Resolved') ORDER BY created_at DESC, id DESC LIMIT 1`,
+        [decided.incident.id, decided.event === 'incident.created'],
+      );
+      if (rows[0]) told = { ...decided, incident: { ...decided.incident, update: rows[0] } };
+    }
+    return this.insert(tx, monitor.orgId, monitor.id, told, subscribers.map((s) => ({ id: s.id, name: 'Status page subscriber', type: 'Email' })), atMs);
   }
 
   /**
@@ -72,6 +98,16 @@ export class AlertOutbox {
       ...members.map((m) => ({ id: m.id, name: m.name, type: 'Email' })),
     ];
     return this.insert(tx, monitor.orgId, monitor.id, decided, ordered, atMs);
+  }
+
+  /**
+   * Writes a maintenance window's announcement for the confirmed subscribers of the
+   * organization's pages showing a monitor it covers, on the window's transaction; returns
+   * the deliveries queued. Only subscribers: rules and channels are not told of maintenance.
+   */
+  async enqueueMaintenanceForSubscribers(tx: SqlClient, orgId: string, coveredMonitorIds: readonly string[], decided: DecidedEvent, atMs: number): Promise<number> {
+    const subscribers = await subscribersOfMonitors(tx, orgId, coveredMonitorIds);
+    return this.insert(tx, orgId, null, decided, subscribers.map((s) => ({ id: s.id, name: 'Status page subscriber', type: 'Email' })), atMs);
   }
 
   /**

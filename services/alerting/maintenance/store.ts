@@ -57,9 +57,10 @@ const ts = (v: number | null) => (v === null ? null : new Date(v).toISOString())
 export class MaintenanceWindowStore {
   constructor(private readonly sql: SqlClient, private readonly now: () => number = Date.now) {}
 
-  async create(orgId: string, w: MaintenanceWindowInput): Promise<MaintenanceWindow> {
+  /** `tx`: the caller's transaction, when the window is announced on it. */
+  async create(orgId: string, w: MaintenanceWindowInput, tx: SqlClient = this.sql): Promise<MaintenanceWindow> {
     const at = this.now();
-    const { rows } = await this.sql.query<WindowRow>(
+    const { rows } = await tx.query<WindowRow>(
       `INSERT INTO maintenance_windows (id, org_id, name, mode, starts_at, ends_at, cron_expression, rrule, duration_minutes, timezone, anchor_at, monitor_ids, tags, all_monitors, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, to_timestamp($15 / 1000.0), to_timestamp($15 / 1000.0)) RETURNING *`,
       [newId('mw'), orgId, w.name, w.mode, ts(w.startsAtMs), ts(w.endsAtMs), w.cronExpression, w.rrule, w.durationMinutes, w.timezone, ts(w.anchorMs),

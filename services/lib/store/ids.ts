@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ulid } from 'ulid';
 
 /** IDs carry a type prefix (DESIGN.md §5): mon_…, key_…, org_…, agt_… */
-export type IdPrefix = 'mon' | 'key' | 'org' | 'agt' | 'job' | 'team' | 'mem' | 'png' | 'inc' | 'ch' | 'evt' | 'alr' | 'rule' | 'upd' | 'esc' | 'mw' | 'rpt' | 'sp';
+export type IdPrefix = 'mon' | 'key' | 'org' | 'agt' | 'job' | 'team' | 'mem' | 'png' | 'inc' | 'ch' | 'evt' | 'alr' | 'rule' | 'upd' | 'esc' | 'mw' | 'rpt' | 'sp' | 'sub';
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${ulid().toLowerCase()}`;

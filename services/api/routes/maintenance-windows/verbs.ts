@@ -2,6 +2,8 @@ import { DomainError, instantParam, notFound, validationError, type FieldError }
 import { activeOccurrence, nextStart, scheduleProblems } from '../../../alerting/maintenance/schedule.js';
 import type { MaintenanceWindow, MaintenanceWindowInput, MaintenanceWindowStore } from '../../../alerting/maintenance/store.js';
 import type { VerbContext } from '../../context.js';
+import { AlertOutbox } from '../../../alerting/deliveries/outbox.js';
+import { announceMaintenance } from '../../../alerting/maintenance/announce.js';
 import type { ListMaintenanceWindowsQuery, MaintenanceWindowBody } from './schema.js';
 
 export type WindowVerbContext = VerbContext & { windows: MaintenanceWindowStore };
@@ -50,7 +52,14 @@ async function mustGet(ctx: WindowVerbContext, id: string): Promise<MaintenanceW
 export async function createMaintenanceWindow({ ctx, input }: { ctx: WindowVerbContext; input: MaintenanceWindowBody }) {
   const window = await inputOf(ctx, input, now(ctx));
   await ctx.deps.quotas.assertCanAddMaintenanceWindow(ctx.principal.orgId);
-  return present(await ctx.windows.create(ctx.principal.orgId, window), now(ctx));
+  const t = now(ctx);
+  // The window and its announcement to status page subscribers commit together.
+  const created = await ctx.deps.sql.transaction(async (tx) => {
+    const w = await ctx.windows.create(ctx.principal.orgId, window, tx);
+    await announceMaintenance(tx, new AlertOutbox(), w, ctx.principal.orgId, t);
+    return w;
+  });
+  return present(created, t);
 }
 
 export async function listMaintenanceWindows({ ctx, input }: { ctx: WindowVerbContext; input: ListMaintenanceWindowsQuery }) {

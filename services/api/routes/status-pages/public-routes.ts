@@ -11,8 +11,9 @@ import type { StatusPage, StatusPageStore } from '../../../status-pages/store.js
 import type { PageCache } from '../../../status-pages/page-cache.js';
 import { TTL_MS } from '../../../status-pages/page-cache.js';
 import { accessKeyFrom } from '../../../status-pages/access-cookie.js';
-import { renderNotFound, renderPasswordForm } from '../../../status-pages/render-page.js';
-import { LoginBody, PublicStatusPage, SlugParams, htmlResponse, statuspageResponses } from './public-schema.js';
+import { renderNotFound, renderPasswordForm, renderSubscriptionPage } from '../../../status-pages/render-page.js';
+import { LoginBody, OneClickBody, PublicStatusPage, SlugParams, SubscribeBody, TokenQuery, htmlResponse, statuspageResponses, subscribeResponses } from './public-schema.js';
+import { followLink, linkIsGood, subscribe } from './subscription-verbs.js';
 import {
   addressedPage, atomFeed, logIn, mayView, pageHtml, pageUrl, passwordRequired, publicView, statuspageJson, type PublicContext, type Rendered, type StatuspageDocument,
 } from './public-verbs.js';
@@ -38,6 +39,8 @@ export function publicStatusRoutes(opts: { deps: ApiDeps; pages: StatusPageStore
     app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_BYTES }, (_req, body, done) => {
       done(null, Object.fromEntries(new URLSearchParams(body as string)));
     });
+    // RFC 8058 lets a mail client post the one-click unsubscribe as multipart; its body says nothing the URL does not.
+    app.addContentTypeParser('multipart/form-data', { parseAs: 'string', bodyLimit: FORM_BYTES }, (_req, _body, done) => done(null, {}));
     const maxAge = Math.floor(TTL_MS / 1000);
     const caching = (page: StatusPage) => (page.visibility === 'public' ? `public, max-age=${maxAge}` : 'private, no-store');
 
@@ -116,6 +119,50 @@ export function publicStatusRoutes(opts: { deps: ApiDeps; pages: StatusPageStore
           await statuspageJson(ctx, page, url, doc));
       });
     }
+
+    app.post('/api/status-pages/:slug/subscribe', {
+      config: open,
+      schema: { tags, summary: 'Subscribe to status page updates via email (a confirmation link is mailed first)', security: [], params: SlugParams, body: SubscribeBody, response: subscribeResponses },
+    }, async (req, reply) => {
+      const { page } = await viewable(req, req.params.slug);
+      const outcome = await subscribe(ctx, req, page, req.body);
+      if (!outcome.ok) {
+        reply.header('retry-after', outcome.retryAfterSeconds);
+        throw new DomainError('RATE_LIMITED', 'Too many requests', `too many subscription requests; retry after ${outcome.retryAfterSeconds} s`);
+      }
+      return reply.status(202).header('cache-control', 'no-store').send({ message: 'If the address can be subscribed, a confirmation link is on its way to it.' });
+    });
+
+    const linkPage = (reply: FastifyReply, status: number, body: string) => reply.status(status).headers(HTML_HEADERS).type('text/html; charset=utf-8').header('cache-control', 'private, no-store').send(body);
+    const badLink = (reply: FastifyReply, page: StatusPage) => linkPage(reply, 400, renderSubscriptionPage(page, 'This link is not valid', 'It may have expired or been copied incompletely. Subscribe again on the status page.'));
+    const linkSchema = (summary: string) => ({ tags, summary, security: [], params: SlugParams, querystring: TokenQuery, response: htmlResponse('A small page saying what happened; 400 for a link that is not valid; 404 HTML when there is no such page') });
+
+    // The signed link is the capability (it proves the mailbox), so it works without a password page's cookie: a mail client's one-click post has none.
+    app.get('/status/:slug/subscriptions/confirm', { config: open, schema: linkSchema('Confirm an email subscription (the link in the confirmation mail)') }, async (req, reply) => {
+      const found = await addressedPage(ctx, req, req.params.slug);
+      if (!found) return notFoundHtml(reply);
+      if (!(await followLink(ctx, found.page, 'confirm', req.query.token))) return badLink(reply, found.page);
+      return linkPage(reply, 200, renderSubscriptionPage(found.page, 'Subscription confirmed', 'You will be emailed when an incident on this page starts, is updated or is resolved. Every mail has a link to unsubscribe.'));
+    });
+
+    app.get('/status/:slug/subscriptions/unsubscribe', { config: open, schema: linkSchema('Unsubscribe page: a button that posts the one-click unsubscribe') }, async (req, reply) => {
+      const found = await addressedPage(ctx, req, req.params.slug);
+      if (!found) return notFoundHtml(reply);
+      if (!linkIsGood(ctx, 'unsubscribe', req.query.token)) return badLink(reply, found.page);
+      // A GET changes nothing: link scanners open links in mail.
+      return linkPage(reply, 200, renderSubscriptionPage(found.page, 'Unsubscribe', 'Stop the emails about this status page?',
+        { action: `/status/${found.page.slug}/subscriptions/unsubscribe?token=${encodeURIComponent(req.query.token)}`, button: 'Unsubscribe' }));
+    });
+
+    app.post('/status/:slug/subscriptions/unsubscribe', {
+      config: open,
+      schema: { ...linkSchema('One-click unsubscribe (RFC 8058: List-Unsubscribe=One-Click), or the unsubscribe page\'s button'), consumes: ['application/x-www-form-urlencoded', 'multipart/form-data'], body: OneClickBody },
+    }, async (req, reply) => {
+      const found = await addressedPage(ctx, req, req.params.slug);
+      if (!found) return notFoundHtml(reply);
+      if (!(await followLink(ctx, found.page, 'unsubscribe', req.query.token))) return badLink(reply, found.page);
+      return linkPage(reply, 200, renderSubscriptionPage(found.page, 'Unsubscribed', 'You will get no more emails about this status page.'));
+    });
 
     app.get('/api/status-pages/:slug/public', {
       config: open,

@@ -47,3 +47,17 @@ export const PublicStatusPage = Type.Object({
 });
 
 export const htmlResponse = (description: string) => ({ 200: { description, content: { 'text/html': { schema: Type.String() } } }, 400: ErrorResponse });
+
+export const SubscribeBody = Type.Object({
+  email: Type.String({ minLength: 1, maxLength: 254, description: 'The address to mail a confirmation link to; mailed about incidents once confirmed' }),
+}, { additionalProperties: false });
+
+export const TokenQuery = Type.Object({ token: Type.String({ minLength: 1, maxLength: 200, description: 'The signed link from the mail' }) });
+
+/** RFC 8058's one-click body (`List-Unsubscribe=One-Click`); the token in the URL is what counts. */
+export const OneClickBody = Type.Object({ 'List-Unsubscribe': Type.Optional(Type.String({ maxLength: 100 })) }, { additionalProperties: true });
+
+export const subscribeResponses = {
+  202: Type.Object({ message: Type.String() }, { description: 'The same answer for a new, pending or confirmed address: a new or pending one is mailed a confirmation link' }),
+  400: ErrorResponse, 401: ErrorResponse, 404: ErrorResponse, 429: ErrorResponse, 503: ErrorResponse,
+};
