@@ -9,6 +9,7 @@ import path from 'node:path';
 import { ChdbExecutor } from '../../services/lib/adapters/chdb/executor.js';
 import { ClickHouseResultStore } from '../../services/lib/results/store.js';
 import { NO_DETAILS, type StoredResult } from '../../services/lib/results/types.js';
+import { measureLatency } from './support/latency.js';
 
 const DAY = 86_400_000;
 const REGIONS = ['EuWest', 'UsEast', 'ApSouth'];
@@ -50,23 +51,7 @@ const loadMs = performance.now() - loadStarted;
 await exec.command('OPTIMIZE TABLE pharos_bench.check_results_v1 FINAL');
 console.log(`loaded ${rows} rows (${MONITORS.length} monitors × 30 days × 1/min × ${REGIONS.length} regions) in ${(loadMs / 1000).toFixed(1)} s (${Math.round(rows / (loadMs / 1000))} rows/s)`);
 
-function pct(sorted: number[], p: number) {
-  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-}
-
-async function measure(name: string, fn: () => Promise<unknown>) {
-  for (let i = 0; i < 5; i++) await fn(); // warm caches
-  const times: number[] = [];
-  for (let i = 0; i < ITERATIONS; i++) {
-    const t0 = performance.now();
-    await fn();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  const r = { p50: +pct(times, 0.5).toFixed(2), p99: +pct(times, 0.99).toFixed(2), max: +times[times.length - 1].toFixed(2) };
-  console.log(`${name}: p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms over ${ITERATIONS} runs`);
-  return r;
-}
+const measure = (name: string, fn: () => Promise<unknown> | unknown) => measureLatency(name, ITERATIONS, fn);
 
 const stats30d = await measure('monitorStats 30 days', () => store.monitorStats({ orgId: 'org_bench', monitorId: TARGET, fromMs: start, toMs: end }));
 const stats24h = await measure('monitorStats 24 hours', () => store.monitorStats({ orgId: 'org_bench', monitorId: TARGET, fromMs: end - DAY, toMs: end }));

@@ -17,6 +17,7 @@ import { renderPage } from '../../services/status-pages/render-page.js';
 import { StatusPageStore } from '../../services/status-pages/store.js';
 import { IncidentStore } from '../../services/alerting/incident-store.js';
 import { loadConfig } from '../../services/lib/config.js';
+import { measureLatency, pct } from './support/latency.js';
 
 const DAY = 86_400_000;
 const COMPONENTS = 50;
@@ -82,20 +83,7 @@ console.log(`loaded ${rows} results (${COMPONENTS} monitors × 90 days × every 
 
 const page = (await new StatusPageStore(h.sql).get(t.orgId, created.id))!;
 const deps = { sql: h.sql, monitors: h.monitors, incidents: new IncidentStore(h.sql), results: h.results, hotState: h.hotState, config: loadConfig('dev', { PHAROS_REGIONS: REGIONS.join(',') }) };
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!;
-async function measure(name: string, fn: () => Promise<unknown> | unknown) {
-  for (let i = 0; i < 5; i++) await fn();
-  const times: number[] = [];
-  for (let i = 0; i < ITERATIONS; i++) {
-    const t0 = performance.now();
-    await fn();
-    times.push(performance.now() - t0);
-  }
-  times.sort((a, b) => a - b);
-  const r = { p50: +pct(times, 0.5).toFixed(2), p99: +pct(times, 0.99).toFixed(2), max: +times.at(-1)!.toFixed(2) };
-  console.log(`${name}: p50 ${r.p50} ms, p99 ${r.p99} ms, max ${r.max} ms over ${ITERATIONS} runs`);
-  return r;
-}
+const measure = (name: string, fn: () => Promise<unknown> | unknown) => measureLatency(name, ITERATIONS, fn);
 
 const view = await loadPageView(deps, page);
 const daily = await measure('dailyChecks: 50 monitors × 90 days from the rollup (chDB)', () => h.results.dailyChecks(t.orgId, ids, start, now));
