@@ -8,6 +8,7 @@
 import { TtlCache } from '../api/routes/badges/badge-cache.js';
 import type { StatusPage } from './store.js';
 import type { PageView } from './view.js';
+import { SettledDays } from './settled-days.js';
 
 /** How long a page may lag behind its data: one minute (Statuspage-like freshness, well under the 5-minute cap). */
 export const TTL_MS = 60_000;
@@ -27,10 +28,13 @@ export interface CachedView {
 export class PageCache {
   private readonly addresses: TtlCache<Promise<StatusPage | null>>;
   private readonly views: TtlCache<Promise<CachedView>>;
+  /** Daily figures of days that are over, shared by every page's loads. */
+  readonly days: SettledDays;
 
   constructor(now: () => number) {
     this.addresses = new TtlCache({ ttlMs: TTL_MS, maxEntries: MAX_ADDRESSES, now });
     this.views = new TtlCache({ ttlMs: TTL_MS, maxEntries: MAX_VIEWS, now });
+    this.days = new SettledDays(now);
   }
 
   page(address: string, load: () => Promise<StatusPage | null>): Promise<StatusPage | null> {

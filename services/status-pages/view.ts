@@ -12,6 +12,7 @@ import { activeOccurrence, nextStart } from '../alerting/maintenance/schedule.js
 import { createDarkRegions } from '../alerting/dark-regions.js';
 import type { IncidentSeverity, UpdateStatus } from '../alerting/incident-model.js';
 import type { StatusPage } from './store.js';
+import type { SettledDays } from './settled-days.js';
 
 export const DAYS = 90;
 const DAY_MS = 86_400_000;
@@ -113,7 +114,8 @@ export function groupsOf(components: ComponentView[]): PageView['groups'] {
   return groups;
 }
 
-export async function loadPageView(deps: ViewDeps, page: StatusPage): Promise<PageView> {
+/** `days` keeps the figures of days that are over between loads (the public routes pass their cache's). */
+export async function loadPageView(deps: ViewDeps, page: StatusPage, days?: SettledDays): Promise<PageView> {
   const now = (deps.now ?? Date.now)();
   const orgId = page.orgId;
   const ids = page.components.map((c) => c.monitorId);
@@ -122,7 +124,7 @@ export async function loadPageView(deps: ViewDeps, page: StatusPage): Promise<Pa
   const windowsStore = new MaintenanceWindowStore(deps.sql, deps.now);
   const [monitors, daily, incidents, windows, darkRegions] = await Promise.all([
     deps.monitors.getMany(orgId, ids),
-    deps.results.dailyChecks(orgId, ids, fromMs, now + 1),
+    days ? days.dailyChecks(deps.results, orgId, ids, fromMs, now) : deps.results.dailyChecks(orgId, ids, fromMs, now + 1),
     deps.incidents.forMonitors(orgId, ids, now - HISTORY_DAYS * DAY_MS, MAX_INCIDENTS),
     windowsStore.list(orgId),
     createDarkRegions(deps.hotState, deps.config.regions, () => now, 0)(),

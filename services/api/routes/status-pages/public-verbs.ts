@@ -54,7 +54,7 @@ export function pageUrl(ctx: PublicContext, req: FastifyRequest, page: StatusPag
 }
 
 export function cachedView(ctx: PublicContext, page: StatusPage): Promise<CachedView> {
-  return ctx.cache.view(page, () => loadPageView(ctx.deps, page));
+  return ctx.cache.view(page, () => loadPageView(ctx.deps, page, ctx.cache.days));
 }
 
 /** A rendering with its entity tag, both made once per cached view. */
