@@ -109,7 +109,7 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
     const monitors = new MonitorStore(sql);
     const heartbeats = new HeartbeatStore(sql);
     const incidents = new IncidentStore(sql);
-    const escalations = new EscalationTimers({ sql, outbox: new AlertOutbox(), monitorById: (id) => monitors.getById(id) });
+    const escalations = new EscalationTimers({ sql, outbox: new AlertOutbox() });
     const apiKeys = new ApiKeyStore(sql);
     const agentTokens = new AgentTokenStore(sql);
     const out: RunningNetwork = { stop: stopAll };

@@ -39,7 +39,7 @@ export async function startAlertingHarness(h: ApiHarness, now: () => number): Pr
   const evaluator = await startStatusEvaluator({
     bus: h.bus, subjects, monitors: h.monitors, statuses: new MonitorStatusStore(h.sql), incidents: new IncidentStore(h.sql), outbox: new AlertOutbox(), logger, now,
     maintenance: new MaintenanceWindowStore(h.sql),
-    escalations: new EscalationTimers({ sql: h.sql, outbox: new AlertOutbox(), monitorById: (id) => h.monitors.getById(id) }),
+    escalations: new EscalationTimers({ sql: h.sql, outbox: new AlertOutbox() }),
   });
   const watchdog = startHeartbeatWatchdog({
     store: new HeartbeatStore(h.sql), publish: (r) => publishHeartbeatResults(h.bus, subjects, r), logger, now, intervalMs: 3_600_000,

@@ -7,6 +7,7 @@
  */
 import type { SqlClient } from '../../lib/ports/sql-client.js';
 import type { Monitor } from '../../lib/monitors/model.js';
+import { MonitorStore } from '../../lib/monitors/store.js';
 import type { AlertOutbox } from '../deliveries/outbox.js';
 import { event } from '../alert-decisions.js';
 import { incidentFromRow, INCIDENT_COLUMNS, type Incident, type IncidentRow } from '../incident-model.js';
@@ -20,8 +21,6 @@ const MINUTE_MS = 60_000;
 export interface EscalationTimersDeps {
   sql: SqlClient;
   outbox: AlertOutbox;
-  /** The monitor an incident concerns, by id (any organization: the timer row names it). */
-  monitorById: (id: string) => Promise<Monitor | null>;
 }
 
 interface TimerRow {
@@ -114,7 +113,9 @@ export class EscalationTimers implements EscalationStopper {
     const policy = policyFromRow(policies[0]!);
     const at = stepAt(policy, timer.next_index);
     if (!at) return stop('Exhausted');
-    const monitor = await this.deps.monitorById(timer.monitor_id);
+    // Read on the timer's transaction: an embedded store has one connection, and a read beside
+    // the transaction would wait for it to end, which it never would.
+    const monitor = await new MonitorStore(tx).getById(timer.monitor_id);
     if (!monitor || monitor.orgId !== timer.org_id) return stop('MonitorGone');
 
     const minutes = Math.round((nowMs - incident.startedAt.getTime()) / MINUTE_MS);
