@@ -18,6 +18,8 @@ import type { DiligentSubjects } from './subjects.js';
 export interface RunRequest {
   website: string;
   checks: CheckName[];
+  /** The customer, for its settings (MCC overrides). */
+  orgId?: string;
 }
 
 /** Runs the requested checks of one website; resolves with one finding per check, never rejects for the target's sake. */
@@ -67,7 +69,7 @@ export async function startDiligentWorker(opts: DiligentWorkerOptions): Promise<
     await opts.store.markRunning(execution.id, monitoring.id, startedAt);
     const signal = AbortSignal.any([stopping.signal, AbortSignal.timeout(runTimeoutMs)]);
     const wall = Date.now();
-    const findings = await opts.runChecks({ website: monitoring.website, checks: execution.checks }, signal);
+    const findings = await opts.runChecks({ website: monitoring.website, checks: execution.checks, orgId: monitoring.orgId }, signal);
     if (stopping.signal.aborted) throw new Stopping();
     await opts.store.complete(execution.id, monitoring.id, findings, now());
     log.info({

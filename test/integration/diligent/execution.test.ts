@@ -49,7 +49,7 @@ async function openBus(): Promise<JobBus> {
 
 /** Checks that finish when the test says so: each call waits for `release()`, and records what it was asked. */
 function gatedRunner() {
-  const calls: Array<{ website: string; checks: CheckName[] }> = [];
+  const calls: Array<{ website: string; checks: CheckName[]; orgId?: string }> = [];
   let open = false;
   const waiting: Array<() => void> = [];
   const runChecks: RunChecks = async (request, signal) => {
@@ -118,7 +118,7 @@ describe('diligent executions', () => {
     const [execution] = await executionsOf(m.id);
     expect(execution).toMatchObject({ trigger: 'run_now', status: 'completed', checks: ['non_operational_website', 'high_risk_mcc'] });
     expect((execution.results as Finding[]).map((f) => f.check)).toEqual(['non_operational_website', 'high_risk_mcc']);
-    expect(gate.calls).toEqual([{ website: m.website, checks: ['non_operational_website', 'high_risk_mcc'] }]);
+    expect(gate.calls).toEqual([{ website: m.website, checks: ['non_operational_website', 'high_risk_mcc'], orgId }]);
     expect(await scheduler.step()).toBe(0); // the request was consumed
   });
 
