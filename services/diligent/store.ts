@@ -219,4 +219,19 @@ export class MonitoringStore {
          WHERE id = $1`, [monitoringId, ts(nowMs)]);
     });
   }
+
+  // ── per-organization MCC overrides ─────────────────────────────────────────────────────
+
+  async mccOverrides(orgId: string): Promise<Map<string, boolean>> {
+    const { rows } = await this.sql.query<{ mcc: string; high_risk: boolean }>(`SELECT mcc, high_risk FROM diligent_mcc_overrides WHERE org_id = $1 ORDER BY mcc`, [orgId]);
+    return new Map(rows.map((r) => [r.mcc, r.high_risk]));
+  }
+
+  /** Replaces the organization's overrides with these, in one transaction. */
+  async replaceMccOverrides(orgId: string, overrides: ReadonlyArray<{ mcc: string; highRisk: boolean }>): Promise<void> {
+    await this.sql.transaction(async (tx) => {
+      await tx.query(`DELETE FROM diligent_mcc_overrides WHERE org_id = $1`, [orgId]);
+      for (const o of overrides) await tx.query(`INSERT INTO diligent_mcc_overrides (org_id, mcc, high_risk) VALUES ($1, $2, $3)`, [orgId, o.mcc, o.highRisk]);
+    });
+  }
 }

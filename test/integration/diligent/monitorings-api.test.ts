@@ -228,7 +228,7 @@ describe('the rest of the surface', () => {
     expect((await post({ website: 'https://scoped.example.org', checks: ['high_risk_mcc'] }, { 'x-api-key': reader.key })).statusCode).toBe(403);
     expect((await h.app.inject({ method: 'GET', url: '/monitorings', headers: { 'x-api-key': uptime.key } })).statusCode).toBe(403);
     const scopes = h.app.routeScopes.filter((r) => r.url.startsWith('/monitorings'));
-    expect(scopes.length).toBe(7);
+    expect(scopes.length).toBe(9);
     for (const r of scopes) expect(r.scope).toBe(r.method === 'GET' ? 'monitorings:read' : 'monitorings:write');
   });
 
@@ -245,10 +245,26 @@ describe('the rest of the surface', () => {
     expect(refused!.json().error).toContain('Your Base plan allows 10 monitors');
   });
 
+  it('keeps per-organization overrides of the high-risk MCC set', async () => {
+    const auth = { 'x-api-key': key };
+    const before = (await h.app.inject({ method: 'GET', url: '/monitorings/settings/high-risk-mccs', headers: auth })).json();
+    expect(before.high_risk_mccs).toContain('7995');
+    expect(before.overrides).toEqual([]);
+    const put = await h.app.inject({ method: 'PUT', url: '/monitorings/settings/high-risk-mccs', headers: auth, payload: { overrides: [{ mcc: '7995', high_risk: false }, { mcc: '5732', high_risk: true }] } });
+    expect(put.statusCode, put.body).toBe(200);
+    expect(put.json().high_risk_mccs).not.toContain('7995');
+    expect(put.json().high_risk_mccs).toContain('5732');
+    const bad = await h.app.inject({ method: 'PUT', url: '/monitorings/settings/high-risk-mccs', headers: auth, payload: { overrides: [{ mcc: '79', high_risk: false }] } });
+    expect(bad.body).toBe('{"error":[{"code":"invalid_format","message":"must be a four-digit MCC","path":["overrides",0,"mcc"]}]}');
+    const other = await h.tenant(['*']);
+    expect((await h.app.inject({ method: 'GET', url: '/monitorings/settings/high-risk-mccs', headers: { 'x-api-key': other.key } })).json().overrides).toEqual([]);
+    await h.app.inject({ method: 'PUT', url: '/monitorings/settings/high-risk-mccs', headers: auth, payload: { overrides: [] } });
+  });
+
   it('documents the routes in the OpenAPI document under their own tag', async () => {
     const doc = (await h.app.inject({ method: 'GET', url: '/openapi/v1.json' })).json();
     expect(doc.paths['/monitorings'].post.tags).toEqual(['Diligent monitorings']);
-    expect(Object.keys(doc.paths).filter((p) => p.startsWith('/monitorings')).sort()).toEqual(['/monitorings', '/monitorings/{id}', '/monitorings/{id}/executions', '/monitorings/{id}/run']);
+    expect(Object.keys(doc.paths).filter((p) => p.startsWith('/monitorings')).sort()).toEqual(['/monitorings', '/monitorings/settings/high-risk-mccs', '/monitorings/{id}', '/monitorings/{id}/executions', '/monitorings/{id}/run']);
     expect(doc.paths['/monitorings'].post.requestBody.content['application/json'].schema.properties.checks.items.enum).toEqual([
       'non_operational_website', 'high_risk_mcc', 'high_risk_diligent_classification', 'catalog_contain_loan_flipping_indicators',
     ]);

@@ -129,3 +129,18 @@ export function parsePage(query: unknown): { limit: number; offset: number } {
 }
 
 export const CHECKS = CHECK_NAMES;
+
+const overrides = z.strictObject({
+  overrides: z.array(z.strictObject({ mcc: z.string().regex(/^\d{4}$/, 'must be a four-digit MCC'), high_risk: z.boolean() })).max(500),
+});
+
+export function parseMccOverrides(body: unknown): Array<{ mcc: string; highRisk: boolean }> {
+  const parsed = overrides.safeParse(body);
+  if (!parsed.success) throw new DiligentValidationError(issuesOf(parsed.error));
+  const seen = new Set<string>();
+  for (const [i, o] of parsed.data.overrides.entries()) {
+    if (seen.has(o.mcc)) throw new DiligentValidationError([{ code: 'custom', message: 'Duplicate MCC', path: ['overrides', i, 'mcc'] }]);
+    seen.add(o.mcc);
+  }
+  return parsed.data.overrides.map((o) => ({ mcc: o.mcc, highRisk: o.high_risk }));
+}

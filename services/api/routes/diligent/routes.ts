@@ -18,9 +18,9 @@ import { MonitoringStore } from '../../../diligent/store.js';
 import { diligentSubjects } from '../../../diligent/subjects.js';
 import type { AddressLookup } from '../../../lib/ssrf/guarded-resolver.js';
 import { DiligentValidationError, URL_REFUSED, type Issue } from './input.js';
-import { CreateMonitoringBody, ExecutionList, MonitoringIdParams, MonitoringList, MonitoringResponse, PageQuery, UpdateMonitoringBody, errorResponses } from './schema.js';
+import { CreateMonitoringBody, ExecutionList, MccOverridesBody, MccSettingsResponse, MonitoringIdParams, MonitoringList, MonitoringResponse, PageQuery, UpdateMonitoringBody, errorResponses } from './schema.js';
 import {
-  DuplicateMonitoring, createMonitoring, deleteMonitoring, getMonitoring, listExecutions, listMonitorings, runMonitoringNow, updateMonitoring, type DiligentVerbContext,
+  DuplicateMonitoring, createMonitoring, deleteMonitoring, getMccSettings, getMonitoring, replaceMccSettings, listExecutions, listMonitorings, runMonitoringNow, updateMonitoring, type DiligentVerbContext,
 } from './verbs.js';
 
 const tags = ['Diligent monitorings'];
@@ -82,6 +82,17 @@ export function diligentRoutes(deps: ApiDeps, opts: DiligentRouteOptions = {}) {
       config: { ...write, rateLimit: 'createMonitor' },
       schema: { tags, summary: 'Create a monitoring (Diligent)', body: CreateMonitoringBody, response: { 201: MonitoringResponse, ...errorResponses } },
     }, async (req, reply) => reply.status(201).send(await createMonitoring({ ctx: ctx(req), input: req.body })));
+
+    // Static paths: registered before /monitorings/:id would not matter to the router, but read first here.
+    app.get('/monitorings/settings/high-risk-mccs', {
+      config: read,
+      schema: { tags, summary: 'The high-risk MCC table in force for this organization (the shipped program table and its overrides)', response: { 200: MccSettingsResponse, ...errorResponses } },
+    }, async (req) => getMccSettings({ ctx: ctx(req) }));
+
+    app.put('/monitorings/settings/high-risk-mccs', {
+      config: write,
+      schema: { tags, summary: 'Replace the organization\'s high-risk MCC overrides', body: MccOverridesBody, response: { 200: MccSettingsResponse, ...errorResponses } },
+    }, async (req) => replaceMccSettings({ ctx: ctx(req), input: req.body }));
 
     app.get('/monitorings', {
       config: read,

@@ -83,3 +83,14 @@ export const errorResponses = { 400: DiligentError, 401: DiligentError, 403: Dil
 
 export type CreateMonitoringBody = Static<typeof CreateMonitoringBody>;
 export type UpdateMonitoringBody = Static<typeof UpdateMonitoringBody>;
+
+export const MccOverridesBody = Type.Object({
+  overrides: Type.Array(Type.Object({ mcc: Type.String({ pattern: '^[0-9]{4}$' }), high_risk: Type.Boolean() }, { additionalProperties: false }), { maxItems: 500 }),
+}, { additionalProperties: false });
+
+export const MccSettingsResponse = Type.Object({
+  table_version: Type.String(),
+  program: Type.Array(Type.Object({ mcc: Type.String(), program: Type.String(), tier: Type.Union([Type.Integer(), Type.Null()]) })),
+  overrides: Type.Array(Type.Object({ mcc: Type.String(), high_risk: Type.Boolean() })),
+  high_risk_mccs: Type.Array(Type.String(), { description: 'The set high_risk_mcc flags for this organization' }),
+});

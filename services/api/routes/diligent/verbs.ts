@@ -11,7 +11,8 @@ import { defaultExpiry, periodMs } from '../../../diligent/contract.js';
 import type { Execution, Monitoring, MonitoringChanges, MonitoringStore } from '../../../diligent/store.js';
 import { sanitiseWebsite, websiteAllowed, type WebsitePolicy } from '../../../diligent/website-url.js';
 import type { VerbContext } from '../../context.js';
-import { DiligentValidationError, URL_REFUSED, expiryIssue, parseCreate, parsePage, parseUpdate } from './input.js';
+import { DiligentValidationError, URL_REFUSED, expiryIssue, parseCreate, parseMccOverrides, parsePage, parseUpdate } from './input.js';
+import mccData from '../../../diligent/data/mcc.json' with { type: 'json' };
 
 export type DiligentVerbContext = VerbContext & {
   monitorings: MonitoringStore;
@@ -138,4 +139,26 @@ export async function listExecutions({ ctx, input }: { ctx: DiligentVerbContext;
   const m = await mustGet(ctx, input.id);
   const { items, total } = await ctx.monitorings.executions(ctx.principal.orgId, m.id, limit, offset);
   return { data: items.map(presentExecution), total, limit, offset };
+}
+
+/** The shipped high-risk MCC table, the organization's overrides, and the set in force. */
+async function presentMccSettings(ctx: DiligentVerbContext) {
+  const overrides = await ctx.monitorings.mccOverrides(ctx.principal.orgId);
+  const effective = new Set(mccData.highRisk.map((h) => h.mcc));
+  for (const [mcc, high] of overrides) if (high) effective.add(mcc); else effective.delete(mcc);
+  return {
+    table_version: mccData.version,
+    program: mccData.highRisk.map((h) => ({ mcc: h.mcc, program: h.program, tier: h.tier })),
+    overrides: [...overrides].map(([mcc, high]) => ({ mcc, high_risk: high })),
+    high_risk_mccs: [...effective].sort(),
+  };
+}
+
+export async function getMccSettings({ ctx }: { ctx: DiligentVerbContext; input?: unknown }) {
+  return presentMccSettings(ctx);
+}
+
+export async function replaceMccSettings({ ctx, input }: { ctx: DiligentVerbContext; input: unknown }) {
+  await ctx.monitorings.replaceMccOverrides(ctx.principal.orgId, parseMccOverrides(input));
+  return presentMccSettings(ctx);
 }

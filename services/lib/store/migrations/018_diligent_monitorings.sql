@@ -43,3 +43,12 @@ CREATE TABLE diligent_executions (
 );
 CREATE INDEX diligent_executions_monitoring_idx ON diligent_executions (monitoring_id, queued_at DESC);
 CREATE INDEX diligent_executions_open_idx ON diligent_executions (dispatched_at) WHERE status IN ('queued', 'running');
+
+-- An organization's own view of which merchant category codes are high risk, over the
+-- shipped program table (services/diligent/data/mcc.json): high_risk false removes one.
+CREATE TABLE diligent_mcc_overrides (
+  org_id     text NOT NULL REFERENCES organizations(id) ON DELETE CASCADE,
+  mcc        text NOT NULL,
+  high_risk  boolean NOT NULL,
+  PRIMARY KEY (org_id, mcc)
+);
