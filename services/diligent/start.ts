@@ -32,7 +32,7 @@ export async function startDiligentRole(deps: { config: Readonly<Config>; sql: S
     region: config.agent.region,
     mccOverrides: (orgId) => store.mccOverrides(orgId),
   });
-  const worker = await startDiligentWorker({ store, bus, subjects, runChecks, logger });
+  const worker = await startDiligentWorker({ store, bus, subjects, runChecks, logger, concurrency: config.diligentConcurrency });
   const scheduler = await startDiligentScheduler({ sql, store, bus, subjects, logger });
   return {
     async stop() {

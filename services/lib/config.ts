@@ -64,6 +64,8 @@ export interface Config {
   deliveryLeaseMs: number;
   /** The operator's copy of IANA's RDAP bootstrap (`pharos rdap-bootstrap refresh`); the shipped one until it exists. */
   rdapBootstrapFile: string;
+  /** Diligent executions one worker runs at once (PHAROS_DILIGENT_CONCURRENCY). */
+  diligentConcurrency: number;
   /**
    * The scheduler's lease holder identity. Stable across restarts, so a scheduler that is
    * killed and restarted takes its own lease back at once instead of waiting it out; two
@@ -239,6 +241,7 @@ export function loadConfig(role: Role, env: Env, overrides: ConfigOverrides = {}
     bootstrapKey: str(env, 'PHAROS_BOOTSTRAP_KEY'),
     operatorKey: str(env, 'PHAROS_OPERATOR_KEY'),
     publicUrl: url(env, 'PHAROS_PUBLIC_URL')?.replace(/\/+$/, ''),
+    diligentConcurrency: int(env, 'PHAROS_DILIGENT_CONCURRENCY', 16, 1, 1000),
     rdapBootstrapFile: path.resolve(str(env, 'PHAROS_RDAP_BOOTSTRAP_FILE') ?? path.join(dataDir, 'rdap-dns.json')),
     schedulerId: str(env, 'PHAROS_SCHEDULER_ID') ?? `${os.hostname()}:${role}:${dataDir}`,
     schedulerBacklogMax: int(env, 'PHAROS_SCHEDULER_BACKLOG_MAX', 100_000, 0, 10_000_000),
