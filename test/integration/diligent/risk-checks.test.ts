@@ -34,6 +34,7 @@ const SITES: Record<string, FixtureSite> = {
   'new-collection.test': { pages: { '/': { body: html('Winter shop', `<h1>Our winter collection is coming soon</h1><p>${shopText}</p>`) } } },
   'botwall.test': wall,
   'slow.test': { pages: { '*': { hang: true } } },
+  'geoblock.test': { pages: { '*': { status: 451, body: html('Unavailable', '<p>This service is not available in your country.</p>') } } },
   'empty-catchall.test': { pages: { '*': { body: html('', '<div id="app"></div>') } } },
   'http-only.test': { schemes: ['http'], pages: { '/': { body: html('Old shop', `<p>${shopText}</p>`) } } },
   'casino.test': {
@@ -158,6 +159,9 @@ describe('non_operational_website', () => {
     const walled = await check('botwall.test');
     expect(walled.verdict).toBe('inconclusive');
     expect(kinds(walled)).toContain('bot_wall');
+    const geo = await check('geoblock.test');
+    expect(geo.verdict).toBe('inconclusive');
+    expect(geo.evidence.find((e) => e.kind === 'bot_wall')?.detail).toContain('geo block');
     const slow = await check('slow.test');
     expect(slow.verdict, slow.summary).toBe('inconclusive');
     expect(slow.summary).toContain('timed out');
