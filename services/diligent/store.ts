@@ -96,6 +96,11 @@ export class MonitoringStore {
     return rows[0] ? monitoringOf(rows[0]) : undefined;
   }
 
+  async hasOrigin(orgId: string, canonicalOrigin: string): Promise<boolean> {
+    const { rows } = await this.sql.query(`SELECT 1 FROM diligent_monitorings WHERE org_id = $1 AND canonical_origin = $2`, [orgId, canonicalOrigin]);
+    return rows.length > 0;
+  }
+
   async countForOrg(orgId: string): Promise<number> {
     const { rows } = await this.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM diligent_monitorings WHERE org_id = $1`, [orgId]);
     return Number(rows[0]?.n ?? 0);

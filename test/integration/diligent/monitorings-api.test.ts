@@ -243,6 +243,9 @@ describe('the rest of the surface', () => {
     }
     expect(refused!.statusCode).toBe(403);
     expect(refused!.json().error).toContain('Your Base plan allows 10 monitors');
+    // At the quota, a second monitoring of a monitored site is still answered as a duplicate.
+    clock += 3_600_000;
+    expect((await post({ website: 'https://quota0.example.org', checks: ['high_risk_mcc'] }, { 'x-api-key': base.key })).body).toBe('{"error":"Monitor already exists"}');
   });
 
   it('keeps per-organization overrides of the high-risk MCC set', async () => {

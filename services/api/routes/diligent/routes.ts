@@ -69,7 +69,7 @@ export function diligentRoutes(deps: ApiDeps, opts: DiligentRouteOptions = {}) {
     app.setErrorHandler((err: FastifyError, request, reply) => {
       if (err instanceof DiligentValidationError) return answer(request, reply, 400, { error: err.issues }, 'VALIDATION_ERROR');
       if (err instanceof DuplicateMonitoring) return answer(request, reply, 400, { error: err.message }, 'DUPLICATE');
-      if (err instanceof DomainError && STATUS[err.code]) return answer(request, reply, STATUS[err.code], { error: err.code === 'PLAN_LIMIT_EXCEEDED' ? err.message : err.message || err.title }, err.code);
+      if (err instanceof DomainError && STATUS[err.code]) return answer(request, reply, STATUS[err.code], { error: err.message || err.title }, err.code);
       const status = err.statusCode ?? 500;
       if (status >= 400 && status < 500) {
         const message = err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'Request body is too large' : err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? 'Unsupported media type' : 'Invalid JSON body';

@@ -5,8 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DomainError } from '../../../lib/errors.js';
-import { effectiveLimits } from '../../../lib/tenancy/plans.js';
-import { planLimitExceeded } from '../../../lib/tenancy/plans.js';
+import { effectiveLimits, planLimitExceeded } from '../../../lib/tenancy/plans.js';
 import { defaultExpiry, periodMs } from '../../../diligent/contract.js';
 import type { Execution, Monitoring, MonitoringChanges, MonitoringStore } from '../../../diligent/store.js';
 import { sanitiseWebsite, websiteAllowed, type WebsitePolicy } from '../../../diligent/website-url.js';
@@ -70,6 +69,8 @@ export async function createMonitoring({ ctx, input }: { ctx: DiligentVerbContex
   const body = parseCreate(input, t);
   const site = sanitiseWebsite(body.website);
   if (!site || !(await websiteAllowed(site, ctx.websitePolicy))) throw new DiligentValidationError([URL_REFUSED]);
+  // A duplicate is answered as one even at the quota (the insert's unique index still decides races).
+  if (await ctx.monitorings.hasOrigin(ctx.principal.orgId, site.canonicalOrigin)) throw new DuplicateMonitoring();
   await assertQuota(ctx);
   const created = await ctx.monitorings.create({
     id: randomUUID(), orgId: ctx.principal.orgId, website: site.website, canonicalOrigin: site.canonicalOrigin, checks: body.checks, frequency: body.frequency,
