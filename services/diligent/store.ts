@@ -173,6 +173,11 @@ export class MonitoringStore {
     await tx.query(`UPDATE diligent_monitorings SET is_active = false, next_run_at = NULL, run_requested_at = NULL, updated_at = $2 WHERE id = $1`, [id, ts(nowMs)]);
   }
 
+  /**
+   * The monitoring QUEUED and its execution recorded. An execution id seen before (a run
+   * requested in the same millisecond as an earlier one) is run again rather than found
+   * complete, so the monitoring can never stay QUEUED.
+   */
   async markQueued(tx: SqlClient, m: Monitoring, e: { id: string; trigger: ExecutionTrigger; nextRunAtMs: number | null; nowMs: number }): Promise<Execution> {
     await tx.query(
       `UPDATE diligent_monitorings SET running_state = 'QUEUED', next_run_at = $2, run_requested_at = CASE WHEN $3 = 'run_now' THEN NULL ELSE run_requested_at END, updated_at = $4 WHERE id = $1`,
@@ -180,7 +185,8 @@ export class MonitoringStore {
     const { rows } = await tx.query(
       `INSERT INTO diligent_executions (id, monitoring_id, org_id, trigger, checks, status, queued_at, dispatched_at)
        VALUES ($1, $2, $3, $4, $5, 'queued', $6, $6)
-       ON CONFLICT (id) DO UPDATE SET attempt = diligent_executions.attempt + 1, dispatched_at = $6 RETURNING *`,
+       ON CONFLICT (id) DO UPDATE SET attempt = diligent_executions.attempt + 1, dispatched_at = $6,
+         status = 'queued', checks = $5, started_at = NULL, finished_at = NULL, results = NULL RETURNING *`,
       [e.id, m.id, m.orgId, e.trigger, m.checks, ts(e.nowMs)]);
     return executionOf(rows[0]);
   }

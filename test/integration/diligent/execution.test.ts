@@ -122,6 +122,19 @@ describe('diligent executions', () => {
     expect(await scheduler.step()).toBe(0); // the request was consumed
   });
 
+  it('a second run requested in the same millisecond as a finished one still runs (never stuck QUEUED)', async () => {
+    const m = await createMonitoring({ runNow: true });
+    const gate = gatedRunner();
+    gate.release();
+    workers.push(await startDiligentWorker({ store, bus, subjects, runChecks: gate.runChecks, logger, now }));
+    await scheduler.step();
+    await eventually(async () => (await executionsOf(m.id))[0]?.status === 'completed' && (await reload(m.id)).runningState === 'IDLE', { what: 'first run' });
+    await store.requestRun(orgId, m.id, m.runRequestedAtMs!);
+    await scheduler.step();
+    await eventually(async () => (await reload(m.id)).runningState === 'IDLE' && gate.calls.filter((c) => c.website === m.website).length === 2, { what: 'second run' });
+    expect((await executionsOf(m.id))[0]).toMatchObject({ status: 'completed', attempt: 2 });
+  });
+
   it('runs on the stored schedule, once per due slot, catching up without a burst after downtime', async () => {
     const m = await createMonitoring();
     const gate = gatedRunner();
