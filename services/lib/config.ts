@@ -209,6 +209,8 @@ export function parseRegions(raw: string): string[] {
   if (regions.length === 0) throw new ConfigError('PHAROS_REGIONS must name at least one region');
   for (const r of regions) {
     if (!REGION.test(r)) throw new ConfigError(`region "${r}" must be letters, digits and dashes, starting with a letter`);
+    // <prefix>.jobs.diligent is the Diligent work queue (services/diligent/subjects.ts).
+    if (r === 'diligent') throw new ConfigError('region "diligent" is reserved (the Diligent work queue\'s subject)');
   }
   return [...new Set(regions)];
 }

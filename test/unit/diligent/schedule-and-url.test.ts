@@ -6,6 +6,7 @@ import { sanitiseWebsite, websiteAllowed } from '../../../services/diligent/webs
 import { compilePhrases } from '../../../services/diligent/site/phrases.js';
 import { readPage } from '../../../services/diligent/site/page.js';
 import { detectLanguage } from '../../../services/diligent/site/language.js';
+import { parseRegions } from '../../../services/lib/config.js';
 
 describe('defaultExpiry', () => {
   it('is six calendar months on, clamped to the end of a shorter month', () => {
@@ -74,5 +75,12 @@ describe('detectLanguage', () => {
   it('detects the text\'s language and falls back to the declared one', () => {
     expect(detectLanguage('Bienvenido al mejor casino en línea de España. Disfruta de apuestas deportivas y tiradas gratis cada día.')).toBe('spa');
     expect(detectLanguage('kurz', 'fr-FR')).toBe('fra');
+  });
+});
+
+describe('region names', () => {
+  it('reserve "diligent", the work queue\'s subject token', () => {
+    expect(() => parseRegions('UsEast,diligent')).toThrow(/reserved/);
+    expect(parseRegions('UsEast,Diligent-2')).toEqual(['UsEast', 'Diligent-2']);
   });
 });
