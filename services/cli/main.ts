@@ -47,7 +47,7 @@ const program = new Command('pharos').description('Pharos: a self-hosted multi-r
 
 program.command('dev').description('the whole network in one process on embedded engines (PGlite, chDB, in-process bus)')
   .action(() => serve('dev', ['api', 'scheduler', 'ingest', 'alerting', 'diligent'], true));
-program.command('server').description('api, scheduler, ingest and alerting in one process on real Postgres, NATS, Redis and ClickHouse')
+program.command('server').description('api, scheduler, ingest, alerting and the Diligent worker in one process on real Postgres, NATS, Redis and ClickHouse')
   .action(() => serve('server', ['api', 'scheduler', 'ingest', 'alerting', 'diligent'], false));
 for (const role of ['api', 'scheduler', 'ingest', 'alerting'] as const) {
   program.command(role).description(`the ${role} role alone, for scaling out`).action(() => serve(role, [role], false));

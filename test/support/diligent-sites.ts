@@ -103,11 +103,12 @@ export async function startFixtureInternet(sites: Record<string, FixtureSite>, o
     resolver: createGuardedResolver({ allowPrivateTargets: true, lookup }),
     ca: ca.cert,
     defaultPorts: { http: http.port, https: https.port },
-    timeoutMs: opts.timeoutMs ?? 2_000,
+    // Generous: a busy 2-core machine must not turn a healthy fixture page into a timeout.
+    timeoutMs: opts.timeoutMs ?? 5_000,
   });
   const deps: RiskCheckRunnerDeps = {
     fetcher,
-    dns: createDnsProbe({ servers: [dns.resolver], timeoutMs: 1_000 }),
+    dns: createDnsProbe({ servers: [dns.resolver], timeoutMs: 2_000 }),
     // WHOIS goes to a closed loopback port: nothing leaves the machine.
     registry: createRegistryLookup({ rdapBootstrap: { version: '1.0', publication: '2026-01-01T00:00:00Z', description: 'fixture', services: [[['test'], [rdap.baseUrl]]] } as never, whoisServers: { test: '127.0.0.1:9' }, ianaWhoisServer: '127.0.0.1:9' }),
     now: opts.now,
