@@ -24,6 +24,7 @@ import { alertRoutes } from './routes/alerts/routes.js';
 import { badgeRoutes } from './routes/badges/routes.js';
 import { reportRoutes } from './routes/reports/routes.js';
 import { statusPageRoutes } from './routes/status-pages/routes.js';
+import { diligentRoutes } from './routes/diligent/routes.js';
 
 /** The public HTTP surface. Dependencies come in; nothing here opens a connection of its own. */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
@@ -72,6 +73,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(badgeRoutes(deps));
   await app.register(reportRoutes(deps));
   await app.register(statusPageRoutes(deps));
+  await app.register(diligentRoutes(deps, { websiteLookup: deps.websiteLookup }));
   const operatorKey = deps.config.operatorKey;
   if (operatorKey) await app.register(adminRoutes({ ...deps, operatorKey }));
   return app;

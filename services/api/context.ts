@@ -57,6 +57,8 @@ export interface ApiDeps {
   /** The operator's SMTP (PHAROS_SMTP_URL), for status page subscription confirmations; absent = none configured. */
   mail?: import('../alerting/channels/email.js').MailSender | null;
   now?: () => number;
+  /** DNS for Diligent monitorings' websites (the SSRF guard's lookup at creation); default the system resolver. */
+  websiteLookup?: import('../lib/ssrf/guarded-resolver.js').AddressLookup;
 }
 
 /** What a verb receives: the dependencies and who is asking. */

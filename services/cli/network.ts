@@ -43,7 +43,7 @@ import { openOperatorAlerts } from './operator-alerts.js';
 import { startRegionWatch } from '../alerting/operator/region-watch.js';
 import type { AlertChannelDeps } from '../api/context.js';
 
-export type ServerRole = 'api' | 'scheduler' | 'ingest' | 'alerting';
+export type ServerRole = 'api' | 'scheduler' | 'ingest' | 'alerting' | 'diligent';
 
 export interface NetworkOptions {
   roles: ReadonlySet<ServerRole>;
@@ -165,6 +165,12 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
       stops.push(() => scheduler.stop());
       const watchdog = startHeartbeatWatchdog({ store: heartbeats, publish: (r) => publishHeartbeatResults(bus, subjects, r), logger });
       stops.push(() => watchdog.stop());
+    }
+    if (roles.has('diligent')) {
+      // Diligent website risk monitorings: scan loop + worker (services/diligent/start.ts).
+      const { startDiligentRole } = await import('../diligent/start.js');
+      const diligent = await startDiligentRole({ config, sql, bus, logger });
+      stops.push(() => diligent.stop());
     }
     if (opts.embeddedAgents) {
       await agentTokens.revokeByName(EMBEDDED_AGENT_TOKEN);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import os from 'node:os';
 import { redactUrl } from './redact.js';
 
-export type Role = 'dev' | 'server' | 'api' | 'scheduler' | 'ingest' | 'alerting' | 'agent' | 'migrate' | 'cli';
+export type Role = 'dev' | 'server' | 'api' | 'scheduler' | 'ingest' | 'alerting' | 'agent' | 'migrate' | 'cli' | 'diligent-worker';
 
 export interface Config {
   role: Role;
@@ -64,6 +64,8 @@ export interface Config {
   deliveryLeaseMs: number;
   /** The operator's copy of IANA's RDAP bootstrap (`pharos rdap-bootstrap refresh`); the shipped one until it exists. */
   rdapBootstrapFile: string;
+  /** Diligent executions one worker runs at once (PHAROS_DILIGENT_CONCURRENCY). */
+  diligentConcurrency: number;
   /**
    * The scheduler's lease holder identity. Stable across restarts, so a scheduler that is
    * killed and restarted takes its own lease back at once instead of waiting it out; two
@@ -207,6 +209,8 @@ export function parseRegions(raw: string): string[] {
   if (regions.length === 0) throw new ConfigError('PHAROS_REGIONS must name at least one region');
   for (const r of regions) {
     if (!REGION.test(r)) throw new ConfigError(`region "${r}" must be letters, digits and dashes, starting with a letter`);
+    // <prefix>.jobs.diligent is the Diligent work queue (services/diligent/subjects.ts).
+    if (r === 'diligent') throw new ConfigError('region "diligent" is reserved (the Diligent work queue\'s subject)');
   }
   return [...new Set(regions)];
 }
@@ -239,6 +243,7 @@ export function loadConfig(role: Role, env: Env, overrides: ConfigOverrides = {}
     bootstrapKey: str(env, 'PHAROS_BOOTSTRAP_KEY'),
     operatorKey: str(env, 'PHAROS_OPERATOR_KEY'),
     publicUrl: url(env, 'PHAROS_PUBLIC_URL')?.replace(/\/+$/, ''),
+    diligentConcurrency: int(env, 'PHAROS_DILIGENT_CONCURRENCY', 16, 1, 1000),
     rdapBootstrapFile: path.resolve(str(env, 'PHAROS_RDAP_BOOTSTRAP_FILE') ?? path.join(dataDir, 'rdap-dns.json')),
     schedulerId: str(env, 'PHAROS_SCHEDULER_ID') ?? `${os.hostname()}:${role}:${dataDir}`,
     schedulerBacklogMax: int(env, 'PHAROS_SCHEDULER_BACKLOG_MAX', 100_000, 0, 10_000_000),
@@ -281,7 +286,7 @@ export function loadConfig(role: Role, env: Env, overrides: ConfigOverrides = {}
   if (config.intervalLimits.minSeconds > config.intervalLimits.maxSeconds) {
     throw new ConfigError('PHAROS_MIN_INTERVAL_SECONDS must not exceed PHAROS_MAX_INTERVAL_SECONDS');
   }
-  if (role === 'server' || role === 'api' || role === 'scheduler' || role === 'ingest' || role === 'alerting') {
+  if (role === 'server' || role === 'api' || role === 'scheduler' || role === 'ingest' || role === 'alerting' || role === 'diligent-worker') {
     // Separate processes must share state through real services; embedded engines are per
     // process. chDB may be opened by one process only, so a lone api or ingest (which both
     // read or write results) needs a ClickHouse server; `pharos server` may keep chDB.

@@ -79,6 +79,8 @@ export interface ApiHarnessOptions {
   mail?: MailSender;
   /** Signs status page cookies and subscription links (default: a random key). */
   statusPageAccessKey?: Buffer;
+  /** DNS for Diligent monitorings' websites (the SSRF guard's lookup); default the system resolver. */
+  websiteLookup?: AddressLookup;
 }
 
 export async function startApiHarness(opts: ApiHarnessOptions = {}): Promise<ApiHarness> {
@@ -100,7 +102,7 @@ export async function startApiHarness(opts: ApiHarnessOptions = {}): Promise<Api
     deliver: createChannelSender({ post: http.post, mail: null }),
     resolver,
   };
-  const app = await buildApp({ config, logger, sql, monitors, heartbeats: new HeartbeatStore(sql), incidents: new IncidentStore(sql), incidentLifecycle: new IncidentLifecycle({ sql, outbox: new AlertOutbox(), escalations: new EscalationTimers({ sql, outbox: new AlertOutbox() }) }), apiKeys, quotas: new PlanQuotas(sql), teams: new TeamStore(sql), orgs, results, hotState, bus, subjects: subjectsFor('test'), now: opts.now, alertChannels, mail: opts.mail, statusPageAccessKey: opts.statusPageAccessKey });
+  const app = await buildApp({ config, logger, sql, monitors, heartbeats: new HeartbeatStore(sql), incidents: new IncidentStore(sql), incidentLifecycle: new IncidentLifecycle({ sql, outbox: new AlertOutbox(), escalations: new EscalationTimers({ sql, outbox: new AlertOutbox() }) }), apiKeys, quotas: new PlanQuotas(sql), teams: new TeamStore(sql), orgs, results, hotState, bus, subjects: subjectsFor('test'), now: opts.now, alertChannels, mail: opts.mail, statusPageAccessKey: opts.statusPageAccessKey, websiteLookup: opts.websiteLookup });
   await app.ready();
   return {
     app, sql, results, bus, hotState, monitors, apiKeys, orgs,

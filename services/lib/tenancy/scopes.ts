@@ -5,7 +5,8 @@
  * channels; they hold webhook secrets, so they get their own rather than riding on another),
  * and `incidents:write` (the document names only incidents:read, yet lists routes that
  * create, acknowledge, update and resolve incidents), `reports:*` for SLA reports (the
- * document names the plan limit but no scope).
+ * document names the plan limit but no scope), `monitorings:*` for the Diligent surface (its
+ * document has no scopes; a key for it need not reach uptime monitors).
  */
 export const SCOPES = [
   '*',
@@ -30,6 +31,8 @@ export const SCOPES = [
   'maintenance-windows:write',
   'reports:read',
   'reports:write',
+  'monitorings:read',
+  'monitorings:write',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
