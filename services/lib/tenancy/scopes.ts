@@ -30,6 +30,9 @@ export const SCOPES = [
   'maintenance-windows:write',
   'reports:read',
   'reports:write',
+  // The Encrata surface's contact lists (its monitors use monitors:read|write).
+  'contact-lists:read',
+  'contact-lists:write',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
