@@ -1,0 +1,48 @@
+/**
+ * IP enrichment: reverse DNS (PTR) and the address's network from RDAP (RFC 9083 ip network
+ * object: handle, name, CIDR, country, the registrant organisation). The RDAP base is the
+ * operator's (ARIN's by default, which refers other registries' space by redirect).
+ */
+import ipaddr from 'ipaddr.js';
+import type { DnsLookup } from '../sources/dns-lookup.js';
+import type { SourceClient } from '../sources/source-client.js';
+import { RecordBuilder, type Enricher } from './enricher.js';
+
+interface RdapIpNetwork {
+  objectClassName?: string; handle?: string; name?: string; country?: string; type?: string;
+  startAddress?: string; endAddress?: string;
+  cidr0_cidrs?: Array<{ v4prefix?: string; v6prefix?: string; length?: number }>;
+  entities?: Array<{ roles?: string[]; vcardArray?: [string, Array<[string, unknown, string, unknown]>] }>;
+}
+
+function organisationOf(n: RdapIpNetwork): string | null {
+  const registrant = n.entities?.find((e) => e.roles?.includes('registrant')) ?? n.entities?.[0];
+  const fn = registrant?.vcardArray?.[1]?.find((p) => p[0] === 'fn');
+  return typeof fn?.[3] === 'string' ? fn[3] : null;
+}
+
+export function createIpEnricher(deps: { dns: DnsLookup; rdap: SourceClient }): Enricher {
+  return {
+    type: 'ip',
+    async enrich(ip, { signal }) {
+      const out = new RecordBuilder();
+      const addr = ipaddr.parse(ip);
+      out.set('version', addr.kind() === 'ipv4' ? 4 : 6);
+      out.set('range', addr.range());
+      const [ptr, rdap] = await Promise.all([deps.dns.ptr(ip), deps.rdap.get<RdapIpNetwork>(`/ip/${ip}`, signal, { headers: { accept: 'application/rdap+json' } })]);
+      if (ptr.kind === 'inconclusive') out.unanswered('reverse_dns', ptr.reason);
+      else out.set('reverse_dns', ptr.records.map((n) => n.toLowerCase()));
+      if (rdap.kind === 'inconclusive') out.unanswered('network', rdap.reason);
+      else if (rdap.kind === 'not_found' || rdap.body?.objectClassName !== 'ip network') out.set('network', null);
+      else {
+        const n = rdap.body;
+        out.set('network', {
+          handle: n.handle ?? null, name: n.name ?? null, country: n.country ?? null, type: n.type ?? null,
+          cidr: (n.cidr0_cidrs ?? []).map((c) => `${c.v4prefix ?? c.v6prefix}/${c.length}`),
+          start_address: n.startAddress ?? null, end_address: n.endAddress ?? null, organization: organisationOf(n),
+        });
+      }
+      return out.done();
+    },
+  };
+}
