@@ -46,12 +46,14 @@ const commandGroups: Array<{ names: string[]; summaries: string[]; load: () => P
 const program = new Command('pharos').description('Pharos: a self-hosted multi-region probe network').showHelpAfterError();
 
 program.command('dev').description('the whole network in one process on embedded engines (PGlite, chDB, in-process bus)')
-  .action(() => serve('dev', ['api', 'scheduler', 'ingest', 'alerting'], true));
+  .action(() => serve('dev', ['api', 'scheduler', 'ingest', 'alerting', 'encrata-worker'], true));
 program.command('server').description('api, scheduler, ingest and alerting in one process on real Postgres, NATS, Redis and ClickHouse')
-  .action(() => serve('server', ['api', 'scheduler', 'ingest', 'alerting'], false));
+  .action(() => serve('server', ['api', 'scheduler', 'ingest', 'alerting', 'encrata-worker'], false));
 for (const role of ['api', 'scheduler', 'ingest', 'alerting'] as const) {
   program.command(role).description(`the ${role} role alone, for scaling out`).action(() => serve(role, [role], false));
 }
+program.command('encrata-worker').description('the Encrata entity-monitor worker alone (scans due monitors, enriches their targets from the shared work queue)')
+  .action(() => serve('encrata-worker', ['encrata-worker'], false));
 withAgentOptions(program.command('agent').description('a probe agent for one region (connects out to NATS for jobs and ingest for results)'));
 program.command('migrate').description('apply control-plane migrations and exit').action(async () => {
   const config = loadConfig('migrate', process.env);

@@ -8,7 +8,7 @@ import path from 'node:path';
 import os from 'node:os';
 import { redactUrl } from './redact.js';
 
-export type Role = 'dev' | 'server' | 'api' | 'scheduler' | 'ingest' | 'alerting' | 'agent' | 'migrate' | 'cli';
+export type Role = 'dev' | 'server' | 'api' | 'scheduler' | 'ingest' | 'alerting' | 'agent' | 'migrate' | 'cli' | 'encrata-worker';
 
 export interface Config {
   role: Role;
@@ -310,7 +310,7 @@ export function loadConfig(role: Role, env: Env, overrides: ConfigOverrides = {}
   if (config.intervalLimits.minSeconds > config.intervalLimits.maxSeconds) {
     throw new ConfigError('PHAROS_MIN_INTERVAL_SECONDS must not exceed PHAROS_MAX_INTERVAL_SECONDS');
   }
-  if (role === 'server' || role === 'api' || role === 'scheduler' || role === 'ingest' || role === 'alerting') {
+  if (role === 'server' || role === 'api' || role === 'scheduler' || role === 'ingest' || role === 'alerting' || role === 'encrata-worker') {
     // Separate processes must share state through real services; embedded engines are per
     // process. chDB may be opened by one process only, so a lone api or ingest (which both
     // read or write results) needs a ClickHouse server; `pharos server` may keep chDB.

@@ -13,7 +13,7 @@ import spfParse from 'spf-parse';
 import dmarcParse from 'dmarc-parse';
 import roleNames from 'role-based-email-addresses';
 import { disposableEmailBlocklistSet } from 'disposable-email-domains-js';
-import freeProviders from 'email-providers/all.json' with { type: 'json' };
+import freeProviders from 'email-providers';
 import type { DnsLookup } from '../sources/dns-lookup.js';
 import type { SourceClient } from '../sources/source-client.js';
 import { RecordBuilder, type Enricher } from './enricher.js';

@@ -12,3 +12,7 @@ declare module 'role-based-email-addresses' {
   const roles: string[];
   export default roles;
 }
+declare module 'email-providers' {
+  const domains: string[];
+  export default domains;
+}
