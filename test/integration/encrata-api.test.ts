@@ -5,10 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
+import { serviceUrl } from '../support/services.js';
 
 let h: ApiHarness;
 let now = Date.parse('2026-05-15T12:00:00Z');
-beforeAll(async () => { h = await startApiHarness({ now: () => now }); });
+beforeAll(async () => { h = await startApiHarness({ now: () => now, databaseUrl: serviceUrl('database') }); });
 afterAll(async () => h?.close());
 
 const call = (method: string, url: string, key: string, payload?: object | string, contentType?: string) =>

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import type { Answer } from 'dns-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
-import { eventually } from '../support/services.js';
+import { eventually, serviceUrl } from '../support/services.js';
 import { startDnsServer, type DnsTestServer, type DnsZone } from '../unit/checks/support/dns-server.js';
 import { rdapDomain, startRdapServer, type RdapServer } from '../unit/checks/support/registry-servers.js';
 import { startSourceStandIn, type SourceStandIn } from '../support/encrata-sources.js';
@@ -103,7 +103,7 @@ const changedFieldsOf = async (monitorId: string, target: string, key: string) =
   (await call('GET', `/encrata/api/monitors/${monitorId}/targets/${encodeURIComponent(target)}/changes`, key)).json().items.map((c: { changes: Array<{ field: string }> }) => c.changes.map((f) => f.field).sort());
 
 beforeAll(async () => {
-  h = await startApiHarness({ now: () => now });
+  h = await startApiHarness({ now: () => now, databaseUrl: serviceUrl('database') });
   dns = await startDnsServer(zone);
   rdap = await startRdapServer((name) => {
     const registrar = registrars.get(name);
