@@ -33,6 +33,7 @@ let closeEnrichers: () => Promise<void>;
 let now = Date.parse('2026-05-15T12:00:00Z');
 const zone: DnsZone = { records: [] };
 const registrars = new Map<string, string>();
+const webHosts: string[] = [];
 const pages = new Map<string, { status: number; headers: Record<string, string>; body: string }>();
 
 function setZone(records: Answer[]): void { zone.records.splice(0, zone.records.length, ...records); }
@@ -111,6 +112,7 @@ beforeAll(async () => {
   });
   sources = await startSourceStandIn();
   web = http.createServer((req, res) => {
+    webHosts.push(String(req.headers.host).split(':')[0]);
     const page = pages.get(String(req.headers.host).split(':')[0]) ?? { status: 404, headers: {}, body: '' };
     res.writeHead(page.status, page.headers);
     res.end(page.body);
@@ -135,7 +137,8 @@ beforeAll(async () => {
     PHAROS_RDAP_IP_MIN_INTERVAL_MS: '0',
   });
   // Tenant domains resolve to loopback here; the SSRF guard allows it as `pharos dev` does.
-  const resolver = createGuardedResolver({ allowPrivateTargets: true, lookup: async (name) => (name.endsWith('.test') ? [{ address: '127.0.0.1', family: 4 }] : []) });
+  // meta.test points at the cloud metadata address, which the guard refuses even so.
+  const resolver = createGuardedResolver({ allowPrivateTargets: true, lookup: async (name) => (name === 'meta.test' ? [{ address: '169.254.169.254', family: 4 }] : name.endsWith('.test') ? [{ address: '127.0.0.1', family: 4 }] : []) });
   const built = createEnrichers({
     config: config.encrata, resolver, backoff: { baseMs: 1, capMs: 5 }, webPorts: { http: webPort, https: 1 },
     registries: { rdapBootstrap: { version: '1.0', publication: '2026-01-01T00:00:00Z', services: [[['test'], [rdap.baseUrl]]] } },
@@ -295,6 +298,19 @@ describe('domain monitors', () => {
     const events = await entityEvents(orgId);
     // full: baseline + unchanged + changed (every target each); diff_only: the changed run only
     expect(events.map((e) => e.targets.length)).toEqual([2, 2, 1, 2]);
+  });
+});
+
+describe('the SSRF guard', () => {
+  it('a monitored domain whose address is refused is never fetched: the record says blocked', async () => {
+    const { key } = await h.tenant();
+    setZone([{ name: 'meta.test', type: 'A', data: '169.254.169.254' }]);
+    const m = (await call('POST', '/encrata/api/monitors', key, { name: 'meta', monitor_type: 'domain', targets: ['meta.test'] })).json();
+    await runOnce(m.id, key);
+    const record = (await call('GET', `/encrata/api/monitors/${m.id}/targets/meta.test`, key)).json().record;
+    expect(record.http).toMatchObject({ status: null, error: 'blocked by the SSRF guard' });
+    expect(record.tls).toMatchObject({ present: false, error: 'BlockedTargetError' });
+    expect(webHosts).not.toContain('meta.test');
   });
 });
 
