@@ -73,6 +73,16 @@ program.command('rdap-bootstrap').description("IANA's RDAP bootstrap data that D
     process.stdout.write(`wrote ${done.file}: ${done.tlds} TLDs, published ${done.publication}\n`);
   });
 
+program.command('rdap-ip-bootstrap').description("IANA's RDAP bootstrap for IP addresses that Encrata IP monitors use")
+  .command('refresh').description('download ipv4.json and ipv6.json into PHAROS_RDAP_IP_BOOTSTRAP_FILE (workers pick it up on their next lookup)')
+  .option('--file <path>', 'where to write it (default PHAROS_RDAP_IP_BOOTSTRAP_FILE, else <data dir>/rdap-ip.json)')
+  .action(async (opts: { file?: string }) => {
+    const config = loadConfig('migrate', process.env);
+    const { refreshRdapIpBootstrap } = await import('../encrata/sources/rdap-ip-bootstrap.js');
+    const done = await refreshRdapIpBootstrap({ file: opts.file ?? config.encrata.rdapIpBootstrapFile, signal: AbortSignal.timeout(60_000) });
+    process.stdout.write(`wrote ${done.file}: ${done.prefixes} prefixes, published ${done.publication}\n`);
+  });
+
 // `pharos help <command>` names the command second.
 const invoked = process.argv[2] === 'help' ? process.argv[3] : process.argv[2];
 for (const group of commandGroups) {

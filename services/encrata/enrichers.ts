@@ -17,6 +17,8 @@ import { createDarkwebEnricher } from './enrichment/darkweb.js';
 import { createSourceClient, type SourceClientOptions } from './sources/source-client.js';
 import { createDnsLookup } from './sources/dns-lookup.js';
 import { createGuardedWeb } from './sources/guarded-web.js';
+import { rdapIpBootstrapSource, type RdapIpBootstrap } from './sources/rdap-ip-bootstrap.js';
+import type { SourceClient } from './sources/source-client.js';
 
 const USER_AGENT = 'Pharos-Encrata/1.0 (+https://github.com/pharos)';
 
@@ -31,6 +33,8 @@ export interface EnricherDeps {
   /** Web ports (tests point them at stand-ins). */
   webPorts?: { http: number; https: number };
   webCa?: string | Buffer;
+  /** The IP RDAP bootstrap itself (tests); default the operator's file, else the shipped subset. */
+  rdapIpBootstrap?: RdapIpBootstrap;
 }
 
 export function createEnrichers(deps: EnricherDeps): { enrichers: { readonly [T in EntityType]: Enricher }; close(): Promise<void> } {
@@ -40,11 +44,21 @@ export function createEnrichers(deps: EnricherDeps): { enrichers: { readonly [T 
   const dns = createDnsLookup({ servers: c.dnsServers, timeoutMs: c.timeoutMs, tries: c.attempts });
   const web = createGuardedWeb({ resolver: deps.resolver, timeoutMs: c.timeoutMs, ports: deps.webPorts, ca: deps.webCa });
   const edgarHeaders = c.edgar.userAgent ? { 'user-agent': c.edgar.userAgent } : undefined;
+  // One RDAP client per RDAP service, so each registry's rate limit is its own.
+  const ipBootstrap = rdapIpBootstrapSource(deps.rdapIpBootstrap ?? c.rdapIpBootstrapFile);
+  const rdapClients = new Map<string, SourceClient>();
+  const rdapFor = async (address: string) => {
+    const found = await ipBootstrap().then((index) => index.baseUrlFor(address), () => undefined);
+    const baseUrl = (found ?? c.rdapIp.baseUrl).replace(/\/+$/, '');
+    let rdap = rdapClients.get(baseUrl);
+    if (!rdap) rdapClients.set(baseUrl, rdap = client(`rdap ${new URL(baseUrl).host}`, { baseUrl, minIntervalMs: c.rdapIp.minIntervalMs }));
+    return rdap;
+  };
   const enrichers = {
     email: createEmailEnricher({ dns, gravatar: client('gravatar', c.gravatar) }),
     phone: createPhoneEnricher(),
     domain: createDomainEnricher({ dns, registry: createRegistryLookup(deps.registries), web, rdapTimeoutMs: c.timeoutMs }),
-    ip: createIpEnricher({ dns, rdap: client('rdap-ip', c.rdapIp) }),
+    ip: createIpEnricher({ dns, rdapFor }),
     company: createCompanyEnricher({
       gleif: client('gleif', c.gleif, { accept: 'application/vnd.api+json' }),
       edgar: edgarHeaders ? client('edgar', { baseUrl: c.edgar.baseUrl, minIntervalMs: c.edgar.minIntervalMs * 2 }, edgarHeaders) : null,

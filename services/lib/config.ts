@@ -92,8 +92,10 @@ export interface EncrataConfig {
   /** Per outside request: time limit, attempts (with exponential backoff), and the least time between two requests to one source. */
   timeoutMs: number;
   attempts: number;
-  /** RDAP for IP networks: a registry's RDAP base that refers other registries' space (ARIN's does, by redirect). */
+  /** RDAP for IP networks: the RDAP base for addresses the bootstrap does not cover (ARIN's refers other registries' space by redirect). */
   rdapIp: { baseUrl: string; minIntervalMs: number };
+  /** The operator's copy of IANA's IP RDAP bootstrap (`pharos rdap-ip-bootstrap refresh`); the shipped subset until it exists. */
+  rdapIpBootstrapFile: string;
   gleif: { baseUrl: string; minIntervalMs: number };
   /** SEC EDGAR asks every client to declare itself in the User-Agent (name and contact address); unset = EDGAR is not asked. */
   edgar: { baseUrl: string; dataUrl: string; userAgent?: string; minIntervalMs: number };
@@ -305,7 +307,7 @@ export function loadConfig(role: Role, env: Env, overrides: ConfigOverrides = {}
       // Called PHAROS_HEARTBEAT_INTERVAL_MS until "heartbeat" was kept for Job pings.
       presenceIntervalMs: int(env, renamed(env, 'PHAROS_PRESENCE_INTERVAL_MS', 'PHAROS_HEARTBEAT_INTERVAL_MS'), 10000, 100, 600000),
     },
-    encrata: encrataConfig(env),
+    encrata: encrataConfig(env, dataDir),
   };
   if (config.intervalLimits.minSeconds > config.intervalLimits.maxSeconds) {
     throw new ConfigError('PHAROS_MIN_INTERVAL_SECONDS must not exceed PHAROS_MAX_INTERVAL_SECONDS');
@@ -332,7 +334,7 @@ export function loadConfig(role: Role, env: Env, overrides: ConfigOverrides = {}
   return Object.freeze(config);
 }
 
-function encrataConfig(env: Env): EncrataConfig {
+function encrataConfig(env: Env, dataDir: string): EncrataConfig {
   const base = (name: string, fallback: string) => (url(env, name) ?? fallback).replace(/\/+$/, '');
   const dnsServers = (str(env, 'PHAROS_ENCRATA_DNS_SERVERS') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   return {
@@ -342,6 +344,7 @@ function encrataConfig(env: Env): EncrataConfig {
     timeoutMs: int(env, 'PHAROS_ENCRATA_TIMEOUT_MS', 10_000, 10, 120_000),
     attempts: int(env, 'PHAROS_ENCRATA_ATTEMPTS', 3, 1, 10),
     rdapIp: { baseUrl: base('PHAROS_RDAP_IP_URL', 'https://rdap.arin.net/registry'), minIntervalMs: int(env, 'PHAROS_RDAP_IP_MIN_INTERVAL_MS', 200, 0, 60_000) },
+    rdapIpBootstrapFile: path.resolve(str(env, 'PHAROS_RDAP_IP_BOOTSTRAP_FILE') ?? path.join(dataDir, 'rdap-ip.json')),
     gleif: { baseUrl: base('PHAROS_GLEIF_URL', 'https://api.gleif.org/api/v1'), minIntervalMs: int(env, 'PHAROS_GLEIF_MIN_INTERVAL_MS', 1_000, 0, 60_000) },
     edgar: {
       baseUrl: base('PHAROS_EDGAR_URL', 'https://www.sec.gov'),

@@ -133,7 +133,8 @@ beforeAll(async () => {
     PHAROS_EDGAR_URL: sources.url,
     PHAROS_EDGAR_DATA_URL: sources.url,
     PHAROS_EDGAR_USER_AGENT: 'Pharos tests ops@example.test',
-    PHAROS_RDAP_IP_URL: sources.url,
+    // Addresses the bootstrap covers never reach this base.
+    PHAROS_RDAP_IP_URL: 'http://127.0.0.1:1',
     PHAROS_RDAP_IP_MIN_INTERVAL_MS: '0',
   });
   // Tenant domains resolve to loopback here; the SSRF guard allows it as `pharos dev` does.
@@ -141,6 +142,7 @@ beforeAll(async () => {
   const resolver = createGuardedResolver({ allowPrivateTargets: true, lookup: async (name) => (name === 'meta.test' ? [{ address: '169.254.169.254', family: 4 }] : name.endsWith('.test') ? [{ address: '127.0.0.1', family: 4 }] : []) });
   const built = createEnrichers({
     config: config.encrata, resolver, backoff: { baseMs: 1, capMs: 5 }, webPorts: { http: webPort, https: 1 },
+    rdapIpBootstrap: { version: '1.0', publication: '2026-01-01T00:00:00Z', services: [[['192.0.2.0/24'], [`${sources.url}/`]]] },
     registries: { rdapBootstrap: { version: '1.0', publication: '2026-01-01T00:00:00Z', services: [[['test'], [rdap.baseUrl]]] } },
   });
   closeEnrichers = built.close;

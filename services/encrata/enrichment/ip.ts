@@ -1,7 +1,7 @@
 /**
  * IP enrichment: reverse DNS (PTR) and the address's network from RDAP (RFC 9083 ip network
- * object: handle, name, CIDR, country, the registrant organisation). The RDAP base is the
- * operator's (ARIN's by default, which refers other registries' space by redirect).
+ * object: handle, name, CIDR, country, the registrant organisation), its RDAP service found
+ * in IANA's IP bootstrap (shipped subset, refreshable), else at the operator's RDAP base.
  */
 import ipaddr from 'ipaddr.js';
 import type { DnsLookup } from '../sources/dns-lookup.js';
@@ -21,7 +21,10 @@ function organisationOf(n: RdapIpNetwork): string | null {
   return typeof fn?.[3] === 'string' ? fn[3] : null;
 }
 
-export function createIpEnricher(deps: { dns: DnsLookup; rdap: SourceClient }): Enricher {
+/** The RDAP service for an address (by IANA's IP bootstrap, else the configured base). */
+export type RdapForAddress = (address: string) => Promise<SourceClient>;
+
+export function createIpEnricher(deps: { dns: DnsLookup; rdapFor: RdapForAddress }): Enricher {
   return {
     type: 'ip',
     async enrich(ip, { signal }) {
@@ -29,7 +32,7 @@ export function createIpEnricher(deps: { dns: DnsLookup; rdap: SourceClient }): 
       const addr = ipaddr.parse(ip);
       out.set('version', addr.kind() === 'ipv4' ? 4 : 6);
       out.set('range', addr.range());
-      const [ptr, rdap] = await Promise.all([deps.dns.ptr(ip), deps.rdap.get<RdapIpNetwork>(`/ip/${ip}`, signal, { headers: { accept: 'application/rdap+json' } })]);
+      const [ptr, rdap] = await Promise.all([deps.dns.ptr(ip), deps.rdapFor(ip).then((rdap) => rdap.get<RdapIpNetwork>(`/ip/${ip}`, signal, { headers: { accept: 'application/rdap+json' } }))]);
       if (ptr.kind === 'inconclusive') out.unanswered('reverse_dns', ptr.reason);
       else out.set('reverse_dns', ptr.records.map((n) => n.toLowerCase()));
       if (rdap.kind === 'inconclusive') out.unanswered('network', rdap.reason);
