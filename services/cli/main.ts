@@ -83,6 +83,17 @@ program.command('rdap-ip-bootstrap').description("IANA's RDAP bootstrap for IP a
     process.stdout.write(`wrote ${done.file}: ${done.prefixes} prefixes, published ${done.publication}\n`);
   });
 
+program.command('ip-asn').description('the IPtoASN database (public domain) that Encrata IP monitors read ASN, organisation and country from')
+  .command('refresh').description('download it into PHAROS_IP_ASN_FILE (workers reload it on their next lookup)')
+  .option('--url <url>', 'where to download it from (default: iptoasn.com ip2asn-combined.tsv.gz)')
+  .option('--file <path>', 'where to write it (default PHAROS_IP_ASN_FILE, else <data dir>/ip2asn-combined.tsv.gz)')
+  .action(async (opts: { url?: string; file?: string }) => {
+    const config = loadConfig('migrate', process.env);
+    const { refreshAsnDatabase } = await import('../encrata/sources/asn-database.js');
+    const done = await refreshAsnDatabase({ url: opts.url, file: opts.file ?? config.encrata.ipAsnFile, signal: AbortSignal.timeout(300_000) });
+    process.stdout.write(`wrote ${done.file}: ${done.ranges} ranges\n`);
+  });
+
 // `pharos help <command>` names the command second.
 const invoked = process.argv[2] === 'help' ? process.argv[3] : process.argv[2];
 for (const group of commandGroups) {

@@ -19,6 +19,7 @@ import { createDnsLookup } from './sources/dns-lookup.js';
 import { createGuardedWeb } from './sources/guarded-web.js';
 import { rdapIpBootstrapSource, type RdapIpBootstrap } from './sources/rdap-ip-bootstrap.js';
 import type { SourceClient } from './sources/source-client.js';
+import { asnDatabaseSource } from './sources/asn-database.js';
 
 const USER_AGENT = 'Pharos-Encrata/1.0 (+https://github.com/pharos)';
 
@@ -58,7 +59,7 @@ export function createEnrichers(deps: EnricherDeps): { enrichers: { readonly [T 
     email: createEmailEnricher({ dns, gravatar: client('gravatar', c.gravatar) }),
     phone: createPhoneEnricher(),
     domain: createDomainEnricher({ dns, registry: createRegistryLookup(deps.registries), web, rdapTimeoutMs: c.timeoutMs }),
-    ip: createIpEnricher({ dns, rdapFor }),
+    ip: createIpEnricher({ dns, rdapFor, asn: asnDatabaseSource(c.ipAsnFile) }),
     company: createCompanyEnricher({
       gleif: client('gleif', c.gleif, { accept: 'application/vnd.api+json' }),
       edgar: edgarHeaders ? client('edgar', { baseUrl: c.edgar.baseUrl, minIntervalMs: c.edgar.minIntervalMs * 2 }, edgarHeaders) : null,

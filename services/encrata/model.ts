@@ -45,7 +45,7 @@ export const DEFAULT_TRACKED_FIELDS: { readonly [T in EntityType]: readonly stri
   email: ['/syntax/valid', '/mx/accepts_mail', '/mx/hosts', '/spf/present', '/spf/all', '/dmarc/present', '/dmarc/policy', '/disposable', '/free_provider', '/role_account', '/gravatar/present'],
   phone: ['/valid', '/type', '/country', '/e164', '/carrier', '/time_zones'],
   domain: ['/dns/a', '/dns/aaaa', '/dns/mx', '/dns/ns', '/dns/txt', '/dns/caa', '/registration/registered', '/registration/registrar', '/registration/expires_at', '/registration/statuses', '/tls/issuer', '/tls/valid_to', '/http/final_url', '/http/status', '/http/security_headers', '/parked'],
-  ip: ['/reverse_dns', '/network/handle', '/network/name', '/network/cidr', '/network/country', '/network/organization'],
+  ip: ['/reverse_dns', '/network/handle', '/network/name', '/network/cidr', '/network/country', '/network/organization', '/asn/number', '/asn/organization', '/asn/country'],
   company: ['/match/status', '/entity/lei', '/entity/legal_name', '/entity/status', '/entity/jurisdiction', '/entity/address', '/sec/cik', '/sec/name', '/sec/latest_filing'],
   darkweb: ['/breaches', '/leak_site_posts', '/pastes'],
 };

@@ -96,6 +96,8 @@ export interface EncrataConfig {
   rdapIp: { baseUrl: string; minIntervalMs: number };
   /** The operator's copy of IANA's IP RDAP bootstrap (`pharos rdap-ip-bootstrap refresh`); the shipped subset until it exists. */
   rdapIpBootstrapFile: string;
+  /** The IPtoASN database (`pharos ip-asn refresh`); absent = IP records' ASN section is inconclusive. */
+  ipAsnFile: string;
   gleif: { baseUrl: string; minIntervalMs: number };
   /** SEC EDGAR asks every client to declare itself in the User-Agent (name and contact address); unset = EDGAR is not asked. */
   edgar: { baseUrl: string; dataUrl: string; userAgent?: string; minIntervalMs: number };
@@ -345,6 +347,7 @@ function encrataConfig(env: Env, dataDir: string): EncrataConfig {
     attempts: int(env, 'PHAROS_ENCRATA_ATTEMPTS', 3, 1, 10),
     rdapIp: { baseUrl: base('PHAROS_RDAP_IP_URL', 'https://rdap.arin.net/registry'), minIntervalMs: int(env, 'PHAROS_RDAP_IP_MIN_INTERVAL_MS', 200, 0, 60_000) },
     rdapIpBootstrapFile: path.resolve(str(env, 'PHAROS_RDAP_IP_BOOTSTRAP_FILE') ?? path.join(dataDir, 'rdap-ip.json')),
+    ipAsnFile: path.resolve(str(env, 'PHAROS_IP_ASN_FILE') ?? path.join(dataDir, 'ip2asn-combined.tsv.gz')),
     gleif: { baseUrl: base('PHAROS_GLEIF_URL', 'https://api.gleif.org/api/v1'), minIntervalMs: int(env, 'PHAROS_GLEIF_MIN_INTERVAL_MS', 1_000, 0, 60_000) },
     edgar: {
       baseUrl: base('PHAROS_EDGAR_URL', 'https://www.sec.gov'),

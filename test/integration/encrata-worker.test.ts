@@ -7,6 +7,9 @@
  * times out or rate-limits is retried, then inconclusive — never a false change.
  */
 import http from 'node:http';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Answer } from 'dns-packet';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,6 +37,8 @@ let now = Date.parse('2026-05-15T12:00:00Z');
 const zone: DnsZone = { records: [] };
 const registrars = new Map<string, string>();
 const webHosts: string[] = [];
+const asnDir = mkdtempSync(path.join(tmpdir(), 'encrata-asn-'));
+const asnFile = path.join(asnDir, 'ip2asn.tsv');
 const pages = new Map<string, { status: number; headers: Record<string, string>; body: string }>();
 
 function setZone(records: Answer[]): void { zone.records.splice(0, zone.records.length, ...records); }
@@ -119,6 +124,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
   const webPort = (web.address() as AddressInfo).port;
+  writeFileSync(asnFile, '192.0.2.0\t192.0.2.255\t64500\tUS\tEXAMPLE-NET\n');
   const config = loadConfig('dev', {
     PHAROS_LOG_LEVEL: 'silent',
     PHAROS_ENCRATA_DNS_SERVERS: dns.resolver,
@@ -136,6 +142,7 @@ beforeAll(async () => {
     // Addresses the bootstrap covers never reach this base.
     PHAROS_RDAP_IP_URL: 'http://127.0.0.1:1',
     PHAROS_RDAP_IP_MIN_INTERVAL_MS: '0',
+    PHAROS_IP_ASN_FILE: asnFile,
   });
   // Tenant domains resolve to loopback here; the SSRF guard allows it as `pharos dev` does.
   // meta.test points at the cloud metadata address, which the guard refuses even so.
@@ -157,6 +164,7 @@ afterAll(async () => {
   await rdap?.close();
   await sources?.close();
   await new Promise((resolve) => web?.close(resolve));
+  rmSync(asnDir, { recursive: true, force: true });
 });
 
 describe('email monitors', () => {
@@ -334,13 +342,15 @@ describe('phone, ip, company and darkweb monitors', () => {
     await runOnce(m.id, key);
     expect((await call('GET', `/encrata/api/monitors/${m.id}/targets/192.0.2.10`, key)).json().record).toMatchObject({
       reverse_dns: ['host.example.test'], network: { handle: 'NET-192-0-2-0-1', cidr: ['192.0.2.0/24'], country: 'US', organization: 'Example Org' },
+      asn: { number: 64500, organization: 'EXAMPLE-NET', country: 'US' },
     });
     now += 60_000;
     expect(await runOnce(m.id, key)).toMatchObject({ targets_changed: 0 });
     sources.state.ipNetworks[0].org = 'New Owner Ltd';
+    writeFileSync(asnFile, '192.0.2.0\t192.0.2.255\t64511\tUS\tNEW-OWNER\n');
     now += 60_000;
     expect(await runOnce(m.id, key)).toMatchObject({ targets_changed: 1 });
-    expect(await changedFieldsOf(m.id, '192.0.2.10', key)).toEqual([['/network/organization']]);
+    expect(await changedFieldsOf(m.id, '192.0.2.10', key)).toEqual([['/asn/number', '/asn/organization', '/network/organization']]);
   });
 
   it('company: GLEIF and EDGAR; an ambiguous name gives scored candidates until an LEI is pinned; a hanging source is inconclusive', async () => {
