@@ -325,6 +325,48 @@ describe('the SSRF guard', () => {
 });
 
 describe('phone, ip, company and darkweb monitors', () => {
+  const fullRefreshCases: Array<{ type: string; target: string; setup: () => void; change: (() => void) | null; field: string }> = [
+    { type: 'phone', target: '+16502530000', setup: () => undefined, change: null, field: '' },
+    {
+      type: 'ip', target: '192.0.2.20',
+      setup: () => { setZone([]); sources.state.ipNetworks.splice(0, Infinity, { prefix: '192.0.2.', handle: 'NET-1', name: 'TEST-NET-1', cidr: '192.0.2.0/24', country: 'US', org: 'First Org' }); },
+      change: () => { sources.state.ipNetworks[0].country = 'CA'; }, field: '/network/country',
+    },
+    {
+      type: 'company', target: 'Initech',
+      setup: () => {
+        sources.state.leiRecords.splice(0, Infinity, { lei: '549300INITECH0000012', legalName: 'Initech LLC', status: 'ACTIVE', jurisdiction: 'US-TX', city: 'Austin', country: 'US' });
+        // EDGAR's company list is fetched once a day per worker: the one every test of this worker sees.
+        sources.state.edgarCompanies.splice(0, Infinity, { cik: 1234567, ticker: 'GLBX', title: 'Globex GmbH', latestForm: '10-K', latestDate: '2026-02-01' });
+      },
+      change: () => { sources.state.leiRecords[0].status = 'INACTIVE'; }, field: '/entity/status',
+    },
+    {
+      type: 'darkweb', target: 'initech.test',
+      setup: () => { sources.state.breachesByDomain.set('initech.test', []); },
+      change: () => { sources.state.breachesByDomain.set('initech.test', ['InitechHR']); }, field: '/breaches',
+    },
+  ];
+
+  it.each(fullRefreshCases)('$type in full_refresh: every run reports the whole record, a change with its diff', async ({ type, target, setup, change, field }) => {
+    const { key, orgId } = await tenantWithRule();
+    setup();
+    const m = (await call('POST', '/encrata/api/monitors', key, { name: `${type} full`, monitor_type: type, targets: [target], change_detection: 'full_refresh' })).json();
+    await runOnce(m.id, key);
+    now += 60_000;
+    expect(await runOnce(m.id, key)).toMatchObject({ targets_changed: 0 });
+    if (change) {
+      change();
+      now += 60_000;
+      expect(await runOnce(m.id, key)).toMatchObject({ targets_changed: 1 });
+    }
+    const events = await entityEvents(orgId);
+    expect(events).toHaveLength(change ? 3 : 2);
+    expect(events.every((e) => e.targets.length === 1 && e.targets[0].record !== undefined)).toBe(true);
+    expect(events.slice(0, 2).every((e) => e.targets[0].changes.length === 0)).toBe(true);
+    if (change) expect(events[2].targets[0].changes.map((c) => c.field)).toEqual([field]);
+  });
+
   it('phone: offline libphonenumber facts; unchanged stays quiet', async () => {
     const { key } = await h.tenant();
     const m = (await call('POST', '/encrata/api/monitors', key, { name: 'phones', monitor_type: 'phone', targets: ['+1 650 253 0000', '+44 7400 123456'] })).json();
