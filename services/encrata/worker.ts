@@ -57,6 +57,8 @@ export async function openDueRuns(deps: EncrataSchedulerDeps): Promise<number> {
     const runs = new RunStore(tx);
     for (const m of rows) {
       const targets = await store.targetsOf({ id: m.id, dataSourceType: m.data_source_type, dataSourceRef: m.data_source_ref });
+      // Records of targets no longer listed (a list entry removed, a CSV replaced) go with them.
+      await tx.query(`DELETE FROM encrata_snapshots WHERE monitor_id = $1 AND NOT (target = ANY($2::text[]))`, [m.id, targets]);
       const { rows: snap } = await tx.query<{ any: boolean }>(`SELECT EXISTS (SELECT 1 FROM encrata_snapshots WHERE monitor_id = $1) AS any`, [m.id]);
       const chunks = Math.ceil(targets.length / CHUNK_SIZE);
       const runId = await runs.open(tx, { id: m.id, orgId: m.org_id }, m.due ? 'scheduled' : 'requested', !snap[0].any, targets.length, chunks, now);
@@ -145,6 +147,12 @@ export async function startEncrataWorker(deps: EncrataWorkerDeps): Promise<Subsc
     const job = decode(msg.data);
     const monitor = await store.getById(job.monitor_id);
     if (!monitor) { log.info({ runId: job.run_id, monitorId: job.monitor_id, outcome: 'monitor_deleted' }, 'encrata chunk'); return; }
+    const { rows: runRows } = await deps.sql.query<{ baseline: boolean }>(`SELECT baseline FROM encrata_runs WHERE id = $1`, [job.run_id]);
+    // The scan publishes inside its transaction: a chunk can arrive before the run is visible.
+    // Handed back, it is redelivered after the commit (or, if the scan rolled back, dropped
+    // after its deliveries: the monitor is still due and the next scan opens a new run).
+    if (!runRows[0]) throw new Error(`run ${job.run_id} is not visible (yet)`);
+    const baseline = runRows[0].baseline;
     const type = monitor.monitorType;
     const tracked = trackedFieldsOf(type, monitor.trackedFields);
     const pins = type === 'company' ? await store.pins(monitor.id) : new Map<string, string>();
@@ -159,8 +167,6 @@ export async function startEncrataWorker(deps: EncrataWorkerDeps): Promise<Subsc
       unchanged: verdicts.filter((v) => v.changes.length === 0).length,
       inconclusive: verdicts.filter((v) => v.inconclusive).length,
     };
-    const { rows: runRows } = await deps.sql.query<{ baseline: boolean }>(`SELECT baseline FROM encrata_runs WHERE id = $1`, [job.run_id]);
-    const baseline = runRows[0]?.baseline ?? false;
     const at = now();
     let queued = 0;
     const fresh = await deps.sql.transaction(async (tx) => {

@@ -269,6 +269,11 @@ describe('email monitors', () => {
     const run = await runOnce(m.id, key);
     expect(run).toMatchObject({ targets_changed: 0 });
     expect((await call('GET', `/encrata/api/monitors/${m.id}/targets/bob%40implicit.test`, key)).json().record.mx.implicit).toBe(true);
+    // a removed entry's record goes at the next run
+    await call('DELETE', `/encrata/api/contact-lists/${list.id}/entries/alice%40alpha.test`, key);
+    now += 60_000;
+    expect(await runOnce(m.id, key)).toMatchObject({ targets_unchanged: 1 });
+    expect((await h.sql.query(`SELECT target FROM encrata_snapshots WHERE monitor_id = $1`, [m.id])).rows).toEqual([{ target: 'bob@implicit.test' }]);
   });
 });
 
