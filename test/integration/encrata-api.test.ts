@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
 import { serviceUrl } from '../support/services.js';
+import { EntityMonitorStore } from '../../services/encrata/store.js';
 
 let h: ApiHarness;
 let now = Date.parse('2026-05-15T12:00:00Z');
@@ -136,9 +137,22 @@ describe('lifecycle', () => {
     expect((await h.app.inject({ method: 'GET', url: '/encrata/api/monitors' })).statusCode).toBe(401);
   });
 
-  it('plan limits: entity monitors count against the plan\'s monitors', async () => {
-    const { key } = await h.tenant(['*'], 'base');
+  it('rate limits: creations count against the key\'s create-monitor limit (429 with Retry-After)', async () => {
+    const { key } = await h.tenant(['*'], 'pro');
     for (let i = 0; i < 10; i++) expect((await call('POST', '/encrata/api/monitors', key, { name: `m${i}`, emails: ['a@example.com'] })).statusCode).toBe(201);
+    const limited = await call('POST', '/encrata/api/monitors', key, { name: 'eleventh', emails: ['a@example.com'] });
+    expect(limited.statusCode).toBe(429);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect((await call('GET', '/encrata/api/monitors', key)).json().total_count).toBe(10);
+  });
+
+  it('plan limits: entity monitors count against the plan\'s monitors, with the uptime monitors', async () => {
+    const { key, orgId } = await h.tenant(['*'], 'base');
+    // Base allows 10 monitors; the create-monitor rate limit allows fewer a minute, so most are stored directly.
+    const store = new EntityMonitorStore(h.sql);
+    for (let i = 0; i < 8; i++) await store.create(orgId, { name: `m${i}`, monitorType: 'email', frequency: 'monthly', changeDetection: 'diff_only', trackedFields: [], dataSourceType: 'csv', dataSourceRef: null, targets: ['a@example.com'] }, now, now);
+    expect((await call('POST', '/api/monitors', key, { name: 'uptime', type: 'Website', url: 'https://example.com' })).statusCode).toBe(201);
+    expect((await call('POST', '/encrata/api/monitors', key, { name: 'tenth', emails: ['a@example.com'] })).statusCode).toBe(201);
     const refused = await call('POST', '/encrata/api/monitors', key, { name: 'one too many', emails: ['a@example.com'] });
     expect(refused.statusCode).toBe(403);
     expect(refused.json().code).toBe('PLAN_LIMIT_EXCEEDED');

@@ -33,7 +33,8 @@ export function encrataMonitorRoutes(deps: ApiDeps) {
     const base = `${ENCRATA_BASE}/api/monitors`;
 
     app.post(base, {
-      config: write,
+      // The create-monitor limit of the Enori surface applies to entity monitors too.
+      config: { ...write, rateLimit: 'createMonitor' },
       schema: { tags, security, summary: 'Create Monitor (the Encrata document\'s POST /api/monitors)', body: CreateMonitorBody, response: { 201: MonitorResponse, ...errorResponses } },
     }, async (req, reply) => reply.status(201).send(await createMonitor({ ctx: ctx(req), input: req.body })));
 
@@ -71,7 +72,7 @@ export function encrataMonitorRoutes(deps: ApiDeps) {
     }, async (req) => resumeMonitor({ ctx: ctx(req), input: req.params }));
 
     app.post(`${base}/:id/run`, {
-      config: write,
+      config: { ...write, rateLimit: 'checkNow' },
       schema: { tags, security, summary: 'Run now: the workers enrich every target at the next scan (202; the schedule is unchanged)', params: MonitorIdParams, response: { 202: MonitorResponse, ...errorResponses } },
     }, async (req, reply) => reply.status(202).send(await runMonitorNow({ ctx: ctx(req), input: req.params })));
 
