@@ -221,3 +221,19 @@ describe('OpenAPI', () => {
     expect(doc.paths['/api/monitors'].post.tags).not.toContain('Encrata entity monitors');
   });
 });
+
+describe('route × scope matrix of the /encrata surface', () => {
+  it('every route declares a known scope; without a key 401, with a key lacking it 403', async () => {
+    const { SCOPES } = await import('../../services/lib/tenancy/scopes.js');
+    const routes = h.app.routeScopes.filter((r) => r.url.startsWith('/encrata/'));
+    expect(routes.length).toBeGreaterThanOrEqual(20);
+    for (const route of routes) {
+      expect(SCOPES, `${route.method} ${route.url}`).toContain(route.scope);
+      const url = route.url.replace(/:(\w+)/g, 'placeholder');
+      const { key } = await h.tenant(SCOPES.filter((s) => s !== '*' && s !== route.scope));
+      expect((await h.app.inject({ method: route.method as 'GET', url })).statusCode, `${route.method} ${url} without a key`).toBe(401);
+      const res = await h.app.inject({ method: route.method as 'GET', url, headers: { authorization: `Bearer ${key}` } });
+      expect(res.statusCode, `${route.method} ${url} without ${route.scope}`).toBe(403);
+    }
+  });
+});
