@@ -190,6 +190,17 @@ describe('contact lists and CSV', () => {
     expect((await call('DELETE', `/encrata/api/contact-lists/${listId}`, key)).statusCode).toBe(204);
   });
 
+  it('a contact list takes CSV too: bad rows by line, nothing half stored; append keeps one of each', async () => {
+    const { key } = await h.tenant();
+    const list = (await call('POST', '/encrata/api/contact-lists', key, { name: 'ips', entry_type: 'ip', entries: ['192.0.2.1'] })).json();
+    const bad = await call('PUT', `/encrata/api/contact-lists/${list.id}/entries`, key, 'ip\n192.0.2.2\n999.1.1.1\n', 'text/csv');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().details).toEqual([{ field: 'line 3', message: expect.stringContaining('IPv4') }]);
+    expect((await call('GET', `/encrata/api/contact-lists/${list.id}`, key)).json().entry_count).toBe(1);
+    expect((await call('PUT', `/encrata/api/contact-lists/${list.id}/entries?mode=append`, key, '192.0.2.1\n192.0.2.2\n', 'text/csv')).json().entry_count).toBe(2);
+    expect((await call('PUT', `/encrata/api/contact-lists/${list.id}/entries`, key, '2001:db8::1\n', 'text/csv')).json().entry_count).toBe(1);
+  });
+
   it('CSV upload: header skipped, quoted cells, bad rows reported by line and nothing half stored', async () => {
     const { key } = await h.tenant();
     const m = (await call('POST', '/encrata/api/monitors', key, { name: 'D', monitor_type: 'domain', targets: ['example.com'] })).json();

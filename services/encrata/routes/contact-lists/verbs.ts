@@ -3,7 +3,7 @@
  * like a monitor's targets (by the list's entry_type); monitors read the list at each run.
  */
 import { DomainError, notFound, validationError } from '../../../lib/errors.js';
-import type { EntityType } from '../../model.js';
+import { MAX_TARGETS, type EntityType } from '../../model.js';
 import type { ContactList } from '../../store.js';
 import { normaliseTargets } from '../../targets.js';
 import { targetsFromCsv } from '../../csv-targets.js';
@@ -16,7 +16,6 @@ const presentList = (l: ContactList) => ({ id: l.id, name: l.name, entry_type: l
 
 /** Most contact lists per organization. */
 export const MAX_CONTACT_LISTS = 100;
-const MAX_ENTRIES = 10_000;
 
 async function mustGetList(ctx: EncrataContext, id: string): Promise<ContactList> {
   const list = await ctx.store.getList(ctx.principal.orgId, id);
@@ -25,7 +24,7 @@ async function mustGetList(ctx: EncrataContext, id: string): Promise<ContactList
 }
 
 function assertRoom(list: ContactList, adding: number): void {
-  if (list.entryCount + adding > MAX_ENTRIES) throw validationError('too many entries', [{ field: '/entries', message: `the list would hold more than ${MAX_ENTRIES} entries` }]);
+  if (list.entryCount + adding > MAX_TARGETS) throw validationError('too many entries', [{ field: '/entries', message: `the list would hold more than ${MAX_TARGETS} entries` }]);
 }
 
 export async function createList({ ctx, input }: { ctx: EncrataContext; input: CreateListBody }) {

@@ -7,7 +7,7 @@ import { DomainError, notFound, validationError, type FieldError } from '../../.
 import { OrganizationStore } from '../../../lib/tenancy/organizations.js';
 import { effectiveLimits, planLimitExceeded } from '../../../lib/tenancy/plans.js';
 import type { VerbContext } from '../../../api/context.js';
-import { DEFAULT_TRACKED_FIELDS, nextRunAfter, type DataSourceType, type EntityType } from '../../model.js';
+import { DEFAULT_TRACKED_FIELDS, MAX_TARGETS, nextRunAfter, type DataSourceType, type EntityType } from '../../model.js';
 import type { EntityMonitor, EntityMonitorStore, TargetChange } from '../../store.js';
 import { normaliseTargets } from '../../targets.js';
 import { targetsFromCsv } from '../../csv-targets.js';
@@ -185,7 +185,7 @@ export async function uploadTargetsCsv({ ctx, input }: { ctx: EncrataContext; in
     const existing = await ctx.store.targetsOf(m);
     const have = new Set(existing);
     targets = [...existing, ...parsed.filter((t) => !have.has(t))];
-    if (targets.length > 10_000) throw validationError('too many targets', [{ field: 'body', message: `the monitor would hold ${targets.length} targets; at most 10000` }]);
+    if (targets.length > MAX_TARGETS) throw validationError('too many targets', [{ field: 'body', message: `the monitor would hold ${targets.length} targets; at most ${MAX_TARGETS}` }]);
   }
   return presentMonitor((await ctx.store.update(ctx.principal.orgId, m.id, { targets }, nowOf(ctx)))!);
 }
