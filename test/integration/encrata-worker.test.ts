@@ -25,6 +25,7 @@ import { createGuardedResolver } from '../../services/lib/ssrf/guarded-resolver.
 import { createEnrichers } from '../../services/encrata/enrichers.js';
 import { openDueRuns, startEncrataWorker } from '../../services/encrata/worker.js';
 import type { Subscription } from '../../services/lib/ports/job-bus.js';
+import { webhookPayload, type AlertEvent } from '../../services/alerting/events.js';
 
 let h: ApiHarness;
 let dns: DnsTestServer;
@@ -218,6 +219,14 @@ describe('email monitors', () => {
     expect(fullEvent.targets.find((t) => t.target === 'alice@alpha.test')!.changes.map((c) => c.field).sort()).toEqual(['/dmarc/policy', '/gravatar/present', '/mx/hosts']);
     const detail = (await call('GET', `/encrata/api/monitors/${diffOnly.id}/changes`, key)).json().items[0].changes.find((c: { field: string }) => c.field === '/dmarc/policy');
     expect(detail).toEqual({ field: '/dmarc/policy', kind: 'changed', before: 'reject', after: 'none' });
+    // What a Webhook channel POSTs for it (channels/webhook.ts sends webhookPayload of the stored event).
+    const { rows: stored } = await h.sql.query<{ payload: AlertEvent | string }>(`SELECT payload FROM alert_events WHERE org_id = $1 AND type = 'entity.changed' ORDER BY created_at DESC, id DESC LIMIT 1`, [orgId]);
+    const posted = webhookPayload(typeof stored[0].payload === 'string' ? JSON.parse(stored[0].payload) as AlertEvent : stored[0].payload);
+    expect(posted).toMatchObject({
+      id: expect.stringMatching(/^evt_/), event: 'entity.changed', monitor: null, alert: { type: 'EntityChanged', message: expect.stringContaining('changed') },
+      entity_change: { monitor: { name: expect.any(String), monitor_type: 'email' }, run_id: expect.any(String), baseline: false, targets: expect.any(Array) },
+    });
+    expect((await call('GET', '/api/alerts?type=EntityChanged', key)).json().totalCount).toBeGreaterThanOrEqual(4);
   });
 
   it('tracked_fields narrow what is reported', async () => {
