@@ -239,6 +239,8 @@ export function parseRegions(raw: string): string[] {
   if (regions.length === 0) throw new ConfigError('PHAROS_REGIONS must name at least one region');
   for (const r of regions) {
     if (!REGION.test(r)) throw new ConfigError(`region "${r}" must be letters, digits and dashes, starting with a letter`);
+    // <prefix>.jobs.encrata is the Encrata enrichment work queue (services/encrata/worker.ts).
+    if (r === 'encrata') throw new ConfigError('region "encrata" is reserved (the Encrata work queue\'s subject)');
   }
   return [...new Set(regions)];
 }
@@ -333,6 +335,8 @@ export function loadConfig(role: Role, env: Env, overrides: ConfigOverrides = {}
   if (config.agent.region !== undefined && !REGION.test(config.agent.region)) {
     throw new ConfigError(`region "${config.agent.region}" must be letters, digits and dashes`);
   }
+  // An agent of region "encrata" would take the Encrata work queue's chunks as check jobs.
+  if (config.agent.region === 'encrata') throw new ConfigError('region "encrata" is reserved (the Encrata work queue\'s subject)');
   return Object.freeze(config);
 }
 

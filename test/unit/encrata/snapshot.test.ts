@@ -87,3 +87,12 @@ describe('parsers', () => {
     expect(matchScore('Acme', 'Initech LLC')).toBeLessThan(0.5);
   });
 });
+
+describe('the encrata work subject', () => {
+  it('no region may be named encrata (its jobs subject is the Encrata work queue)', async () => {
+    const { loadConfig } = await import('../../../services/lib/config.js');
+    expect(() => loadConfig('dev', { PHAROS_REGIONS: 'UsEast,encrata' })).toThrow(/reserved/);
+    expect(() => loadConfig('agent', { PHAROS_REGION: 'encrata' })).toThrow(/reserved/);
+    expect(loadConfig('dev', { PHAROS_REGIONS: 'UsEast' }).regions).toEqual(['UsEast']);
+  });
+});
