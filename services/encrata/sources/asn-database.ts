@@ -29,11 +29,16 @@ export class AsnDatabase {
   static fromTsv(text: string): AsnDatabase {
     const rows = parse(text, { delimiter: '\t', quote: false, relax_column_count: true, skip_empty_lines: true }) as string[][];
     const ranges: Array<{ start: bigint; end: bigint; answer: AsnAnswer }> = [];
+    // One answer object per (AS, country, name): the full file has ~700,000 ranges of ~80,000 ASes.
+    const interned = new Map<string, AsnAnswer>();
     for (const [start, end, asn, country, description] of rows) {
       const number = Number(asn);
       // AS 0 marks space that no AS announces.
       if (!number || !ipaddr.isValid(start) || !ipaddr.isValid(end)) continue;
-      ranges.push({ start: toBig(start), end: toBig(end), answer: { number, organization: description ?? '', country: country && country !== 'None' ? country : null } });
+      const key = `${number}\t${country}\t${description}`;
+      let answer = interned.get(key);
+      if (!answer) interned.set(key, answer = { number, organization: description ?? '', country: country && country !== 'None' ? country : null });
+      ranges.push({ start: toBig(start), end: toBig(end), answer });
     }
     ranges.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
     return new AsnDatabase(ranges.map((r) => r.start), ranges.map((r) => r.end), ranges.map((r) => r.answer));
