@@ -15,6 +15,8 @@ import { fetch } from 'undici';
 
 export const IPTOASN_URL = 'https://iptoasn.com/data/ip2asn-combined.tsv.gz';
 
+const SLICE = 20_000;
+
 export interface AsnAnswer { number: number; organization: string; country: string | null }
 
 const toBig = (address: string): bigint => {
@@ -26,19 +28,27 @@ const toBig = (address: string): bigint => {
 export class AsnDatabase {
   private constructor(private readonly starts: bigint[], private readonly ends: bigint[], private readonly answers: AsnAnswer[]) {}
 
-  static fromTsv(text: string): AsnDatabase {
-    const rows = parse(text, { delimiter: '\t', quote: false, relax_column_count: true, skip_empty_lines: true }) as string[][];
+  /**
+   * Parses the TSV in slices of 20,000 lines, yielding to the event loop between them, so
+   * a worker keeps serving its in-flight enrichments while a 700,000-line file loads.
+   */
+  static async fromTsv(text: string): Promise<AsnDatabase> {
     const ranges: Array<{ start: bigint; end: bigint; answer: AsnAnswer }> = [];
     // One answer object per (AS, country, name): the full file has ~700,000 ranges of ~80,000 ASes.
     const interned = new Map<string, AsnAnswer>();
-    for (const [start, end, asn, country, description] of rows) {
-      const number = Number(asn);
-      // AS 0 marks space that no AS announces.
-      if (!number || !ipaddr.isValid(start) || !ipaddr.isValid(end)) continue;
-      const key = `${number}\t${country}\t${description}`;
-      let answer = interned.get(key);
-      if (!answer) interned.set(key, answer = { number, organization: description ?? '', country: country && country !== 'None' ? country : null });
-      ranges.push({ start: toBig(start), end: toBig(end), answer });
+    const lines = text.split('\n');
+    for (let from = 0; from < lines.length; from += SLICE) {
+      if (from > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      const rows = parse(lines.slice(from, from + SLICE).join('\n'), { delimiter: '\t', quote: false, relax_column_count: true, skip_empty_lines: true }) as string[][];
+      for (const [start, end, asn, country, description] of rows) {
+        const number = Number(asn);
+        // AS 0 marks space that no AS announces.
+        if (!number || !ipaddr.isValid(start) || !ipaddr.isValid(end)) continue;
+        const key = `${number}\t${country}\t${description}`;
+        let answer = interned.get(key);
+        if (!answer) interned.set(key, answer = { number, organization: description ?? '', country: country && country !== 'None' ? country : null });
+        ranges.push({ start: toBig(start), end: toBig(end), answer });
+      }
     }
     ranges.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
     return new AsnDatabase(ranges.map((r) => r.start), ranges.map((r) => r.end), ranges.map((r) => r.answer));
@@ -79,7 +89,7 @@ export async function refreshAsnDatabase({ url = IPTOASN_URL, file, signal }: { 
   const res = await fetch(url, { signal });
   if (!res.ok) { await res.body?.cancel(); throw new Error(`${url} answered HTTP ${res.status}`); }
   const bytes = Buffer.from(await res.arrayBuffer());
-  const ranges = AsnDatabase.fromTsv(decode(bytes)).size;
+  const ranges = (await AsnDatabase.fromTsv(decode(bytes))).size;
   if (ranges === 0) throw new Error(`${url} did not send an IPtoASN TSV`);
   await mkdir(path.dirname(file), { recursive: true });
   const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;

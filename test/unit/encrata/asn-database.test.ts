@@ -16,8 +16,8 @@ const TSV = [
 ].join('\n');
 
 describe('IPtoASN database', () => {
-  it('finds the range of an address in either family; unannounced space and gaps are null', () => {
-    const db = AsnDatabase.fromTsv(TSV);
+  it('finds the range of an address in either family; unannounced space and gaps are null', async () => {
+    const db = await AsnDatabase.fromTsv(TSV);
     expect(db.size).toBe(3);
     expect(db.lookup('1.0.0.1')).toEqual({ number: 13335, organization: 'CLOUDFLARENET', country: 'US' });
     expect(db.lookup('192.0.2.255')).toEqual({ number: 64500, organization: 'EXAMPLE-NET Example Ltd', country: 'GB' });
