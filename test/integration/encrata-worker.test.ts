@@ -381,11 +381,16 @@ describe('phone, ip, company and darkweb monitors', () => {
     if (change) expect(events[2].targets[0].changes.map((c) => c.field)).toEqual([field]);
   });
 
-  it('phone: offline libphonenumber facts; unchanged stays quiet', async () => {
+  it('phone: offline libphonenumber facts with carrier, region and time zones; unchanged stays quiet', async () => {
     const { key } = await h.tenant();
     const m = (await call('POST', '/encrata/api/monitors', key, { name: 'phones', monitor_type: 'phone', targets: ['+1 650 253 0000', '+44 7400 123456'] })).json();
     await runOnce(m.id, key);
-    expect((await call('GET', `/encrata/api/monitors/${m.id}/targets/${encodeURIComponent('+447400123456')}`, key)).json().record).toMatchObject({ valid: true, type: 'mobile', country: 'GB', e164: '+447400123456', national: '07400 123456' });
+    expect((await call('GET', `/encrata/api/monitors/${m.id}/targets/${encodeURIComponent('+447400123456')}`, key)).json().record).toMatchObject({
+      valid: true, type: 'mobile', country: 'GB', e164: '+447400123456', national: '07400 123456', carrier: 'Three', time_zones: ['Europe/Guernsey', 'Europe/Isle_of_Man', 'Europe/London'],
+    });
+    expect((await call('GET', `/encrata/api/monitors/${m.id}/targets/${encodeURIComponent('+16502530000')}`, key)).json().record).toMatchObject({
+      type: 'fixed_line_or_mobile', country: 'US', region: 'Mountain View, CA', time_zones: ['America/Los_Angeles'],
+    });
     now += 60_000;
     expect(await runOnce(m.id, key)).toMatchObject({ targets_changed: 0, targets_unchanged: 2 });
   });

