@@ -29,6 +29,7 @@ await rm(`${dist}/cli`, { recursive: true, force: true });
 await build({ ...common, entryPoints: { main: `${root}services/cli/main.ts` }, outdir: `${dist}/cli`, splitting: true, chunkNames: '[name]-[hash]', outExtension: { '.js': '.mjs' } });
 // The entry and its chunks share one directory, so what a module reads beside itself is there.
 await copyFile(RDAP_BOOTSTRAP, `${dist}/cli/rdap-dns-bootstrap.json`);
+await copyFile(`${root}services/encrata/sources/rdap-ip-bootstrap.json`, `${dist}/cli/rdap-ip-bootstrap.json`);
 await cp(`${root}services/lib/store/migrations`, `${dist}/cli/migrations`, { recursive: true });
 
 // The embedded control plane's starting cluster (services/lib/adapters/pglite/template.ts).

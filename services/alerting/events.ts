@@ -9,6 +9,8 @@ export const ALERT_EVENT_TYPES = [
   'monitor.down', 'monitor.up', 'monitor.degraded', 'monitor.ssl_expiring', 'incident.created', 'incident.resolved',
   // Added to the document's six (docs/incidents.md): the incident lifecycle a person drives.
   'incident.acknowledged', 'incident.updated', 'incident.escalated',
+  // The Encrata surface's entity monitors (docs/encrata.md, "Change events").
+  'entity.changed',
 ] as const;
 export type AlertEventType = (typeof ALERT_EVENT_TYPES)[number];
 
@@ -40,7 +42,20 @@ export const ALERT_TYPE_OF_EVENT: { readonly [E in AlertEventType | OperatorEven
   'region.dark': 'RegionDark',
   'region.recovered': 'RegionRecovered',
   'maintenance.scheduled': 'MaintenanceScheduled',
+  'entity.changed': 'EntityChanged',
 };
+
+/**
+ * On entity.changed: what an Encrata monitor's run found for up to 50 targets (one event per
+ * enrichment chunk). diff_only lists the changed targets with their changed fields;
+ * full_refresh lists every target with its whole record and the diff.
+ */
+export interface EntityChangePayload {
+  monitor: { id: string; name: string; monitor_type: string; change_detection: string };
+  run_id: string;
+  baseline: boolean;
+  targets: Array<{ target: string; changes: Array<{ field: string; kind: string; before?: unknown; after?: unknown }>; record?: Record<string, unknown> }>;
+}
 
 export interface AlertEventIncident {
   id: string;
@@ -75,9 +90,11 @@ export interface AlertEvent {
   region?: { name: string; connectedAgents: number; lastSeenAt: string | null };
   /** On maintenance.scheduled: the window and its next (or current) occurrence. */
   maintenance?: { id: string; name: string; startsAt: string; endsAt: string };
+  /** On entity.changed: the Encrata monitor's run and its targets' changes. */
+  entityChange?: EntityChangePayload;
 }
 
 /** The JSON a Webhook channel receives: the document's shape plus the added fields. */
 export function webhookPayload(e: AlertEvent) {
-  return { id: e.id, event: e.event, monitor: e.monitor, alert: e.alert, ...(e.incident ? { incident: e.incident } : {}), ...(e.escalation ? { escalation: e.escalation } : {}), ...(e.region ? { region: e.region } : {}) };
+  return { id: e.id, event: e.event, monitor: e.monitor, alert: e.alert, ...(e.incident ? { incident: e.incident } : {}), ...(e.escalation ? { escalation: e.escalation } : {}), ...(e.region ? { region: e.region } : {}), ...(e.entityChange ? { entity_change: e.entityChange } : {}) };
 }

@@ -25,6 +25,7 @@ import { badgeRoutes } from './routes/badges/routes.js';
 import { reportRoutes } from './routes/reports/routes.js';
 import { statusPageRoutes } from './routes/status-pages/routes.js';
 import { diligentRoutes } from './routes/diligent/routes.js';
+import { encrataRoutes } from '../encrata/routes/index.js';
 
 /** The public HTTP surface. Dependencies come in; nothing here opens a connection of its own. */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
@@ -50,7 +51,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     openapi: {
       openapi: '3.0.3',
       info: { title: 'Pharos API', version: '1.0.0', description: 'Enori-compatible uptime monitoring API' },
-      components: { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' }, operatorKey: { type: 'apiKey', in: 'header', name: 'X-Operator-Key' } } },
+      components: { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' }, operatorKey: { type: 'apiKey', in: 'header', name: 'X-Operator-Key' }, bearer: { type: 'http', scheme: 'bearer', description: 'The API key as a Bearer token (the Encrata document\'s form)' } } },
+      tags: [{ name: 'Encrata entity monitors', description: 'The Encrata document\'s API under the base path /encrata: its POST /api/monitors is POST /encrata/api/monitors (docs/encrata.md)' }],
       security: [{ apiKey: [] }],
     },
   });
@@ -74,6 +76,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(reportRoutes(deps));
   await app.register(statusPageRoutes(deps));
   await app.register(diligentRoutes(deps, { websiteLookup: deps.websiteLookup }));
+  await app.register(encrataRoutes(deps));
   const operatorKey = deps.config.operatorKey;
   if (operatorKey) await app.register(adminRoutes({ ...deps, operatorKey }));
   return app;

@@ -46,14 +46,16 @@ const commandGroups: Array<{ names: string[]; summaries: string[]; load: () => P
 const program = new Command('pharos').description('Pharos: a self-hosted multi-region probe network').showHelpAfterError();
 
 program.command('dev').description('the whole network in one process on embedded engines (PGlite, chDB, in-process bus)')
-  .action(() => serve('dev', ['api', 'scheduler', 'ingest', 'alerting', 'diligent'], true));
-program.command('server').description('api, scheduler, ingest, alerting and the Diligent worker in one process on real Postgres, NATS, Redis and ClickHouse')
-  .action(() => serve('server', ['api', 'scheduler', 'ingest', 'alerting', 'diligent'], false));
+  .action(() => serve('dev', ['api', 'scheduler', 'ingest', 'alerting', 'diligent', 'encrata-worker'], true));
+program.command('server').description('api, scheduler, ingest, alerting and the Diligent and Encrata workers in one process on real Postgres, NATS, Redis and ClickHouse')
+  .action(() => serve('server', ['api', 'scheduler', 'ingest', 'alerting', 'diligent', 'encrata-worker'], false));
 for (const role of ['api', 'scheduler', 'ingest', 'alerting'] as const) {
   program.command(role).description(`the ${role} role alone, for scaling out`).action(() => serve(role, [role], false));
 }
 program.command('diligent-worker').description('Diligent website risk monitorings alone: the schedule scan and a worker taking executions from NATS')
   .action(() => serve('diligent-worker', ['diligent'], false));
+program.command('encrata-worker').description('the Encrata entity-monitor worker alone (scans due monitors, enriches their targets from the shared work queue)')
+  .action(() => serve('encrata-worker', ['encrata-worker'], false));
 withAgentOptions(program.command('agent').description('a probe agent for one region (connects out to NATS for jobs and ingest for results)'));
 program.command('migrate').description('apply control-plane migrations and exit').action(async () => {
   const config = loadConfig('migrate', process.env);
@@ -71,6 +73,27 @@ program.command('rdap-bootstrap').description("IANA's RDAP bootstrap data that D
     const { refreshRdapBootstrap } = await import('../../probe-agent/checks/domain-registry/refresh.js');
     const done = await refreshRdapBootstrap({ url: opts.url, file: opts.file ?? config.rdapBootstrapFile, signal: AbortSignal.timeout(60_000) });
     process.stdout.write(`wrote ${done.file}: ${done.tlds} TLDs, published ${done.publication}\n`);
+  });
+
+program.command('rdap-ip-bootstrap').description("IANA's RDAP bootstrap for IP addresses that Encrata IP monitors use")
+  .command('refresh').description('download ipv4.json and ipv6.json into PHAROS_RDAP_IP_BOOTSTRAP_FILE (workers pick it up on their next lookup)')
+  .option('--file <path>', 'where to write it (default PHAROS_RDAP_IP_BOOTSTRAP_FILE, else <data dir>/rdap-ip.json)')
+  .action(async (opts: { file?: string }) => {
+    const config = loadConfig('migrate', process.env);
+    const { refreshRdapIpBootstrap } = await import('../encrata/sources/rdap-ip-bootstrap.js');
+    const done = await refreshRdapIpBootstrap({ file: opts.file ?? config.encrata.rdapIpBootstrapFile, signal: AbortSignal.timeout(60_000) });
+    process.stdout.write(`wrote ${done.file}: ${done.prefixes} prefixes, published ${done.publication}\n`);
+  });
+
+program.command('ip-asn').description('the IPtoASN database (public domain) that Encrata IP monitors read ASN, organisation and country from')
+  .command('refresh').description('download it into PHAROS_IP_ASN_FILE (workers reload it on their next lookup)')
+  .option('--url <url>', 'where to download it from (default: iptoasn.com ip2asn-combined.tsv.gz)')
+  .option('--file <path>', 'where to write it (default PHAROS_IP_ASN_FILE, else <data dir>/ip2asn-combined.tsv.gz)')
+  .action(async (opts: { url?: string; file?: string }) => {
+    const config = loadConfig('migrate', process.env);
+    const { refreshAsnDatabase } = await import('../encrata/sources/asn-database.js');
+    const done = await refreshAsnDatabase({ url: opts.url, file: opts.file ?? config.encrata.ipAsnFile, signal: AbortSignal.timeout(300_000) });
+    process.stdout.write(`wrote ${done.file}: ${done.ranges} ranges\n`);
   });
 
 // `pharos help <command>` names the command second.

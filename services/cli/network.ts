@@ -42,8 +42,9 @@ import { openAlertChannels } from './alert-channels.js';
 import { openOperatorAlerts } from './operator-alerts.js';
 import { startRegionWatch } from '../alerting/operator/region-watch.js';
 import type { AlertChannelDeps } from '../api/context.js';
+import { startEncrataRole } from '../encrata/role.js';
 
-export type ServerRole = 'api' | 'scheduler' | 'ingest' | 'alerting' | 'diligent';
+export type ServerRole = 'api' | 'scheduler' | 'ingest' | 'alerting' | 'diligent' | 'encrata-worker';
 
 export interface NetworkOptions {
   roles: ReadonlySet<ServerRole>;
@@ -191,6 +192,10 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
       }
     }
     startWatchingRegions?.();
+    if (roles.has('encrata-worker')) {
+      const encrata = await startEncrataRole({ config, sql, bus, subjects, logger });
+      stops.push(() => encrata.stop());
+    }
     if (roles.has('api')) {
       const boot = await bootstrapOrganization(sql, config.bootstrapKey);
       out.adminKey = boot.generatedAdminKey;

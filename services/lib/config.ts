@@ -8,7 +8,7 @@ import path from 'node:path';
 import os from 'node:os';
 import { redactUrl } from './redact.js';
 
-export type Role = 'dev' | 'server' | 'api' | 'scheduler' | 'ingest' | 'alerting' | 'agent' | 'migrate' | 'cli' | 'diligent-worker';
+export type Role = 'dev' | 'server' | 'api' | 'scheduler' | 'ingest' | 'alerting' | 'agent' | 'migrate' | 'cli' | 'diligent-worker' | 'encrata-worker';
 
 export interface Config {
   role: Role;
@@ -76,6 +76,38 @@ export interface Config {
   /** Jobs the scheduler keeps while the bus refuses them; past it the oldest are recorded missed. */
   schedulerBacklogMax: number;
   agent: AgentConfig;
+  /** The Encrata entity monitors' workers and outside sources (docs/encrata.md). */
+  encrata: EncrataConfig;
+}
+
+/**
+ * Where the Encrata enrichment sources are and how hard to use them. Every base URL is the
+ * operator's (never a tenant's); keys are secrets and never logged.
+ */
+export interface EncrataConfig {
+  /** Enrichment work taken at once by one worker (messages of up to 50 targets each). */
+  workerConcurrency: number;
+  /** How often the scheduler loop looks for due monitors. */
+  scanIntervalMs: number;
+  /** DNS servers for enrichment ("host" or "host:port"); empty = the system's. */
+  dnsServers: string[];
+  /** Per outside request: time limit, attempts (with exponential backoff), and the least time between two requests to one source. */
+  timeoutMs: number;
+  attempts: number;
+  /** RDAP for IP networks: the RDAP base for addresses the bootstrap does not cover (ARIN's refers other registries' space by redirect). */
+  rdapIp: { baseUrl: string; minIntervalMs: number };
+  /** The operator's copy of IANA's IP RDAP bootstrap (`pharos rdap-ip-bootstrap refresh`); the shipped subset until it exists. */
+  rdapIpBootstrapFile: string;
+  /** The IPtoASN database (`pharos ip-asn refresh`); absent = IP records' ASN section is inconclusive. */
+  ipAsnFile: string;
+  gleif: { baseUrl: string; minIntervalMs: number };
+  /** SEC EDGAR asks every client to declare itself in the User-Agent (name and contact address); unset = EDGAR is not asked. */
+  edgar: { baseUrl: string; dataUrl: string; userAgent?: string; minIntervalMs: number };
+  /** Have I Been Pwned: the breach catalogue by domain needs no key; breached accounts need the operator's key. */
+  hibp: { baseUrl: string; apiKey?: string; minIntervalMs: number };
+  /** A ransomware leak-site aggregator with ransomware.live's v2 API shape. */
+  leakSites: { baseUrl: string; minIntervalMs: number };
+  gravatar: { baseUrl: string; minIntervalMs: number };
 }
 
 export interface AgentConfig {
@@ -211,6 +243,8 @@ export function parseRegions(raw: string): string[] {
     if (!REGION.test(r)) throw new ConfigError(`region "${r}" must be letters, digits and dashes, starting with a letter`);
     // <prefix>.jobs.diligent is the Diligent work queue (services/diligent/subjects.ts).
     if (r === 'diligent') throw new ConfigError('region "diligent" is reserved (the Diligent work queue\'s subject)');
+    // <prefix>.jobs.encrata is the Encrata enrichment work queue (services/encrata/worker.ts).
+    if (r === 'encrata') throw new ConfigError('region "encrata" is reserved (the Encrata work queue\'s subject)');
   }
   return [...new Set(regions)];
 }
@@ -282,11 +316,12 @@ export function loadConfig(role: Role, env: Env, overrides: ConfigOverrides = {}
       // Called PHAROS_HEARTBEAT_INTERVAL_MS until "heartbeat" was kept for Job pings.
       presenceIntervalMs: int(env, renamed(env, 'PHAROS_PRESENCE_INTERVAL_MS', 'PHAROS_HEARTBEAT_INTERVAL_MS'), 10000, 100, 600000),
     },
+    encrata: encrataConfig(env, dataDir),
   };
   if (config.intervalLimits.minSeconds > config.intervalLimits.maxSeconds) {
     throw new ConfigError('PHAROS_MIN_INTERVAL_SECONDS must not exceed PHAROS_MAX_INTERVAL_SECONDS');
   }
-  if (role === 'server' || role === 'api' || role === 'scheduler' || role === 'ingest' || role === 'alerting' || role === 'diligent-worker') {
+  if (role === 'server' || role === 'api' || role === 'scheduler' || role === 'ingest' || role === 'alerting' || role === 'diligent-worker' || role === 'encrata-worker') {
     // Separate processes must share state through real services; embedded engines are per
     // process. chDB may be opened by one process only, so a lone api or ingest (which both
     // read or write results) needs a ClickHouse server; `pharos server` may keep chDB.
@@ -305,5 +340,33 @@ export function loadConfig(role: Role, env: Env, overrides: ConfigOverrides = {}
   if (config.agent.region !== undefined && !REGION.test(config.agent.region)) {
     throw new ConfigError(`region "${config.agent.region}" must be letters, digits and dashes`);
   }
+  // An agent of region "encrata" would take the Encrata work queue's chunks as check jobs.
+  if (config.agent.region === 'encrata') throw new ConfigError('region "encrata" is reserved (the Encrata work queue\'s subject)');
   return Object.freeze(config);
+}
+
+function encrataConfig(env: Env, dataDir: string): EncrataConfig {
+  const base = (name: string, fallback: string) => (url(env, name) ?? fallback).replace(/\/+$/, '');
+  const dnsServers = (str(env, 'PHAROS_ENCRATA_DNS_SERVERS') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return {
+    workerConcurrency: int(env, 'PHAROS_ENCRATA_WORKER_CONCURRENCY', 4, 1, 256),
+    scanIntervalMs: int(env, 'PHAROS_ENCRATA_SCAN_INTERVAL_MS', 5_000, 10, 3_600_000),
+    dnsServers,
+    timeoutMs: int(env, 'PHAROS_ENCRATA_TIMEOUT_MS', 10_000, 10, 120_000),
+    attempts: int(env, 'PHAROS_ENCRATA_ATTEMPTS', 3, 1, 10),
+    rdapIp: { baseUrl: base('PHAROS_RDAP_IP_URL', 'https://rdap.arin.net/registry'), minIntervalMs: int(env, 'PHAROS_RDAP_IP_MIN_INTERVAL_MS', 200, 0, 60_000) },
+    rdapIpBootstrapFile: path.resolve(str(env, 'PHAROS_RDAP_IP_BOOTSTRAP_FILE') ?? path.join(dataDir, 'rdap-ip.json')),
+    ipAsnFile: path.resolve(str(env, 'PHAROS_IP_ASN_FILE') ?? path.join(dataDir, 'ip2asn-combined.tsv.gz')),
+    gleif: { baseUrl: base('PHAROS_GLEIF_URL', 'https://api.gleif.org/api/v1'), minIntervalMs: int(env, 'PHAROS_GLEIF_MIN_INTERVAL_MS', 1_000, 0, 60_000) },
+    edgar: {
+      baseUrl: base('PHAROS_EDGAR_URL', 'https://www.sec.gov'),
+      dataUrl: base('PHAROS_EDGAR_DATA_URL', 'https://data.sec.gov'),
+      userAgent: str(env, 'PHAROS_EDGAR_USER_AGENT'),
+      // EDGAR's fair-access policy: at most 10 requests a second.
+      minIntervalMs: int(env, 'PHAROS_EDGAR_MIN_INTERVAL_MS', 100, 0, 60_000),
+    },
+    hibp: { baseUrl: base('PHAROS_HIBP_URL', 'https://haveibeenpwned.com/api/v3'), apiKey: str(env, 'PHAROS_HIBP_API_KEY'), minIntervalMs: int(env, 'PHAROS_HIBP_MIN_INTERVAL_MS', 6_000, 0, 60_000) },
+    leakSites: { baseUrl: base('PHAROS_LEAK_SITES_URL', 'https://api.ransomware.live/v2'), minIntervalMs: int(env, 'PHAROS_LEAK_SITES_MIN_INTERVAL_MS', 1_000, 0, 60_000) },
+    gravatar: { baseUrl: base('PHAROS_GRAVATAR_URL', 'https://gravatar.com'), minIntervalMs: int(env, 'PHAROS_GRAVATAR_MIN_INTERVAL_MS', 0, 0, 60_000) },
+  };
 }

@@ -30,6 +30,7 @@ const HEADLINE: Record<AlertEvent['event'], [string, Tone]> = {
   'region.dark': ['lost all its agents', 'bad'],
   'region.recovered': ['has agents again', 'good'],
   'maintenance.scheduled': ['maintenance scheduled', 'warn'],
+  'entity.changed': ['found changes', 'warn'],
 };
 
 /** An incident about no monitor: what happened to it, after its title. */
@@ -42,6 +43,7 @@ export function summarize(e: AlertEvent): EventSummary {
   const m = e.monitor;
   const facts = [
     ...(m ? [{ name: 'Monitor', value: m.name }, { name: 'Type', value: m.type }] : []),
+    ...(e.entityChange ? [{ name: 'Entity monitor', value: e.entityChange.monitor.name }, { name: 'Targets', value: String(e.entityChange.targets.length) }] : []),
     ...(e.region ? [{ name: 'Region', value: e.region.name }, { name: 'Agents', value: String(e.region.connectedAgents) }, { name: 'Last agent seen', value: e.region.lastSeenAt ?? 'never' }] : []),
     { name: 'Event', value: e.event },
     { name: 'Alert', value: e.alert.type },
@@ -53,6 +55,7 @@ export function summarize(e: AlertEvent): EventSummary {
   const link = m?.url && /^https?:\/\//i.test(m.url) ? m.url : null;
   const title = m ? `${m.name} ${headline}`
     : e.region ? `Region ${e.region.name} ${headline}`
+      : e.entityChange ? `${e.entityChange.monitor.name} ${headline}`
       : `Incident ${e.incident?.title ?? ''} ${ORGANIZATION_HEADLINE[e.event] ?? headline}`;
   return { title, message: e.alert.message, tone, facts, link, timestamp: e.alert.timestamp };
 }

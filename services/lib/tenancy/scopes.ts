@@ -33,6 +33,9 @@ export const SCOPES = [
   'reports:write',
   'monitorings:read',
   'monitorings:write',
+  // The Encrata surface's contact lists (its monitors use monitors:read|write).
+  'contact-lists:read',
+  'contact-lists:write',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 

@@ -1,0 +1,93 @@
+/**
+ * One outside HTTP source (GLEIF, EDGAR, HIBP, a leak-site aggregator, Gravatar, RDAP): its
+ * base URL and headers from configuration, a per-source spacing between requests (one
+ * client per source per worker), a time limit per attempt, and retries with exponential
+ * backoff on what may pass (a timeout, a refused connection, 429 — honouring Retry-After —
+ * and 5xx). What still fails is an answer of its own, `inconclusive`, never an exception and
+ * never an empty result: the caller keeps the last known value instead of reporting a change.
+ */
+import { fetch, type Dispatcher } from 'undici';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createBackoff, type BackoffPolicy } from '../../../probe-agent/backoff.js';
+
+export type SourceAnswer<T> =
+  | { kind: 'found'; status: number; body: T }
+  | { kind: 'not_found' }
+  | { kind: 'inconclusive'; reason: string };
+
+export interface SourceClientOptions {
+  /** For logs and reasons ("hibp", "gleif", …). */
+  name: string;
+  baseUrl: string;
+  headers?: Record<string, string>;
+  timeoutMs: number;
+  attempts: number;
+  minIntervalMs: number;
+  backoff?: BackoffPolicy;
+  /** Longest Retry-After honoured; a longer one ends the attempts (inconclusive). */
+  maxRetryAfterMs?: number;
+  dispatcher?: Dispatcher;
+}
+
+export interface SourceClient {
+  readonly name: string;
+  /** GET {baseUrl}{path}; JSON answers parsed, others as text when `text` is set. */
+  get<T = unknown>(path: string, signal: AbortSignal, opts?: { text?: boolean; headers?: Record<string, string> }): Promise<SourceAnswer<T>>;
+}
+
+const RETRYABLE = (status: number) => status === 429 || status >= 500;
+
+export function createSourceClient(o: SourceClientOptions): SourceClient {
+  let nextSlotMs = 0;
+  const maxRetryAfterMs = o.maxRetryAfterMs ?? 30_000;
+
+  /** Waits for this source's next free slot (requests spaced minIntervalMs apart). */
+  async function slot(signal: AbortSignal): Promise<void> {
+    const now = Date.now();
+    const at = Math.max(now, nextSlotMs);
+    nextSlotMs = at + o.minIntervalMs;
+    if (at > now) await sleep(at - now, undefined, { signal });
+  }
+
+  return {
+    name: o.name,
+    async get<T>(path: string, signal: AbortSignal, opts: { text?: boolean; headers?: Record<string, string> } = {}): Promise<SourceAnswer<T>> {
+      const backoff = createBackoff(o.backoff ?? { baseMs: 250, capMs: 5_000 });
+      let reason = 'no attempt made';
+      for (let attempt = 1; attempt <= o.attempts; attempt++) {
+        if (signal.aborted) return { kind: 'inconclusive', reason: `${o.name}: cancelled` };
+        let waitMs = backoff.next();
+        try {
+          await slot(signal);
+          const res = await fetch(`${o.baseUrl}${path}`, {
+            headers: { accept: 'application/json', ...o.headers, ...opts.headers },
+            signal: AbortSignal.any([signal, AbortSignal.timeout(o.timeoutMs)]),
+            dispatcher: o.dispatcher,
+          });
+          if (res.status === 404) { await res.body?.cancel(); return { kind: 'not_found' }; }
+          if (res.ok) {
+            const body = (opts.text ? await res.text() : await res.json()) as T;
+            return { kind: 'found', status: res.status, body };
+          }
+          await res.body?.cancel();
+          reason = `${o.name}: HTTP ${res.status}`;
+          if (!RETRYABLE(res.status)) return { kind: 'inconclusive', reason };
+          const retryAfter = Number(res.headers.get('retry-after'));
+          if (Number.isFinite(retryAfter) && retryAfter > 0) {
+            if (retryAfter * 1000 > maxRetryAfterMs) return { kind: 'inconclusive', reason: `${reason} (retry after ${retryAfter} s)` };
+            waitMs = Math.max(waitMs, retryAfter * 1000);
+          }
+        } catch (err) {
+          if (signal.aborted) return { kind: 'inconclusive', reason: `${o.name}: cancelled` };
+          const e = err as Error;
+          reason = `${o.name}: ${e.name === 'TimeoutError' ? `no answer within ${o.timeoutMs} ms` : e.name === 'SyntaxError' ? 'the answer is not JSON' : (e.cause as Error | undefined)?.message ?? e.message}`;
+          if (e.name === 'SyntaxError') return { kind: 'inconclusive', reason };
+        }
+        if (attempt < o.attempts) {
+          try { await sleep(waitMs, undefined, { signal }); } catch { return { kind: 'inconclusive', reason: `${o.name}: cancelled` }; }
+        }
+      }
+      return { kind: 'inconclusive', reason: `${reason} after ${o.attempts} attempt${o.attempts === 1 ? '' : 's'}` };
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { AsnDatabase, asnDatabaseSource, refreshAsnDatabase } from '../../../services/encrata/sources/asn-database.js';
+
+/** Rows in IPtoASN's ip2asn-combined.tsv shape. */
+const TSV = [
+  '1.0.0.0\t1.0.0.255\t13335\tUS\tCLOUDFLARENET',
+  '1.0.1.0\t1.0.3.255\t0\tNone\tNot routed',
+  '192.0.2.0\t192.0.2.255\t64500\tGB\tEXAMPLE-NET Example Ltd',
+  '2001:db8::\t2001:db8:ffff:ffff:ffff:ffff:ffff:ffff\t64501\tDE\tEXAMPLE-V6',
+].join('\n');
+
+describe('IPtoASN database', () => {
+  it('finds the range of an address in either family; unannounced space and gaps are null', async () => {
+    const db = await AsnDatabase.fromTsv(TSV);
+    expect(db.size).toBe(3);
+    expect(db.lookup('1.0.0.1')).toEqual({ number: 13335, organization: 'CLOUDFLARENET', country: 'US' });
+    expect(db.lookup('192.0.2.255')).toEqual({ number: 64500, organization: 'EXAMPLE-NET Example Ltd', country: 'GB' });
+    expect(db.lookup('::ffff:192.0.2.7')?.number).toBe(64500);
+    expect(db.lookup('2001:db8::42')).toEqual({ number: 64501, organization: 'EXAMPLE-V6', country: 'DE' });
+    expect(db.lookup('1.0.2.1')).toBeNull();
+    expect(db.lookup('8.8.8.8')).toBeNull();
+    expect(db.lookup('2001:db9::1')).toBeNull();
+  });
+
+  it('reads a gzipped file, reloads it when it changes, null while absent; refresh writes a checked download', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'asn-'));
+    const server = http.createServer((req, res) => { res.writeHead(req.url === '/db.tsv.gz' ? 200 : 404); res.end(req.url === '/db.tsv.gz' ? gzipSync(TSV) : ''); });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const file = path.join(dir, 'ip2asn.tsv.gz');
+      const source = asnDatabaseSource(file);
+      expect(await source()).toBeNull();
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      expect(await refreshAsnDatabase({ url: `${base}/db.tsv.gz`, file })).toEqual({ file, ranges: 3 });
+      expect((await source())?.lookup('1.0.0.1')?.number).toBe(13335);
+      await expect(refreshAsnDatabase({ url: `${base}/missing`, file })).rejects.toThrow(/HTTP 404/);
+      expect(readFileSync(file)).toEqual(gzipSync(TSV)); // the failed refresh left the good file
+      writeFileSync(file, '1.0.0.0\t1.0.0.255\t64999\tFR\tRENAMED\n');
+      expect((await source())?.lookup('1.0.0.1')).toEqual({ number: 64999, organization: 'RENAMED', country: 'FR' });
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
