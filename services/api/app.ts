@@ -24,6 +24,11 @@ import { alertRoutes } from './routes/alerts/routes.js';
 import { badgeRoutes } from './routes/badges/routes.js';
 import { reportRoutes } from './routes/reports/routes.js';
 import { statusPageRoutes } from './routes/status-pages/routes.js';
+import cookie from '@fastify/cookie';
+import { DashboardSessionStore } from '../lib/tenancy/dashboard-sessions.js';
+import { installJsonEtags } from './plugins/etag.js';
+import { installDashboard } from './dashboard.js';
+import { sessionRoutes } from './routes/session/routes.js';
 
 /** The public HTTP surface. Dependencies come in; nothing here opens a connection of its own. */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
@@ -42,14 +47,18 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   installJsonParser(app);
   installErrorHandler(app);
   installRequestLog(app);
-  installAuth(app, deps.apiKeys);
+  // Parses cookies before the auth hook reads the dashboard's session cookie.
+  await app.register(cookie);
+  const dashboardSessions = new DashboardSessionStore(deps.sql, deps.apiKeys, deps.now);
+  installAuth(app, deps.apiKeys, dashboardSessions);
+  installJsonEtags(app);
   installRateLimits(app, { hotState: deps.hotState, logger: deps.logger, now: deps.now });
   await app.register(swagger, {
     transform: documentRequestSchema,
     openapi: {
       openapi: '3.0.3',
       info: { title: 'Pharos API', version: '1.0.0', description: 'Enori-compatible uptime monitoring API' },
-      components: { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' }, operatorKey: { type: 'apiKey', in: 'header', name: 'X-Operator-Key' } } },
+      components: { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' }, operatorKey: { type: 'apiKey', in: 'header', name: 'X-Operator-Key' }, sessionCookie: { type: 'apiKey', in: 'cookie', name: 'pharos_session', description: 'The web dashboard\'s session (POST /api/session); changes also need X-CSRF-Token' } } },
       security: [{ apiKey: [] }],
     },
   });
@@ -71,6 +80,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(maintenanceWindowRoutes(deps));
   await app.register(badgeRoutes(deps));
   await app.register(reportRoutes(deps));
+  await installDashboard(app);
+  await app.register(sessionRoutes(deps, dashboardSessions));
   await app.register(statusPageRoutes(deps));
   const operatorKey = deps.config.operatorKey;
   if (operatorKey) await app.register(adminRoutes({ ...deps, operatorKey }));

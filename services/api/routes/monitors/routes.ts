@@ -5,11 +5,11 @@ import type { ApiDeps } from '../../context.js';
 import { principalOf } from '../../plugins/auth.js';
 import {
   MonitorBody, MonitorIdParams, MonitorList, MonitorNameParams, MonitorResponse, ListMonitorsQuery, CheckNowResponse,
-  ResultsQuery, ResultList, StatsQuery, StatsResponse, PingsQuery, PingList, errorResponses,
+  ResultsQuery, ResultList, StatsQuery, StatsResponse, PingsQuery, PingList, errorResponses, ResponseTimesQuery, ResponseTimesResponse,
 } from './schema.js';
 import {
   checkMonitorNow, createMonitor, deleteMonitor, getMonitor, listMonitors, listPings, listResults, monitorStats,
-  pauseMonitor, replaceMonitor, resumeMonitor, upsertMonitorByName,
+  pauseMonitor, replaceMonitor, resumeMonitor, upsertMonitorByName, responseTimes,
 } from './verbs.js';
 
 const tags = ['Monitors'];
@@ -81,5 +81,10 @@ export function monitorRoutes(deps: ApiDeps) {
       config: { scope: 'monitors:read' },
       schema: { tags, summary: 'Uptime and response-time statistics', params: MonitorIdParams, querystring: StatsQuery, response: { 200: StatsResponse, ...errorResponses } },
     }, async (req) => monitorStats({ ctx: ctx(req), input: { id: req.params.id, period: req.query.period } }));
+
+    app.get('/api/monitors/:id/response-times', {
+      config: { scope: 'monitors:read' },
+      schema: { tags, summary: 'P50/P95 response time per region over time (hourly rollup; for charts)', params: MonitorIdParams, querystring: ResponseTimesQuery, response: { 200: ResponseTimesResponse, ...errorResponses } },
+    }, async (req) => responseTimes({ ctx: ctx(req), input: { id: req.params.id, period: req.query.period } }));
   };
 }

@@ -125,6 +125,26 @@ export const StatsResponse = Type.Object({
   regions: Type.Array(Type.Object({ region: Type.String(), ...figures })),
 });
 
+/** GET /api/monitors/{id}/response-times: the chart series of the web dashboard, from the hourly rollup. */
+export const ResponseTimesQuery = StatsQuery;
+export const ResponseTimesResponse = Type.Object({
+  monitorId: Type.String(),
+  period: Type.String(),
+  from: Type.String({ format: 'date-time' }),
+  to: Type.String({ format: 'date-time' }),
+  bucketSeconds: Type.Integer({ description: '3600 for 24h and 7d, 21600 for 30d, 86400 for 90d' }),
+  regions: Type.Array(Type.Object({
+    region: Type.String(),
+    points: Type.Array(Type.Object({
+      at: Type.String({ format: 'date-time', description: 'The bucket\'s start' }),
+      checks: Type.Integer(),
+      failures: Type.Integer(),
+      p50ResponseTimeMs: nullable(Type.Number({ description: 'Approximate (t-digest) median' })),
+      p95ResponseTimeMs: nullable(Type.Number({ description: 'Approximate (t-digest) 95th percentile' })),
+    })),
+  })),
+});
+
 export const errorResponses = {
   400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 429: ErrorResponse,
 };

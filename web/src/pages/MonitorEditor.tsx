@@ -1,0 +1,149 @@
+import { useEffect, useState } from 'preact/hooks';
+import { api, ApiError, can, type Session } from '../api.js';
+import { HTTP_METHODS, MONITOR_TYPES, emptyForm, formFromMonitor, monitorBody, type MonitorFormValues } from '../forms/monitor-form.js';
+import { problemsByField } from '../forms/problems.js';
+import { ErrorBox, Field, Loading, described } from '../ui.js';
+
+type Errors = Record<string, string>;
+
+/** Create (no id) or edit a monitor. The API's own field errors land at their fields. */
+export function MonitorEditor({ session, id }: { session: Session; id?: string }) {
+  const [values, setValues] = useState<MonitorFormValues | null>(null);
+  const [base, setBase] = useState<Record<string, unknown> | undefined>(undefined);
+  const [regions, setRegions] = useState<string[]>([]);
+  const [channels, setChannels] = useState<Array<{ id: string; name: string }>>([]);
+  const [errors, setErrors] = useState<Errors>({});
+  const [failure, setFailure] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    (async () => {
+      const declared = (await api<{ items: Array<{ name: string }> }>('GET', '/api/regions')).items.map((r) => r.name);
+      setRegions(declared);
+      if (can(session, 'alert-channels:read')) {
+        setChannels((await api<{ items: any[] }>('GET', '/api/alert-channels?limit=100').catch(() => ({ items: [] }))).items);
+      }
+      if (id) {
+        const m = await api<Record<string, unknown>>('GET', `/api/monitors/${encodeURIComponent(id)}`);
+        setBase(m);
+        setValues(formFromMonitor(m));
+      } else {
+        setValues(emptyForm(declared));
+      }
+    })().catch(setFailure);
+  }, [id]);
+
+  if (!can(session, 'monitors:write')) return <p>This API key cannot change monitors.</p>;
+  if (!values) return failure ? <ErrorBox error={failure} /> : <Loading />;
+  const set = <K extends keyof MonitorFormValues>(k: K, v: MonitorFormValues[K]) => setValues({ ...values, [k]: v });
+  const text = (k: keyof MonitorFormValues, label: string, opts: { type?: 'text' | 'url'; hint?: string; required?: boolean; inputMode?: 'numeric' } = {}) => (
+    <Field id={k} label={label} error={errors[k]} hint={opts.hint}>
+      <input {...described(k, errors[k], opts.hint)} type={(opts.type ?? 'text') as 'text'} inputMode={opts.inputMode} required={opts.required} value={values[k] as string}
+        onInput={(e) => set(k, e.currentTarget.value as never)} />
+    </Field>
+  );
+  const check = (k: keyof MonitorFormValues, label: string) => (
+    <div class="check"><input type="checkbox" id={k} name={k} checked={values[k] as boolean} onChange={(e) => set(k, e.currentTarget.checked as never)} /><label for={k}>{label}</label></div>
+  );
+  const toggle = (k: 'regions' | 'alertChannelIds', item: string, on: boolean) => set(k, on ? [...values[k], item] : values[k].filter((x) => x !== item));
+
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setFailure(null);
+    const { body, problems } = monitorBody(values, base);
+    setErrors(problemsByField(problems));
+    if (problems.length) {
+      focusFirstError();
+      return;
+    }
+    setBusy(true);
+    try {
+      const saved = id ? await api<{ id: string }>('PUT', `/api/monitors/${encodeURIComponent(id)}`, body) : await api<{ id: string }>('POST', '/api/monitors', body);
+      location.hash = `#/monitors/${encodeURIComponent(saved.id)}`;
+    } catch (err) {
+      if (err instanceof ApiError && err.details.length) {
+        setErrors(problemsByField(err.details));
+        focusFirstError();
+      }
+      setFailure(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const t = values.type;
+  return (
+    <form class="editor" onSubmit={submit} noValidate aria-labelledby="editor-h">
+      <p><a href={id ? `#/monitors/${encodeURIComponent(id)}` : '#/monitors'}>← Back</a></p>
+      <h1 id="editor-h">{id ? `Edit ${values.name}` : 'New monitor'}</h1>
+      <ErrorBox error={failure} />
+      <fieldset>
+        <legend>What to check</legend>
+        {text('name', 'Name', { required: true })}
+        <Field id="type" label="Type" error={errors.type}>
+          <select {...described('type', errors.type)} value={t} disabled={!!id} onChange={(e) => set('type', e.currentTarget.value as MonitorFormValues['type'])}>
+            {MONITOR_TYPES.map((x) => <option key={x}>{x}</option>)}
+          </select>
+        </Field>
+        {t === 'Website' && text('url', 'URL', { type: 'url', required: true, hint: 'http:// or https://' })}
+        {(t === 'Port' || t === 'Ping' || t === 'Dns' || t === 'Domain') && text('hostname', 'Hostname', { required: true })}
+        {t === 'Port' && text('port', 'Port', { inputMode: 'numeric', required: true })}
+        {t === 'Job' && text('cronExpression', 'Cron expression', { hint: 'e.g. 0 3 * * * — or give a period instead' })}
+        {t === 'Job' && text('periodSeconds', 'Period (seconds)', { inputMode: 'numeric' })}
+      </fieldset>
+      {t === 'Website' && (
+        <fieldset>
+          <legend>Request and response</legend>
+          <Field id="httpMethod" label="Method" error={errors.httpMethod}>
+            <select {...described('httpMethod', errors.httpMethod)} value={values.httpMethod} onChange={(e) => set('httpMethod', e.currentTarget.value)}>
+              {HTTP_METHODS.map((x) => <option key={x}>{x}</option>)}
+            </select>
+          </Field>
+          {text('expectedStatusCode', 'Expected status code', { inputMode: 'numeric' })}
+          <Field id="requestHeaders" label="Request headers" error={errors.requestHeaders} hint="One per line: Name: value">
+            <textarea {...described('requestHeaders', errors.requestHeaders, 'x')} rows={3} value={values.requestHeaders} onInput={(e) => set('requestHeaders', e.currentTarget.value)} />
+          </Field>
+          <Field id="requestBody" label="Request body" error={errors.requestBody}>
+            <textarea {...described('requestBody', errors.requestBody)} rows={3} value={values.requestBody} onInput={(e) => set('requestBody', e.currentTarget.value)} />
+          </Field>
+          {text('keyword', 'Keyword', { hint: 'Text the body must contain (or must not, below)' })}
+          {check('keywordAbsent', 'The keyword must be absent')}
+          {check('followRedirects', 'Follow redirects')}
+          {text('maxRedirects', 'Redirects followed at most', { inputMode: 'numeric' })}
+          {check('ignoreTlsErrors', 'Ignore TLS certificate errors')}
+          {text('sslExpiryWarningDays', 'Warn this many days before the certificate expires', { inputMode: 'numeric', hint: '0 = off' })}
+        </fieldset>
+      )}
+      <fieldset>
+        <legend>Schedule and alerting</legend>
+        {text('intervalSeconds', 'Interval (seconds)', { inputMode: 'numeric', required: true })}
+        {text('timeoutSeconds', 'Timeout (seconds)', { inputMode: 'numeric', hint: 'Empty: 30, or the interval when shorter' })}
+        {text('failureThreshold', 'Failures before a region is down', { inputMode: 'numeric' })}
+        {text('recoveryThreshold', 'Successes before a region is up again', { inputMode: 'numeric' })}
+        {text('p95ThresholdMs', 'Degraded above this P95 (ms)', { inputMode: 'numeric', hint: 'Empty: off' })}
+        {check('alertOnDown', 'Alert when down')}
+        {check('alertOnRecovered', 'Alert on recovery')}
+        <fieldset class={errors.regions ? 'invalid' : ''} aria-describedby={errors.regions ? 'regions-error' : undefined}>
+          <legend>Regions</legend>
+          {regions.map((r) => (
+            <div class="check" key={r}><input type="checkbox" id={`region-${r}`} checked={values.regions.includes(r)} onChange={(e) => toggle('regions', r, e.currentTarget.checked)} /><label for={`region-${r}`}>{r}</label></div>
+          ))}
+          {errors.regions && <small id="regions-error" class="error" data-field-error="regions">{errors.regions}</small>}
+        </fieldset>
+        {channels.length > 0 && (
+          <fieldset>
+            <legend>Alert channels</legend>
+            {channels.map((c) => (
+              <div class="check" key={c.id}><input type="checkbox" id={`channel-${c.id}`} checked={values.alertChannelIds.includes(c.id)} onChange={(e) => toggle('alertChannelIds', c.id, e.currentTarget.checked)} /><label for={`channel-${c.id}`}>{c.name}</label></div>
+            ))}
+          </fieldset>
+        )}
+        {text('tags', 'Tags', { hint: 'Comma-separated' })}
+      </fieldset>
+      <button type="submit" disabled={busy}>{id ? 'Save' : 'Create monitor'}</button>
+    </form>
+  );
+}
+
+function focusFirstError(): void {
+  requestAnimationFrame(() => (document.querySelector('[aria-invalid="true"]') as HTMLElement | null)?.focus());
+}
