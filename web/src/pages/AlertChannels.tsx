@@ -69,7 +69,7 @@ export function AlertChannels({ session }: { session: Session }) {
                   <th scope="row">{c.name}</th><td>{c.type}</td><td class="wrap">{c.webhookUrl ?? (c.recipients ?? []).join(', ')}</td>
                   {writable && (
                     <td>
-                      <button type="button" onClick={() => test(c.id)} aria-label={`Send a test alert to ${c.name}`}>Send test</button>{' '}
+                      <button type="button" onClick={() => test(c.id)} aria-label={`Send test to ${c.name}`}>Send test</button>{' '}
                       <button type="button" class="danger" onClick={() => remove(c)} aria-label={`Delete ${c.name}`}>Delete</button>
                       <span role="status" class="test-result">{tests[c.id] ?? ''}</span>
                     </td>

@@ -10,12 +10,14 @@ export interface RegionSeries {
 }
 
 /** P50 (solid) and P95 (dashed) per region over time; drag to zoom, double-click to reset. */
-export function ResponseTimeChart({ regions, label }: { regions: RegionSeries[]; label: string }) {
+export function ResponseTimeChart({ regions, label, from, to }: { regions: RegionSeries[]; label: string; from: string; to: string }) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = box.current;
     if (!el) return undefined;
-    const times = [...new Set(regions.flatMap((r) => r.points.map((p) => Date.parse(p.at) / 1000)))].sort((a, b) => a - b);
+    // The period's ends are in the data (as gaps), so the axis spans the whole period, not just the points.
+    const ends = [Date.parse(from) / 1000, Date.parse(to) / 1000];
+    const times = [...new Set([...ends, ...regions.flatMap((r) => r.points.map((p) => Date.parse(p.at) / 1000))])].sort((a, b) => a - b);
     const data: uPlot.AlignedData = [times];
     const series: uPlot.Series[] = [{}];
     regions.forEach((r, i) => {
@@ -39,6 +41,6 @@ export function ResponseTimeChart({ regions, label }: { regions: RegionSeries[];
     const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(280, el.clientWidth), height: 260 }));
     resize.observe(el);
     return () => { resize.disconnect(); plot.destroy(); };
-  }, [regions]);
+  }, [regions, from, to]);
   return <figure class="chart"><div ref={box} role="img" aria-label={label} /><figcaption class="muted">{label}. Drag across the chart to zoom, double-click to reset.</figcaption></figure>;
 }

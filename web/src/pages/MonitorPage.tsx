@@ -14,7 +14,7 @@ export function MonitorPage({ session, id }: { session: Session; id: string }) {
   const monitor = usePolled<any>(base, 3000);
   const results = usePolled<{ items: any[] }>(`${base}/results?limit=50`, 3000);
   const stats = usePolled<any>(`${base}/stats?period=${period}`, 15000);
-  const series = usePolled<{ regions: RegionSeries[] }>(`${base}/response-times?period=${period}`, 30000);
+  const series = usePolled<{ regions: RegionSeries[]; from: string; to: string }>(`${base}/response-times?period=${period}`, 30000);
   const incidents = usePolled<{ items: any[] }>(can(session, 'incidents:read') ? `${base}/incidents?limit=10` : null, 5000);
   const writable = can(session, 'monitors:write');
   const m = monitor.data;
@@ -78,7 +78,7 @@ export function MonitorPage({ session, id }: { session: Session; id: string }) {
           </dl>
         )}
         {series.data && series.data.regions.length > 0
-          ? <ResponseTimeChart regions={series.data.regions} label={`P50 and P95 response time per region over ${period}`} />
+          ? <ResponseTimeChart regions={series.data.regions} from={series.data.from} to={series.data.to} label={`P50 and P95 response time per region over ${period}`} />
           : <p class="muted">No checks in this period yet.</p>}
       </section>
 
