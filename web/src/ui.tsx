@@ -33,14 +33,14 @@ export function ErrorBox({ error }: { error: unknown }) {
 }
 
 /** The latest answer of a polled GET (null until the first), and its last error. */
-export function usePolled<T>(path: string | null, intervalMs = 3000): { data: T | null; error: ApiError | null; refresh: () => void } {
+export function usePolled<T>(path: string | null, intervalMs = 3000, allPages = false): { data: T | null; error: ApiError | null; refresh: () => void } {
   const [data, setData] = useState<T | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [nonce, setNonce] = useState(0);
   useEffect(() => {
     if (!path) return undefined;
-    return poll<T>(path, intervalMs, (d) => { setData(d); setError(null); }, setError);
-  }, [path, intervalMs, nonce]);
+    return poll<T>(path, intervalMs, (d) => { setData(d); setError(null); }, setError, allPages);
+  }, [path, intervalMs, nonce, allPages]);
   return { data, error, refresh: () => setNonce((n) => n + 1) };
 }
 

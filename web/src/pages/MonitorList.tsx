@@ -11,10 +11,10 @@ export function MonitorList({ session }: { session: Session }) {
   const [tag, setTag] = useState('');
   const [status, setStatus] = useState('');
   const [search, setSearch] = useState('');
-  const query = new URLSearchParams({ limit: '500' });
+  const query = new URLSearchParams();
   if (type) query.set('type', type);
   for (const t of tag.split(',').map((s) => s.trim()).filter(Boolean)) query.append('tag', t);
-  const { data, error } = usePolled<{ items: any[]; totalCount: number }>(`/api/monitors?${query}`, 3000);
+  const { data, error } = usePolled<{ items: any[]; totalCount: number }>(`/api/monitors?${query}`, 3000, true);
   const shown = useMemo(() => {
     const needle = search.trim().toLowerCase();
     return (data?.items ?? []).filter((m) => (!status || m.status === status) && (!needle || m.name.toLowerCase().includes(needle)));
