@@ -29,6 +29,7 @@ import { DashboardSessionStore } from '../lib/tenancy/dashboard-sessions.js';
 import { installJsonEtags } from './plugins/etag.js';
 import { installDashboard } from './dashboard.js';
 import { sessionRoutes } from './routes/session/routes.js';
+import { planRoutes } from './routes/plan/routes.js';
 
 /** The public HTTP surface. Dependencies come in; nothing here opens a connection of its own. */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
@@ -82,6 +83,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(reportRoutes(deps));
   await installDashboard(app);
   await app.register(sessionRoutes(deps, dashboardSessions));
+  await app.register(planRoutes(deps));
   await app.register(statusPageRoutes(deps));
   const operatorKey = deps.config.operatorKey;
   if (operatorKey) await app.register(adminRoutes({ ...deps, operatorKey }));

@@ -254,6 +254,64 @@ describe('the dashboard in Chromium', () => {
     expect(after).toBe(401);
   }, 90_000);
 
+  it('creates a status page with the monitor and opens its public page; rules, escalation, maintenance and settings work and pass axe', async () => {
+    const { page } = await openDashboard();
+    await signIn(page, adminKey);
+    await go(page, '#/status-pages', 'Status pages');
+    await page.getByLabel('Title').fill('Shop status');
+    await page.getByLabel('Address').fill('Not a slug!');
+    await page.getByRole('button', { name: 'Create status page' }).click();
+    await page.locator('[data-field-error=slug]').waitFor();
+    await page.getByLabel('Address').fill('shop');
+    await page.getByLabel('Checkout <API>').check();
+    await page.getByRole('button', { name: 'Create status page' }).click();
+    const row = page.locator('tr[data-status-page-id]', { hasText: 'Shop status' });
+    await row.waitFor();
+    expect(await seriousViolations(page, 'status-pages')).toEqual([]);
+    const [publicPage] = await Promise.all([page.context().waitForEvent('page'), row.getByRole('link', { name: '/status/shop' }).click()]);
+    await publicPage.waitForLoadState();
+    expect(await publicPage.locator('h1').textContent()).toBe('Shop status');
+    expect(await publicPage.locator('.component .name').allTextContents()).toEqual(['Checkout <API>']);
+    await publicPage.close();
+
+    await go(page, '#/alert-rules', 'Alert rules');
+    await page.getByLabel('Name', { exact: true }).fill('Production down');
+    await page.getByRole('button', { name: 'Create rule' }).click();
+    expect(await page.locator('[data-field-error=channelIds]').textContent()).toBe('choose at least one channel');
+    await page.getByRole('group', { name: 'Channels' }).getByLabel('On-call hook').check();
+    await page.getByRole('button', { name: 'Create rule' }).click();
+    await page.locator('tbody th', { hasText: 'Production down' }).waitFor();
+    expect(await seriousViolations(page, 'alert-rules')).toEqual([]);
+
+    await go(page, '#/escalation-policies', 'Escalation policies');
+    await page.getByLabel('Name', { exact: true }).fill('Wake someone');
+    await page.getByLabel('Minutes unacknowledged before this step').fill('10');
+    await page.getByRole('group', { name: 'Notify' }).getByLabel('On-call hook').check();
+    await page.getByRole('button', { name: 'Create policy' }).click();
+    await page.locator('tbody th', { hasText: 'Wake someone' }).waitFor();
+    expect(await seriousViolations(page, 'escalation-policies')).toEqual([]);
+
+    await go(page, '#/maintenance', 'Maintenance windows');
+    await page.getByLabel('Name', { exact: true }).fill('Database upgrade');
+    await page.getByLabel('Starts (your time zone)').fill('2030-01-05T02:00');
+    await page.getByLabel('Lasts (minutes)').fill('90');
+    await page.getByRole('button', { name: 'Create window' }).click();
+    const windowRow = page.locator('tr', { hasText: 'Database upgrade' });
+    await windowRow.waitFor();
+    // Entered in the viewer's zone (Tokyo, UTC+9): 02:00 there is 17:00 UTC the day before.
+    const windows = (await apiClient(base, adminKey)('/api/maintenance-windows')).body.items;
+    expect(windows.find((w: { name: string }) => w.name === 'Database upgrade')).toMatchObject({ startsAt: '2030-01-04T17:00:00.000Z', endsAt: '2030-01-04T18:30:00.000Z' });
+    expect(await seriousViolations(page, 'maintenance')).toEqual([]);
+
+    await go(page, '#/settings', 'Settings');
+    await page.getByRole('heading', { name: 'Plan: Unlimited' }).waitFor();
+    await page.getByLabel('Name').fill('SRE');
+    await page.getByRole('button', { name: 'Create team' }).click();
+    await page.getByRole('button', { name: 'SRE', exact: true }).click();
+    await page.getByRole('button', { name: 'Add member' }).waitFor();
+    expect(await seriousViolations(page, 'settings')).toEqual([]);
+  }, 90_000);
+
   it('has no serious violations in dark mode and fits a phone', async () => {
     const dark = await openDashboard({ colorScheme: 'dark' });
     await signIn(dark.page, adminKey);

@@ -143,6 +143,19 @@ describe('sign-in, session cookie and CSRF', () => {
   });
 });
 
+describe('plan and usage', () => {
+  it('gives the plan, its limits and what the organization uses, only with organization:read', async () => {
+    const t = await h.tenant(['*'], 'base');
+    await createMonitor(h, t.key, 'counted');
+    const res = await api(h, t.key, 'GET', '/api/plan');
+    expect(res.status, JSON.stringify(res.json)).toBe(200);
+    expect(res.json).toMatchObject({ organization: { id: t.orgId }, plan: { id: 'base', name: 'Base' }, limits: { monitors: 10, apiKeys: 2, statusPages: 3 } });
+    expect(res.json.usage).toEqual({ monitors: 1, apiKeys: 1, alertChannels: 0, teams: 0, statusPages: 0, escalationPolicies: 0, maintenanceWindows: 0 });
+    const other = await h.tenant(['monitors:read'], 'base');
+    expect((await api(h, other.key, 'GET', '/api/plan')).status).toBe(403);
+  });
+});
+
 describe('conditional GETs and the response-time series', () => {
   it('answers an unchanged list 304 by its ETag, and a changed one 200 with a new ETag', async () => {
     const t = await h.tenant();

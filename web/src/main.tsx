@@ -11,6 +11,9 @@ import { IncidentList, IncidentPage } from './pages/Incidents.js';
 import { AlertChannels } from './pages/AlertChannels.js';
 import { ApiKeys } from './pages/ApiKeys.js';
 import { Regions } from './pages/Regions.js';
+import { StatusPages } from './pages/StatusPages.js';
+import { AlertRules, EscalationPolicies, MaintenanceWindows } from './pages/Alerting.js';
+import { Settings } from './pages/Settings.js';
 
 /** Routes live in the fragment (#/monitors/…): the server serves one page at `/`. */
 function useRoute(): string[] {
@@ -29,8 +32,13 @@ const NAV: Array<[string, string, string]> = [
   ['monitors', 'Monitors', 'monitors:read'],
   ['incidents', 'Incidents', 'incidents:read'],
   ['alert-channels', 'Alert channels', 'alert-channels:read'],
+  ['alert-rules', 'Rules', 'alert-rules:read'],
+  ['escalation-policies', 'Escalation', 'escalation-policies:read'],
+  ['maintenance', 'Maintenance', 'maintenance-windows:read'],
+  ['status-pages', 'Status pages', 'status-pages:read'],
   ['keys', 'API keys', 'keys:read'],
   ['regions', 'Regions', 'monitors:read'],
+  ['settings', 'Settings', ''],
 ];
 
 function Page({ session, route }: { session: Session; route: string[] }) {
@@ -50,6 +58,16 @@ function Page({ session, route }: { session: Session; route: string[] }) {
       return <ApiKeys session={session} />;
     case 'regions':
       return <Regions />;
+    case 'alert-rules':
+      return <AlertRules session={session} />;
+    case 'escalation-policies':
+      return <EscalationPolicies session={session} />;
+    case 'maintenance':
+      return <MaintenanceWindows session={session} />;
+    case 'status-pages':
+      return <StatusPages session={session} />;
+    case 'settings':
+      return <Settings session={session} />;
     default:
       return <p>Nothing here. <a href="#/monitors">Monitors</a></p>;
   }
@@ -75,7 +93,7 @@ function App() {
         <a class="brand" href="#/monitors">Pharos</a>
         <nav aria-label="Main">
           <ul>
-            {NAV.filter(([, , scope]) => can(session, scope)).map(([path, label]) => (
+            {NAV.filter(([, , scope]) => !scope || can(session, scope)).map(([path, label]) => (
               <li key={path}><a href={`#/${path}`} aria-current={route[0] === path ? 'page' : undefined}>{label}</a></li>
             ))}
           </ul>

@@ -30,6 +30,8 @@ export const SCOPES = [
   'maintenance-windows:write',
   'reports:read',
   'reports:write',
+  // The organization's plan, limits and usage (GET /api/plan; the dashboard's Settings).
+  'organization:read',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 
