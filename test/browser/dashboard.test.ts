@@ -125,6 +125,13 @@ describe('the dashboard in Chromium', () => {
     expect(await page.locator('[data-field-error=requestHeaders]').textContent()).toContain('managed by the agent');
     expect(await seriousViolations(page, 'monitor-form-errors')).toEqual([]);
     await page.getByLabel('Request headers').fill('Accept: text/plain');
+    // A typed assertion's problem shows on its row.
+    await page.getByRole('button', { name: 'Add assertion' }).click();
+    const assertion = page.getByRole('group', { name: 'Assertion 1' });
+    await assertion.getByLabel('Source').selectOption('JsonPath');
+    await page.getByRole('button', { name: 'Create monitor' }).click();
+    expect(await page.locator('[data-field-error=assertion-0]').textContent()).toBe('give a JSONPath such as $.status');
+    await assertion.getByRole('button', { name: 'Remove assertion 1' }).click();
     await page.getByRole('button', { name: 'Create monitor' }).click();
     await page.getByRole('heading', { name: 'Checkout <API>', level: 1 }).waitFor();
     monitorId = decodeURIComponent(new URL(page.url()).hash.split('/')[2]);

@@ -107,6 +107,36 @@ describe('the monitor form', () => {
     expect(apiRefuses(body)).toEqual([]);
   });
 
+  it('builds typed assertions and checks them as the API does', () => {
+    const ok = monitorBody(website({ assertions: [
+      { source: 'StatusCode', property: 'ignored', operator: 'Between', target: '200-299' },
+      { source: 'JsonPath', property: '$.status', operator: 'Equals', target: 'ok' },
+      { source: 'Header', property: 'Content-Type', operator: 'Exists', target: '' },
+    ] }));
+    expect(ok.problems).toEqual([]);
+    expect(ok.body.assertions).toEqual([
+      { source: 'StatusCode', property: null, operator: 'Between', target: '200-299' },
+      { source: 'JsonPath', property: '$.status', operator: 'Equals', target: 'ok' },
+      { source: 'Header', property: 'Content-Type', operator: 'Exists', target: null },
+    ]);
+    expect(apiRefuses(ok.body)).toEqual([]);
+    for (const bad of [
+      { source: 'JsonPath', property: '', operator: 'Equals', target: 'ok' },
+      { source: 'JsonPath', property: 'status', operator: 'Equals', target: 'ok' },
+      { source: 'Body', property: '', operator: 'Contains', target: '' },
+    ]) {
+      const r = monitorBody(website({ assertions: [bad] }));
+      expect(r.problems.map((p) => p.field), JSON.stringify(bad)).toEqual(['/assertions/0']);
+      expect(apiRefuses(r.body), JSON.stringify(bad)).toEqual(['assertions']);
+    }
+    // Exists takes no target: a value typed before switching to it (its input then hidden) is dropped, not refused.
+    expect(monitorBody(website({ assertions: [{ source: 'Header', property: 'X-Id', operator: 'Exists', target: 'stale' }] })).body.assertions).toEqual([{ source: 'Header', property: 'X-Id', operator: 'Exists', target: null }]);
+    // A pattern that does not compile is the API's to find; its pointer names the row.
+    const pattern = monitorBody(website({ assertions: [{ source: 'Body', property: '', operator: 'Matches', target: '(' }] }));
+    expect(pattern.problems).toEqual([]);
+    expect(apiRefuses(pattern.body)).toEqual(['assertions']);
+  });
+
   it('parses header lines', () => {
     const problems: Array<{ field: string; message: string }> = [];
     expect(parseHeaders('A: 1\n\n B : two:parts \n', problems)).toEqual({ A: '1', B: 'two:parts' });

@@ -8,6 +8,17 @@ import type { FieldProblem } from './problems.js';
 
 export const MONITOR_TYPES = ['Website', 'Port', 'Ping', 'Dns', 'Domain', 'Job'] as const;
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+export const ASSERTION_SOURCES = ['StatusCode', 'ResponseTime', 'Header', 'Body', 'JsonPath'] as const;
+export const ASSERTION_OPERATORS = ['Equals', 'NotEquals', 'Contains', 'NotContains', 'Matches', 'LessThan', 'GreaterThan', 'In', 'Between', 'Exists', 'NotExists'] as const;
+export const MAX_ASSERTIONS = 20;
+
+/** One typed assertion as the form edits it (strings; empty = none). */
+export interface AssertionValues {
+  source: string;
+  property: string;
+  operator: string;
+  target: string;
+}
 
 /** What the form edits: text inputs hold strings until they become the body. */
 export interface MonitorFormValues {
@@ -38,6 +49,7 @@ export interface MonitorFormValues {
   regions: string[];
   tags: string;
   alertChannelIds: string[];
+  assertions: AssertionValues[];
 }
 
 /** Fields of a monitor the API answers with but does not accept back. */
@@ -50,7 +62,7 @@ export function emptyForm(regions: string[]): MonitorFormValues {
     name: '', type: 'Website', url: '', hostname: '', port: '', httpMethod: 'GET', expectedStatusCode: '200', intervalSeconds: '60', timeoutSeconds: '',
     failureThreshold: '1', recoveryThreshold: '1', keyword: '', keywordAbsent: false, followRedirects: true, maxRedirects: '5', ignoreTlsErrors: false,
     sslExpiryWarningDays: '14', requestHeaders: '', requestBody: '', p95ThresholdMs: '', cronExpression: '', periodSeconds: '',
-    alertOnDown: true, alertOnRecovered: true, regions: [...regions], tags: '', alertChannelIds: [],
+    alertOnDown: true, alertOnRecovered: true, regions: [...regions], tags: '', alertChannelIds: [], assertions: [],
   };
 }
 
@@ -64,6 +76,7 @@ export function formFromMonitor(m: Record<string, any>): MonitorFormValues {
     requestHeaders: Object.entries((m.requestHeaders ?? {}) as Record<string, string>).map(([k, v]) => `${k}: ${v}`).join('\n'), requestBody: str(m.requestBody),
     p95ThresholdMs: str(m.p95ThresholdMs), cronExpression: str(m.cronExpression), periodSeconds: str(m.periodSeconds),
     alertOnDown: m.alertOnDown !== false, alertOnRecovered: m.alertOnRecovered !== false, regions: [...(m.regions ?? [])], tags: (m.tags ?? []).join(', '), alertChannelIds: [...(m.alertChannelIds ?? [])],
+    assertions: ((m.assertions ?? []) as Array<Record<string, unknown>>).map((a) => ({ source: str(a.source), property: str(a.property), operator: str(a.operator), target: str(a.target) })),
   };
 }
 
@@ -148,6 +161,18 @@ export function monitorBody(v: MonitorFormValues, base?: Record<string, any>): {
     body.requestHeaders = parseHeaders(v.requestHeaders, problems);
     body.requestBody = v.requestBody === '' ? null : v.requestBody;
     if (v.httpMethod === 'HEAD' && v.requestBody) problems.push({ field: '/requestBody', message: 'a HEAD request cannot carry a body' });
+    if (v.assertions.length > MAX_ASSERTIONS) problems.push({ field: '/assertions', message: `must have at most ${MAX_ASSERTIONS} entries` });
+    v.assertions.forEach((a, i) => {
+      const named = a.source === 'Header' || a.source === 'JsonPath';
+      if (named && !a.property.trim()) problems.push({ field: `/assertions/${i}`, message: a.source === 'Header' ? 'name the header' : 'give a JSONPath such as $.status' });
+      else if (a.source === 'JsonPath' && !a.property.trim().startsWith('$')) problems.push({ field: `/assertions/${i}`, message: 'property must be a JSONPath starting with $' });
+      if ((a.operator === 'Contains' || a.operator === 'NotContains') && !a.target) problems.push({ field: `/assertions/${i}`, message: 'target must not be empty' });
+    });
+    body.assertions = v.assertions.map((a) => ({
+      source: a.source, operator: a.operator,
+      property: a.source === 'Header' || a.source === 'JsonPath' ? a.property.trim() : null,
+      target: a.operator === 'Exists' || a.operator === 'NotExists' ? null : a.target,
+    }));
   } else if (v.type === 'Job') {
     if (!v.cronExpression.trim() && !v.periodSeconds.trim()) problems.push({ field: '/cronExpression', message: 'give a cron expression or a period' });
     body.cronExpression = v.cronExpression.trim() || null;

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, can, type Session } from '../api.js';
-import { HTTP_METHODS, MONITOR_TYPES, emptyForm, formFromMonitor, monitorBody, type MonitorFormValues } from '../forms/monitor-form.js';
+import { ASSERTION_OPERATORS, ASSERTION_SOURCES, HTTP_METHODS, MAX_ASSERTIONS, MONITOR_TYPES, emptyForm, formFromMonitor, monitorBody, type AssertionValues, type MonitorFormValues } from '../forms/monitor-form.js';
+import type { FieldProblem } from '../forms/problems.js';
 import { problemsByField } from '../forms/problems.js';
 import { ErrorBox, Field, Loading, described } from '../ui.js';
 
@@ -13,6 +14,7 @@ export function MonitorEditor({ session, id }: { session: Session; id?: string }
   const [regions, setRegions] = useState<string[]>([]);
   const [channels, setChannels] = useState<Array<{ id: string; name: string }>>([]);
   const [errors, setErrors] = useState<Errors>({});
+  const [problems, setProblems] = useState<FieldProblem[]>([]);
   const [failure, setFailure] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
@@ -50,9 +52,10 @@ export function MonitorEditor({ session, id }: { session: Session; id?: string }
   const submit = async (e: Event) => {
     e.preventDefault();
     setFailure(null);
-    const { body, problems } = monitorBody(values, base);
-    setErrors(problemsByField(problems));
-    if (problems.length) {
+    const { body, problems: found } = monitorBody(values, base);
+    setErrors(problemsByField(found));
+    setProblems(found);
+    if (found.length) {
       focusFirstError();
       return;
     }
@@ -63,6 +66,7 @@ export function MonitorEditor({ session, id }: { session: Session; id?: string }
     } catch (err) {
       if (err instanceof ApiError && err.details.length) {
         setErrors(problemsByField(err.details));
+        setProblems(err.details);
         focusFirstError();
       }
       setFailure(err);
@@ -113,6 +117,9 @@ export function MonitorEditor({ session, id }: { session: Session; id?: string }
           {text('sslExpiryWarningDays', 'Warn this many days before the certificate expires', { inputMode: 'numeric', hint: '0 = off' })}
         </fieldset>
       )}
+      {t === 'Website' && (
+        <Assertions items={values.assertions} problems={problems} error={errors.assertions} onChange={(assertions) => set('assertions', assertions)} />
+      )}
       <fieldset>
         <legend>Schedule and alerting</legend>
         {text('intervalSeconds', 'Interval (seconds)', { inputMode: 'numeric', required: true })}
@@ -141,6 +148,39 @@ export function MonitorEditor({ session, id }: { session: Session; id?: string }
       </fieldset>
       <button type="submit" disabled={busy}>{id ? 'Save' : 'Create monitor'}</button>
     </form>
+  );
+}
+
+/** Typed assertions on the response: one row each, its problem (from the form or the API) under it. */
+function Assertions({ items, problems, error, onChange }: { items: AssertionValues[]; problems: FieldProblem[]; error?: string; onChange: (a: AssertionValues[]) => void }) {
+  const edit = (i: number, patch: Partial<AssertionValues>) => onChange(items.map((a, j) => (j === i ? { ...a, ...patch } : a)));
+  return (
+    <fieldset>
+      <legend>Assertions</legend>
+      {items.length === 0 && <p class="muted">None: the status code and keyword above decide.</p>}
+      {items.map((a, i) => {
+        const problem = problems.find((p) => p.field === `/assertions/${i}` || p.field.startsWith(`/assertions/${i}/`))?.message;
+        const id = `assertion-${i}`;
+        return (
+          <div class={`assertion${problem ? ' invalid' : ''}`} key={i} role="group" aria-label={`Assertion ${i + 1}`} aria-describedby={problem ? `${id}-error` : undefined}>
+            <label>Source <select value={a.source} onChange={(e) => edit(i, { source: e.currentTarget.value })}>{ASSERTION_SOURCES.map((x) => <option key={x}>{x}</option>)}</select></label>
+            {(a.source === 'Header' || a.source === 'JsonPath') && (
+              <label>{a.source === 'Header' ? 'Header name' : 'JSONPath'} <input value={a.property} aria-invalid={problem ? 'true' : undefined} onInput={(e) => edit(i, { property: e.currentTarget.value })} /></label>
+            )}
+            <label>Operator <select value={a.operator} onChange={(e) => edit(i, { operator: e.currentTarget.value })}>{ASSERTION_OPERATORS.map((x) => <option key={x}>{x}</option>)}</select></label>
+            {a.operator !== 'Exists' && a.operator !== 'NotExists' && (
+              <label>Expected <input value={a.target} aria-invalid={problem ? 'true' : undefined} onInput={(e) => edit(i, { target: e.currentTarget.value })} /></label>
+            )}
+            <button type="button" class="danger" onClick={() => onChange(items.filter((_, j) => j !== i))} aria-label={`Remove assertion ${i + 1}`}>Remove</button>
+            {problem && <small id={`${id}-error`} class="error" data-field-error={id}>{problem}</small>}
+          </div>
+        );
+      })}
+      {error && !problems.some((p) => /^\/assertions\/\d/.test(p.field)) && <small class="error" data-field-error="assertions">{error}</small>}
+      {items.length < MAX_ASSERTIONS && (
+        <button type="button" onClick={() => onChange([...items, { source: 'StatusCode', property: '', operator: 'Equals', target: '200' }])}>Add assertion</button>
+      )}
+    </fieldset>
   );
 }
 
