@@ -160,6 +160,8 @@ describe('the dashboard in Chromium', () => {
     const row = page.locator(`tr[data-monitor-id="${monitorId}"]`);
     await row.locator('.badge', { hasText: /^Down$/ }).waitFor();
     expect(await row.locator('th a').textContent()).toBe('Checkout <API>');
+    // Its response-time trend, with the figures in its label.
+    expect(await row.locator('svg.spark').getAttribute('aria-label')).toMatch(/^P50 response time over 24 hours: \d+ to \d+ ms, now \d+ ms$/);
     expect(await seriousViolations(page, 'monitors')).toEqual([]);
     expect(foreign).toEqual([]);
   }, 120_000);

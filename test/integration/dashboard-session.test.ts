@@ -199,6 +199,17 @@ describe('conditional GETs and the response-time series', () => {
       expect(point.p95ResponseTimeMs).toBeLessThanOrEqual(base + 1);
     }
     expect((await api(h, t.key, 'GET', `/api/monitors/${id}/response-times?period=90d`)).json.bucketSeconds).toBe(86_400);
+    // Many monitors at once, regions merged, for the list's sparklines; another organization sees nothing of it.
+    const other = await createMonitor(h, t.key, 'no-data');
+    const trends = await api(h, t.key, 'GET', `/api/monitors/response-trends?monitorId=${id}&monitorId=${other}`);
+    expect(trends.status, JSON.stringify(trends.json)).toBe(200);
+    expect(trends.json.items).toHaveLength(1);
+    expect(trends.json.items[0].monitorId).toBe(id);
+    expect(trends.json.items[0].points).toHaveLength(1);
+    expect(trends.json.items[0].points[0].p50ResponseTimeMs).toBeGreaterThanOrEqual(100);
+    expect(trends.json.items[0].points[0].p50ResponseTimeMs).toBeLessThanOrEqual(201);
+    expect((await api(h, admin.key, 'GET', `/api/monitors/response-trends?monitorId=${id}`)).json.items).toEqual([]);
+    expect((await api(h, t.key, 'GET', '/api/monitors/response-trends')).status).toBe(400);
     expect((await api(h, t.key, 'GET', `/api/monitors/${id}/response-times?period=1y`)).status).toBe(400);
     expect((await api(h, admin.key, 'GET', `/api/monitors/${id}/response-times`)).status).toBe(404);
   });

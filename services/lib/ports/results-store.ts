@@ -58,6 +58,8 @@ export interface ResultStore {
    * t-digests (approximate percentiles; the exact ones are monitorStats'): for charts.
    */
   responseTimeSeries(q: { orgId: string; monitorId: string; fromMs: number; toMs: number; bucketSeconds: number }): Promise<ResponseTimePoint[]>;
+  /** Hourly P50 of many monitors of one organization, all regions merged, from the hourly rollup: for list sparklines. */
+  responseTrends(q: { orgId: string; monitorIds: readonly string[]; fromMs: number; toMs: number }): Promise<Array<{ monitorId: string; atMs: number; p50Ms: number | null }>>;
   deleteMonitorResults(orgId: string, monitorId: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -218,6 +218,24 @@ export class ClickHouseResultStore implements ResultStore {
       .map((r) => ({ region: r.region, atMs: Number(r.at), checks: Number(r.checks), failures: Number(r.failures), p50Ms: ms(r.q?.[0]), p95Ms: ms(r.q?.[1]) }));
   }
 
+  async responseTrends(q: { orgId: string; monitorIds: readonly string[]; fromMs: number; toMs: number }): Promise<Array<{ monitorId: string; atMs: number; p50Ms: number | null }>> {
+    if (q.monitorIds.length === 0) return [];
+    const rows = await this.exec.query<{ monitor_id: string; at: string | number; q: Array<number | null> }>(
+      `SELECT monitor_id, toUnixTimestamp(hour) * 1000 AS at, quantilesTDigestMerge(0.5, 0.95, 0.99)(total_ms_quantiles) AS q
+       FROM ${this.hourly}
+       WHERE org_id = {org:String} AND monitor_id IN {ids:Array(String)}
+         AND hour >= toStartOfHour(fromUnixTimestamp64Milli({from:Int64})) AND hour < fromUnixTimestamp64Milli({to:Int64})
+       GROUP BY monitor_id, hour
+       ORDER BY monitor_id, hour
+       SETTINGS optimize_aggregation_in_order = 1`,
+      { org: q.orgId, ids: [...q.monitorIds], from: Math.trunc(q.fromMs), to: Math.trunc(q.toMs) },
+    );
+    return rows.map((r) => {
+      const v = r.q?.[0];
+      return { monitorId: r.monitor_id, atMs: Number(r.at), p50Ms: v === null || v === undefined || !Number.isFinite(Number(v)) ? null : Math.round(Number(v) * 100) / 100 };
+    });
+  }
+
   async deleteMonitorResults(orgId: string, monitorId: string): Promise<void> {
     // A mutation, waited for on every replica, so a deleted monitor's figures are gone when
     // this resolves. Deleting a monitor is rare; the rewrite touches only its parts.

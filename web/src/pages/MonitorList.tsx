@@ -1,5 +1,5 @@
-import { useMemo, useState } from 'preact/hooks';
-import { can, type Session } from '../api.js';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { api, can, type Session } from '../api.js';
 import { percent, when } from '../format.js';
 import { ErrorBox, Loading, StatusBadge, usePolled } from '../ui.js';
 import { MONITOR_TYPES } from '../forms/monitor-form.js';
@@ -19,6 +19,7 @@ export function MonitorList({ session }: { session: Session }) {
     const needle = search.trim().toLowerCase();
     return (data?.items ?? []).filter((m) => (!status || m.status === status) && (!needle || m.name.toLowerCase().includes(needle)));
   }, [data, status, search]);
+  const trends = useTrends(shown.map((m) => m.id));
   return (
     <section aria-labelledby="monitors-h">
       <div class="heading">
@@ -36,7 +37,7 @@ export function MonitorList({ session }: { session: Session }) {
         <div class="table-wrap">
           <table class="monitors">
             <caption class="sr-only">{shown.length} of {data.totalCount} monitors</caption>
-            <thead><tr><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Type</th><th scope="col">Uptime (30 d)</th><th scope="col">Last checked</th><th scope="col">Tags</th></tr></thead>
+            <thead><tr><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Type</th><th scope="col">Uptime (30 d)</th><th scope="col">Response (24 h)</th><th scope="col">Last checked</th><th scope="col">Tags</th></tr></thead>
             <tbody>
               {shown.map((m) => (
                 <tr key={m.id} data-monitor-id={m.id}>
@@ -44,6 +45,7 @@ export function MonitorList({ session }: { session: Session }) {
                   <td><StatusBadge status={m.status} /></td>
                   <td>{m.type}</td>
                   <td>{percent(m.uptimePercentage)}</td>
+                  <td><Sparkline points={trends.get(m.id)} /></td>
                   <td>{when(m.lastCheckedAt)}</td>
                   <td>{m.tags.map((t: string) => <span class="tag" key={t}>{t}</span>)}</td>
                 </tr>
@@ -54,5 +56,51 @@ export function MonitorList({ session }: { session: Session }) {
         </div>
       )}
     </section>
+  );
+}
+
+const TREND_BATCH = 100;
+
+/** Hourly P50 of the listed monitors over 24 h, re-read every minute (ids in batches: URLs stay short). */
+function useTrends(ids: string[]): Map<string, number[]> {
+  const [trends, setTrends] = useState<Map<string, number[]>>(new Map());
+  const key = ids.join(',');
+  useEffect(() => {
+    let stopped = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const load = async () => {
+      const next = new Map<string, number[]>();
+      for (let i = 0; i < ids.length && !stopped; i += TREND_BATCH) {
+        const query = new URLSearchParams(ids.slice(i, i + TREND_BATCH).map((id) => ['monitorId', id]));
+        const r = await api<{ items: Array<{ monitorId: string; points: Array<{ p50ResponseTimeMs: number | null }> }> }>('GET', `/api/monitors/response-trends?${query}`).catch(() => null);
+        for (const item of r?.items ?? []) next.set(item.monitorId, item.points.map((p) => p.p50ResponseTimeMs).filter((v): v is number => v !== null));
+      }
+      if (!stopped) {
+        setTrends(next);
+        timer = setTimeout(load, 60_000);
+      }
+    };
+    if (ids.length) void load();
+    return () => { stopped = true; clearTimeout(timer); };
+  }, [key]);
+  return trends;
+}
+
+/** A small line of hourly P50s; the figures themselves are in its label. */
+function Sparkline({ points }: { points?: number[] }) {
+  if (!points || points.length === 0) return <span class="muted">—</span>;
+  const w = 96;
+  const h = 24;
+  const min = Math.min(...points);
+  const max = Math.max(...points);
+  const span = max - min || 1;
+  const step = points.length > 1 ? w / (points.length - 1) : 0;
+  const path = points.map((v, i) => `${(i * step).toFixed(1)},${(h - 2 - ((v - min) / span) * (h - 4)).toFixed(1)}`).join(' ');
+  const label = `P50 response time over 24 hours: ${Math.round(min)} to ${Math.round(max)} ms, now ${Math.round(points[points.length - 1])} ms`;
+  return (
+    <svg class="spark" width={w} height={h} viewBox={`0 0 ${w} ${h}`} role="img" aria-label={label}>
+      <title>{label}</title>
+      {points.length > 1 ? <polyline points={path} fill="none" stroke="currentColor" stroke-width="1.5" /> : <circle cx="2" cy={h / 2} r="2" fill="currentColor" />}
+    </svg>
   );
 }

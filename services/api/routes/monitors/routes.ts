@@ -5,11 +5,11 @@ import type { ApiDeps } from '../../context.js';
 import { principalOf } from '../../plugins/auth.js';
 import {
   MonitorBody, MonitorIdParams, MonitorList, MonitorNameParams, MonitorResponse, ListMonitorsQuery, CheckNowResponse,
-  ResultsQuery, ResultList, StatsQuery, StatsResponse, PingsQuery, PingList, errorResponses, ResponseTimesQuery, ResponseTimesResponse,
+  ResultsQuery, ResultList, StatsQuery, StatsResponse, PingsQuery, PingList, errorResponses, ResponseTimesQuery, ResponseTimesResponse, ResponseTrendsQuery, ResponseTrendsResponse,
 } from './schema.js';
 import {
   checkMonitorNow, createMonitor, deleteMonitor, getMonitor, listMonitors, listPings, listResults, monitorStats,
-  pauseMonitor, replaceMonitor, resumeMonitor, upsertMonitorByName, responseTimes,
+  pauseMonitor, replaceMonitor, resumeMonitor, upsertMonitorByName, responseTimes, responseTrends,
 } from './verbs.js';
 
 const tags = ['Monitors'];
@@ -28,6 +28,11 @@ export function monitorRoutes(deps: ApiDeps) {
       config: { scope: 'monitors:write', rateLimit: 'createMonitor' },
       schema: { tags, summary: 'Create a monitor', body: MonitorBody, response: { 201: MonitorResponse, ...errorResponses } },
     }, async (req, reply) => reply.status(201).send(await createMonitor({ ctx: ctx(req), input: req.body })));
+
+    app.get('/api/monitors/response-trends', {
+      config: { scope: 'monitors:read' },
+      schema: { tags, summary: 'Hourly P50 response time over the last 24 hours for many monitors (for list sparklines)', querystring: ResponseTrendsQuery, response: { 200: ResponseTrendsResponse, ...errorResponses } },
+    }, async (req) => responseTrends({ ctx: ctx(req), input: req.query }));
 
     app.get('/api/monitors/:id', {
       config: { scope: 'monitors:read' },

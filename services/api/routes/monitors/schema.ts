@@ -145,6 +145,19 @@ export const ResponseTimesResponse = Type.Object({
   })),
 });
 
+/** GET /api/monitors/response-trends: hourly P50 of many monitors (the dashboard list's sparklines). */
+export const ResponseTrendsQuery = Type.Object({
+  monitorId: Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, maxItems: 500, description: 'Repeat for each monitor; ids of other organizations have no data' }),
+}, { additionalProperties: false });
+export const ResponseTrendsResponse = Type.Object({
+  from: Type.String({ format: 'date-time' }),
+  to: Type.String({ format: 'date-time' }),
+  items: Type.Array(Type.Object({
+    monitorId: Type.String(),
+    points: Type.Array(Type.Object({ at: Type.String({ format: 'date-time' }), p50ResponseTimeMs: nullable(Type.Number()) })),
+  }), { description: 'Monitors with checks in the last 24 hours; hourly, all regions merged' }),
+});
+
 export const errorResponses = {
   400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 429: ErrorResponse,
 };

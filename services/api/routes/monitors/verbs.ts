@@ -161,6 +161,20 @@ export async function responseTimes({ ctx, input }: { ctx: VerbContext; input: {
   };
 }
 
+/** The last 24 hours' hourly P50 of each of `ids` (the organization's only: the query is by org). */
+export async function responseTrends({ ctx, input }: { ctx: VerbContext; input: { monitorId: string[] } }) {
+  const toMs = (ctx.deps.now ?? Date.now)();
+  const fromMs = toMs - PERIOD_MS['24h'];
+  const rows = await ctx.deps.results.responseTrends({ orgId: ctx.principal.orgId, monitorIds: [...new Set(input.monitorId)], fromMs, toMs });
+  const byMonitor = new Map<string, Array<{ at: string; p50ResponseTimeMs: number | null }>>();
+  for (const r of rows) {
+    const list = byMonitor.get(r.monitorId) ?? [];
+    list.push({ at: new Date(r.atMs).toISOString(), p50ResponseTimeMs: r.p50Ms });
+    byMonitor.set(r.monitorId, list);
+  }
+  return { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), items: [...byMonitor].map(([monitorId, points]) => ({ monitorId, points })) };
+}
+
 /** Configuration as stored, for comparing an upsert with what is there (key order aside). */
 function sameConfig(a: MonitorConfig, b: MonitorConfig): boolean {
   const canonical = (c: MonitorConfig) => JSON.stringify(Object.fromEntries(Object.entries(c).sort(([x], [y]) => x.localeCompare(y))));
