@@ -19,7 +19,8 @@ export function MonitorList({ session }: { session: Session }) {
     const needle = search.trim().toLowerCase();
     return (data?.items ?? []).filter((m) => (!status || m.status === status) && (!needle || m.name.toLowerCase().includes(needle)));
   }, [data, status, search]);
-  const trends = useTrends(shown.map((m) => m.id));
+  // Every listed monitor's trend, not just the filtered ones: typing a search fetches nothing.
+  const trends = useTrends(useMemo(() => (data?.items ?? []).map((m) => m.id), [data]));
   return (
     <section aria-labelledby="monitors-h">
       <div class="heading">
