@@ -334,6 +334,11 @@ describe('the dashboard in Chromium', () => {
     await go(dark.page, `#/monitors/${encodeURIComponent(monitorId)}/edit`, /^Edit /);
     expect(await dark.page.getByLabel('URL').inputValue()).toBe(target.url());
     expect(await seriousViolations(dark.page, 'monitor-edit-dark')).toEqual([]);
+    // Saving an edit changes what was edited and keeps the rest (a PUT resets omitted fields).
+    await dark.page.getByLabel('Interval (seconds)').fill('10');
+    await dark.page.getByRole('button', { name: 'Save' }).click();
+    await dark.page.getByRole('heading', { name: 'Checkout <API>', level: 1 }).waitFor();
+    expect((await apiClient(base, adminKey)(`/api/monitors/${monitorId}`)).body).toMatchObject({ intervalSeconds: 10, requestHeaders: { Accept: 'text/plain' }, url: target.url() });
     await go(dark.page, '#/regions', 'Regions');
     await dark.page.locator('tbody tr').first().waitFor();
     expect(await seriousViolations(dark.page, 'regions-dark')).toEqual([]);

@@ -89,6 +89,38 @@ describe('the monitor form', () => {
     expect(apiRefuses(port.body)).toEqual([]);
   });
 
+  it('builds every type\'s own settings, which the API takes, and flags what it would refuse', () => {
+    const base = (over: Partial<MonitorFormValues>) => ({ ...emptyForm(REGIONS), name: 'x', ...over });
+    const cases: Array<[Partial<MonitorFormValues>, Record<string, unknown>]> = [
+      [{ type: 'Ping', hostname: 'db.example.com', pingCount: '5', pingMaxPacketLossPercent: '20' }, { pingCount: 5, pingIntervalMs: 500, pingTimeoutMs: 2000, pingMaxPacketLossPercent: 20 }],
+      [{ type: 'Dns', hostname: 'example.com', dnsRecordType: 'MX', dnsExpectedValues: '10 mx1.example.com\n\n20 mx2.example.com', dnsMatchMode: 'Equals' }, { dnsRecordType: 'MX', dnsExpectedValues: ['10 mx1.example.com', '20 mx2.example.com'], dnsMatchMode: 'Equals', dnsResolver: null, dnsExpectedRcode: 'NOERROR' }],
+      [{ type: 'Domain', hostname: 'example.com', domainExpiryWarningDays: '45' }, { domainExpiryWarningDays: 45 }],
+      [{ type: 'Job', cronExpression: '0 3 * * *', timezone: 'Europe/Berlin', graceSeconds: '600' }, { cronExpression: '0 3 * * *', timezone: 'Europe/Berlin', graceSeconds: 600, periodSeconds: null }],
+      [{ type: 'Website', url: 'https://x.example.com/', regionQuorum: '2', p95ThresholdMs: '800', p95WindowSeconds: '600' }, { regionQuorum: 2, p95ThresholdMs: 800, p95WindowSeconds: 600 }],
+    ];
+    for (const [values, expected] of cases) {
+      const { body, problems } = monitorBody(base(values));
+      expect(problems, values.type).toEqual([]);
+      expect(body, values.type).toMatchObject(expected);
+      expect(apiRefuses(body), values.type).toEqual([]);
+    }
+    const bad: Array<[Partial<MonitorFormValues>, string]> = [
+      [{ type: 'Ping', hostname: 'db.example.com', pingCount: '11' }, 'pingCount'],
+      [{ type: 'Ping', hostname: 'db.example.com', pingIntervalMs: '100' }, 'pingIntervalMs'],
+      [{ type: 'Domain', hostname: 'example.com', domainExpiryWarningDays: '0' }, 'domainExpiryWarningDays'],
+      [{ type: 'Job', periodSeconds: '30' }, 'periodSeconds'],
+      [{ type: 'Website', url: 'https://x.example.com/', regionQuorum: '3' }, 'regionQuorum'],
+      [{ type: 'Website', url: 'https://x.example.com/', p95WindowSeconds: '59' }, 'p95WindowSeconds'],
+    ];
+    for (const [values, field] of bad) {
+      const { body, problems } = monitorBody(base(values));
+      expect(Object.keys(problemsByField(problems)), field).toEqual([field]);
+      // The same value sent as it is: the API refuses that field too.
+      const raw = { ...body, [field]: Number(values[field as keyof MonitorFormValues]) };
+      expect(apiRefuses(raw), field).toContain(field);
+    }
+  });
+
   it('edits a monitor without resetting the settings it does not show', () => {
     const stored = {
       id: 'mon_1', name: 'Checkout', type: 'Website', url: 'https://shop.example.com/', status: 'Up', uptimePercentage: 100, lastCheckedAt: null, createdAt: 'x', updatedAt: 'x',

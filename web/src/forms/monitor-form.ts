@@ -11,6 +11,9 @@ export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'O
 export const ASSERTION_SOURCES = ['StatusCode', 'ResponseTime', 'Header', 'Body', 'JsonPath'] as const;
 export const ASSERTION_OPERATORS = ['Equals', 'NotEquals', 'Contains', 'NotContains', 'Matches', 'LessThan', 'GreaterThan', 'In', 'Between', 'Exists', 'NotExists'] as const;
 export const MAX_ASSERTIONS = 20;
+export const DNS_RECORD_TYPES = ['A', 'AAAA', 'CNAME', 'MX', 'NS', 'TXT', 'SOA', 'CAA', 'SRV', 'PTR'] as const;
+export const DNS_MATCH_MODES = ['Equals', 'Contains', 'None'] as const;
+export const DNS_RCODES = ['NOERROR', 'NXDOMAIN', 'SERVFAIL', 'REFUSED'] as const;
 
 /** One typed assertion as the form edits it (strings; empty = none). */
 export interface AssertionValues {
@@ -50,7 +53,28 @@ export interface MonitorFormValues {
   tags: string;
   alertChannelIds: string[];
   assertions: AssertionValues[];
+  regionQuorum: string;
+  p95WindowSeconds: string;
+  escalationPolicyId: string;
+  pingCount: string;
+  pingIntervalMs: string;
+  pingTimeoutMs: string;
+  pingMaxPacketLossPercent: string;
+  dnsRecordType: string;
+  dnsResolver: string;
+  dnsExpectedValues: string;
+  dnsMatchMode: string;
+  dnsExpectedRcode: string;
+  domainExpiryWarningDays: string;
+  timezone: string;
+  graceSeconds: string;
 }
+
+/** The other types' own settings at their contract defaults (contracts/checks/*.ts). */
+const TYPE_DEFAULTS = {
+  regionQuorum: '', p95WindowSeconds: '300', escalationPolicyId: '', pingCount: '3', pingIntervalMs: '500', pingTimeoutMs: '2000', pingMaxPacketLossPercent: '50',
+  dnsRecordType: 'A', dnsResolver: '', dnsExpectedValues: '', dnsMatchMode: 'Contains', dnsExpectedRcode: 'NOERROR', domainExpiryWarningDays: '30', timezone: 'UTC', graceSeconds: '300',
+};
 
 /** Fields of a monitor the API answers with but does not accept back. */
 const READ_ONLY = ['id', 'status', 'unknownRegions', 'maintenanceWindowId', 'uptimePercentage', 'lastCheckedAt', 'createdAt', 'updatedAt', 'pingToken', 'pingUrl'];
@@ -62,7 +86,7 @@ export function emptyForm(regions: string[]): MonitorFormValues {
     name: '', type: 'Website', url: '', hostname: '', port: '', httpMethod: 'GET', expectedStatusCode: '200', intervalSeconds: '60', timeoutSeconds: '',
     failureThreshold: '1', recoveryThreshold: '1', keyword: '', keywordAbsent: false, followRedirects: true, maxRedirects: '5', ignoreTlsErrors: false,
     sslExpiryWarningDays: '14', requestHeaders: '', requestBody: '', p95ThresholdMs: '', cronExpression: '', periodSeconds: '',
-    alertOnDown: true, alertOnRecovered: true, regions: [...regions], tags: '', alertChannelIds: [], assertions: [],
+    alertOnDown: true, alertOnRecovered: true, regions: [...regions], tags: '', alertChannelIds: [], assertions: [], ...TYPE_DEFAULTS,
   };
 }
 
@@ -77,6 +101,8 @@ export function formFromMonitor(m: Record<string, any>): MonitorFormValues {
     p95ThresholdMs: str(m.p95ThresholdMs), cronExpression: str(m.cronExpression), periodSeconds: str(m.periodSeconds),
     alertOnDown: m.alertOnDown !== false, alertOnRecovered: m.alertOnRecovered !== false, regions: [...(m.regions ?? [])], tags: (m.tags ?? []).join(', '), alertChannelIds: [...(m.alertChannelIds ?? [])],
     assertions: ((m.assertions ?? []) as Array<Record<string, unknown>>).map((a) => ({ source: str(a.source), property: str(a.property), operator: str(a.operator), target: str(a.target) })),
+    ...Object.fromEntries(Object.entries(TYPE_DEFAULTS).map(([k, d]) => [k, m[k] === undefined ? d : str(m[k])])) as typeof TYPE_DEFAULTS,
+    dnsExpectedValues: ((m.dnsExpectedValues ?? []) as string[]).join('\n'),
   };
 }
 
@@ -139,6 +165,10 @@ export function monitorBody(v: MonitorFormValues, base?: Record<string, any>): {
   body.tags = [...new Set(v.tags.split(',').map((t) => t.trim()).filter(Boolean))];
   if ((body.tags as string[]).some((t) => t.length > 64)) problems.push({ field: '/tags', message: 'each tag must be at most 64 characters' });
   body.alertChannelIds = v.alertChannelIds;
+  body.regionQuorum = integer(problems, 'regionQuorum', v.regionQuorum, 1, 64, false);
+  if (typeof body.regionQuorum === 'number' && body.regionQuorum > v.regions.length) problems.push({ field: '/regionQuorum', message: `must not exceed the number of regions (${v.regions.length})` });
+  body.p95WindowSeconds = integer(problems, 'p95WindowSeconds', v.p95WindowSeconds, 60, 86_400);
+  body.escalationPolicyId = v.escalationPolicyId || null;
 
   if (v.type === 'Website') {
     const url = v.url.trim();
@@ -176,11 +206,27 @@ export function monitorBody(v: MonitorFormValues, base?: Record<string, any>): {
   } else if (v.type === 'Job') {
     if (!v.cronExpression.trim() && !v.periodSeconds.trim()) problems.push({ field: '/cronExpression', message: 'give a cron expression or a period' });
     body.cronExpression = v.cronExpression.trim() || null;
-    body.periodSeconds = integer(problems, 'periodSeconds', v.periodSeconds, 1, 31_536_000, false);
+    body.periodSeconds = integer(problems, 'periodSeconds', v.periodSeconds, 60, 31_536_000, false);
+    body.timezone = v.timezone.trim() || 'UTC';
+    body.graceSeconds = integer(problems, 'graceSeconds', v.graceSeconds, 0, 604_800);
   } else {
     if (!v.hostname.trim()) problems.push({ field: '/hostname', message: `is required for ${v.type} monitors` });
     body.hostname = v.hostname.trim();
     if (v.type === 'Port') body.port = integer(problems, 'port', v.port, 1, 65_535);
+    if (v.type === 'Ping') {
+      body.pingCount = integer(problems, 'pingCount', v.pingCount, 1, 10);
+      body.pingIntervalMs = integer(problems, 'pingIntervalMs', v.pingIntervalMs, 200, 10_000);
+      body.pingTimeoutMs = integer(problems, 'pingTimeoutMs', v.pingTimeoutMs, 100, 10_000);
+      body.pingMaxPacketLossPercent = integer(problems, 'pingMaxPacketLossPercent', v.pingMaxPacketLossPercent, 0, 100);
+    }
+    if (v.type === 'Dns') {
+      body.dnsRecordType = v.dnsRecordType;
+      body.dnsResolver = v.dnsResolver.trim() || null;
+      body.dnsExpectedValues = v.dnsExpectedValues.split('\n').map((l) => l.trim()).filter(Boolean);
+      body.dnsMatchMode = v.dnsMatchMode;
+      body.dnsExpectedRcode = v.dnsExpectedRcode;
+    }
+    if (v.type === 'Domain') body.domainExpiryWarningDays = integer(problems, 'domainExpiryWarningDays', v.domainExpiryWarningDays, 1, 365);
   }
   return { body, problems };
 }

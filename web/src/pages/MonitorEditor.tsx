@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, can, type Session } from '../api.js';
-import { ASSERTION_OPERATORS, ASSERTION_SOURCES, HTTP_METHODS, MAX_ASSERTIONS, MONITOR_TYPES, emptyForm, formFromMonitor, monitorBody, type AssertionValues, type MonitorFormValues } from '../forms/monitor-form.js';
+import { ASSERTION_OPERATORS, ASSERTION_SOURCES, DNS_MATCH_MODES, DNS_RCODES, DNS_RECORD_TYPES, HTTP_METHODS, MAX_ASSERTIONS, MONITOR_TYPES, emptyForm, formFromMonitor, monitorBody, type AssertionValues, type MonitorFormValues } from '../forms/monitor-form.js';
 import type { FieldProblem } from '../forms/problems.js';
 import { problemsByField } from '../forms/problems.js';
 import { ErrorBox, Field, Loading, described } from '../ui.js';
@@ -13,6 +13,7 @@ export function MonitorEditor({ session, id }: { session: Session; id?: string }
   const [base, setBase] = useState<Record<string, unknown> | undefined>(undefined);
   const [regions, setRegions] = useState<string[]>([]);
   const [channels, setChannels] = useState<Array<{ id: string; name: string }>>([]);
+  const [policies, setPolicies] = useState<Array<{ id: string; name: string }>>([]);
   const [errors, setErrors] = useState<Errors>({});
   const [problems, setProblems] = useState<FieldProblem[]>([]);
   const [failure, setFailure] = useState<unknown>(null);
@@ -24,6 +25,9 @@ export function MonitorEditor({ session, id }: { session: Session; id?: string }
       setRegions(declared);
       if (can(session, 'alert-channels:read')) {
         setChannels((await api<{ items: any[] }>('GET', '/api/alert-channels?limit=100').catch(() => ({ items: [] }))).items);
+      }
+      if (can(session, 'escalation-policies:read')) {
+        setPolicies((await api<{ items: any[] }>('GET', '/api/escalation-policies?limit=100').catch(() => ({ items: [] }))).items);
       }
       if (id) {
         const m = await api<Record<string, unknown>>('GET', `/api/monitors/${encodeURIComponent(id)}`);
@@ -46,6 +50,11 @@ export function MonitorEditor({ session, id }: { session: Session; id?: string }
   );
   const check = (k: keyof MonitorFormValues, label: string) => (
     <div class="check"><input type="checkbox" id={k} name={k} checked={values[k] as boolean} onChange={(e) => set(k, e.currentTarget.checked as never)} /><label for={k}>{label}</label></div>
+  );
+  const select = (k: keyof MonitorFormValues, label: string, options: readonly string[]) => (
+    <Field id={k} label={label} error={errors[k]}>
+      <select {...described(k, errors[k])} value={values[k] as string} onChange={(e) => set(k, e.currentTarget.value as never)}>{options.map((o) => <option key={o}>{o}</option>)}</select>
+    </Field>
   );
   const toggle = (k: 'regions' | 'alertChannelIds', item: string, on: boolean) => set(k, on ? [...values[k], item] : values[k].filter((x) => x !== item));
 
@@ -93,6 +102,22 @@ export function MonitorEditor({ session, id }: { session: Session; id?: string }
         {t === 'Port' && text('port', 'Port', { inputMode: 'numeric', required: true })}
         {t === 'Job' && text('cronExpression', 'Cron expression', { hint: 'e.g. 0 3 * * * — or give a period instead' })}
         {t === 'Job' && text('periodSeconds', 'Period (seconds)', { inputMode: 'numeric' })}
+        {t === 'Job' && text('timezone', 'Time zone of the cron expression', { hint: 'IANA name, e.g. Europe/Berlin' })}
+        {t === 'Job' && text('graceSeconds', 'Grace (seconds)', { inputMode: 'numeric', hint: 'How late a ping may be, and how long a started run may take' })}
+        {t === 'Ping' && text('pingCount', 'Echo requests per check', { inputMode: 'numeric' })}
+        {t === 'Ping' && text('pingIntervalMs', 'Gap between requests (ms)', { inputMode: 'numeric' })}
+        {t === 'Ping' && text('pingTimeoutMs', 'Wait for each reply (ms)', { inputMode: 'numeric' })}
+        {t === 'Ping' && text('pingMaxPacketLossPercent', 'Down above this packet loss (%)', { inputMode: 'numeric' })}
+        {t === 'Dns' && select('dnsRecordType', 'Record type', DNS_RECORD_TYPES)}
+        {t === 'Dns' && text('dnsResolver', 'Resolver', { hint: 'host or host:port; empty = the agent\'s own resolvers' })}
+        {t === 'Dns' && (
+          <Field id="dnsExpectedValues" label="Expected values" error={errors.dnsExpectedValues} hint="One per line, e.g. 10 mx.example.com for MX; empty = no comparison">
+            <textarea {...described('dnsExpectedValues', errors.dnsExpectedValues, 'x')} rows={3} value={values.dnsExpectedValues} onInput={(e) => set('dnsExpectedValues', e.currentTarget.value)} />
+          </Field>
+        )}
+        {t === 'Dns' && select('dnsMatchMode', 'Compare answers', DNS_MATCH_MODES)}
+        {t === 'Dns' && select('dnsExpectedRcode', 'Expected response code', DNS_RCODES)}
+        {t === 'Domain' && text('domainExpiryWarningDays', 'Warn this many days before the registration expires', { inputMode: 'numeric' })}
       </fieldset>
       {t === 'Website' && (
         <fieldset>
@@ -127,6 +152,15 @@ export function MonitorEditor({ session, id }: { session: Session; id?: string }
         {text('failureThreshold', 'Failures before a region is down', { inputMode: 'numeric' })}
         {text('recoveryThreshold', 'Successes before a region is up again', { inputMode: 'numeric' })}
         {text('p95ThresholdMs', 'Degraded above this P95 (ms)', { inputMode: 'numeric', hint: 'Empty: off' })}
+        {text('p95WindowSeconds', 'P95 window (seconds)', { inputMode: 'numeric' })}
+        {text('regionQuorum', 'Regions that must agree before Down', { inputMode: 'numeric', hint: 'Empty: a majority' })}
+        {policies.length > 0 && (
+          <Field id="escalationPolicyId" label="Escalation policy" error={errors.escalationPolicyId}>
+            <select {...described('escalationPolicyId', errors.escalationPolicyId)} value={values.escalationPolicyId} onChange={(e) => set('escalationPolicyId', e.currentTarget.value)}>
+              <option value="">None</option>{policies.map((p) => <option key={p.id} value={p.id}>{p.name}</option>)}
+            </select>
+          </Field>
+        )}
         {check('alertOnDown', 'Alert when down')}
         {check('alertOnRecovered', 'Alert on recovery')}
         <fieldset class={errors.regions ? 'invalid' : ''} aria-describedby={errors.regions ? 'regions-error' : undefined}>
