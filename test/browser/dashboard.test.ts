@@ -283,6 +283,17 @@ describe('the dashboard in Chromium', () => {
     expect(await publicPage.locator('.component .name').allTextContents()).toEqual(['Checkout <API>']);
     await publicPage.close();
 
+    // Arrange it: a display name and a group, saved with PUT.
+    await row.getByRole('button', { name: 'Edit Shop status' }).click();
+    await page.getByRole('heading', { name: 'Edit Shop status' }).waitFor();
+    await page.getByLabel('Shown as').fill('Checkout');
+    await page.getByLabel('Group').fill('Shop');
+    expect(await seriousViolations(page, 'status-page-edit')).toEqual([]);
+    await page.getByRole('button', { name: 'Save status page' }).click();
+    await row.locator('td', { hasText: /^Checkout$/ }).waitFor();
+    const pages = (await apiClient(base, adminKey)('/api/status-pages')).body.items;
+    expect(pages.find((p: { slug: string }) => p.slug === 'shop').components).toEqual([expect.objectContaining({ displayName: 'Checkout', group: 'Shop', showUptime: true })]);
+
     await go(page, '#/alert-rules', 'Alert rules');
     await page.getByLabel('Name', { exact: true }).fill('Production down');
     await page.getByRole('button', { name: 'Create rule' }).click();
@@ -342,6 +353,14 @@ describe('the dashboard in Chromium', () => {
     await go(dark.page, '#/regions', 'Regions');
     await dark.page.locator('tbody tr').first().waitFor();
     expect(await seriousViolations(dark.page, 'regions-dark')).toEqual([]);
+
+    // Keyboard: the first Tab reaches the skip link, which moves focus to the content.
+    await dark.page.reload();
+    await dark.page.getByRole('heading', { name: 'Regions', level: 1 }).waitFor();
+    await dark.page.keyboard.press('Tab');
+    expect(await dark.page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await dark.page.keyboard.press('Enter');
+    expect(await dark.page.evaluate(() => document.activeElement?.id)).toBe('main');
 
     const phone = await openDashboard({ width: 375 });
     await signIn(phone.page, adminKey);

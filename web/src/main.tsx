@@ -1,5 +1,5 @@
 import { render } from 'preact';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import './styles.css';
 import { api, can, useSession, type Session } from './api.js';
 import { viewerTimeZone } from './format.js';
@@ -43,7 +43,12 @@ const NAV: Array<[string, string, string]> = [
 
 function Page({ session, route }: { session: Session; route: string[] }) {
   const [section, id, sub] = route;
-  useEffect(() => { document.getElementById('main')?.focus(); }, [section, id, sub]);
+  // Moving to another page moves focus to its content (as a page load would reset it); the first page keeps the browser's own start.
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) first.current = false;
+    else document.getElementById('main')?.focus();
+  }, [section, id, sub]);
   switch (section) {
     case 'monitors':
       if (id === 'new') return <MonitorEditor session={session} />;
