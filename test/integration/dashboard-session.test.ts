@@ -65,6 +65,12 @@ describe('sign-in, session cookie and CSRF', () => {
     expect(res.statusCode).toBe(401);
     expect(res.json()).toMatchObject({ code: 'UNAUTHORIZED', details: [{ field: '/apiKey' }] });
     expect(res.headers['set-cookie']).toBeUndefined();
+    // Another site's page cannot sign this browser in, even with a good key (login CSRF).
+    const foreign = await h.app.inject({ method: 'POST', url: '/api/session', headers: { origin: 'https://evil.example', host: 'pharos.example.com' }, payload: { apiKey: admin.key } });
+    expect(foreign.statusCode).toBe(403);
+    expect(foreign.headers['set-cookie']).toBeUndefined();
+    const own = await h.app.inject({ method: 'POST', url: '/api/session', headers: { origin: 'http://pharos.example.com', host: 'pharos.example.com' }, payload: { apiKey: admin.key } });
+    expect(own.statusCode).toBe(201);
     const bad = await h.app.inject({ method: 'POST', url: '/api/session', payload: { apiKey: 'x\u0000'.repeat(500) } });
     expect(bad.statusCode).toBe(400);
   });
@@ -123,7 +129,9 @@ describe('sign-in, session cookie and CSRF', () => {
     const keyId = (await withCookie(s.cookie, 'GET', '/api/session')).json().keyId;
     expect((await api(h, admin.key, 'DELETE', `/api/keys/${keyId}`)).status).toBe(204);
     expect((await withCookie(s.cookie, 'GET', '/api/session')).statusCode).toBe(401);
-    expect((await withCookie(s.cookie, 'GET', '/api/monitors')).statusCode).toBe(401);
+    const ended = await withCookie(s.cookie, 'GET', '/api/monitors');
+    expect(ended.statusCode).toBe(401);
+    expect(ended.json().message).toMatch(/session has expired, was signed out, or its API key was revoked/);
   });
 
   it('signs out only with the CSRF token; the cookie then stops working', async () => {

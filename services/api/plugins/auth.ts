@@ -80,7 +80,11 @@ export function installAuth(app: FastifyInstance, apiKeys: ApiKeyStore, sessions
     } else {
       // No key: the web dashboard's session cookie may stand for one (a key, when sent, always wins).
       const session = sessions ? await sessionOf(request, sessions) : null;
-      if (!session) throw new DomainError('UNAUTHORIZED', 'Unauthorized', 'missing API key: send it in the X-API-Key header');
+      if (!session) {
+        throw new DomainError('UNAUTHORIZED', 'Unauthorized', request.cookies?.[SESSION_COOKIE]
+          ? 'the dashboard session has expired, was signed out, or its API key was revoked'
+          : 'missing API key: send it in the X-API-Key header');
+      }
       assertCsrf(request, session);
       principal = session.principal;
     }

@@ -38,6 +38,11 @@ export function sessionRoutes(deps: ApiDeps, sessions: DashboardSessionStore) {
       config: open,
       schema: { tags, summary: 'Sign in to the web dashboard with an API key (sets the HttpOnly session cookie)', security: [], body: SignInBody, response: { 201: SessionResponse, ...errorResponses } },
     }, async (req, reply) => {
+      // A browser names the page that posts: another site's page may not sign this browser in (login CSRF).
+      const origin = req.headers.origin;
+      if (origin && origin !== `${req.protocol}://${req.host}` && (!deps.config.publicUrl || origin !== new URL(deps.config.publicUrl).origin)) {
+        throw new DomainError('CSRF_TOKEN_INVALID', 'Forbidden', 'sign-in is only accepted from the dashboard\'s own origin');
+      }
       const opened = await sessions.open(req.body.apiKey.trim());
       if (!opened) throw new DomainError('UNAUTHORIZED', 'Unauthorized', 'invalid or revoked API key', [{ field: '/apiKey', message: 'is not a valid API key' }]);
       cookie(req, reply, opened.token, opened.session.expiresAt);
