@@ -11,13 +11,15 @@ export function MonitorPage({ session, id }: { session: Session; id: string }) {
   const [period, setPeriod] = useState<(typeof PERIODS)[number]>('24h');
   const [actionError, setActionError] = useState<unknown>(null);
   const [notice, setNotice] = useState('');
+  const [region, setRegion] = useState('');
   const monitor = usePolled<any>(base, 3000);
-  const results = usePolled<{ items: any[] }>(`${base}/results?limit=50`, 3000);
+  const results = usePolled<{ items: any[] }>(`${base}/results?limit=50${region ? `&region=${encodeURIComponent(region)}` : ''}`, 3000);
   const stats = usePolled<any>(`${base}/stats?period=${period}`, 15000);
   const series = usePolled<{ regions: RegionSeries[]; from: string; to: string }>(`${base}/response-times?period=${period}`, 30000);
   const incidents = usePolled<{ items: any[] }>(can(session, 'incidents:read') ? `${base}/incidents?limit=10` : null, 5000);
   const writable = can(session, 'monitors:write');
   const m = monitor.data;
+  const pings = usePolled<{ items: any[] }>(m?.type === 'Job' ? `${base}/pings?limit=20` : null, 5000);
 
   const act = async (what: string, run: () => Promise<unknown>) => {
     setActionError(null);
@@ -101,8 +103,27 @@ export function MonitorPage({ session, id }: { session: Session; id: string }) {
         </section>
       )}
 
+      {pings.data && (
+        <section aria-labelledby="pings-h">
+          <h2 id="pings-h">Pings</h2>
+          {pings.data.items.length === 0 ? <p class="muted">No pings yet. Send one to <code>{m.pingUrl}</code>.</p> : (
+            <div class="table-wrap">
+              <table>
+                <thead><tr><th scope="col">Received</th><th scope="col">Kind</th><th scope="col">Exit code</th><th scope="col">Run time</th><th scope="col">Message</th></tr></thead>
+                <tbody>{pings.data.items.map((p) => <tr key={p.id}><td>{when(p.receivedAt)}</td><td>{p.kind}</td><td>{p.exitCode ?? '—'}</td><td>{ms(p.runtimeMs)}</td><td class="wrap">{p.message ?? '—'}</td></tr>)}</tbody>
+              </table>
+            </div>
+          )}
+        </section>
+      )}
+
       <section aria-labelledby="results-h">
-        <h2 id="results-h">Recent results</h2>
+        <div class="heading">
+          <h2 id="results-h">Recent results</h2>
+          {m.regions.length > 1 && (
+            <label class="inline">Region <select value={region} onChange={(e) => setRegion(e.currentTarget.value)}><option value="">All</option>{m.regions.map((r: string) => <option key={r}>{r}</option>)}</select></label>
+          )}
+        </div>
         <div class="table-wrap">
           <table class="results">
             <thead><tr><th scope="col">Checked</th><th scope="col">Region</th><th scope="col">Status</th><th scope="col">Response</th><th scope="col">Code</th><th scope="col">Failing phase</th><th scope="col">Error</th></tr></thead>
