@@ -9,7 +9,8 @@
  * finds no serious or critical violation on each page (light and dark); the page fits a
  * phone; screenshots are saved under test-artifacts/dashboard/.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -28,6 +29,14 @@ const ARTIFACTS = path.resolve('test-artifacts/dashboard');
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const TIME_ZONE = 'Asia/Tokyo';
 
+/** The dashboard is served from its build; rebuild it when a source under web/ is newer (a fresh checkout's `npm install` builds it anyway). */
+function ensureBuilt(): void {
+  const built = path.resolve('dist/dashboard/index.html');
+  const newest = (readdirSync(path.resolve('web'), { recursive: true, withFileTypes: true }) as Array<{ isFile(): boolean; parentPath: string; name: string }>)
+    .filter((e) => e.isFile()).reduce((max, e) => Math.max(max, statSync(path.join(e.parentPath, e.name)).mtimeMs), 0);
+  if (!existsSync(built) || statSync(built).mtimeMs < newest) execFileSync(process.execPath, ['deploy/build.mjs'], { stdio: 'inherit' });
+}
+
 let proc: PharosProcess;
 let base: string;
 let adminKey: string;
@@ -38,6 +47,7 @@ const dataDir = mkdtempSync(path.join(tmpdir(), 'pharos-dashboard-'));
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
+  ensureBuilt();
   mkdirSync(ARTIFACTS, { recursive: true });
   target = await startSwitchableTarget();
   receiver = await startWebhookReceiver();
