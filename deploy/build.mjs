@@ -11,8 +11,12 @@
 //   loaded when that command runs (as the sources' dynamic imports do). bin/pharos.js runs
 //   it while it is newer than every source file, and the sources through tsx otherwise.
 //
+// - dist/dashboard/: the web dashboard (web/: Preact + uPlot), bundled by Vite, every asset
+//   also pre-compressed (.br, .gz) for @fastify/static (services/api/dashboard.ts).
+//
 // Files read at run time beside their module (import.meta.url) are copied beside the bundle.
-import { cp, copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, copyFile, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { brotliCompressSync, gzipSync, constants as zlib } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -43,4 +47,22 @@ if (made !== pgliteVersion) {
   await db.close();
   await writeFile(TEMPLATE, Buffer.from(await tarball.arrayBuffer()));
   await writeFile(`${TEMPLATE}.version`, pgliteVersion);
+}
+
+// The web dashboard. Vite's config is here rather than in a file of its own, so one script builds everything.
+const { build: viteBuild } = await import('vite');
+await viteBuild({
+  configFile: false,
+  root: `${root}web`,
+  base: '/dashboard/',
+  logLevel: 'warn',
+  oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+  build: { outDir: `${dist}/dashboard`, emptyOutDir: true, assetsDir: 'assets', sourcemap: false, target: 'es2022', modulePreload: { polyfill: false }, reportCompressedSize: false },
+});
+const assets = `${dist}/dashboard/assets`;
+for (const name of await readdir(assets)) {
+  if (!/\.(js|css|svg)$/.test(name)) continue;
+  const body = await readFile(`${assets}/${name}`);
+  await writeFile(`${assets}/${name}.gz`, gzipSync(body, { level: 9 }));
+  await writeFile(`${assets}/${name}.br`, brotliCompressSync(body, { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }));
 }

@@ -26,6 +26,12 @@ import { reportRoutes } from './routes/reports/routes.js';
 import { statusPageRoutes } from './routes/status-pages/routes.js';
 import { diligentRoutes } from './routes/diligent/routes.js';
 import { encrataRoutes } from '../encrata/routes/index.js';
+import cookie from '@fastify/cookie';
+import { DashboardSessionStore } from '../lib/tenancy/dashboard-sessions.js';
+import { installJsonEtags } from './plugins/etag.js';
+import { installDashboard } from './dashboard.js';
+import { sessionRoutes } from './routes/session/routes.js';
+import { planRoutes } from './routes/plan/routes.js';
 
 /** The public HTTP surface. Dependencies come in; nothing here opens a connection of its own. */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
@@ -44,14 +50,18 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   installJsonParser(app);
   installErrorHandler(app);
   installRequestLog(app);
-  installAuth(app, deps.apiKeys);
+  // Parses cookies before the auth hook reads the dashboard's session cookie.
+  await app.register(cookie);
+  const dashboardSessions = new DashboardSessionStore(deps.sql, deps.apiKeys, deps.now);
+  installAuth(app, deps.apiKeys, dashboardSessions);
+  installJsonEtags(app);
   installRateLimits(app, { hotState: deps.hotState, logger: deps.logger, now: deps.now });
   await app.register(swagger, {
     transform: documentRequestSchema,
     openapi: {
       openapi: '3.0.3',
       info: { title: 'Pharos API', version: '1.0.0', description: 'Enori-compatible uptime monitoring API' },
-      components: { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' }, operatorKey: { type: 'apiKey', in: 'header', name: 'X-Operator-Key' }, bearer: { type: 'http', scheme: 'bearer', description: 'The API key as a Bearer token (the Encrata document\'s form)' } } },
+      components: { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' }, operatorKey: { type: 'apiKey', in: 'header', name: 'X-Operator-Key' }, bearer: { type: 'http', scheme: 'bearer', description: 'The API key as a Bearer token (the Encrata document\'s form)' }, sessionCookie: { type: 'apiKey', in: 'cookie', name: 'pharos_session', description: 'The web dashboard\'s session (POST /api/session); changes also need X-CSRF-Token' } } },
       tags: [{ name: 'Encrata entity monitors', description: 'The Encrata document\'s API under the base path /encrata: its POST /api/monitors is POST /encrata/api/monitors (docs/encrata.md)' }],
       security: [{ apiKey: [] }],
     },
@@ -74,6 +84,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(maintenanceWindowRoutes(deps));
   await app.register(badgeRoutes(deps));
   await app.register(reportRoutes(deps));
+  await installDashboard(app);
+  await app.register(sessionRoutes(deps, dashboardSessions));
+  await app.register(planRoutes(deps));
   await app.register(statusPageRoutes(deps));
   await app.register(diligentRoutes(deps, { websiteLookup: deps.websiteLookup }));
   await app.register(encrataRoutes(deps));

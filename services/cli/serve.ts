@@ -12,6 +12,7 @@ export async function serve(config: Readonly<Config>, roles: ServerRole[], embed
   onShutdown(network.stop);
   const lines = [`Pharos ${role} is running (roles: ${roles.join(', ')}${embeddedAgents ? `; agents in ${config.regions.join(', ')}` : ''}).`];
   if (network.apiUrl) lines.push(`API: ${network.apiUrl}   (OpenAPI: ${network.apiUrl}/openapi/v1.json)`);
+  if (network.apiUrl) lines.push(`Dashboard: ${network.apiUrl}/   (sign in with an API key)`);
   if (network.grpcPort !== undefined && !embeddedAgents) lines.push(`Agent ingest (gRPC): port ${network.grpcPort}`);
   if (network.adminKey) lines.push(`Admin API key (shown only this once, store it now): ${network.adminKey}`);
   if (role === 'dev') lines.push(`Data: ${config.dataDir}`);

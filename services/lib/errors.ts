@@ -6,6 +6,7 @@ export type DomainErrorCode =
   | 'VALIDATION_ERROR'
   | 'UNAUTHORIZED'
   | 'INSUFFICIENT_SCOPE'
+  | 'CSRF_TOKEN_INVALID'
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'PLAN_LIMIT_EXCEEDED'

@@ -16,6 +16,8 @@ export function createLogger(level: string, name = 'pharos'): Logger {
         'req.headers.authorization',
         'headers["x-api-key"]',
         'headers.authorization',
+        'req.headers.cookie',
+        'headers.cookie',
         '*.token',
         '*.apiKey',
         '*.password',

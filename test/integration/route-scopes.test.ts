@@ -19,11 +19,16 @@ beforeAll(async () => {
 afterAll(async () => h?.close());
 
 /** The /api routes open without a key, on purpose (docs/decisions.md, "Public badges" and "Status pages"). */
-const PUBLIC_API_ROUTES = ['GET /api/badges/:monitorId/uptime.svg', 'GET /api/badges/:monitorId/status.svg', 'GET /api/status-pages/:slug/public', 'POST /api/status-pages/:slug/subscribe'];
+const PUBLIC_API_ROUTES = ['GET /api/badges/:monitorId/uptime.svg', 'GET /api/badges/:monitorId/status.svg', 'GET /api/status-pages/:slug/public', 'POST /api/status-pages/:slug/subscribe',
+  // The dashboard's sign-in takes a key in its body; reading and ending a session need its cookie (routes/session).
+  'POST /api/session', 'GET /api/session', 'DELETE /api/session'];
 
 /** What a public route needs to succeed, and its success status, where that is not a bare 200 GET. */
-const PUBLIC_CALLS: Record<string, { payload: object; status: number }> = {
+const PUBLIC_CALLS: Record<string, { payload?: object; status: number }> = {
   'POST /api/status-pages/:slug/subscribe': { payload: { email: 'someone@example.test' }, status: 202 },
+  'POST /api/session': { payload: { apiKey: 'phk_not_a_key' }, status: 401 },
+  'GET /api/session': { status: 401 },
+  'DELETE /api/session': { status: 401 },
 };
 
 const fill = (url: string) => url.replace(/:(\w+)/g, (_m, name) => (name === 'id' ? 'mon_00000000000000000000000000' : 'placeholder'));
@@ -44,7 +49,7 @@ describe('route × scope matrix', () => {
     for (const route of open) {
       const [method, url] = route.split(' ');
       const call = PUBLIC_CALLS[route];
-      const res = await h.app.inject({ method: method as 'GET', url: fill(url), ...(call ? { payload: call.payload } : {}) });
+      const res = await h.app.inject({ method: method as 'GET', url: fill(url), ...(call?.payload ? { payload: call.payload } : {}) });
       expect(res.statusCode, route).toBe(call?.status ?? 200);
     }
   });

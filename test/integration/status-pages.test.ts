@@ -343,6 +343,9 @@ describe('password pages and custom domains', () => {
     expect((await get('/', { host: `${domain}:8080` })).statusCode).toBe(200);
     expect((await get(`/status/${otherSlug}`, { host: domain })).statusCode).toBe(404);
     expect((await get(`/status/${otherSlug}`)).body).toContain('Someone else');
-    expect((await get('/', { host: 'unknown.example.net' })).statusCode).toBe(404);
+    // Any other host has the web dashboard at its root (issue 17), never a status page.
+    const other = await get('/', { host: 'unknown.example.net' });
+    expect(other.headers['content-type']).toMatch(/^text\/html/);
+    expect(other.body).not.toContain('On a domain');
   });
 });

@@ -12,6 +12,8 @@ export class DelegatingResultStore implements ResultStore {
   periodFigures(q: Parameters<ResultStore['periodFigures']>[0]) { return this.inner.periodFigures(q); }
   uptimeByMonitor(o: string, m: readonly string[], f: number) { return this.inner.uptimeByMonitor(o, m, f); }
   dailyChecks(o: string, m: readonly string[], f: number, t: number) { return this.inner.dailyChecks(o, m, f, t); }
+  responseTimeSeries(q: Parameters<ResultStore['responseTimeSeries']>[0]) { return this.inner.responseTimeSeries(q); }
+  responseTrends(q: Parameters<ResultStore['responseTrends']>[0]) { return this.inner.responseTrends(q); }
   deleteMonitorResults(o: string, m: string) { return this.inner.deleteMonitorResults(o, m); }
   close() { return this.inner.close(); }
 }

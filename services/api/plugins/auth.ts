@@ -2,6 +2,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DomainError } from '../../lib/errors.js';
 import { hasScope, type Scope } from '../../lib/tenancy/scopes.js';
 import type { ApiKeyStore, Principal } from '../../lib/tenancy/api-keys.js';
+import { csrfTokenMatches, type DashboardSession, type DashboardSessionStore } from '../../lib/tenancy/dashboard-sessions.js';
+
+/** The web dashboard's session cookie (HttpOnly, SameSite=Strict; routes/session). */
+export const SESSION_COOKIE = 'pharos_session';
+/** The header a cookie-authenticated change must carry its session's CSRF token in. */
+export const CSRF_HEADER = 'x-csrf-token';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -25,6 +32,21 @@ function presentedKey(request: FastifyRequest): string | undefined {
   return undefined;
 }
 
+/** The dashboard session a request's cookie stands for, or null. */
+export async function sessionOf(request: FastifyRequest, sessions: DashboardSessionStore): Promise<DashboardSession | null> {
+  const token = request.cookies?.[SESSION_COOKIE];
+  return token ? sessions.authenticate(token) : null;
+}
+
+/** Refuses a change made with a session cookie unless it echoes the session's CSRF token. */
+export function assertCsrf(request: FastifyRequest, session: DashboardSession): void {
+  if (SAFE_METHODS.has(request.method)) return;
+  const presented = request.headers[CSRF_HEADER];
+  if (!csrfTokenMatches(session, typeof presented === 'string' ? presented : undefined)) {
+    throw new DomainError('CSRF_TOKEN_INVALID', 'Forbidden', `a change made with the dashboard session must carry its CSRF token in the ${CSRF_HEADER} header`);
+  }
+}
+
 /** The principal of an authenticated request (routes with a scope always have one). */
 export function principalOf(request: FastifyRequest): Principal {
   if (!request.principal) throw new DomainError('UNAUTHORIZED', 'Unauthorized', 'missing API key');
@@ -35,7 +57,7 @@ export function principalOf(request: FastifyRequest): Principal {
  * Every route declares the scope it needs (config.scope); a route without one is refused
  * at startup, so no endpoint is ever accidentally open.
  */
-export function installAuth(app: FastifyInstance, apiKeys: ApiKeyStore): void {
+export function installAuth(app: FastifyInstance, apiKeys: ApiKeyStore, sessions?: DashboardSessionStore): void {
   const routeScopes: FastifyInstance['routeScopes'] = [];
   app.decorate('routeScopes', routeScopes);
   app.addHook('onRoute', (route) => {
@@ -51,9 +73,21 @@ export function installAuth(app: FastifyInstance, apiKeys: ApiKeyStore): void {
     const scope = request.routeOptions.config?.scope;
     if (!scope || scope === 'public') return;
     const key = presentedKey(request);
-    if (!key) throw new DomainError('UNAUTHORIZED', 'Unauthorized', 'missing API key: send it in the X-API-Key header');
-    const principal = await apiKeys.authenticate(key);
-    if (!principal) throw new DomainError('UNAUTHORIZED', 'Unauthorized', 'invalid or revoked API key');
+    let principal: Principal | null;
+    if (key) {
+      principal = await apiKeys.authenticate(key);
+      if (!principal) throw new DomainError('UNAUTHORIZED', 'Unauthorized', 'invalid or revoked API key');
+    } else {
+      // No key: the web dashboard's session cookie may stand for one (a key, when sent, always wins).
+      const session = sessions ? await sessionOf(request, sessions) : null;
+      if (!session) {
+        throw new DomainError('UNAUTHORIZED', 'Unauthorized', request.cookies?.[SESSION_COOKIE]
+          ? 'the dashboard session has expired, was signed out, or its API key was revoked'
+          : 'missing API key: send it in the X-API-Key header');
+      }
+      assertCsrf(request, session);
+      principal = session.principal;
+    }
     request.principal = principal;
     if (!hasScope(principal.scopes, scope)) {
       throw new DomainError('INSUFFICIENT_SCOPE', 'Forbidden', `this API key lacks the "${scope}" scope`);

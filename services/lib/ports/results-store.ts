@@ -14,6 +14,17 @@ export interface DailyChecks {
   failures: number;
 }
 
+/** One bucket of a monitor's response-time series in one region (from the hourly rollup). */
+export interface ResponseTimePoint {
+  region: string;
+  /** The bucket's start, unix ms. */
+  atMs: number;
+  checks: number;
+  failures: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+}
+
 export interface ClickHouseExecutor {
   /** DDL or any statement without a result. */
   command(sql: string, params?: Record<string, unknown>): Promise<void>;
@@ -41,6 +52,14 @@ export interface ResultStore {
    * until `toMs`, from the hourly rollup: for status pages' 90-day bars.
    */
   dailyChecks(orgId: string, monitorIds: readonly string[], fromMs: number, toMs: number): Promise<DailyChecks[]>;
+  /**
+   * P50/P95 response time, checks and failures per region and bucket of `bucketSeconds` (a
+   * whole number of hours) from `fromMs` until `toMs`, merged from the hourly rollup's
+   * t-digests (approximate percentiles; the exact ones are monitorStats'): for charts.
+   */
+  responseTimeSeries(q: { orgId: string; monitorId: string; fromMs: number; toMs: number; bucketSeconds: number }): Promise<ResponseTimePoint[]>;
+  /** Hourly P50 of many monitors of one organization, all regions merged, from the hourly rollup: for list sparklines. */
+  responseTrends(q: { orgId: string; monitorIds: readonly string[]; fromMs: number; toMs: number }): Promise<Array<{ monitorId: string; atMs: number; p50Ms: number | null }>>;
   deleteMonitorResults(orgId: string, monitorId: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -9,7 +9,7 @@
  * - uptimeByMonitor only needs counts, which merge exactly: whole hours come from the
  *   hourly rollup, the partial first hour from the raw table.
  */
-import type { ClickHouseExecutor, DailyChecks, ResultStore } from '../ports/results-store.js';
+import type { ClickHouseExecutor, DailyChecks, ResponseTimePoint, ResultStore } from '../ports/results-store.js';
 import type { MonitorStats, PeriodFiguresQuery, RecentResultsQuery, StatsFigures, StatsQuery, StoredResult } from './types.js';
 import { HOURLY_TABLE, RESULTS_TABLE, assertDatabaseName, schemaStatements } from './schema.js';
 import { COUNTED_RESULT_SQL } from './columns.js';
@@ -196,6 +196,44 @@ export class ClickHouseResultStore implements ResultStore {
       { org: orgId, ids: [...monitorIds], from: Math.trunc(fromMs), to: Math.trunc(toMs) },
     );
     return rows.map((r) => ({ monitorId: r.monitor_id, day: r.day, checks: Number(r.checks), failures: Number(r.failures) }));
+  }
+
+  async responseTimeSeries(q: { orgId: string; monitorId: string; fromMs: number; toMs: number; bucketSeconds: number }): Promise<ResponseTimePoint[]> {
+    const bucketHours = Math.max(1, Math.round(q.bucketSeconds / 3600));
+    // The rollup's t-digest states merge across hours, so a bucket of many hours is one merge.
+    const rows = await this.exec.query<{ region: string; at: string | number; checks: number | string; failures: number | string; q: Array<number | null> }>(
+      `SELECT region, toUnixTimestamp(toStartOfInterval(hour, toIntervalHour({bucket:UInt32}))) * 1000 AS at,
+              countMerge(checks) AS checks, countIfMerge(failures) AS failures,
+              quantilesTDigestMerge(0.5, 0.95, 0.99)(total_ms_quantiles) AS q
+       FROM ${this.hourly}
+       WHERE org_id = {org:String} AND monitor_id = {monitor:String}
+         AND hour >= toStartOfHour(fromUnixTimestamp64Milli({from:Int64})) AND hour < fromUnixTimestamp64Milli({to:Int64})
+       GROUP BY region, at
+       ORDER BY region, at`,
+      { org: q.orgId, monitor: q.monitorId, from: Math.trunc(q.fromMs), to: Math.trunc(q.toMs), bucket: bucketHours },
+    );
+    const ms = (v: number | null | undefined) => (v === null || v === undefined || !Number.isFinite(Number(v)) ? null : Math.round(Number(v) * 100) / 100);
+    return rows
+      .filter((r) => Number(r.checks) > 0)
+      .map((r) => ({ region: r.region, atMs: Number(r.at), checks: Number(r.checks), failures: Number(r.failures), p50Ms: ms(r.q?.[0]), p95Ms: ms(r.q?.[1]) }));
+  }
+
+  async responseTrends(q: { orgId: string; monitorIds: readonly string[]; fromMs: number; toMs: number }): Promise<Array<{ monitorId: string; atMs: number; p50Ms: number | null }>> {
+    if (q.monitorIds.length === 0) return [];
+    const rows = await this.exec.query<{ monitor_id: string; at: string | number; q: Array<number | null> }>(
+      `SELECT monitor_id, toUnixTimestamp(hour) * 1000 AS at, quantilesTDigestMerge(0.5, 0.95, 0.99)(total_ms_quantiles) AS q
+       FROM ${this.hourly}
+       WHERE org_id = {org:String} AND monitor_id IN {ids:Array(String)}
+         AND hour >= toStartOfHour(fromUnixTimestamp64Milli({from:Int64})) AND hour < fromUnixTimestamp64Milli({to:Int64})
+       GROUP BY monitor_id, hour
+       ORDER BY monitor_id, hour
+       SETTINGS optimize_aggregation_in_order = 1`,
+      { org: q.orgId, ids: [...q.monitorIds], from: Math.trunc(q.fromMs), to: Math.trunc(q.toMs) },
+    );
+    return rows.map((r) => {
+      const v = r.q?.[0];
+      return { monitorId: r.monitor_id, atMs: Number(r.at), p50Ms: v === null || v === undefined || !Number.isFinite(Number(v)) ? null : Math.round(Number(v) * 100) / 100 };
+    });
   }
 
   async deleteMonitorResults(orgId: string, monitorId: string): Promise<void> {

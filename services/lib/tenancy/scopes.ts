@@ -36,6 +36,8 @@ export const SCOPES = [
   // The Encrata surface's contact lists (its monitors use monitors:read|write).
   'contact-lists:read',
   'contact-lists:write',
+  // The organization's plan, limits and usage (GET /api/plan; the dashboard's Settings).
+  'organization:read',
 ] as const;
 export type Scope = (typeof SCOPES)[number];
 

@@ -5,11 +5,11 @@ import type { ApiDeps } from '../../context.js';
 import { principalOf } from '../../plugins/auth.js';
 import {
   MonitorBody, MonitorIdParams, MonitorList, MonitorNameParams, MonitorResponse, ListMonitorsQuery, CheckNowResponse,
-  ResultsQuery, ResultList, StatsQuery, StatsResponse, PingsQuery, PingList, errorResponses,
+  ResultsQuery, ResultList, StatsQuery, StatsResponse, PingsQuery, PingList, errorResponses, ResponseTimesQuery, ResponseTimesResponse, ResponseTrendsQuery, ResponseTrendsResponse,
 } from './schema.js';
 import {
   checkMonitorNow, createMonitor, deleteMonitor, getMonitor, listMonitors, listPings, listResults, monitorStats,
-  pauseMonitor, replaceMonitor, resumeMonitor, upsertMonitorByName,
+  pauseMonitor, replaceMonitor, resumeMonitor, upsertMonitorByName, responseTimes, responseTrends,
 } from './verbs.js';
 
 const tags = ['Monitors'];
@@ -28,6 +28,11 @@ export function monitorRoutes(deps: ApiDeps) {
       config: { scope: 'monitors:write', rateLimit: 'createMonitor' },
       schema: { tags, summary: 'Create a monitor', body: MonitorBody, response: { 201: MonitorResponse, ...errorResponses } },
     }, async (req, reply) => reply.status(201).send(await createMonitor({ ctx: ctx(req), input: req.body })));
+
+    app.get('/api/monitors/response-trends', {
+      config: { scope: 'monitors:read' },
+      schema: { tags, summary: 'Hourly P50 response time over the last 24 hours for many monitors (for list sparklines)', querystring: ResponseTrendsQuery, response: { 200: ResponseTrendsResponse, ...errorResponses } },
+    }, async (req) => responseTrends({ ctx: ctx(req), input: req.query }));
 
     app.get('/api/monitors/:id', {
       config: { scope: 'monitors:read' },
@@ -81,5 +86,10 @@ export function monitorRoutes(deps: ApiDeps) {
       config: { scope: 'monitors:read' },
       schema: { tags, summary: 'Uptime and response-time statistics', params: MonitorIdParams, querystring: StatsQuery, response: { 200: StatsResponse, ...errorResponses } },
     }, async (req) => monitorStats({ ctx: ctx(req), input: { id: req.params.id, period: req.query.period } }));
+
+    app.get('/api/monitors/:id/response-times', {
+      config: { scope: 'monitors:read' },
+      schema: { tags, summary: 'P50/P95 response time per region over time (hourly rollup; for charts)', params: MonitorIdParams, querystring: ResponseTimesQuery, response: { 200: ResponseTimesResponse, ...errorResponses } },
+    }, async (req) => responseTimes({ ctx: ctx(req), input: { id: req.params.id, period: req.query.period } }));
   };
 }

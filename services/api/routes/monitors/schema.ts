@@ -125,6 +125,39 @@ export const StatsResponse = Type.Object({
   regions: Type.Array(Type.Object({ region: Type.String(), ...figures })),
 });
 
+/** GET /api/monitors/{id}/response-times: the chart series of the web dashboard, from the hourly rollup. */
+export const ResponseTimesQuery = StatsQuery;
+export const ResponseTimesResponse = Type.Object({
+  monitorId: Type.String(),
+  period: Type.String(),
+  from: Type.String({ format: 'date-time' }),
+  to: Type.String({ format: 'date-time' }),
+  bucketSeconds: Type.Integer({ description: '3600 for 24h and 7d, 21600 for 30d, 86400 for 90d' }),
+  regions: Type.Array(Type.Object({
+    region: Type.String(),
+    points: Type.Array(Type.Object({
+      at: Type.String({ format: 'date-time', description: 'The bucket\'s start' }),
+      checks: Type.Integer(),
+      failures: Type.Integer(),
+      p50ResponseTimeMs: nullable(Type.Number({ description: 'Approximate (t-digest) median' })),
+      p95ResponseTimeMs: nullable(Type.Number({ description: 'Approximate (t-digest) 95th percentile' })),
+    })),
+  })),
+});
+
+/** GET /api/monitors/response-trends: hourly P50 of many monitors (the dashboard list's sparklines). */
+export const ResponseTrendsQuery = Type.Object({
+  monitorId: Type.Array(Type.String({ maxLength: 64 }), { minItems: 1, maxItems: 500, description: 'Repeat for each monitor; ids of other organizations have no data' }),
+}, { additionalProperties: false });
+export const ResponseTrendsResponse = Type.Object({
+  from: Type.String({ format: 'date-time' }),
+  to: Type.String({ format: 'date-time' }),
+  items: Type.Array(Type.Object({
+    monitorId: Type.String(),
+    points: Type.Array(Type.Object({ at: Type.String({ format: 'date-time' }), p50ResponseTimeMs: nullable(Type.Number()) })),
+  }), { description: 'Monitors with checks in the last 24 hours; hourly, all regions merged' }),
+});
+
 export const errorResponses = {
   400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404: ErrorResponse, 409: ErrorResponse, 429: ErrorResponse,
 };

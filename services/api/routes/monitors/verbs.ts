@@ -136,6 +136,45 @@ export async function monitorStats({ ctx, input }: { ctx: VerbContext; input: { 
   };
 }
 
+/** Chart buckets per period: about 24 to 168 points, whole hours so the rollup's hours merge into them. */
+const BUCKET_SECONDS: Record<keyof typeof PERIOD_MS, number> = { '24h': 3600, '7d': 3600, '30d': 6 * 3600, '90d': 24 * 3600 };
+
+export async function responseTimes({ ctx, input }: { ctx: VerbContext; input: { id: string; period: keyof typeof PERIOD_MS } }) {
+  const monitor = await mustGet(ctx, input.id);
+  const toMs = (ctx.deps.now ?? Date.now)();
+  const fromMs = toMs - PERIOD_MS[input.period];
+  const bucketSeconds = BUCKET_SECONDS[input.period];
+  const points = await ctx.deps.results.responseTimeSeries({ orgId: monitor.orgId, monitorId: monitor.id, fromMs, toMs, bucketSeconds });
+  const regions = new Map<string, Array<{ at: string; checks: number; failures: number; p50ResponseTimeMs: number | null; p95ResponseTimeMs: number | null }>>();
+  for (const p of points) {
+    const list = regions.get(p.region) ?? [];
+    list.push({ at: new Date(p.atMs).toISOString(), checks: p.checks, failures: p.failures, p50ResponseTimeMs: p.p50Ms, p95ResponseTimeMs: p.p95Ms });
+    regions.set(p.region, list);
+  }
+  return {
+    monitorId: monitor.id,
+    period: input.period,
+    from: new Date(fromMs).toISOString(),
+    to: new Date(toMs).toISOString(),
+    bucketSeconds,
+    regions: [...regions].sort(([a], [b]) => a.localeCompare(b)).map(([region, list]) => ({ region, points: list })),
+  };
+}
+
+/** The last 24 hours' hourly P50 of each of `ids` (the organization's only: the query is by org). */
+export async function responseTrends({ ctx, input }: { ctx: VerbContext; input: { monitorId: string[] } }) {
+  const toMs = (ctx.deps.now ?? Date.now)();
+  const fromMs = toMs - PERIOD_MS['24h'];
+  const rows = await ctx.deps.results.responseTrends({ orgId: ctx.principal.orgId, monitorIds: [...new Set(input.monitorId)], fromMs, toMs });
+  const byMonitor = new Map<string, Array<{ at: string; p50ResponseTimeMs: number | null }>>();
+  for (const r of rows) {
+    const list = byMonitor.get(r.monitorId) ?? [];
+    list.push({ at: new Date(r.atMs).toISOString(), p50ResponseTimeMs: r.p50Ms });
+    byMonitor.set(r.monitorId, list);
+  }
+  return { from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), items: [...byMonitor].map(([monitorId, points]) => ({ monitorId, points })) };
+}
+
 /** Configuration as stored, for comparing an upsert with what is there (key order aside). */
 function sameConfig(a: MonitorConfig, b: MonitorConfig): boolean {
   const canonical = (c: MonitorConfig) => JSON.stringify(Object.fromEntries(Object.entries(c).sort(([x], [y]) => x.localeCompare(y))));

@@ -79,8 +79,12 @@ export function publicStatusRoutes(opts: { deps: ApiDeps; pages: StatusPageStore
       schema: { tags, summary: 'The public status page (HTML)', security: [], params: SlugParams, response: htmlResponse('The page; 401 with a password form for a password page without access; 404 HTML when there is none') },
     }, async (req, reply) => sendPage(req, reply, await addressedPage(ctx, req, req.params.slug)));
 
-    // A custom domain's page at its root; any other host has nothing here.
-    app.get('/', { config: open, schema: { hide: true } }, async (req, reply) => sendPage(req, reply, await addressedPage(ctx, req)));
+    // A custom domain's page at its root; any other host gets the web dashboard (services/api/dashboard.ts).
+    app.get('/', { config: open, schema: { hide: true } }, async (req, reply) => {
+      const found = await addressedPage(ctx, req);
+      if (!found && fastify.hasDecorator('dashboardHome')) return fastify.dashboardHome(reply);
+      return sendPage(req, reply, found);
+    });
 
     async function login(req: FastifyRequest, reply: FastifyReply, found: { page: StatusPage; onDomain: boolean } | null) {
       if (!found) return notFoundHtml(reply);
