@@ -39,13 +39,13 @@ function evaluatorSuite(engine: string, openBus: (prefix: string) => Promise<Job
       const statuses = new MonitorStatusStore(sql);
       // A store that fails on demand, to prove an unacknowledged result is redelivered.
       const flaky = {
-        update: ((...args: Parameters<MonitorStatusStore['update']>) => {
+        updateMany: ((...args: Parameters<MonitorStatusStore['updateMany']>) => {
           if (failNext > 0) {
             failNext--;
             return Promise.reject(new Error('database unavailable'));
           }
-          return statuses.update(...args);
-        }) as MonitorStatusStore['update'],
+          return statuses.updateMany(...args);
+        }) as MonitorStatusStore['updateMany'],
       } as MonitorStatusStore;
       sub = await startStatusEvaluator({ bus, subjects, monitors, statuses: flaky, logger, onTransition: async (_m, t) => { transitions.push(t); } });
     });

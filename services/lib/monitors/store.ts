@@ -111,6 +111,13 @@ export class MonitorStore {
     return rows[0] ? toMonitor(rows[0]) : null;
   }
 
+  /** getById for many ids in one query (the status evaluator's batch): missing ones left out, in no order. */
+  async getByIds(ids: readonly string[]): Promise<Monitor[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await this.sql.query<MonitorRow>(`${SELECT} WHERE m.id = ANY($1::text[])`, [[...ids]]);
+    return rows.map(toMonitor);
+  }
+
   async list(orgId: string, q: MonitorListQuery): Promise<{ items: Monitor[]; totalCount: number }> {
     const where = ['m.org_id = $1'];
     const params: unknown[] = [orgId];
