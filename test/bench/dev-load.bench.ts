@@ -1,7 +1,7 @@
 /**
  * `pharos dev` under load (issue 18): the built program with N Website monitors at 20 s
  * against a local HTTP target, as a self-hoster runs it. For each N (BENCH_MONITORS, default
- * "100,1000"): start, create the monitors over the API, let them settle for one interval,
+ * "100,1000,10000"; 10,000 takes ~6 minutes, mostly creating the monitors): start, create the monitors over the API, let them settle for one interval,
  * then for BENCH_SECONDS (default 60) sample every 10 s the process's CPU time and RSS, the
  * checks the target answered, and the oldest `lastCheckedAt` of every monitor — a status
  * older than one interval plus a few seconds means the status path is falling behind.
@@ -20,7 +20,7 @@ import { request } from 'undici';
 import { currentBuiltProgram } from '../../bin/built-program.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SIZES = (process.env.BENCH_MONITORS ?? '100,1000').split(',').map(Number);
+const SIZES = (process.env.BENCH_MONITORS ?? '100,1000,10000').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const INTERVAL_S = 20;
 const KEY = 'pk_dev_load_bench_0123456789abcdef0123456789abcdef';
@@ -43,6 +43,8 @@ const api = (p: string, init: { method?: string; body?: unknown; key?: string } 
 });
 // Optional CPU profile of the process under test (`node --cpu-prof` into this directory).
 const PROFILE_DIR = process.env.BENCH_CPU_PROF_DIR;
+// Optional settings for the process under test, to compare them: BENCH_PHAROS_ENV="PHAROS_AGENT_BATCH_DELAY_MS=1000,…".
+const EXTRA_ENV = Object.fromEntries((process.env.BENCH_PHAROS_ENV ?? '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 
 let hits = 0;
 const target = createServer((_req, res) => { hits++; res.end('ok'); });
@@ -68,7 +70,7 @@ for (const n of SIZES) {
   const dir = mkdtempSync(path.join(tmpdir(), 'pharos-devload-'));
   const child = spawn(process.execPath, [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), path.join(ROOT, 'bin/pharos.js'), 'dev'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), PHAROS_DATA_DIR: dir, PHAROS_HTTP_PORT: String(PORT), PHAROS_BOOTSTRAP_KEY: KEY, PHAROS_LOG_LEVEL: 'warn' },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), ...EXTRA_ENV, PHAROS_DATA_DIR: dir, PHAROS_HTTP_PORT: String(PORT), PHAROS_BOOTSTRAP_KEY: KEY, PHAROS_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
