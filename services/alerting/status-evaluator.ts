@@ -1,6 +1,6 @@
 import { CheckResult } from '../../proto/generated/pharos/v1/result.js';
 import { CheckStatus } from '../../proto/generated/pharos/v1/result.js';
-import type { DurableMessage, JobBus, Subscription } from '../lib/ports/job-bus.js';
+import type { JobBus, Subscription } from '../lib/ports/job-bus.js';
 import type { Subjects } from '../lib/subjects.js';
 import type { Logger } from '../lib/logger.js';
 import type { MonitorStore } from '../lib/monitors/store.js';
@@ -50,7 +50,7 @@ const MAX_BATCH = 500;
 const MAX_IN_FLIGHT = 2 * MAX_BATCH;
 
 interface Pending {
-  msg: DurableMessage;
+  result: CheckResult;
   resolve: () => void;
   reject: (err: unknown) => void;
 }
@@ -68,7 +68,7 @@ interface Pending {
 export async function startStatusEvaluator(deps: StatusEvaluatorDeps): Promise<Subscription> {
   const { bus, subjects, logger } = deps;
   const responseTimes = deps.responseTimes ?? new ResponseTimeWindows();
-  const evaluate = (msgs: readonly DurableMessage[]) => evaluateBatch(deps, responseTimes, msgs);
+  const evaluate = (results: readonly CheckResult[]) => evaluateBatch(deps, responseTimes, results);
   const pending: Pending[] = [];
   let draining = false;
 
@@ -76,7 +76,7 @@ export async function startStatusEvaluator(deps: StatusEvaluatorDeps): Promise<S
     while (pending.length > 0) {
       const batch = pending.splice(0, MAX_BATCH);
       try {
-        await evaluate(batch.map((p) => p.msg));
+        await evaluate(batch.map((p) => p.result));
         for (const p of batch) p.resolve();
       } catch (err) {
         if (batch.length === 1) {
@@ -84,7 +84,7 @@ export async function startStatusEvaluator(deps: StatusEvaluatorDeps): Promise<S
           continue;
         }
         logger.warn({ err, event: 'status.batch_failed', results: batch.length }, 'status batch failed; evaluating its results one by one');
-        for (const p of batch) await evaluate([p.msg]).then(p.resolve, p.reject);
+        for (const p of batch) await evaluate([p.result]).then(p.resolve, p.reject);
       }
     }
     draining = false;
@@ -93,7 +93,9 @@ export async function startStatusEvaluator(deps: StatusEvaluatorDeps): Promise<S
   return bus.consumeDurable(
     { durable: STATUS_CONSUMER, subject: subjects.allResults, maxDeliver: 50, ackWaitMs: 30_000, maxInFlight: MAX_IN_FLIGHT },
     (msg) => new Promise<void>((resolve, reject) => {
-      pending.push({ msg, resolve, reject });
+      // A message that does not decode fails alone, before it can fail a batch.
+      const result = CheckResult.decode(msg.data);
+      pending.push({ result, resolve, reject });
       if (draining) return;
       draining = true;
       // After the messages the bus hands over in this turn, so they make one batch.
@@ -107,14 +109,11 @@ interface Evaluable {
   monitor: Monitor;
 }
 
-async function evaluateBatch(deps: StatusEvaluatorDeps, responseTimes: ResponseTimeWindows, msgs: readonly DurableMessage[]): Promise<void> {
+async function evaluateBatch(deps: StatusEvaluatorDeps, responseTimes: ResponseTimeWindows, all: readonly CheckResult[]): Promise<void> {
   const { monitors, statuses, logger } = deps;
-  const results: CheckResult[] = [];
-  for (const msg of msgs) {
-    const result = CheckResult.decode(msg.data);
-    // Skipped and missed slots say nothing about the target: they neither fail nor recover it.
-    if (result.status === CheckStatus.CHECK_STATUS_UP || result.status === CheckStatus.CHECK_STATUS_DOWN) results.push(result);
-  }
+  const started = performance.now();
+  // Skipped and missed slots say nothing about the target: they neither fail nor recover it.
+  const results = all.filter((r) => r.status === CheckStatus.CHECK_STATUS_UP || r.status === CheckStatus.CHECK_STATUS_DOWN);
   if (results.length === 0) return;
   const byId = new Map((await monitors.getByIds([...new Set(results.map((r) => r.monitorId))])).map((m) => [m.id, m]));
   let evaluable: Evaluable[] = [];
@@ -193,6 +192,7 @@ async function evaluateBatch(deps: StatusEvaluatorDeps, responseTimes: ResponseT
   });
   // Committed: the workers may pick the deliveries up now rather than at their next poll.
   if (queued > 0) deps.onDeliveriesQueued?.();
+  logger.debug({ event: 'status.batch_evaluated', results: all.length, evaluated: evaluable.length, transitions: transitions.length, deliveriesQueued: queued, ms: Math.round(performance.now() - started) }, 'status batch evaluated');
   for (const { monitor, transition } of transitions) {
     logger.info({ event: 'monitor.status_changed', monitorId: monitor.id, orgId: monitor.orgId, from: transition.from, to: transition.to, evidence: transition.evidence }, 'monitor status changed');
     await deps.onTransition?.(monitor, transition);
