@@ -5,7 +5,7 @@ import type { Subjects } from '../lib/subjects.js';
 import type { Logger } from '../lib/logger.js';
 import type { MonitorStore } from '../lib/monitors/store.js';
 import { effectiveQuorum, statusRegions, type Monitor } from '../lib/monitors/model.js';
-import { applyResult, type StatusTransition } from './status-machine.js';
+import { applyResult, type StatusPolicy, type StatusTransition } from './status-machine.js';
 import type { MonitorStatusStore } from './status-store.js';
 import type { IncidentStore } from './incident-store.js';
 import type { AlertOutbox } from './deliveries/outbox.js';
@@ -29,7 +29,7 @@ export interface StatusEvaluatorDeps {
   /** Regions whose agents all stopped reporting: left out of the quorum (absent: every region counts). */
   darkRegions?: DarkRegions;
   /** Maintenance windows: a result taken while one holds the monitor changes nothing (no status, alert or incident). */
-  maintenance?: Pick<MaintenanceWindowStore, 'inForce'>;
+  maintenance?: Pick<MaintenanceWindowStore, 'inForceAt'>;
   /** Where decided events go, in the status change's transaction (absent: nobody is told). */
   outbox?: AlertOutbox;
   /** Called after a transaction that queued deliveries commits, to wake the delivery workers. */
@@ -45,79 +45,158 @@ export interface StatusEvaluatorDeps {
 
 export const STATUS_CONSUMER = 'alerting-status';
 
+/** Results evaluated in one transaction, at most; and the results the bus may hand over unacknowledged. */
+const MAX_BATCH = 500;
+const MAX_IN_FLIGHT = 2 * MAX_BATCH;
+
+interface Pending {
+  result: CheckResult;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
 /**
  * Consumes stored results from the durable results stream and advances each monitor's
- * state machine. A message is acknowledged only after the new state is committed, so a
- * crash redelivers it; the state machine ignores a result it has already applied, so a
- * redelivery never counts twice.
+ * state machine. Results are evaluated in batches: those that arrived while the previous
+ * batch was being written go together into one transaction (the monitors read in one query,
+ * their status rows locked and read in one, written in one), so the status path keeps up
+ * with hundreds of results a second on PGlite. A message is acknowledged only after its
+ * batch is committed, so a crash redelivers it; the state machine ignores a result it has
+ * already applied, so a redelivery never counts twice. A batch that fails is retried one
+ * result at a time, so one result that cannot be evaluated holds back only itself.
  */
 export async function startStatusEvaluator(deps: StatusEvaluatorDeps): Promise<Subscription> {
-  const { bus, subjects, monitors, statuses, logger } = deps;
+  const { bus, subjects, logger } = deps;
   const responseTimes = deps.responseTimes ?? new ResponseTimeWindows();
+  const evaluate = (results: readonly CheckResult[]) => evaluateBatch(deps, responseTimes, results);
+  const pending: Pending[] = [];
+  let draining = false;
+
+  async function drain(): Promise<void> {
+    while (pending.length > 0) {
+      const batch = pending.splice(0, MAX_BATCH);
+      try {
+        await evaluate(batch.map((p) => p.result));
+        for (const p of batch) p.resolve();
+      } catch (err) {
+        if (batch.length === 1) {
+          batch[0]!.reject(err);
+          continue;
+        }
+        logger.warn({ err, event: 'status.batch_failed', results: batch.length }, 'status batch failed; evaluating its results one by one');
+        for (const p of batch) await evaluate([p.result]).then(p.resolve, p.reject);
+      }
+    }
+    draining = false;
+  }
+
   return bus.consumeDurable(
-    { durable: STATUS_CONSUMER, subject: subjects.allResults, maxDeliver: 50, ackWaitMs: 30_000 },
-    async (msg) => {
+    { durable: STATUS_CONSUMER, subject: subjects.allResults, maxDeliver: 50, ackWaitMs: 30_000, maxInFlight: MAX_IN_FLIGHT },
+    (msg) => new Promise<void>((resolve, reject) => {
+      // A message that does not decode fails alone, before it can fail a batch.
       const result = CheckResult.decode(msg.data);
-      // Skipped and missed slots say nothing about the target: they neither fail nor recover it.
-      if (result.status !== CheckStatus.CHECK_STATUS_UP && result.status !== CheckStatus.CHECK_STATUS_DOWN) return;
-      const monitor = await monitors.getById(result.monitorId);
-      if (!monitor || monitor.orgId !== result.orgId || monitor.paused) return;
-      // Judged at the check's own time, so a redelivery after the window decides the same.
-      if (deps.maintenance && (await deps.maintenance.inForce(monitor.orgId, [monitor], result.startedAtMs)).has(monitor.id)) return;
+      pending.push({ result, resolve, reject });
+      if (draining) return;
+      draining = true;
+      // After the messages the bus hands over in this turn, so they make one batch.
+      setImmediate(() => void drain());
+    }),
+  );
+}
+
+interface Evaluable {
+  result: CheckResult;
+  monitor: Monitor;
+}
+
+async function evaluateBatch(deps: StatusEvaluatorDeps, responseTimes: ResponseTimeWindows, all: readonly CheckResult[]): Promise<void> {
+  const { monitors, statuses, logger } = deps;
+  const started = performance.now();
+  // Skipped and missed slots say nothing about the target: they neither fail nor recover it.
+  const results = all.filter((r) => r.status === CheckStatus.CHECK_STATUS_UP || r.status === CheckStatus.CHECK_STATUS_DOWN);
+  if (results.length === 0) return;
+  const byId = new Map((await monitors.getByIds([...new Set(results.map((r) => r.monitorId))])).map((m) => [m.id, m]));
+  let evaluable: Evaluable[] = [];
+  for (const result of results) {
+    const monitor = byId.get(result.monitorId);
+    if (monitor && monitor.orgId === result.orgId && !monitor.paused) evaluable.push({ result, monitor });
+  }
+  // Judged at the check's own time, so a redelivery after the window decides the same.
+  if (deps.maintenance && evaluable.length > 0) {
+    const inForce = new Map<string, Awaited<ReturnType<MaintenanceWindowStore['inForceAt']>>>();
+    for (const orgId of new Set(evaluable.map((e) => e.monitor.orgId))) inForce.set(orgId, await deps.maintenance.inForceAt(orgId));
+    evaluable = evaluable.filter(({ result, monitor }) => !inForce.get(monitor.orgId)!([monitor], result.startedAtMs).has(monitor.id));
+  }
+  if (evaluable.length === 0) return;
+  const dark = deps.darkRegions ? await deps.darkRegions() : new Set<string>();
+  const policies = new Map<string, StatusPolicy>();
+  const policyOf = (monitor: Monitor): StatusPolicy => {
+    let policy = policies.get(monitor.id);
+    if (!policy) {
       const regions = statusRegions(monitor);
-      const dark = deps.darkRegions ? await deps.darkRegions() : new Set<string>();
-      const unknownRegions = regions.filter((r) => dark.has(r));
       const known = regions.filter((r) => !dark.has(r));
-      const policy = {
+      policy = {
         regions,
         failureThreshold: monitor.failureThreshold,
         recoveryThreshold: monitor.recoveryThreshold,
         // The quorum is taken over the regions that can still answer.
         quorum: effectiveQuorum({ ...monitor, regions: known.length ? known : regions }),
-        unknownRegions,
+        unknownRegions: regions.filter((r) => dark.has(r)),
       };
+      policies.set(monitor.id, policy);
+    }
+    return policy;
+  };
+
+  let queued = 0;
+  const transitions: Array<{ monitor: Monitor; transition: StatusTransition }> = [];
+  await statuses.updateMany(evaluable.map(({ monitor }) => ({ orgId: monitor.orgId, monitorId: monitor.id })), async (batch) => {
+    for (const { result, monitor } of evaluable) {
       const up = result.status === CheckStatus.CHECK_STATUS_UP;
       const responseTimeMs = responseTimeOf(result);
       // Successful checks only: a failure's time measures the failure, not the service.
       const p95Ms = up && responseTimeMs !== null && monitor.p95ThresholdMs !== null
         ? responseTimes.observe(monitor.id, monitor.p95WindowSeconds * 1000, { resultId: result.resultId, atMs: result.startedAtMs, ms: responseTimeMs })
         : null;
-      let queued = 0;
-      let newStatus: string = 'Pending';
-      const transition = await statuses.update(monitor.orgId, monitor.id, (state) => {
-        const evaluation = applyResult(state, policy, {
-          resultId: result.resultId,
-          region: result.region,
-          up,
-          startedAtMs: result.startedAtMs,
-          errorMessage: result.errorMessage,
-          errorKind: errorKindName(result),
-          errorPhase: errorPhaseName(result),
-        });
-        newStatus = evaluation.state.status;
-        return evaluation.applied ? { state: evaluation.state, result: evaluation.transition } : null;
-      }, async (tx, change) => {
-        const incidents = change && deps.incidents ? await deps.incidents.applyTransition(tx, monitor, change) : { opened: null, resolved: null };
-        const nowMs = (deps.now ?? Date.now)();
-        if (incidents.opened) await deps.escalations?.start(tx, incidents.opened, monitor, nowMs);
-        if (incidents.resolved) await deps.escalations?.stop(tx, incidents.resolved.id, nowMs, 'Resolved');
-        if (!deps.outbox) return;
-        const trigger: TriggeringResult = { atMs: result.startedAtMs, responseTimeMs };
-        const events: DecidedEvent[] = change ? decideTransitionEvents(monitor, change, incidents, trigger) : [];
-        const ssl = await sslExpiringEvent(tx, monitor, result, trigger);
-        if (ssl) events.push(ssl);
-        const degraded = await degradedEvent(tx, monitor, newStatus, p95Ms, trigger);
-        if (degraded) events.push(degraded);
-        queued = await deps.outbox.enqueue(tx, monitor, events, nowMs);
+      const evaluation = applyResult(batch.get(monitor.id), policyOf(monitor), {
+        resultId: result.resultId,
+        region: result.region,
+        up,
+        startedAtMs: result.startedAtMs,
+        errorMessage: result.errorMessage,
+        errorKind: errorKindName(result),
+        errorPhase: errorPhaseName(result),
       });
-      // Committed: the workers may pick the deliveries up now rather than at their next poll.
-      if (queued > 0) deps.onDeliveriesQueued?.();
-      if (transition) {
-        logger.info({ event: 'monitor.status_changed', monitorId: monitor.id, orgId: monitor.orgId, from: transition.from, to: transition.to, evidence: transition.evidence }, 'monitor status changed');
-        await deps.onTransition?.(monitor, transition);
+      if (!evaluation.applied) continue;
+      batch.set(monitor.id, evaluation.state);
+      const change = evaluation.transition;
+      const { tx } = batch;
+      if (change) {
+        // The new status is stored before the incident, as when each result had its own transaction.
+        await batch.write();
+        transitions.push({ monitor, transition: change });
       }
-    },
-  );
+      const incidents = change && deps.incidents ? await deps.incidents.applyTransition(tx, monitor, change) : { opened: null, resolved: null };
+      const nowMs = (deps.now ?? Date.now)();
+      if (incidents.opened) await deps.escalations?.start(tx, incidents.opened, monitor, nowMs);
+      if (incidents.resolved) await deps.escalations?.stop(tx, incidents.resolved.id, nowMs, 'Resolved');
+      if (!deps.outbox) continue;
+      const trigger: TriggeringResult = { atMs: result.startedAtMs, responseTimeMs };
+      const events: DecidedEvent[] = change ? decideTransitionEvents(monitor, change, incidents, trigger) : [];
+      const ssl = await sslExpiringEvent(tx, monitor, result, trigger);
+      if (ssl) events.push(ssl);
+      const degraded = await degradedEvent(tx, monitor, evaluation.state.status, p95Ms, trigger);
+      if (degraded) events.push(degraded);
+      queued += await deps.outbox.enqueue(tx, monitor, events, nowMs);
+    }
+  });
+  // Committed: the workers may pick the deliveries up now rather than at their next poll.
+  if (queued > 0) deps.onDeliveriesQueued?.();
+  logger.debug({ event: 'status.batch_evaluated', results: all.length, evaluated: evaluable.length, transitions: transitions.length, deliveriesQueued: queued, ms: Math.round(performance.now() - started) }, 'status batch evaluated');
+  for (const { monitor, transition } of transitions) {
+    logger.info({ event: 'monitor.status_changed', monitorId: monitor.id, orgId: monitor.orgId, from: transition.from, to: transition.to, evidence: transition.evidence }, 'monitor status changed');
+    await deps.onTransition?.(monitor, transition);
+  }
 }
 
 function responseTimeOf(result: CheckResult): number | null {

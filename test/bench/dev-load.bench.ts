@@ -1,7 +1,7 @@
 /**
  * `pharos dev` under load (issue 18): the built program with N Website monitors at 20 s
  * against a local HTTP target, as a self-hoster runs it. For each N (BENCH_MONITORS, default
- * "100,1000"): start, create the monitors over the API, let them settle for one interval,
+ * "100,1000,10000"; 10,000 takes ~6 minutes, mostly creating the monitors): start, create the monitors over the API, let them settle for one interval,
  * then for BENCH_SECONDS (default 60) sample every 10 s the process's CPU time and RSS, the
  * checks the target answered, and the oldest `lastCheckedAt` of every monitor — a status
  * older than one interval plus a few seconds means the status path is falling behind.
@@ -20,7 +20,7 @@ import { request } from 'undici';
 import { currentBuiltProgram } from '../../bin/built-program.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const SIZES = (process.env.BENCH_MONITORS ?? '100,1000').split(',').map(Number);
+const SIZES = (process.env.BENCH_MONITORS ?? '100,1000,10000').split(',').map(Number);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const INTERVAL_S = 20;
 const KEY = 'pk_dev_load_bench_0123456789abcdef0123456789abcdef';
@@ -38,9 +38,13 @@ const cpuMs = (pid: number) => {
 };
 const rssMiB = (pid: number) => Math.round(Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const api = (p: string, init: { method?: string; body?: unknown } = {}) => request(`http://127.0.0.1:${PORT}${p}`, {
-  method: (init.method ?? 'GET') as 'GET', headers: { 'x-api-key': KEY, 'content-type': 'application/json' }, body: init.body === undefined ? undefined : JSON.stringify(init.body),
+const api = (p: string, init: { method?: string; body?: unknown; key?: string } = {}) => request(`http://127.0.0.1:${PORT}${p}`, {
+  method: (init.method ?? 'GET') as 'GET', headers: { 'x-api-key': init.key ?? KEY, 'content-type': 'application/json' }, body: init.body === undefined ? undefined : JSON.stringify(init.body),
 });
+// Optional CPU profile of the process under test (`node --cpu-prof` into this directory).
+const PROFILE_DIR = process.env.BENCH_CPU_PROF_DIR;
+// Optional settings for the process under test, to compare them: BENCH_PHAROS_ENV="PHAROS_AGENT_BATCH_DELAY_MS=1000,…".
+const EXTRA_ENV = Object.fromEntries((process.env.BENCH_PHAROS_ENV ?? '').split(',').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
 
 let hits = 0;
 const target = createServer((_req, res) => { hits++; res.end('ok'); });
@@ -64,9 +68,9 @@ async function oldestStatusAgeS(n: number): Promise<{ oldestS: number; never: nu
 
 for (const n of SIZES) {
   const dir = mkdtempSync(path.join(tmpdir(), 'pharos-devload-'));
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/pharos.js'), 'dev'], {
+  const child = spawn(process.execPath, [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), path.join(ROOT, 'bin/pharos.js'), 'dev'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), PHAROS_DATA_DIR: dir, PHAROS_HTTP_PORT: String(PORT), PHAROS_BOOTSTRAP_KEY: KEY, PHAROS_LOG_LEVEL: 'warn' },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), ...EXTRA_ENV, PHAROS_DATA_DIR: dir, PHAROS_HTTP_PORT: String(PORT), PHAROS_BOOTSTRAP_KEY: KEY, PHAROS_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -82,12 +86,19 @@ for (const n of SIZES) {
     await sleep(10_000);
     const idleCpuPct = ((cpuMs(child.pid!) - idleCpu0) / 10_000) * 100;
 
-    // Created a few at a time, within the self-hosted plan's general rate limit (1,000 a minute).
+    // Created a few at a time, within the self-hosted plan's general rate limit (1,000 a
+    // minute per key): one key per 900 monitors, so 10,000 take about a minute, not ten.
+    const keys: string[] = [];
+    for (let i = 0; i < Math.ceil(n / 900); i++) {
+      const res = await api('/api/keys', { method: 'POST', body: { name: `load ${i}`, scopes: ['monitors:write'] } });
+      if (res.statusCode !== 201) throw new Error(`key create answered ${res.statusCode}`);
+      keys.push(((await res.body.json()) as { key: string }).key);
+    }
     const created = Date.now();
     for (let i = 0; i < n; i += 10) {
       await Promise.all(Array.from({ length: Math.min(10, n - i) }, async (_, k) => {
         for (;;) {
-          const res = await api('/api/monitors', { method: 'POST', body: { name: `load ${i + k}`, type: 'Website', url: targetUrl, intervalSeconds: INTERVAL_S, timeoutSeconds: 10 } });
+          const res = await api('/api/monitors', { method: 'POST', key: keys[Math.floor((i + k) / 900)], body: { name: `load ${i + k}`, type: 'Website', url: targetUrl, intervalSeconds: INTERVAL_S, timeoutSeconds: 10 } });
           await res.body.dump();
           if (res.statusCode === 201) return;
           if (res.statusCode !== 429) throw new Error(`create answered ${res.statusCode}`);
@@ -106,6 +117,7 @@ for (const n of SIZES) {
       await sleep(10_000);
       const { oldestS, never } = await oldestStatusAgeS(n);
       samples.push({ atS: Math.round((Date.now() - t0) / 1000), oldestStatusS: oldestS, neverChecked: never, rssMiB: rssMiB(child.pid!) });
+      console.error(`  ${n} monitors, ${samples.at(-1)!.atS} s: oldest status ${oldestS} s, never checked ${never}, RSS ${samples.at(-1)!.rssMiB} MiB`);
     }
     const elapsedS = (Date.now() - t0) / 1000;
     const checks = hits - hits0;

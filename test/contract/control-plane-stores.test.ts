@@ -7,6 +7,7 @@ import { ApiKeyStore } from '../../services/lib/tenancy/api-keys.js';
 import { AgentTokenStore } from '../../services/lib/tenancy/agent-tokens.js';
 import { OrganizationStore } from '../../services/lib/tenancy/organizations.js';
 import { MonitorStatusStore } from '../../services/alerting/status-store.js';
+import type { MonitorState } from '../../services/alerting/status-machine.js';
 import { bootstrapOrganization } from '../../services/cli/bootstrap.js';
 import type { SqlClient } from '../../services/lib/ports/sql-client.js';
 
@@ -93,20 +94,47 @@ function controlPlaneStoresContract(engine: string, databaseUrl?: string) {
       expect(await tokens.verify('pha_unknown')).toBeNull();
     });
 
-    it('updates monitor status under a row lock, serialising concurrent evaluations', async () => {
+    it('updates monitor statuses in batches under row locks, serialising concurrent evaluations', async () => {
       const org = await new OrganizationStore(sql).create('status');
-      const m = await new MonitorStore(sql).create(org.id, config('s'));
+      const store = new MonitorStore(sql);
+      const a = await store.create(org.id, config('s1'));
+      const b = await store.create(org.id, config('s2'));
       const statuses = new MonitorStatusStore(sql);
-      const bump = () => statuses.update(org.id, m.id, (state) => ({
-        state: { ...state, status: 'Up', regions: { UsEast: { ...(state.regions.UsEast ?? { verdict: 'up', consecutiveFailures: 0, lastResultAtMs: 0, lastResultId: '', lastError: '' }), consecutiveSuccesses: (state.regions.UsEast?.consecutiveSuccesses ?? 0) + 1 } }, lastCheckedAtMs: 1_795_000_000_000 },
-        result: true,
-      }));
-      await Promise.all(Array.from({ length: 8 }, bump));
+      const succeed = (state: MonitorState, atMs: number): MonitorState => ({
+        ...state, status: 'Up', lastCheckedAtMs: atMs,
+        regions: { UsEast: { ...(state.regions.UsEast ?? { verdict: 'up', consecutiveFailures: 0, lastResultAtMs: 0, lastResultId: '', lastError: '' }), consecutiveSuccesses: (state.regions.UsEast?.consecutiveSuccesses ?? 0) + 1 } },
+      });
+      // Each batch names both monitors (in either order) and bumps a twice: once written mid-batch, once at its end.
+      const bump = (i: number) => statuses.updateMany(
+        (i % 2 ? [a, b] : [b, a]).map((m) => ({ orgId: org.id, monitorId: m.id })),
+        async (batch) => {
+          batch.set(a.id, succeed(batch.get(a.id), 1_795_000_000_000));
+          await batch.write();
+          batch.set(a.id, succeed(batch.get(a.id), 1_795_000_000_000));
+          if (i === 0) batch.set(b.id, succeed(batch.get(b.id), 1_795_000_001_000));
+        },
+      );
+      await Promise.all(Array.from({ length: 8 }, (_, i) => bump(i)));
+      expect(await store.getById(a.id)).toMatchObject({ status: 'Up' });
+      expect((await store.getById(a.id))?.lastCheckedAt?.getTime()).toBe(1_795_000_000_000);
+      expect((await store.getById(b.id))?.lastCheckedAt?.getTime()).toBe(1_795_000_001_000);
+      const { rows } = await sql.query<{ monitor_id: string; region_state: { UsEast: { consecutiveSuccesses: number } } }>(`SELECT monitor_id, region_state FROM monitor_status WHERE monitor_id = ANY($1::text[])`, [[a.id, b.id]]);
+      expect(rows.find((r) => r.monitor_id === a.id)?.region_state.UsEast.consecutiveSuccesses).toBe(16);
+      expect(rows.find((r) => r.monitor_id === b.id)?.region_state.UsEast.consecutiveSuccesses).toBe(1);
+    });
+
+    it('rolls a failed status batch back whole', async () => {
+      const org = await new OrganizationStore(sql).create('status-rollback');
+      const m = await new MonitorStore(sql).create(org.id, config('r'));
+      const statuses = new MonitorStatusStore(sql);
+      await expect(statuses.updateMany([{ orgId: org.id, monitorId: m.id }], async (batch) => {
+        batch.set(m.id, { status: 'Down', lastCheckedAtMs: 1_795_000_000_000, regions: {} });
+        await batch.write();
+        throw new Error('incident write failed');
+      })).rejects.toThrow('incident write failed');
       const monitor = await new MonitorStore(sql).getById(m.id);
-      expect(monitor).toMatchObject({ status: 'Up' });
-      expect(monitor?.lastCheckedAt?.getTime()).toBe(1_795_000_000_000);
-      const { rows } = await sql.query<{ region_state: { UsEast: { consecutiveSuccesses: number } } }>(`SELECT region_state FROM monitor_status WHERE monitor_id = $1`, [m.id]);
-      expect(rows[0].region_state.UsEast.consecutiveSuccesses).toBe(8);
+      expect(monitor?.status).not.toBe('Down');
+      expect(monitor?.lastCheckedAt).toBeNull();
     });
   });
 }

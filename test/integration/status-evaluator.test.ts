@@ -39,13 +39,13 @@ function evaluatorSuite(engine: string, openBus: (prefix: string) => Promise<Job
       const statuses = new MonitorStatusStore(sql);
       // A store that fails on demand, to prove an unacknowledged result is redelivered.
       const flaky = {
-        update: ((...args: Parameters<MonitorStatusStore['update']>) => {
+        updateMany: ((...args: Parameters<MonitorStatusStore['updateMany']>) => {
           if (failNext > 0) {
             failNext--;
             return Promise.reject(new Error('database unavailable'));
           }
-          return statuses.update(...args);
-        }) as MonitorStatusStore['update'],
+          return statuses.updateMany(...args);
+        }) as MonitorStatusStore['updateMany'],
       } as MonitorStatusStore;
       sub = await startStatusEvaluator({ bus, subjects, monitors, statuses: flaky, logger, onTransition: async (_m, t) => { transitions.push(t); } });
     });
@@ -115,6 +115,26 @@ function evaluatorSuite(engine: string, openBus: (prefix: string) => Promise<Job
       await publish(m.id, 'UsEast', false);
       await eventually(async () => (await statusOf(m.id)) === 'Down', { timeoutMs: 20_000, what: 'the redelivered result to be applied' });
       expect(failNext).toBe(0);
+      expect((await regionState(m.id))?.UsEast?.consecutiveFailures).toBe(1);
+    });
+
+    it('applies every result of a batch whose transaction failed, one by one, each once', async () => {
+      const ms = await Promise.all([1, 2, 3].map(() => monitors.create(orgId, { ...monitorDefaults(['UsEast']), name: uniqueName('m'), type: 'Website', url: 'https://x.test', failureThreshold: 2 })));
+      failNext = 1;
+      // Published together, so the in-process bus hands them over in one batch.
+      for (const m of ms) await publish(m.id, 'UsEast', false);
+      for (const m of ms) await eventually(async () => (await regionState(m.id))?.UsEast?.consecutiveFailures === 1, { timeoutMs: 20_000, what: 'each result applied' });
+      expect(failNext).toBe(0);
+      for (const m of ms) await publish(m.id, 'UsEast', false);
+      for (const m of ms) await eventually(async () => (await statusOf(m.id)) === 'Down', { what: 'Down after the second failure, not before' });
+      for (const m of ms) expect((await regionState(m.id))?.UsEast?.consecutiveFailures).toBe(2);
+    });
+
+    it('fails a result that does not decode alone, and evaluates the ones beside it', async () => {
+      const m = await monitors.create(orgId, { ...monitorDefaults(['UsEast']), name: uniqueName('m'), type: 'Website', url: 'https://x.test' });
+      await bus.publishDurable(subjects.results('UsEast'), new Uint8Array([0xff, 0xff, 0xff, 0xff]), uniqueName('garbage'));
+      await publish(m.id, 'UsEast', false);
+      await eventually(async () => (await statusOf(m.id)) === 'Down', { what: 'the valid result applied' });
       expect((await regionState(m.id))?.UsEast?.consecutiveFailures).toBe(1);
     });
   });

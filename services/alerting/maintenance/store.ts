@@ -119,18 +119,31 @@ export class MaintenanceWindowStore {
 
   /** The windows holding each of the organization's given monitors at `tMs` (pause wins over mute). */
   async inForce(orgId: string, monitors: ReadonlyArray<{ id: string; tags: readonly string[] }>, tMs: number): Promise<Map<string, MonitorMaintenance>> {
-    const out = new Map<string, MonitorMaintenance>();
-    if (monitors.length === 0) return out;
-    const { items } = await this.list(orgId);
-    for (const w of items) {
-      const occurrence = activeOccurrence(w, tMs);
-      if (!occurrence) continue;
-      for (const m of monitors) {
-        if (!covers(w, m)) continue;
-        const held = out.get(m.id);
-        if (!held || (held.mode === 'mute' && w.mode === 'pause')) out.set(m.id, { windowId: w.id, mode: w.mode, occurrence });
-      }
-    }
-    return out;
+    if (monitors.length === 0) return new Map();
+    return (await this.inForceAt(orgId))(monitors, tMs);
   }
+
+  /**
+   * The organization's windows read once, for many questions at different times (the status
+   * evaluator's batch of results): the returned function answers as `inForce` does.
+   */
+  async inForceAt(orgId: string): Promise<(monitors: ReadonlyArray<{ id: string; tags: readonly string[] }>, tMs: number) => Map<string, MonitorMaintenance>> {
+    const { rows } = await this.sql.query<WindowRow>(`SELECT * FROM maintenance_windows WHERE org_id = $1 ORDER BY created_at, id`, [orgId]);
+    const items = rows.map(fromRow);
+    return (monitors, tMs) => holding(items, monitors, tMs);
+  }
+}
+
+function holding(items: readonly MaintenanceWindow[], monitors: ReadonlyArray<{ id: string; tags: readonly string[] }>, tMs: number): Map<string, MonitorMaintenance> {
+  const out = new Map<string, MonitorMaintenance>();
+  for (const w of items) {
+    const occurrence = activeOccurrence(w, tMs);
+    if (!occurrence) continue;
+    for (const m of monitors) {
+      if (!covers(w, m)) continue;
+      const held = out.get(m.id);
+      if (!held || (held.mode === 'mute' && w.mode === 'pause')) out.set(m.id, { windowId: w.id, mode: w.mode, occurrence });
+    }
+  }
+  return out;
 }

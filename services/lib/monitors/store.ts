@@ -27,15 +27,27 @@ function toDate(v: Date | string): Date {
   return v instanceof Date ? v : new Date(v);
 }
 
+/** Built once: every monitor read (lists, the scheduler's reloads, each status batch) used to build them anew. */
+const STORED_DEFAULTS: Record<string, unknown> = monitorDefaults([]);
+const DEFAULT_KEYS = Object.keys(STORED_DEFAULTS);
+
+/** A configuration stored before a field existed reads as that field's default (a copy: monitors never share one). */
+function withStoredDefaults(config: MonitorRow['config']): MonitorRow['config'] {
+  let missing = false;
+  for (const k of DEFAULT_KEYS) if (!(k in config)) missing = true;
+  if (!missing) return config;
+  const out: Record<string, unknown> = {};
+  for (const k of DEFAULT_KEYS) if (!(k in config)) out[k] = structuredClone(STORED_DEFAULTS[k]);
+  return { ...out, ...config } as MonitorRow['config'];
+}
+
 function toMonitor(row: MonitorRow): Monitor {
   const evaluated = (row.status as MonitorStatus | null) ?? 'Pending';
   // Degraded is Up with a slow P95 (alerting sets the flag); Down, and a threshold switched off, win.
   const degraded = evaluated === 'Up' && row.degraded === true && row.config.p95ThresholdMs != null;
   const status: MonitorStatus = row.paused ? 'Paused' : degraded ? 'Degraded' : evaluated;
   return {
-    // A configuration stored before a field existed reads as that field's default.
-    ...monitorDefaults([]),
-    ...row.config,
+    ...withStoredDefaults(row.config),
     id: row.id,
     orgId: row.org_id,
     pingToken: row.ping_token,
@@ -109,6 +121,13 @@ export class MonitorStore {
   async getById(id: string): Promise<Monitor | null> {
     const { rows } = await this.sql.query<MonitorRow>(`${SELECT} WHERE m.id = $1`, [id]);
     return rows[0] ? toMonitor(rows[0]) : null;
+  }
+
+  /** getById for many ids in one query (the status evaluator's batch): missing ones left out, in no order. */
+  async getByIds(ids: readonly string[]): Promise<Monitor[]> {
+    if (ids.length === 0) return [];
+    const { rows } = await this.sql.query<MonitorRow>(`${SELECT} WHERE m.id = ANY($1::text[])`, [[...ids]]);
+    return rows.map(toMonitor);
   }
 
   async list(orgId: string, q: MonitorListQuery): Promise<{ items: Monitor[]; totalCount: number }> {

@@ -38,6 +38,13 @@ export interface DurableConsumerOptions {
   maxDeliver?: number;
   /** Redeliver a message not acked within this time (default 30 s). */
   ackWaitMs?: number;
+  /**
+   * Messages handed to the handler and not yet settled, at most (default 1: one at a time).
+   * Above 1 the handler is called for the next messages while earlier ones are still
+   * running, so a consumer can gather many into one unit of work (the status evaluator's
+   * batch transaction) and settle each when that commits.
+   */
+  maxInFlight?: number;
 }
 
 /**

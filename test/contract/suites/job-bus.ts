@@ -164,6 +164,38 @@ export function jobBusContract(name: string, open: () => Promise<JobBusFixture>)
       ]);
     });
 
+    it('hands out up to maxInFlight durable messages at once, acking each when its handler resolves and redelivering one that throws', async () => {
+      const release = new Map<string, (fail?: boolean) => void>();
+      const deliveries: string[] = [];
+      let running = 0;
+      let most = 0;
+      await consume({ durable: 'inflight', subject: `${p}.durable.f`, maxInFlight: 3 }, async (m) => {
+        deliveries.push(`${dec(m.data)}#${m.deliveryCount}`);
+        most = Math.max(most, ++running);
+        const fail = await new Promise<boolean | undefined>((resolve) => release.set(`${dec(m.data)}#${m.deliveryCount}`, resolve));
+        running--;
+        if (fail) throw new Error('failed once');
+      });
+      for (let i = 0; i < 5; i++) await bus.publishDurable(`${p}.durable.f`, enc(`m${i}`), `f${i}`);
+      await eventually(() => release.size === 3, { what: 'three handlers running at once' });
+      release.get('m0#1')!();
+      release.get('m1#1')!(true);
+      release.get('m2#1')!();
+      await eventually(() => release.has('m3#1') && release.has('m4#1'), { what: 'the other two taken as slots freed' });
+      release.get('m3#1')!();
+      release.get('m4#1')!();
+      await eventually(() => release.has('m1#2'), { what: 'the failed one redelivered' });
+      release.get('m1#2')!();
+      // "end" fails once: its redelivery comes one backoff after, when an unacked m0–m4 would be back too.
+      await bus.publishDurable(`${p}.durable.f`, enc('end'), 'f-end');
+      await eventually(() => release.has('end#1'), { what: 'end' });
+      release.get('end#1')!(true);
+      await eventually(() => release.has('end#2'), { what: 'end redelivered' });
+      release.get('end#2')!();
+      expect(most).toBe(3);
+      expect(deliveries.sort()).toEqual(['end#1', 'end#2', 'm0#1', 'm1#1', 'm1#2', 'm2#1', 'm3#1', 'm4#1']);
+    });
+
     it('stops redelivering after maxDeliver', async () => {
       const seen: string[] = [];
       await consume({ durable: 'giveup', subject: `${p}.durable.x`, maxDeliver: 2 }, async (m) => {

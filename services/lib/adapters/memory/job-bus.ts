@@ -89,8 +89,9 @@ interface StoredMessage {
 
 interface Worker {
   handler: DurableHandler;
-  busy: boolean;
-  idle: Promise<void>;
+  maxInFlight: number;
+  /** Handlers running, each settling its message. */
+  running: Set<Promise<void>>;
 }
 
 interface Consumer {
@@ -235,14 +236,14 @@ export class MemoryJobBus implements JobBus {
       c.ackWaitMs = opts.ackWaitMs ?? c.ackWaitMs;
     }
     const consumer = c;
-    const worker: Worker = { handler, busy: false, idle: Promise.resolve() };
+    const worker: Worker = { handler, maxInFlight: Math.max(1, opts.maxInFlight ?? 1), running: new Set() };
     consumer.workers.push(worker);
     this.schedulePump(consumer);
     return {
       unsubscribe: async () => {
         const i = consumer.workers.indexOf(worker);
         if (i >= 0) consumer.workers.splice(i, 1);
-        await worker.idle;
+        await Promise.all([...worker.running]);
       },
     };
   }
@@ -384,7 +385,7 @@ export class MemoryJobBus implements JobBus {
     this.subs.clear();
     const idle: Promise<void>[] = [];
     for (const c of this.consumers.values()) {
-      for (const w of c.workers) idle.push(w.idle);
+      for (const w of c.workers) idle.push(...w.running);
       c.workers = [];
     }
     for (const q of this.work.values()) q.workers = [];
@@ -431,7 +432,7 @@ export class MemoryJobBus implements JobBus {
   private pump(c: Consumer): void {
     if (this.closed) return;
     for (;;) {
-      const worker = c.workers.find((w) => !w.busy);
+      const worker = c.workers.find((w) => w.running.size < w.maxInFlight);
       if (!worker) return;
       const msg = this.nextMessage(c);
       if (!msg) return;
@@ -457,7 +458,6 @@ export class MemoryJobBus implements JobBus {
   private deliverDurable(c: Consumer, worker: Worker, msg: StoredMessage): void {
     const deliveryCount = (c.deliveries.get(msg.seq) ?? 0) + 1;
     c.deliveries.set(msg.seq, deliveryCount);
-    worker.busy = true;
     let settled = false;
     // Like JetStream's ack wait: a handler that neither resolves nor throws in time does
     // not hold the message hostage; it is redelivered (to this or another subscription).
@@ -480,11 +480,12 @@ export class MemoryJobBus implements JobBus {
         }
       } finally {
         this.clearTimer(ackTimer);
-        worker.busy = false;
+        worker.running.delete(running);
         this.schedulePump(c);
       }
     };
-    worker.idle = run();
+    const running = run();
+    worker.running.add(running);
   }
 
   private retryOrGiveUp(c: Consumer, msg: StoredMessage, deliveryCount: number, delayMs: number): void {

@@ -224,9 +224,12 @@ export class NatsJobBus implements JobBus {
     };
     await ensureConsumer(this.jsm, spec);
     const consumer = await this.js.consumers.get(this.streamName, opts.durable);
-    const messages = await consumer.consume({ max_messages: this.opts.prefetch ?? 8 });
+    const maxInFlight = Math.max(1, opts.maxInFlight ?? 1);
+    const messages = await consumer.consume({ max_messages: Math.max(this.opts.prefetch ?? 8, maxInFlight) });
     const log = this.opts.logger.child({ durable: opts.durable });
     let stopped = false;
+    const running = new Set<Promise<void>>();
+    let freed: (() => void) | undefined;
 
     void (async () => {
       for await (const s of messages.status()) {
@@ -247,8 +250,20 @@ export class NatsJobBus implements JobBus {
           m.nak();
           continue;
         }
-        await this.handle(m, handler, spec.maxDeliver, log);
+        if (maxInFlight === 1) {
+          await this.handle(m, handler, spec.maxDeliver, log);
+          continue;
+        }
+        const handled = this.handle(m, handler, spec.maxDeliver, log).finally(() => {
+          running.delete(handled);
+          const wake = freed;
+          freed = undefined;
+          wake?.();
+        });
+        running.add(handled);
+        while (running.size >= maxInFlight) await new Promise<void>((resolve) => (freed = resolve));
       }
+      await Promise.all([...running]);
     })().catch((err) => log.error({ err }, 'durable consumer loop ended'));
 
     const sub: Subscription = {
