@@ -24,6 +24,7 @@ import { alertRoutes } from './routes/alerts/routes.js';
 import { badgeRoutes } from './routes/badges/routes.js';
 import { reportRoutes } from './routes/reports/routes.js';
 import { statusPageRoutes } from './routes/status-pages/routes.js';
+import { installOperations } from './plugins/operations.js';
 
 /** The public HTTP surface. Dependencies come in; nothing here opens a connection of its own. */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
@@ -54,6 +55,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     },
   });
   app.get('/healthz', { config: { scope: 'public' }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  if (deps.operations) installOperations(app, deps.operations);
   app.get('/openapi/v1.json', { config: { scope: 'public' }, schema: { hide: true } }, async () => app.swagger());
   // The interactive explorer (Scalar, as the Enori document links), served with its own
   // script from this server: no CDN, so it works on closed networks too.

@@ -57,6 +57,8 @@ export interface ApiDeps {
   /** The operator's SMTP (PHAROS_SMTP_URL), for status page subscription confirmations; absent = none configured. */
   mail?: import('../alerting/channels/email.js').MailSender | null;
   now?: () => number;
+  /** Prometheus registry and dependency probes for /metrics, /readyz and request metrics (absent: not served). */
+  operations?: import('./plugins/operations.js').ApiOperations;
 }
 
 /** What a verb receives: the dependencies and who is asking. */

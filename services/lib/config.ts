@@ -73,6 +73,11 @@ export interface Config {
   schedulerId: string;
   /** Jobs the scheduler keeps while the bus refuses them; past it the oldest are recorded missed. */
   schedulerBacklogMax: number;
+  /**
+   * The operations listener (/metrics, /healthz, /readyz) every role and agent serves
+   * (docs/operations.md); no port = not served (the api still answers them on its own port).
+   */
+  metrics: { host: string; port?: number };
   agent: AgentConfig;
 }
 
@@ -260,6 +265,10 @@ export function loadConfig(role: Role, env: Env, overrides: ConfigOverrides = {}
     smtp: { url: smtpUrl(env), from: str(env, 'PHAROS_SMTP_FROM') },
     operatorAlerts: { webhookUrl: secretUrl(env, 'PHAROS_OPERATOR_WEBHOOK_URL'), emails: addresses(env, 'PHAROS_OPERATOR_EMAILS') },
     deliveryLeaseMs: int(env, 'PHAROS_DELIVERY_LEASE_SECONDS', 60, 15, 3600) * 1000,
+    metrics: {
+      host: str(env, 'PHAROS_METRICS_HOST') ?? (embedded ? '127.0.0.1' : '0.0.0.0'),
+      port: env.PHAROS_METRICS_PORT === undefined || env.PHAROS_METRICS_PORT.trim() === '' ? undefined : int(env, 'PHAROS_METRICS_PORT', 0, 0, 65535),
+    },
     agent: {
       region: overrides.region ?? str(env, 'PHAROS_REGION'),
       token: overrides.token ?? str(env, 'PHAROS_AGENT_TOKEN'),

@@ -11,6 +11,7 @@ import { buildCheckJob, encodeCheckJob, jobDeadlineMs } from '../lib/monitors/ch
 import { createGapRecorder } from './gap-recorder.js';
 import { JobBacklog, type KeptJob } from './job-backlog.js';
 import { missedResult } from './missed-slots.js';
+import type { SchedulerMetrics } from '../lib/metrics/scheduler-metrics.js';
 
 /** What the scheduler needs of the monitor store. */
 export interface ActiveMonitorSource {
@@ -41,6 +42,8 @@ export interface SchedulerDeps {
   onDispatch?: (monitorId: string, dueMs: number, publishedMs: number) => void;
   /** A `pause` maintenance window holds the monitor at this instant: its check is not sent. */
   inPauseWindow?: (monitor: Monitor, atMs: number) => boolean;
+  /** Prometheus metrics (services/lib/metrics/scheduler-metrics.ts); absent = none kept. */
+  metrics?: SchedulerMetrics;
 }
 
 export interface RunningScheduler {
@@ -82,10 +85,12 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
   // restarting or re-subscribing loses nothing); msgId = job id, so a re-publish is one job.
   const publishJob = (j: KeptJob) => {
     const job = buildCheckJob(j.monitor, j.region, j.scheduledAtMs);
-    return bus.publishWork(subjects.jobs(j.region), encodeCheckJob(job), { msgId: job.jobId, deadlineMs: job.deadlineMs });
+    const sent = bus.publishWork(subjects.jobs(j.region), encodeCheckJob(job), { msgId: job.jobId, deadlineMs: job.deadlineMs });
+    return deps.metrics ? sent.then(() => deps.metrics?.published(j.region, 1)) : sent;
   };
   const busMissed = (jobs: KeptJob[]) => {
     if (jobs.length === 0) return;
+    deps.metrics?.skipped('bus_unavailable', jobs.length);
     logger.warn({ event: 'scheduler.slots_missed', reason: 'bus_unavailable', slots: jobs.length }, 'jobs not published before their deadline');
     gaps.record(jobs.map((j) => missedResult(j.monitor, j.region, j.scheduledAtMs, 'bus_unavailable')));
   };
@@ -165,7 +170,11 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
       if (!m) continue;
       const intervalMs = m.intervalSeconds * 1000;
       queue.schedule(m.id, nextDueMs(m.id, intervalMs, Math.max(due.dueMs, t - intervalMs)));
-      if (!leader || deps.inPauseWindow?.(m, due.dueMs)) continue;
+      if (!leader) continue;
+      if (deps.inPauseWindow?.(m, due.dueMs)) {
+        deps.metrics?.skipped('paused', m.regions.length);
+        continue;
+      }
       for (const region of m.regions) {
         pass.push({ monitor: m, region, scheduledAtMs: due.dueMs, deadlineMs: jobDeadlineMs(m, due.dueMs) });
       }
@@ -173,6 +182,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     }
     await publishPass(pass);
     if (deps.onDispatch) for (const d of dispatched) deps.onDispatch(d.monitorId, d.dueMs, now());
+    if (deps.metrics) for (const d of dispatched) deps.metrics.dispatched(now() - d.dueMs);
     dispatchedThrough = t;
     if (leader) await gaps.dispatched(t).catch((err) => logger.warn({ err }, 'progress marker not written'));
   }
@@ -225,6 +235,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     const notice = MonitorChanged.decode(data);
     await reloadOne(notice.monitorId, notice.checkNow).catch((err) => logger.error({ err, monitorId: notice.monitorId }, 'monitor reload failed'));
   });
+  deps.metrics?.observe(() => ({ monitors: monitors.size, leader, backlog: backlog.size }));
   await fullReload();
   await hotState.putRecord(INCARNATIONS, holder, incarnation, leaseTtlMs * 3);
   await renewLease();
