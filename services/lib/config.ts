@@ -33,6 +33,10 @@ export interface Config {
   redisPrefix: string;
   clickhouseUrl?: string;
   clickhouseDatabase: string;
+  /** A ClickHouse cluster (remote_servers) for the replicated schema (docs/clickhouse.md "On a cluster"); needs a server URL. */
+  clickhouseCluster?: string;
+  /** Server-side async inserts that still wait for their flush (ack semantics kept). */
+  clickhouseAsyncInsert: boolean;
   intervalLimits: { minSeconds: number; maxSeconds: number };
   /** Days a result row is kept in ClickHouse (plan limits refine this later). */
   retentionDays: number;
@@ -255,6 +259,8 @@ export function loadConfig(role: Role, env: Env, overrides: ConfigOverrides = {}
     redisPrefix: str(env, 'PHAROS_REDIS_PREFIX') ?? 'pharos:',
     clickhouseUrl: embedded ? undefined : str(env, 'PHAROS_CLICKHOUSE_URL'),
     clickhouseDatabase: str(env, 'PHAROS_CLICKHOUSE_DATABASE') ?? 'pharos',
+    clickhouseCluster: str(env, 'PHAROS_CLICKHOUSE_CLUSTER'),
+    clickhouseAsyncInsert: bool(env, 'PHAROS_CLICKHOUSE_ASYNC_INSERT', false),
     intervalLimits: {
       minSeconds: int(env, 'PHAROS_MIN_INTERVAL_SECONDS', 5, 1, 86400),
       maxSeconds: int(env, 'PHAROS_MAX_INTERVAL_SECONDS', 86400, 1, 86400 * 7),
@@ -302,6 +308,10 @@ export function loadConfig(role: Role, env: Env, overrides: ConfigOverrides = {}
     if (role === 'api' || role === 'ingest') needs.push(['PHAROS_CLICKHOUSE_URL', config.clickhouseUrl]);
     const missing = needs.filter(([, v]) => !v).map(([k]) => k);
     if (missing.length) throw new ConfigError(`pharos ${role} needs ${missing.join(', ')} (use "pharos dev" for the embedded network)`);
+  }
+  if (config.clickhouseCluster !== undefined) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(config.clickhouseCluster)) throw new ConfigError(`PHAROS_CLICKHOUSE_CLUSTER must be a cluster name (letters, digits, underscores), got "${config.clickhouseCluster}"`);
+    if (!config.clickhouseUrl) throw new ConfigError('PHAROS_CLICKHOUSE_CLUSTER needs PHAROS_CLICKHOUSE_URL (chDB is one process, not a cluster)');
   }
   if (config.operatorKey !== undefined && config.operatorKey.length < 24) {
     throw new ConfigError('PHAROS_OPERATOR_KEY must be at least 24 characters');
