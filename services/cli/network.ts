@@ -175,7 +175,7 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
       stops.push(() => escalationWorker.stop());
     }
     if (roles.has('scheduler')) {
-      const scheduler = await startScheduler({ monitors, bus, hotState, subjects, schedulerId: config.schedulerId, backlogMaxJobs: config.schedulerBacklogMax, logger: logger.child({ component: 'scheduler' }), inPauseWindow: (m, at) => calendar!.paused(m, at), metrics: createSchedulerMetrics(registry) });
+      const scheduler = await startScheduler({ monitors, bus, hotState, subjects, schedulerId: config.schedulerId, backlogMaxJobs: config.schedulerBacklogMax, logger: logger.child({ component: 'scheduler' }), inPauseWindow: (m, at) => calendar!.paused(m, at), metrics: createSchedulerMetrics(registry), sharding: config.schedulerSharded ? {} : undefined });
       stops.push(() => scheduler.stop());
       const watchdog = startHeartbeatWatchdog({ store: heartbeats, publish: (r) => publishHeartbeatResults(bus, subjects, r), logger });
       stops.push(() => watchdog.stop());

@@ -77,6 +77,8 @@ export interface Config {
   schedulerId: string;
   /** Jobs the scheduler keeps while the bus refuses them; past it the oldest are recorded missed. */
   schedulerBacklogMax: number;
+  /** Several schedulers split the monitors by rendezvous hashing over the live ones, instead of one lease holder (docs/decisions.md "Sharded schedulers"). */
+  schedulerSharded: boolean;
   /**
    * The operations listener (/metrics, /healthz, /readyz) every role and agent serves
    * (docs/operations.md); no port = not served (the api still answers them on its own port).
@@ -251,6 +253,7 @@ export function loadConfig(role: Role, env: Env, overrides: ConfigOverrides = {}
     rdapBootstrapFile: path.resolve(str(env, 'PHAROS_RDAP_BOOTSTRAP_FILE') ?? path.join(dataDir, 'rdap-dns.json')),
     schedulerId: str(env, 'PHAROS_SCHEDULER_ID') ?? `${os.hostname()}:${role}:${dataDir}`,
     schedulerBacklogMax: int(env, 'PHAROS_SCHEDULER_BACKLOG_MAX', 100_000, 0, 10_000_000),
+    schedulerSharded: bool(env, 'PHAROS_SCHEDULER_SHARDED', false),
     databaseUrl: embedded ? undefined : str(env, 'PHAROS_DATABASE_URL'),
     databaseSchema: str(env, 'PHAROS_DATABASE_SCHEMA') ?? 'public',
     natsUrl: embedded ? undefined : str(env, 'PHAROS_NATS_URL'),

@@ -12,6 +12,8 @@ import { createGapRecorder } from './gap-recorder.js';
 import { JobBacklog, type KeptJob } from './job-backlog.js';
 import { missedResult } from './missed-slots.js';
 import type { SchedulerMetrics } from '../lib/metrics/scheduler-metrics.js';
+import { createShardMembership } from './shard-membership.js';
+import { ownerOf } from './rendezvous.js';
 
 /** What the scheduler needs of the monitor store. */
 export interface ActiveMonitorSource {
@@ -44,10 +46,19 @@ export interface SchedulerDeps {
   inPauseWindow?: (monitor: Monitor, atMs: number) => boolean;
   /** Prometheus metrics (services/lib/metrics/scheduler-metrics.ts); absent = none kept. */
   metrics?: SchedulerMetrics;
+  /**
+   * Sharded scheduling (PHAROS_SCHEDULER_SHARDED): every live scheduler publishes the slots of
+   * the monitors rendezvous hashing gives it, instead of one lease holder publishing all
+   * (docs/decisions.md "Sharded schedulers"). `ttlMs`: how long a dead scheduler's share waits.
+   */
+  sharding?: { ttlMs?: number };
 }
 
 export interface RunningScheduler {
+  /** Publishing now: the lease holder, or (sharded) a live member of the shard set. */
   isLeader(): boolean;
+  /** Sharded: the live schedulers this one sees (empty when not sharded). */
+  shardMembers(): readonly string[];
   /** Monitors currently scheduled. */
   size(): number;
   stop(): Promise<void>;
@@ -80,6 +91,9 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
   let timer: NodeJS.Timeout | undefined;
   let dispatchedThrough: number | undefined;
   const backlog = new JobBacklog(deps.backlogMaxJobs ?? 100_000);
+  const shardTtlMs = deps.sharding?.ttlMs ?? 3_000;
+  const membership = deps.sharding ? createShardMembership({ hotState, schedulerId: holder, incarnation, ttlMs: shardTtlMs, now }) : undefined;
+  const renewEveryMs = Math.max(100, Math.floor((membership ? shardTtlMs : leaseTtlMs) / 3));
   const gaps = createGapRecorder({ hotState, bus, subjects, logger, now, settleMs: deps.missedSettleMs, oldestKeptSlot: () => backlog.oldestSlot() });
   // The region's work queue: a job waits there for an agent until its deadline (an agent
   // restarting or re-subscribing loses nothing); msgId = job id, so a re-publish is one job.
@@ -170,7 +184,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
       if (!m) continue;
       const intervalMs = m.intervalSeconds * 1000;
       queue.schedule(m.id, nextDueMs(m.id, intervalMs, Math.max(due.dueMs, t - intervalMs)));
-      if (!leader) continue;
+      if (membership ? !membership.owns(m.id) : !leader) continue;
       if (deps.inPauseWindow?.(m, due.dueMs)) {
         deps.metrics?.skipped('paused', m.regions.length);
         continue;
@@ -184,7 +198,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     if (deps.onDispatch) for (const d of dispatched) deps.onDispatch(d.monitorId, d.dueMs, now());
     if (deps.metrics) for (const d of dispatched) deps.metrics.dispatched(now() - d.dueMs);
     dispatchedThrough = t;
-    if (leader) await gaps.dispatched(t).catch((err) => logger.warn({ err }, 'progress marker not written'));
+    if (leader && !membership) await gaps.dispatched(t).catch((err) => logger.warn({ err }, 'progress marker not written'));
   }
 
   function arm(): void {
@@ -216,7 +230,51 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     return false;
   }
 
+  /**
+   * Sharded: renew this scheduler's record and read the live set. Monitors it gains had their
+   * recent slots skipped here while another scheduler owned them — or that one died before
+   * publishing them — so those whose deadline has not passed are published now; a slot the
+   * previous owner did publish has the same job id, and the bus keeps one.
+   */
+  async function renewShare(): Promise<void> {
+    if (!membership) return;
+    try {
+      const change = await membership.renew();
+      if (!leader) logger.info({ event: 'scheduler.shard_joined', holder, members: change.current }, 'scheduler publishes its share of the monitors');
+      leader = true;
+      if (change.changed) {
+        logger.info({ event: 'scheduler.shards_changed', holder, from: change.previous, to: change.current }, 'scheduler set changed; monitors rebalanced');
+        await publishGained(change.previous);
+      }
+    } catch (err) {
+      leader = membership.members().length > 0;
+      logger.warn({ err }, 'scheduler shard renewal failed');
+    }
+  }
+
+  async function publishGained(previous: readonly string[]): Promise<void> {
+    const t = now();
+    // As far back as a dead owner's slots can go unpublished (its last renewal, its record's
+    // TTL, our next renewal), with one renewal to spare: re-published slots cost nothing.
+    const lookbackMs = shardTtlMs + 3 * renewEveryMs;
+    const pass: KeptJob[] = [];
+    for (const m of monitors.values()) {
+      if (!membership!.owns(m.id) || ownerOf(m.id, previous) === holder) continue;
+      const intervalMs = m.intervalSeconds * 1000;
+      const queued = queue.dueOf(m.id) ?? Infinity;
+      for (let slot = nextDueMs(m.id, intervalMs, t - lookbackMs - 1); slot < queued && slot <= t; slot += intervalMs) {
+        const deadlineMs = jobDeadlineMs(m, slot);
+        if (deadlineMs <= t || deps.inPauseWindow?.(m, slot)) continue;
+        for (const region of m.regions) pass.push({ monitor: m, region, scheduledAtMs: slot, deadlineMs });
+      }
+    }
+    if (pass.length === 0) return;
+    logger.info({ event: 'scheduler.gained_slots_published', jobs: pass.length }, 'recent slots of gained monitors published');
+    await publishPass(pass);
+  }
+
   async function renewLease(): Promise<void> {
+    if (membership) return renewShare();
     try {
       const held = (await stillOurs()) && (await hotState.acquireLease(LEASE, holder, leaseTtlMs));
       if (held !== leader) logger.info({ event: held ? 'scheduler.lease_acquired' : 'scheduler.lease_lost', holder }, held ? 'scheduler is now the leader' : 'scheduler lost the lease');
@@ -237,9 +295,9 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
   });
   deps.metrics?.observe(() => ({ monitors: monitors.size, leader, backlog: backlog.size }));
   await fullReload();
-  await hotState.putRecord(INCARNATIONS, holder, incarnation, leaseTtlMs * 3);
+  if (!membership) await hotState.putRecord(INCARNATIONS, holder, incarnation, leaseTtlMs * 3);
   await renewLease();
-  const leaseTimer = setInterval(() => void renewLease(), Math.max(100, Math.floor(leaseTtlMs / 3)));
+  const leaseTimer = setInterval(() => void renewLease(), renewEveryMs);
   const reloadTimer = setInterval(() => {
     fullReload().catch((err) => logger.error({ err }, 'full reload failed'));
   }, fullReloadMs);
@@ -248,6 +306,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
 
   return {
     isLeader: () => leader,
+    shardMembers: () => membership?.members() ?? [],
     size: () => monitors.size,
     async stop() {
       stopped = true;
@@ -256,8 +315,10 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
       clearInterval(reloadTimer);
       await changes.unsubscribe();
       await gaps.stop();
+      // Sharded: give the share up now, so the others take it at their next renewal.
+      if (membership) await membership.leave().catch(() => undefined);
       // Not when a newer process runs under our id: the lease is its lease now.
-      if (leader && (await stillOurs().catch(() => false))) {
+      else if (leader && (await stillOurs().catch(() => false))) {
         // Exactly where we stopped, so a standby records precisely the slots nobody published.
         if (dispatchedThrough !== undefined) await gaps.dispatched(dispatchedThrough, true).catch(() => undefined);
         await hotState.releaseLease(LEASE, holder).catch(() => undefined);
