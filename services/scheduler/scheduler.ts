@@ -13,7 +13,6 @@ import { JobBacklog, type KeptJob } from './job-backlog.js';
 import { missedResult } from './missed-slots.js';
 import type { SchedulerMetrics } from '../lib/metrics/scheduler-metrics.js';
 import { createShardMembership } from './shard-membership.js';
-import { ownerOf } from './rendezvous.js';
 
 /** What the scheduler needs of the monitor store. */
 export interface ActiveMonitorSource {
@@ -135,11 +134,14 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     queue.remove(id);
   }
 
+  /** Sharded: a scheduler holds only the monitors it owns, so memory splits with the work. */
+  const holds = (monitorId: string) => !membership || membership.owns(monitorId);
+
   async function fullReload(): Promise<void> {
     const active = await deps.monitors.listActive();
     const seen = new Set<string>();
     for (const m of active) {
-      if (!isAgentChecked(m)) continue;
+      if (!isAgentChecked(m) || !holds(m.id)) continue;
       seen.add(m.id);
       place(m, false);
     }
@@ -148,7 +150,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
 
   async function reloadOne(id: string, checkNow: boolean): Promise<void> {
     const m = await deps.monitors.getById(id);
-    if (!m || m.paused || !isAgentChecked(m)) forget(id);
+    if (!m || m.paused || !isAgentChecked(m) || !holds(id)) forget(id);
     else place(m, checkNow);
   }
 
@@ -244,7 +246,11 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
       leader = true;
       if (change.changed) {
         logger.info({ event: 'scheduler.shards_changed', holder, from: change.previous, to: change.current }, 'scheduler set changed; monitors rebalanced');
-        await publishGained(change.previous);
+        const detectedAt = now();
+        const held = new Set(monitors.keys());
+        // Load what we own now and forget what we gave up; then the gained monitors' recent slots.
+        await fullReload();
+        await publishGained(held, detectedAt);
       }
     } catch (err) {
       leader = membership.members().length > 0;
@@ -252,17 +258,17 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     }
   }
 
-  async function publishGained(previous: readonly string[]): Promise<void> {
+  async function publishGained(heldBefore: ReadonlySet<string>, detectedAt: number): Promise<void> {
     const t = now();
     // As far back as a dead owner's slots can go unpublished (its last renewal, its record's
     // TTL, our next renewal), with one renewal to spare: re-published slots cost nothing.
     const lookbackMs = shardTtlMs + 3 * renewEveryMs;
     const pass: KeptJob[] = [];
     for (const m of monitors.values()) {
-      if (!membership!.owns(m.id) || ownerOf(m.id, previous) === holder) continue;
+      if (heldBefore.has(m.id)) continue;
       const intervalMs = m.intervalSeconds * 1000;
       const queued = queue.dueOf(m.id) ?? Infinity;
-      for (let slot = nextDueMs(m.id, intervalMs, t - lookbackMs - 1); slot < queued && slot <= t; slot += intervalMs) {
+      for (let slot = nextDueMs(m.id, intervalMs, detectedAt - lookbackMs - 1); slot < queued && slot <= t; slot += intervalMs) {
         const deadlineMs = jobDeadlineMs(m, slot);
         if (deadlineMs <= t || deps.inPauseWindow?.(m, slot)) continue;
         for (const region of m.regions) pass.push({ monitor: m, region, scheduledAtMs: slot, deadlineMs });
@@ -294,7 +300,8 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     await reloadOne(notice.monitorId, notice.checkNow).catch((err) => logger.error({ err, monitorId: notice.monitorId }, 'monitor reload failed'));
   });
   deps.metrics?.observe(() => ({ monitors: monitors.size, leader, backlog: backlog.size }));
-  await fullReload();
+  // Sharded: the first renewal loads the monitors this scheduler owns.
+  if (!membership) await fullReload();
   if (!membership) await hotState.putRecord(INCARNATIONS, holder, incarnation, leaseTtlMs * 3);
   await renewLease();
   const leaseTimer = setInterval(() => void renewLease(), renewEveryMs);

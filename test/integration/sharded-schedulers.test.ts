@@ -30,6 +30,8 @@ interface Child {
   /** monitor → slots this child dispatched itself (not re-published gained slots). */
   dispatched: Array<{ monitorId: string; dueMs: number; atMs: number }>;
   members: string;
+  /** Monitors the scheduler holds in memory, as it last said. */
+  holds: number;
 }
 
 const natsUrl = realService('nats');
@@ -54,7 +56,7 @@ describe.runIf(natsUrl && redisUrl)('sharded schedulers over real NATS and Redis
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const child: Child = { id, proc, out: '', dispatched: [], members: '' };
+    const child: Child = { id, proc, out: '', dispatched: [], members: '', holds: 0 };
     let partial = '';
     proc.stdout!.on('data', (d: Buffer) => {
       partial += d.toString();
@@ -65,6 +67,7 @@ describe.runIf(natsUrl && redisUrl)('sharded schedulers over real NATS and Redis
         const [word, a, b] = line.split(' ');
         if (word === 'dispatched') child.dispatched.push({ monitorId: a, dueMs: Number(b), atMs: Date.now() });
         if (word === 'members') child.members = a ?? '';
+        if (word === 'holds') child.holds = Number(a);
       }
     });
     proc.stderr!.on('data', (d: Buffer) => { child.out += d.toString(); });
@@ -104,6 +107,9 @@ describe.runIf(natsUrl && redisUrl)('sharded schedulers over real NATS and Redis
     expect(share(a, from).size).toBeGreaterThan(0);
     expect(share(b, from).size).toBeGreaterThan(0);
     expect(share(a, from).size + share(b, from).size).toBe(MONITORS);
+    // Each holds only its share in memory.
+    expect(a.holds + b.holds).toBe(MONITORS);
+    expect(Math.max(a.holds, b.holds)).toBeLessThan(MONITORS);
 
     a.proc.kill('SIGKILL');
     const killedAt = Date.now();
@@ -114,6 +120,7 @@ describe.runIf(natsUrl && redisUrl)('sharded schedulers over real NATS and Redis
     const alone = Date.now();
     await eventually(() => Date.now() > alone + INTERVAL_MS + 500, { timeoutMs: 2 * INTERVAL_MS, intervalMs: 100, what: 'an interval with one scheduler' });
     expect(share(b, alone).size).toBe(MONITORS);
+    expect(b.holds).toBe(MONITORS);
 
     const c = startChild('sched-c');
     await Promise.all([sees(b, ['sched-b', 'sched-c']), sees(c, ['sched-b', 'sched-c'])]);

@@ -4,7 +4,7 @@
  * monitors every SCHEDULER_CHILD_INTERVAL_SECONDS in region `local`), so every child holds
  * the same ones without a database; NATS and Redis are real. Prints each slot it dispatches
  * (`dispatched <monitor> <due ms>`) and its view of the live schedulers when it changes
- * (`members a,b`).
+ * (`members a,b`) and how many monitors it holds (`holds n`).
  *
  *   node --import tsx test/support/scheduler-child.ts   (PHAROS_NATS_URL, PHAROS_REDIS_URL, PHAROS_SCHEDULER_ID, …)
  */
@@ -38,7 +38,9 @@ const scheduler = await startScheduler({
   onDispatch: (monitorId, dueMs) => out(`dispatched ${monitorId} ${dueMs}`),
 });
 let seen = '';
+let held = -1;
 setInterval(() => {
+  if (scheduler.size() !== held) out(`holds ${(held = scheduler.size())}`);
   const members = scheduler.shardMembers().join(',');
   if (members !== seen) out(`members ${(seen = members)}`);
 }, 100);
