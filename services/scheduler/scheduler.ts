@@ -13,6 +13,7 @@ import { JobBacklog, type KeptJob } from './job-backlog.js';
 import { missedResult } from './missed-slots.js';
 import type { SchedulerMetrics } from '../lib/metrics/scheduler-metrics.js';
 import { createShardMembership } from './shard-membership.js';
+import { ownerOf } from './rendezvous.js';
 
 /** What the scheduler needs of the monitor store. */
 export interface ActiveMonitorSource {
@@ -238,36 +239,72 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
    * publishing them — so those whose deadline has not passed are published now; a slot the
    * previous owner did publish has the same job id, and the bus keeps one.
    */
+  let renewing = false;
   async function renewShare(): Promise<void> {
-    if (!membership) return;
+    if (!membership || renewing) return;
+    renewing = true;
     try {
       const change = await membership.renew();
       if (!leader) logger.info({ event: 'scheduler.shard_joined', holder, members: change.current }, 'scheduler publishes its share of the monitors');
       leader = true;
       if (change.changed) {
         logger.info({ event: 'scheduler.shards_changed', holder, from: change.previous, to: change.current }, 'scheduler set changed; monitors rebalanced');
-        const detectedAt = now();
-        const held = new Set(monitors.keys());
-        // Load what we own now and forget what we gave up; then the gained monitors' recent slots.
-        await fullReload();
-        await publishGained(held, detectedAt);
+        rebalance(now(), change.previous);
+      } else if (change.lapsed) {
+        // Same owners, but we published nothing while our renewal was stale: our recent slots.
+        logger.warn({ event: 'scheduler.shard_lapsed', holder }, 'scheduler renewal was late; publishing its recent slots again');
+        await publishGained(new Set(), now(), []);
       }
     } catch (err) {
       leader = membership.members().length > 0;
       logger.warn({ err }, 'scheduler shard renewal failed');
+    } finally {
+      renewing = false;
     }
   }
 
-  async function publishGained(heldBefore: ReadonlySet<string>, detectedAt: number): Promise<void> {
+  /**
+   * Loads what this scheduler owns now and forgets what it gave up, then publishes the gained
+   * monitors' recent slots. Runs apart from the renewals (a reload of many monitors must not
+   * make this scheduler's record late), one at a time: changes seen meanwhile run it once more,
+   * looking back from the first of them.
+   */
+  let rebalancing: Promise<void> | undefined;
+  let rebalanceSince: number | undefined;
+  let rebalanceFrom: readonly string[] = [];
+  function rebalance(detectedAt: number, previous: readonly string[]): void {
+    if (rebalanceSince === undefined) rebalanceFrom = previous;
+    rebalanceSince = Math.min(rebalanceSince ?? detectedAt, detectedAt);
+    rebalancing ??= (async () => {
+      while (rebalanceSince !== undefined && !stopped) {
+        const since = rebalanceSince;
+        const from = rebalanceFrom;
+        rebalanceSince = undefined;
+        const held = new Set(monitors.keys());
+        await fullReload();
+        await publishGained(held, since, from);
+      }
+    })().catch((err) => logger.error({ err }, 'rebalance failed')).finally(() => {
+      rebalancing = undefined;
+    });
+  }
+
+  async function publishGained(heldBefore: ReadonlySet<string>, detectedAt: number, previous: readonly string[]): Promise<void> {
     const t = now();
-    // As far back as a dead owner's slots can go unpublished (its last renewal, its record's
-    // TTL, our next renewal), with one renewal to spare: re-published slots cost nothing.
-    const lookbackMs = shardTtlMs + 3 * renewEveryMs;
+    // A dead owner's slots can go unpublished as far back as its last renewal before its
+    // record expired (the record's TTL and our next renewal), with one renewal to spare.
+    const afterDeathMs = shardTtlMs + 3 * renewEveryMs;
+    // A live owner stops within one of its renewals of ours: two renewals back is enough.
+    const afterHandOverMs = 2 * renewEveryMs;
+    const current = membership!.members();
+    const others = previous.length ? previous : current.filter((id) => id !== holder);
     const pass: KeptJob[] = [];
     for (const m of monitors.values()) {
       if (heldBefore.has(m.id)) continue;
       const intervalMs = m.intervalSeconds * 1000;
       const queued = queue.dueOf(m.id) ?? Infinity;
+      const previousOwner = ownerOf(m.id, others);
+      const lookbackMs = previousOwner !== undefined && previousOwner !== holder && current.includes(previousOwner) ? afterHandOverMs : afterDeathMs;
       for (let slot = nextDueMs(m.id, intervalMs, detectedAt - lookbackMs - 1); slot < queued && slot <= t; slot += intervalMs) {
         const deadlineMs = jobDeadlineMs(m, slot);
         if (deadlineMs <= t || deps.inPauseWindow?.(m, slot)) continue;
@@ -323,7 +360,10 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
       await changes.unsubscribe();
       await gaps.stop();
       // Sharded: give the share up now, so the others take it at their next renewal.
-      if (membership) await membership.leave().catch(() => undefined);
+      if (membership) {
+        await rebalancing;
+        await membership.leave().catch(() => undefined);
+      }
       // Not when a newer process runs under our id: the lease is its lease now.
       else if (leader && (await stillOurs().catch(() => false))) {
         // Exactly where we stopped, so a standby records precisely the slots nobody published.

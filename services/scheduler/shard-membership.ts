@@ -22,7 +22,14 @@ export interface ShardMembershipOptions {
 }
 
 export interface MembershipChange {
+  /** The live set differs from the one last read. */
   changed: boolean;
+  /**
+   * This scheduler's previous renewal was too old to trust (a stall longer than the record's
+   * validity, or hot state unreachable): it owned nothing meanwhile, so its own monitors'
+   * recent slots may be unpublished.
+   */
+  lapsed: boolean;
   previous: readonly string[];
   current: readonly string[];
 }
@@ -47,6 +54,7 @@ export function createShardMembership(opts: ShardMembershipOptions): ShardMember
   const active = () => now() - renewedAt < validMs;
   return {
     members: () => (active() ? members : []),
+    // (The last set read is kept while inactive: a lapse alone is not a change of owners.)
     owns: (monitorId) => active() && ownerOf(monitorId, members) === opts.schedulerId,
     async renew() {
       const started = now();
@@ -55,14 +63,14 @@ export function createShardMembership(opts: ShardMembershipOptions): ShardMember
       const current = Object.keys(records).sort();
       // Our own record is there (we just wrote it) unless hot state lost it in between.
       if (!current.includes(opts.schedulerId)) throw new Error('own scheduler record not found after renewal');
-      const previous = active() ? members : [];
+      const previous = members;
+      const lapsed = renewedAt !== -Infinity && !active();
       members = current;
       renewedAt = started;
-      return { changed: previous.join('\n') !== current.join('\n'), previous, current };
+      return { changed: previous.join('\n') !== current.join('\n'), lapsed, previous, current };
     },
     async leave() {
       renewedAt = -Infinity;
-      members = [];
       await opts.hotState.putRecord(SHARDS_GROUP, opts.schedulerId, 'leaving', 1);
     },
   };

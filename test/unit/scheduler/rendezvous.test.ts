@@ -44,21 +44,22 @@ describe('shard membership', () => {
     const a = createShardMembership({ hotState, schedulerId: 'a', incarnation: '1', ttlMs: 3_000, now: () => t });
     const b = createShardMembership({ hotState, schedulerId: 'b', incarnation: '1', ttlMs: 3_000, now: () => t });
     expect((await a.renew()).current).toEqual(['a']);
-    expect(await b.renew()).toEqual({ changed: true, previous: [], current: ['a', 'b'] });
-    expect(await a.renew()).toEqual({ changed: true, previous: ['a'], current: ['a', 'b'] });
+    expect(await b.renew()).toEqual({ changed: true, lapsed: false, previous: [], current: ['a', 'b'] });
+    expect(await a.renew()).toEqual({ changed: true, lapsed: false, previous: ['a'], current: ['a', 'b'] });
     const owned = ids.slice(0, 1000).filter((id) => a.owns(id)).length + ids.slice(0, 1000).filter((id) => b.owns(id)).length;
     expect(owned).toBe(1000);
     // a stops renewing (killed); b goes on: after a's TTL b alone owns everything.
     t += 2_000;
     expect((await b.renew()).changed).toBe(false);
     t += 1_001;
-    expect(await b.renew()).toEqual({ changed: true, previous: ['a', 'b'], current: ['b'] });
+    expect(await b.renew()).toEqual({ changed: true, lapsed: false, previous: ['a', 'b'], current: ['b'] });
     expect(ids.slice(0, 1000).every((id) => b.owns(id))).toBe(true);
     // a, not renewed for longer than its record lives, owns nothing (it must not publish beside b).
     expect(ids.slice(0, 1000).some((id) => a.owns(id))).toBe(false);
     expect(a.members()).toEqual([]);
+    // a comes back from its stall: a lapse (it owned nothing meanwhile), and b is back in its view.
+    expect(await a.renew()).toEqual({ changed: false, lapsed: true, previous: ['a', 'b'], current: ['a', 'b'] });
     // A graceful leave is seen at the next renewal.
-    await a.renew();
     await a.leave();
     t += 2;
     expect((await b.renew()).current).toEqual(['b']);
