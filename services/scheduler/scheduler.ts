@@ -251,9 +251,10 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
         logger.info({ event: 'scheduler.shards_changed', holder, from: change.previous, to: change.current }, 'scheduler set changed; monitors rebalanced');
         rebalance(now(), change.previous);
       } else if (change.lapsed) {
-        // Same owners, but we published nothing while our renewal was stale: our recent slots.
+        // Same owners, but we published nothing while our renewal was stale: our recent slots,
+        // as far back as after a death (as the previous owner, we are the one that was away).
         logger.warn({ event: 'scheduler.shard_lapsed', holder }, 'scheduler renewal was late; publishing its recent slots again');
-        await publishGained(new Set(), now(), []);
+        void publishGained(new Set(), now(), [holder]).catch((err) => logger.error({ err }, 'recent slots not published'));
       }
     } catch (err) {
       leader = membership.members().length > 0;
