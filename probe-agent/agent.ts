@@ -19,6 +19,7 @@ import { createOutbox, segmentBytes, type OutboxDepth, type OutboxDrops } from '
 import { openOutboxLog, type OutboxLog } from './outbox-log.js';
 import { createCheckRunner } from './runner.js';
 import { createIngestTransport, ingestCredentials } from './transport.js';
+import type { AgentMetrics } from './metrics.js';
 
 export { AgentFatalError } from './ingest-errors.js';
 
@@ -49,6 +50,8 @@ export interface AgentDeps {
   backoff?: BackoffPolicy;
   /** Bounds of a graceful stop. */
   stopTimeouts?: { drainMs: number; flushMs: number };
+  /** Prometheus metrics (probe-agent/metrics.ts); absent = none kept. */
+  metrics?: AgentMetrics;
 }
 
 export interface AgentStats {
@@ -109,7 +112,10 @@ export async function startAgent(deps: AgentDeps): Promise<RunningAgent> {
     region,
     logger: log,
     now,
-    onResult: (result) => outbox.add(result),
+    onResult: (result) => {
+      deps.metrics?.checked(result);
+      outbox.add(result);
+    },
     onAbandoned: (job) => held.release(job.jobId, 'check abandoned without a result'),
   });
 
@@ -134,10 +140,23 @@ export async function startAgent(deps: AgentDeps): Promise<RunningAgent> {
     inFlight: () => runner.inFlight(),
     logger: log,
     backoff: deps.backoff,
+    onReconnecting: deps.metrics?.reconnecting,
     onFatal: (err) => {
       log.error({ err: err.message }, 'ingest refused this agent; stopping');
       void stop(err);
     },
+  });
+
+  deps.metrics?.observe(() => {
+    const depth = outbox.depth();
+    const oldest = outbox.pending().next().value;
+    return {
+      inFlight: runner.inFlight(),
+      outboxResults: depth.results,
+      outboxBytes: depth.bytes,
+      outboxOldestAgeMs: oldest ? Math.max(0, now() - oldest.firstAddedAtMs) : 0,
+      connected: transport.connected(),
+    };
   });
 
   try {

@@ -34,6 +34,8 @@ export interface IngestTransportOptions {
   inFlight: () => number;
   logger: Logger;
   backoff?: BackoffPolicy;
+  /** Called each time the agent waits to reconnect to ingest (metrics). */
+  onReconnecting?: () => void;
   random?: () => number;
   /** Batches sent but not yet acknowledged on one stream, at most. */
   maxUnackedBatches?: number;
@@ -136,6 +138,7 @@ export function createIngestTransport(o: IngestTransportOptions): IngestTranspor
       }
       if (stopping.signal.aborted) return;
       if (healthy) backoff.reset();
+      o.onReconnecting?.();
       await sleep(backoff.next(), stopping.signal);
     }
   }

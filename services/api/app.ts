@@ -32,6 +32,7 @@ import { installJsonEtags } from './plugins/etag.js';
 import { installDashboard } from './dashboard.js';
 import { sessionRoutes } from './routes/session/routes.js';
 import { planRoutes } from './routes/plan/routes.js';
+import { installOperations } from './plugins/operations.js';
 
 /** The public HTTP surface. Dependencies come in; nothing here opens a connection of its own. */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
@@ -67,6 +68,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     },
   });
   app.get('/healthz', { config: { scope: 'public' }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+  if (deps.operations) installOperations(app, deps.operations);
   app.get('/openapi/v1.json', { config: { scope: 'public' }, schema: { hide: true } }, async () => app.swagger());
   // The interactive explorer (Scalar, as the Enori document links), served with its own
   // script from this server: no CDN, so it works on closed networks too.

@@ -59,6 +59,8 @@ export interface ApiDeps {
   now?: () => number;
   /** DNS for Diligent monitorings' websites (the SSRF guard's lookup at creation); default the system resolver. */
   websiteLookup?: import('../lib/ssrf/guarded-resolver.js').AddressLookup;
+  /** Prometheus registry and dependency probes for /metrics, /readyz and request metrics (absent: not served). */
+  operations?: import('./plugins/operations.js').ApiOperations;
 }
 
 /** What a verb receives: the dependencies and who is asking. */

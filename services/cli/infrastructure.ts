@@ -52,7 +52,7 @@ export async function openHotState(config: Readonly<Config>): Promise<HotState> 
 export async function openResultStore(config: Readonly<Config>): Promise<ResultStore> {
   const { openChdbResultStore, openClickHouseResultStore } = await import('../lib/results/open.js');
   const store = config.clickhouseUrl
-    ? openClickHouseResultStore(config.clickhouseUrl, config.clickhouseDatabase)
+    ? openClickHouseResultStore(config.clickhouseUrl, config.clickhouseDatabase, { cluster: config.clickhouseCluster, asyncInsert: config.clickhouseAsyncInsert })
     : (mkdirSync(config.dataDir, { recursive: true }), openChdbResultStore(path.join(config.dataDir, 'clickhouse'), config.clickhouseDatabase));
   await store.migrate();
   return store;

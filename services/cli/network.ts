@@ -22,7 +22,6 @@ import { AgentTokenStore } from '../lib/tenancy/agent-tokens.js';
 import { PlanQuotas } from '../lib/tenancy/quotas.js';
 import { TeamStore } from '../lib/tenancy/teams.js';
 import { OrganizationStore } from '../lib/tenancy/organizations.js';
-import { MonitorStatusStore } from '../alerting/status-store.js';
 import { startStatusEvaluator } from '../alerting/status-evaluator.js';
 import { AlertOutbox } from '../alerting/deliveries/outbox.js';
 import { DeliveryStore } from '../alerting/deliveries/delivery-store.js';
@@ -43,6 +42,13 @@ import { openOperatorAlerts } from './operator-alerts.js';
 import { startRegionWatch } from '../alerting/operator/region-watch.js';
 import type { AlertChannelDeps } from '../api/context.js';
 import { startEncrataRole } from '../encrata/role.js';
+import { createMetricsRegistry } from '../lib/metrics/registry.js';
+import { createIngestMetrics } from '../lib/metrics/ingest-metrics.js';
+import { createSchedulerMetrics } from '../lib/metrics/scheduler-metrics.js';
+import { createAlertingMetrics } from '../lib/metrics/alerting-metrics.js';
+import { createAgentMetrics } from '../../probe-agent/metrics.js';
+import { CountingStatusStore, countedDeliveries, pendingDeliveries } from '../alerting/instrumented.js';
+import { dependencyProbes, serveOperations } from './operations.js';
 
 export type ServerRole = 'api' | 'scheduler' | 'ingest' | 'alerting' | 'diligent' | 'encrata-worker';
 
@@ -55,6 +61,8 @@ export interface NetworkOptions {
 export interface RunningNetwork {
   apiUrl?: string;
   grpcPort?: number;
+  /** The operations listener (/metrics, /healthz, /readyz), when PHAROS_METRICS_PORT is set. */
+  metricsUrl?: string;
   /**
    * The admin key generated on first start, for the caller to show once on the terminal.
    * It is never logged, and absent when the operator supplied PHAROS_BOOTSTRAP_KEY.
@@ -106,6 +114,9 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
     const needsResults = roles.has('api') || roles.has('ingest');
     const results = needsResults ? await openResultStore(config) : undefined;
     if (results) stops.push(() => results.close());
+    // One Prometheus registry per process, for every role it runs (docs/operations.md).
+    const registry = createMetricsRegistry();
+    const readiness = dependencyProbes({ sql, bus, hotState, results });
 
     const monitors = new MonitorStore(sql);
     const heartbeats = new HeartbeatStore(sql);
@@ -130,18 +141,21 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
       stops.push(async () => clearInterval(calendarTimer));
     }
     if (roles.has('ingest')) {
-      const ingest = await startIngest({ config, resultStore: results!, bus, subjects, hotState, tokens: agentTokens, logger, maintenance: calendar });
+      const ingest = await startIngest({ config, resultStore: results!, bus, subjects, hotState, tokens: agentTokens, logger, maintenance: calendar, metrics: createIngestMetrics(registry) });
       stops.push(() => ingest.stop());
       out.grpcPort = ingest.port;
     }
     let startWatchingRegions: (() => void) | undefined;
     if (roles.has('alerting')) {
       const alertingLogger = logger.child({ component: 'alerting' });
+      const alertingMetrics = createAlertingMetrics(registry);
+      alertingMetrics.observePending(pendingDeliveries(sql));
       // Stopped after the evaluator (stops run in reverse), so its last nudge finds a worker.
       const operatorAlerts = openOperatorAlerts(config);
       stops.push(() => operatorAlerts.close());
+      const sender = operatorAlerts.wrap(alertSender(sql, alertChannels, statusPageAccessKey));
       const deliveries = startDeliveryWorker({
-        store: new DeliveryStore(sql), ...operatorAlerts.wrap(alertSender(sql, alertChannels, statusPageAccessKey)), logger: alertingLogger, leaseMs: config.deliveryLeaseMs,
+        store: new DeliveryStore(sql), ...sender, deliverEvent: countedDeliveries(sender.deliverEvent, alertingMetrics), logger: alertingLogger, leaseMs: config.deliveryLeaseMs,
       });
       stops.push(() => deliveries.stop());
       // One operator alert per region that loses (or regains) all its agents, whichever process sees it first.
@@ -154,7 +168,7 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
         stops.push(() => regionWatch.stop());
       };
       const evaluator = await startStatusEvaluator({
-        bus, subjects, monitors, statuses: new MonitorStatusStore(sql), incidents, outbox: new AlertOutbox(), escalations,
+        bus, subjects, monitors, statuses: new CountingStatusStore(sql, alertingMetrics), incidents, outbox: new AlertOutbox(), escalations,
         maintenance: new MaintenanceWindowStore(sql), darkRegions: createDarkRegions(hotState, config.regions), onDeliveriesQueued: () => deliveries.nudge(), logger: alertingLogger,
       });
       stops.push(() => evaluator.unsubscribe());
@@ -162,7 +176,7 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
       stops.push(() => escalationWorker.stop());
     }
     if (roles.has('scheduler')) {
-      const scheduler = await startScheduler({ monitors, bus, hotState, subjects, schedulerId: config.schedulerId, backlogMaxJobs: config.schedulerBacklogMax, logger: logger.child({ component: 'scheduler' }), inPauseWindow: (m, at) => calendar!.paused(m, at) });
+      const scheduler = await startScheduler({ monitors, bus, hotState, subjects, schedulerId: config.schedulerId, backlogMaxJobs: config.schedulerBacklogMax, logger: logger.child({ component: 'scheduler' }), inPauseWindow: (m, at) => calendar!.paused(m, at), metrics: createSchedulerMetrics(registry), sharding: config.schedulerSharded ? {} : undefined });
       stops.push(() => scheduler.stop());
       const watchdog = startHeartbeatWatchdog({ store: heartbeats, publish: (r) => publishHeartbeatResults(bus, subjects, r), logger });
       stops.push(() => watchdog.stop());
@@ -176,6 +190,7 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
     if (opts.embeddedAgents) {
       await agentTokens.revokeByName(EMBEDDED_AGENT_TOKEN);
       const checkers = createAgentCheckers(config);
+      const agentMetrics = createAgentMetrics(registry);
       for (const region of config.regions) {
         const { token } = await agentTokens.create(region, EMBEDDED_AGENT_TOKEN);
         const agent = await startAgent({
@@ -187,6 +202,7 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
           subjects,
           logger: logger.child({ component: 'agent' }),
           checkers,
+          metrics: agentMetrics,
         });
         stops.push(() => agent.stop());
       }
@@ -200,13 +216,18 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
       const boot = await bootstrapOrganization(sql, config.bootstrapKey);
       out.adminKey = boot.generatedAdminKey;
       if (!alertChannels) logger.warn('PHAROS_SECRETS_KEY is not set: the alert channel api answers 503 until it is, and status page access cookies last only as long as this process');
-      const app: FastifyInstance = await buildApp({ config, logger, sql, monitors, heartbeats, incidents, incidentLifecycle: new IncidentLifecycle({ sql, outbox: new AlertOutbox(), escalations }), apiKeys, quotas: new PlanQuotas(sql), teams: new TeamStore(sql), orgs: new OrganizationStore(sql), results: results!, hotState, bus, subjects, alertChannels, statusPageAccessKey, mail: alertChannels?.mail ?? null });
+      const app: FastifyInstance = await buildApp({ config, logger, sql, monitors, heartbeats, incidents, incidentLifecycle: new IncidentLifecycle({ sql, outbox: new AlertOutbox(), escalations }), apiKeys, quotas: new PlanQuotas(sql), teams: new TeamStore(sql), orgs: new OrganizationStore(sql), results: results!, hotState, bus, subjects, alertChannels, statusPageAccessKey, mail: alertChannels?.mail ?? null, operations: { registry, readiness } });
       await app.listen({ host: config.http.host, port: config.http.port });
       stops.push(() => app.close());
       const addr = app.server.address();
       const port = typeof addr === 'object' && addr ? addr.port : config.http.port;
       const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
       out.apiUrl = `http://${host}:${port}`;
+    }
+    const operations = await serveOperations(config, logger, registry, readiness);
+    if (operations) {
+      stops.push(() => operations.stop());
+      out.metricsUrl = operations.url;
     }
     return out;
   } catch (err) {

@@ -14,6 +14,7 @@ export async function serve(config: Readonly<Config>, roles: ServerRole[], embed
   if (network.apiUrl) lines.push(`API: ${network.apiUrl}   (OpenAPI: ${network.apiUrl}/openapi/v1.json)`);
   if (network.apiUrl) lines.push(`Dashboard: ${network.apiUrl}/   (sign in with an API key)`);
   if (network.grpcPort !== undefined && !embeddedAgents) lines.push(`Agent ingest (gRPC): port ${network.grpcPort}`);
+  if (network.metricsUrl) lines.push(`Metrics and health: ${network.metricsUrl}/metrics, /healthz, /readyz`);
   if (network.adminKey) lines.push(`Admin API key (shown only this once, store it now): ${network.adminKey}`);
   if (role === 'dev') lines.push(`Data: ${config.dataDir}`);
   process.stdout.write(`${lines.join('\n')}\n`);

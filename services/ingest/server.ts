@@ -26,6 +26,8 @@ import { ResultWriter, type MaintenanceLookup, type ResultWriterOptions } from '
 import { handleStreamResults } from './stream-results.js';
 import { startHeartbeatIntake } from './heartbeat-intake.js';
 import { startMissedIntake } from './missed-intake.js';
+import { InstrumentedResultWriter } from './instrumented.js';
+import type { IngestMetrics } from '../lib/metrics/ingest-metrics.js';
 
 export interface IngestDeps {
   config: Readonly<Config>;
@@ -40,6 +42,8 @@ export interface IngestDeps {
   writer?: ResultWriterOptions;
   /** Maintenance windows, to mark checks that uptime leaves out (none marked without it). */
   maintenance?: MaintenanceLookup;
+  /** Prometheus metrics (services/lib/metrics/ingest-metrics.ts); absent = none kept. */
+  metrics?: IngestMetrics;
 }
 
 export interface IngestServer {
@@ -54,10 +58,8 @@ export async function startIngest(deps: IngestDeps): Promise<IngestServer> {
   const logger = deps.logger.child({ component: 'ingest' });
   const presenceIntervalMs = config.agent.presenceIntervalMs;
   const presence = new AgentPresence(deps.hotState, presenceIntervalMs, now);
-  const writer = new ResultWriter(
-    { store: deps.resultStore, hotState: deps.hotState, bus: deps.bus, subjects: deps.subjects, logger, maintenance: deps.maintenance },
-    deps.writer,
-  );
+  const writerDeps = { store: deps.resultStore, hotState: deps.hotState, bus: deps.bus, subjects: deps.subjects, logger, maintenance: deps.maintenance };
+  const writer = deps.metrics ? new InstrumentedResultWriter(deps.metrics, writerDeps, deps.writer) : new ResultWriter(writerDeps, deps.writer);
 
   const impl: AgentServiceServer = {
     register: unary<RegisterRequest, RegisterResponse>(logger, 'ingest.register', async (call, event) => {

@@ -33,6 +33,10 @@ export interface Config {
   redisPrefix: string;
   clickhouseUrl?: string;
   clickhouseDatabase: string;
+  /** A ClickHouse cluster (remote_servers) for the replicated schema (docs/clickhouse.md "On a cluster"); needs a server URL. */
+  clickhouseCluster?: string;
+  /** Server-side async inserts that still wait for their flush (ack semantics kept). */
+  clickhouseAsyncInsert: boolean;
   intervalLimits: { minSeconds: number; maxSeconds: number };
   /** Days a result row is kept in ClickHouse (plan limits refine this later). */
   retentionDays: number;
@@ -75,6 +79,13 @@ export interface Config {
   schedulerId: string;
   /** Jobs the scheduler keeps while the bus refuses them; past it the oldest are recorded missed. */
   schedulerBacklogMax: number;
+  /** Several schedulers split the monitors by rendezvous hashing over the live ones, instead of one lease holder (docs/decisions.md "Sharded schedulers"). */
+  schedulerSharded: boolean;
+  /**
+   * The operations listener (/metrics, /healthz, /readyz) every role and agent serves
+   * (docs/operations.md); no port = not served (the api still answers them on its own port).
+   */
+  metrics: { host: string; port?: number };
   agent: AgentConfig;
   /** The Encrata entity monitors' workers and outside sources (docs/encrata.md). */
   encrata: EncrataConfig;
@@ -281,6 +292,7 @@ export function loadConfig(role: Role, env: Env, overrides: ConfigOverrides = {}
     rdapBootstrapFile: path.resolve(str(env, 'PHAROS_RDAP_BOOTSTRAP_FILE') ?? path.join(dataDir, 'rdap-dns.json')),
     schedulerId: str(env, 'PHAROS_SCHEDULER_ID') ?? `${os.hostname()}:${role}:${dataDir}`,
     schedulerBacklogMax: int(env, 'PHAROS_SCHEDULER_BACKLOG_MAX', 100_000, 0, 10_000_000),
+    schedulerSharded: bool(env, 'PHAROS_SCHEDULER_SHARDED', false),
     databaseUrl: embedded ? undefined : str(env, 'PHAROS_DATABASE_URL'),
     databaseSchema: str(env, 'PHAROS_DATABASE_SCHEMA') ?? 'public',
     natsUrl: embedded ? undefined : str(env, 'PHAROS_NATS_URL'),
@@ -289,6 +301,8 @@ export function loadConfig(role: Role, env: Env, overrides: ConfigOverrides = {}
     redisPrefix: str(env, 'PHAROS_REDIS_PREFIX') ?? 'pharos:',
     clickhouseUrl: embedded ? undefined : str(env, 'PHAROS_CLICKHOUSE_URL'),
     clickhouseDatabase: str(env, 'PHAROS_CLICKHOUSE_DATABASE') ?? 'pharos',
+    clickhouseCluster: str(env, 'PHAROS_CLICKHOUSE_CLUSTER'),
+    clickhouseAsyncInsert: bool(env, 'PHAROS_CLICKHOUSE_ASYNC_INSERT', false),
     intervalLimits: {
       minSeconds: int(env, 'PHAROS_MIN_INTERVAL_SECONDS', 5, 1, 86400),
       maxSeconds: int(env, 'PHAROS_MAX_INTERVAL_SECONDS', 86400, 1, 86400 * 7),
@@ -299,6 +313,10 @@ export function loadConfig(role: Role, env: Env, overrides: ConfigOverrides = {}
     smtp: { url: smtpUrl(env), from: str(env, 'PHAROS_SMTP_FROM') },
     operatorAlerts: { webhookUrl: secretUrl(env, 'PHAROS_OPERATOR_WEBHOOK_URL'), emails: addresses(env, 'PHAROS_OPERATOR_EMAILS') },
     deliveryLeaseMs: int(env, 'PHAROS_DELIVERY_LEASE_SECONDS', 60, 15, 3600) * 1000,
+    metrics: {
+      host: str(env, 'PHAROS_METRICS_HOST') ?? (embedded ? '127.0.0.1' : '0.0.0.0'),
+      port: env.PHAROS_METRICS_PORT === undefined || env.PHAROS_METRICS_PORT.trim() === '' ? undefined : int(env, 'PHAROS_METRICS_PORT', 0, 0, 65535),
+    },
     agent: {
       region: overrides.region ?? str(env, 'PHAROS_REGION'),
       token: overrides.token ?? str(env, 'PHAROS_AGENT_TOKEN'),
@@ -333,6 +351,10 @@ export function loadConfig(role: Role, env: Env, overrides: ConfigOverrides = {}
     if (role === 'api' || role === 'ingest') needs.push(['PHAROS_CLICKHOUSE_URL', config.clickhouseUrl]);
     const missing = needs.filter(([, v]) => !v).map(([k]) => k);
     if (missing.length) throw new ConfigError(`pharos ${role} needs ${missing.join(', ')} (use "pharos dev" for the embedded network)`);
+  }
+  if (config.clickhouseCluster !== undefined) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(config.clickhouseCluster)) throw new ConfigError(`PHAROS_CLICKHOUSE_CLUSTER must be a cluster name (letters, digits, underscores), got "${config.clickhouseCluster}"`);
+    if (!config.clickhouseUrl) throw new ConfigError('PHAROS_CLICKHOUSE_CLUSTER needs PHAROS_CLICKHOUSE_URL (chDB is one process, not a cluster)');
   }
   if (config.operatorKey !== undefined && config.operatorKey.length < 24) {
     throw new ConfigError('PHAROS_OPERATOR_KEY must be at least 24 characters');

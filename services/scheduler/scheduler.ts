@@ -11,6 +11,9 @@ import { buildCheckJob, encodeCheckJob, jobDeadlineMs } from '../lib/monitors/ch
 import { createGapRecorder } from './gap-recorder.js';
 import { JobBacklog, type KeptJob } from './job-backlog.js';
 import { missedResult } from './missed-slots.js';
+import type { SchedulerMetrics } from '../lib/metrics/scheduler-metrics.js';
+import { createShardMembership } from './shard-membership.js';
+import { ownerOf } from './rendezvous.js';
 
 /** What the scheduler needs of the monitor store. */
 export interface ActiveMonitorSource {
@@ -41,10 +44,21 @@ export interface SchedulerDeps {
   onDispatch?: (monitorId: string, dueMs: number, publishedMs: number) => void;
   /** A `pause` maintenance window holds the monitor at this instant: its check is not sent. */
   inPauseWindow?: (monitor: Monitor, atMs: number) => boolean;
+  /** Prometheus metrics (services/lib/metrics/scheduler-metrics.ts); absent = none kept. */
+  metrics?: SchedulerMetrics;
+  /**
+   * Sharded scheduling (PHAROS_SCHEDULER_SHARDED): every live scheduler publishes the slots of
+   * the monitors rendezvous hashing gives it, instead of one lease holder publishing all
+   * (docs/decisions.md "Sharded schedulers"). `ttlMs`: how long a dead scheduler's share waits.
+   */
+  sharding?: { ttlMs?: number };
 }
 
 export interface RunningScheduler {
+  /** Publishing now: the lease holder, or (sharded) a live member of the shard set. */
   isLeader(): boolean;
+  /** Sharded: the live schedulers this one sees (empty when not sharded). */
+  shardMembers(): readonly string[];
   /** Monitors currently scheduled. */
   size(): number;
   stop(): Promise<void>;
@@ -77,15 +91,20 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
   let timer: NodeJS.Timeout | undefined;
   let dispatchedThrough: number | undefined;
   const backlog = new JobBacklog(deps.backlogMaxJobs ?? 100_000);
+  const shardTtlMs = deps.sharding?.ttlMs ?? 3_000;
+  const membership = deps.sharding ? createShardMembership({ hotState, schedulerId: holder, incarnation, ttlMs: shardTtlMs, now }) : undefined;
+  const renewEveryMs = Math.max(100, Math.floor((membership ? shardTtlMs : leaseTtlMs) / 3));
   const gaps = createGapRecorder({ hotState, bus, subjects, logger, now, settleMs: deps.missedSettleMs, oldestKeptSlot: () => backlog.oldestSlot() });
   // The region's work queue: a job waits there for an agent until its deadline (an agent
   // restarting or re-subscribing loses nothing); msgId = job id, so a re-publish is one job.
   const publishJob = (j: KeptJob) => {
     const job = buildCheckJob(j.monitor, j.region, j.scheduledAtMs);
-    return bus.publishWork(subjects.jobs(j.region), encodeCheckJob(job), { msgId: job.jobId, deadlineMs: job.deadlineMs });
+    const sent = bus.publishWork(subjects.jobs(j.region), encodeCheckJob(job), { msgId: job.jobId, deadlineMs: job.deadlineMs });
+    return deps.metrics ? sent.then(() => deps.metrics?.published(j.region, 1)) : sent;
   };
   const busMissed = (jobs: KeptJob[]) => {
     if (jobs.length === 0) return;
+    deps.metrics?.skipped('bus_unavailable', jobs.length);
     logger.warn({ event: 'scheduler.slots_missed', reason: 'bus_unavailable', slots: jobs.length }, 'jobs not published before their deadline');
     gaps.record(jobs.map((j) => missedResult(j.monitor, j.region, j.scheduledAtMs, 'bus_unavailable')));
   };
@@ -116,11 +135,14 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     queue.remove(id);
   }
 
+  /** Sharded: a scheduler holds only the monitors it owns, so memory splits with the work. */
+  const holds = (monitorId: string) => !membership || membership.owns(monitorId);
+
   async function fullReload(): Promise<void> {
     const active = await deps.monitors.listActive();
     const seen = new Set<string>();
     for (const m of active) {
-      if (!isAgentChecked(m)) continue;
+      if (!isAgentChecked(m) || !holds(m.id)) continue;
       seen.add(m.id);
       place(m, false);
     }
@@ -129,7 +151,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
 
   async function reloadOne(id: string, checkNow: boolean): Promise<void> {
     const m = await deps.monitors.getById(id);
-    if (!m || m.paused || !isAgentChecked(m)) forget(id);
+    if (!m || m.paused || !isAgentChecked(m) || !holds(id)) forget(id);
     else place(m, checkNow);
   }
 
@@ -165,7 +187,11 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
       if (!m) continue;
       const intervalMs = m.intervalSeconds * 1000;
       queue.schedule(m.id, nextDueMs(m.id, intervalMs, Math.max(due.dueMs, t - intervalMs)));
-      if (!leader || deps.inPauseWindow?.(m, due.dueMs)) continue;
+      if (membership ? !membership.owns(m.id) : !leader) continue;
+      if (deps.inPauseWindow?.(m, due.dueMs)) {
+        deps.metrics?.skipped('paused', m.regions.length);
+        continue;
+      }
       for (const region of m.regions) {
         pass.push({ monitor: m, region, scheduledAtMs: due.dueMs, deadlineMs: jobDeadlineMs(m, due.dueMs) });
       }
@@ -173,8 +199,9 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     }
     await publishPass(pass);
     if (deps.onDispatch) for (const d of dispatched) deps.onDispatch(d.monitorId, d.dueMs, now());
+    if (deps.metrics) for (const d of dispatched) deps.metrics.dispatched(now() - d.dueMs);
     dispatchedThrough = t;
-    if (leader) await gaps.dispatched(t).catch((err) => logger.warn({ err }, 'progress marker not written'));
+    if (leader && !membership) await gaps.dispatched(t).catch((err) => logger.warn({ err }, 'progress marker not written'));
   }
 
   function arm(): void {
@@ -206,7 +233,92 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     return false;
   }
 
+  /**
+   * Sharded: renew this scheduler's record and read the live set. Monitors it gains had their
+   * recent slots skipped here while another scheduler owned them — or that one died before
+   * publishing them — so those whose deadline has not passed are published now; a slot the
+   * previous owner did publish has the same job id, and the bus keeps one.
+   */
+  let renewing = false;
+  async function renewShare(): Promise<void> {
+    if (!membership || renewing) return;
+    renewing = true;
+    try {
+      const change = await membership.renew();
+      if (!leader) logger.info({ event: 'scheduler.shard_joined', holder, members: change.current }, 'scheduler publishes its share of the monitors');
+      leader = true;
+      if (change.changed) {
+        logger.info({ event: 'scheduler.shards_changed', holder, from: change.previous, to: change.current }, 'scheduler set changed; monitors rebalanced');
+        rebalance(now(), change.previous);
+      } else if (change.lapsed) {
+        // Same owners, but we published nothing while our renewal was stale: our recent slots,
+        // as far back as after a death (as the previous owner, we are the one that was away).
+        logger.warn({ event: 'scheduler.shard_lapsed', holder }, 'scheduler renewal was late; publishing its recent slots again');
+        void publishGained(new Set(), now(), [holder]).catch((err) => logger.error({ err }, 'recent slots not published'));
+      }
+    } catch (err) {
+      leader = membership.members().length > 0;
+      logger.warn({ err }, 'scheduler shard renewal failed');
+    } finally {
+      renewing = false;
+    }
+  }
+
+  /**
+   * Loads what this scheduler owns now and forgets what it gave up, then publishes the gained
+   * monitors' recent slots. Runs apart from the renewals (a reload of many monitors must not
+   * make this scheduler's record late), one at a time: changes seen meanwhile run it once more,
+   * looking back from the first of them.
+   */
+  let rebalancing: Promise<void> | undefined;
+  let rebalanceSince: number | undefined;
+  let rebalanceFrom: readonly string[] = [];
+  function rebalance(detectedAt: number, previous: readonly string[]): void {
+    if (rebalanceSince === undefined) rebalanceFrom = previous;
+    rebalanceSince = Math.min(rebalanceSince ?? detectedAt, detectedAt);
+    rebalancing ??= (async () => {
+      while (rebalanceSince !== undefined && !stopped) {
+        const since = rebalanceSince;
+        const from = rebalanceFrom;
+        rebalanceSince = undefined;
+        const held = new Set(monitors.keys());
+        await fullReload();
+        await publishGained(held, since, from);
+      }
+    })().catch((err) => logger.error({ err }, 'rebalance failed')).finally(() => {
+      rebalancing = undefined;
+    });
+  }
+
+  async function publishGained(heldBefore: ReadonlySet<string>, detectedAt: number, previous: readonly string[]): Promise<void> {
+    const t = now();
+    // A dead owner's slots can go unpublished as far back as its last renewal before its
+    // record expired (the record's TTL and our next renewal), with one renewal to spare.
+    const afterDeathMs = shardTtlMs + 3 * renewEveryMs;
+    // A live owner stops within one of its renewals of ours: two renewals back is enough.
+    const afterHandOverMs = 2 * renewEveryMs;
+    const current = membership!.members();
+    const others = previous.length ? previous : current.filter((id) => id !== holder);
+    const pass: KeptJob[] = [];
+    for (const m of monitors.values()) {
+      if (heldBefore.has(m.id)) continue;
+      const intervalMs = m.intervalSeconds * 1000;
+      const queued = queue.dueOf(m.id) ?? Infinity;
+      const previousOwner = ownerOf(m.id, others);
+      const lookbackMs = previousOwner !== undefined && previousOwner !== holder && current.includes(previousOwner) ? afterHandOverMs : afterDeathMs;
+      for (let slot = nextDueMs(m.id, intervalMs, detectedAt - lookbackMs - 1); slot < queued && slot <= t; slot += intervalMs) {
+        const deadlineMs = jobDeadlineMs(m, slot);
+        if (deadlineMs <= t || deps.inPauseWindow?.(m, slot)) continue;
+        for (const region of m.regions) pass.push({ monitor: m, region, scheduledAtMs: slot, deadlineMs });
+      }
+    }
+    if (pass.length === 0) return;
+    logger.info({ event: 'scheduler.gained_slots_published', jobs: pass.length }, 'recent slots of gained monitors published');
+    await publishPass(pass);
+  }
+
   async function renewLease(): Promise<void> {
+    if (membership) return renewShare();
     try {
       const held = (await stillOurs()) && (await hotState.acquireLease(LEASE, holder, leaseTtlMs));
       if (held !== leader) logger.info({ event: held ? 'scheduler.lease_acquired' : 'scheduler.lease_lost', holder }, held ? 'scheduler is now the leader' : 'scheduler lost the lease');
@@ -225,10 +337,12 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     const notice = MonitorChanged.decode(data);
     await reloadOne(notice.monitorId, notice.checkNow).catch((err) => logger.error({ err, monitorId: notice.monitorId }, 'monitor reload failed'));
   });
-  await fullReload();
-  await hotState.putRecord(INCARNATIONS, holder, incarnation, leaseTtlMs * 3);
+  deps.metrics?.observe(() => ({ monitors: monitors.size, leader, backlog: backlog.size }));
+  // Sharded: the first renewal loads the monitors this scheduler owns.
+  if (!membership) await fullReload();
+  if (!membership) await hotState.putRecord(INCARNATIONS, holder, incarnation, leaseTtlMs * 3);
   await renewLease();
-  const leaseTimer = setInterval(() => void renewLease(), Math.max(100, Math.floor(leaseTtlMs / 3)));
+  const leaseTimer = setInterval(() => void renewLease(), renewEveryMs);
   const reloadTimer = setInterval(() => {
     fullReload().catch((err) => logger.error({ err }, 'full reload failed'));
   }, fullReloadMs);
@@ -237,6 +351,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
 
   return {
     isLeader: () => leader,
+    shardMembers: () => membership?.members() ?? [],
     size: () => monitors.size,
     async stop() {
       stopped = true;
@@ -245,8 +360,13 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
       clearInterval(reloadTimer);
       await changes.unsubscribe();
       await gaps.stop();
+      // Sharded: give the share up now, so the others take it at their next renewal.
+      if (membership) {
+        await rebalancing;
+        await membership.leave().catch(() => undefined);
+      }
       // Not when a newer process runs under our id: the lease is its lease now.
-      if (leader && (await stillOurs().catch(() => false))) {
+      else if (leader && (await stillOurs().catch(() => false))) {
         // Exactly where we stopped, so a standby records precisely the slots nobody published.
         if (dispatchedThrough !== undefined) await gaps.dispatched(dispatchedThrough, true).catch(() => undefined);
         await hotState.releaseLease(LEASE, holder).catch(() => undefined);

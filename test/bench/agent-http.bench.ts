@@ -4,10 +4,13 @@
  * does not share the agent's event loop). Prints checks/s, check duration percentiles and
  * RSS, then one `BENCH {...}` line. Figures, not a pass/fail test.
  *
- *   node --import tsx test/bench/agent-http.bench.ts [--seconds 10] [--concurrency 64] [--host 127.0.0.1] [--outbox disk|memory]
+ *   node --import tsx test/bench/agent-http.bench.ts [--seconds 10] [--concurrency 64] [--host 127.0.0.1] [--outbox disk|memory] [--metrics on|off]
  *
  * `--outbox disk` (the agent's default) writes and fsyncs every sealed batch to an outbox log
  * in a temp directory, as `pharos agent` does; `memory` is the outbox without its log.
+ * `--metrics on` (the agent's default) counts every check in the agent's Prometheus metrics
+ * and scrapes them once a second, as Prometheus would; `off` leaves them out (issue 16's
+ * metrics overhead: run both and compare checks/s).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -22,6 +25,8 @@ import { createCheckers } from '../../probe-agent/checks/registry.js';
 import { createOutbox, segmentBytes } from '../../probe-agent/outbox.js';
 import { openOutboxLog } from '../../probe-agent/outbox-log.js';
 import { createCheckRunner } from '../../probe-agent/runner.js';
+import { createAgentMetrics } from '../../probe-agent/metrics.js';
+import { createMetricsRegistry } from '../../services/lib/metrics/registry.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -29,6 +34,7 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '64' },
     host: { type: 'string', default: '127.0.0.1' },
     outbox: { type: 'string', default: 'disk' },
+    metrics: { type: 'string', default: 'on' },
   },
 });
 const seconds = Number(args.seconds);
@@ -88,6 +94,11 @@ async function main(): Promise<void> {
   // Stands in for ingest: acknowledge each batch as soon as it is sealed.
   outbox.onSealed((batch) => queueMicrotask(() => outbox.ack(batch.batchId)));
 
+  const registry = args.metrics === 'on' ? createMetricsRegistry() : undefined;
+  const metrics = registry ? createAgentMetrics(registry) : undefined;
+  let scrapes = 0;
+  const scraper = registry ? setInterval(() => void registry.metrics().then(() => scrapes++), 1_000) : undefined;
+
   const durations: number[] = [];
   let done = 0;
   let failed = 0;
@@ -105,6 +116,7 @@ async function main(): Promise<void> {
     logger,
     now: Date.now,
     onResult(result: CheckResult) {
+      metrics?.checked(result);
       outbox.add(result);
       if (measuring) {
         done++;
@@ -140,6 +152,7 @@ async function main(): Promise<void> {
   measuring = false;
   feeding = false;
   clearInterval(rssTimer);
+  clearInterval(scraper);
   await runner.drain(15_000);
   outbox.close();
   if (logDir) fs.rmSync(logDir, { recursive: true, force: true });
@@ -159,6 +172,8 @@ async function main(): Promise<void> {
     rss_mb: Math.round(Math.max(peakRss, process.memoryUsage().rss) / 1024 / 1024),
     agent_cpu_pct: Math.round(((cpu.user + cpu.system) / 1_000 / (elapsedS * 1_000)) * 100),
     outbox: args.outbox,
+    metrics: args.metrics,
+    scrapes,
     fsyncs: measuredSyncs.count,
     fsync_ms_avg: measuredSyncs.count ? Number((measuredSyncs.ms / measuredSyncs.count).toFixed(2)) : 0,
     fresh_connection_per_check: true,
@@ -167,7 +182,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     `agent http checks: ${figures.checks_per_s} checks/s over ${figures.seconds} s at concurrency ${concurrency}; ` +
       `check duration p50 ${figures.p50_ms} ms, p99 ${figures.p99_ms} ms; RSS ${figures.rss_mb} MiB; agent CPU ${figures.agent_cpu_pct}%; ` +
-      `outbox ${figures.outbox} (${figures.fsyncs} fsyncs, avg ${figures.fsync_ms_avg} ms)` +
+      `outbox ${figures.outbox} (${figures.fsyncs} fsyncs, avg ${figures.fsync_ms_avg} ms); metrics ${figures.metrics}` +
       (failed ? `; ${failed} failed (first: ${firstFailure})` : '') +
       '\n',
   );

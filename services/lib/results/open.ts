@@ -12,6 +12,13 @@ export function openChdbResultStore(dir: string, database: string): ResultStore 
   return new ClickHouseResultStore(ChdbExecutor.open(dir), database);
 }
 
-export function openClickHouseResultStore(url: string, database: string): ResultStore {
-  return new ClickHouseResultStore(ClickHouseServerExecutor.open({ url }), database);
+export interface ClickHouseServerOptions {
+  /** PHAROS_CLICKHOUSE_CLUSTER: replicated tables, Distributed tables over them, migrations ON CLUSTER. */
+  cluster?: string;
+  /** PHAROS_CLICKHOUSE_ASYNC_INSERT: the server batches inserts; each still returns only once its rows are written. */
+  asyncInsert?: boolean;
+}
+
+export function openClickHouseResultStore(url: string, database: string, opts: ClickHouseServerOptions = {}): ResultStore {
+  return new ClickHouseResultStore(ClickHouseServerExecutor.open({ url, cluster: opts.cluster !== undefined, asyncInsert: opts.asyncInsert }), database, opts.cluster);
 }

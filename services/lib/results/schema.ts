@@ -41,24 +41,59 @@ export function assertDatabaseName(name: string): string {
   return name;
 }
 
-export function schemaStatements(db: string): string[] {
+/** Cluster names go into DDL unquoted, like database names. */
+export function assertClusterName(name: string): string {
+  if (!IDENTIFIER.test(name)) throw new Error(`invalid ClickHouse cluster name "${name}"`);
+  return name;
+}
+
+/** On a cluster the rows live in `<table>_local` on each shard; `<table>` is the Distributed table over them. */
+export const localTable = (table: string) => `${table}_local`;
+
+/**
+ * Rows of one monitor stay on one shard: ReplacingMergeTree collapses a result stored twice
+ * (same id, same monitor) and the hourly view rolls a monitor's hour up on the shard that has
+ * all of its rows.
+ */
+export const SHARDING_KEY = 'cityHash64(org_id, monitor_id)';
+
+/**
+ * The results store's DDL. Single server (and chDB): the documented tables themselves. With a
+ * cluster (PHAROS_CLICKHOUSE_CLUSTER, docs/clickhouse.md "On a cluster"): Replicated tables
+ * `<table>_local` on every shard, Distributed tables under the documented names over them,
+ * the rollup view shard-local, every statement ON CLUSTER.
+ */
+export function schemaStatements(db: string, cluster?: string): string[] {
   assertDatabaseName(db);
+  const on = cluster === undefined ? '' : ` ON CLUSTER ${assertClusterName(cluster)}`;
+  const raw = cluster === undefined ? RESULTS_TABLE : localTable(RESULTS_TABLE);
+  const hourly = cluster === undefined ? HOURLY_TABLE : localTable(HOURLY_TABLE);
+  // One replication path per table and shard; {shard} and {replica} are each server's macros.
+  const engine = (name: string, table: string) => (cluster === undefined ? name : `Replicated${name}('/clickhouse/tables/{shard}/${db}/${table}', '{replica}')`);
+  const distributed = (table: string) => (cluster === undefined ? [] : [
+    `CREATE TABLE IF NOT EXISTS ${db}.${table}${on} AS ${db}.${localTable(table)}
+    ENGINE = Distributed(${cluster}, ${db}, ${localTable(table)}, ${SHARDING_KEY})`,
+  ]);
+  const addedColumns = (table: string) => `ALTER TABLE ${db}.${table}${on}
+      ${columnsOf(ADDED_FIELDS).map((c) => `ADD COLUMN IF NOT EXISTS ${definition(c)}`).join(',\n      ')}`;
   return [
-    `CREATE DATABASE IF NOT EXISTS ${db}`,
-    `CREATE TABLE IF NOT EXISTS ${db}.${RESULTS_TABLE} (
+    `CREATE DATABASE IF NOT EXISTS ${db}${on}`,
+    `CREATE TABLE IF NOT EXISTS ${db}.${raw}${on} (
       ${[...columnsOf(FIRST_RELEASE_FIELDS), INGESTED_AT].map(definition).join(',\n      ')},
       INDEX result_id_bloom result_id TYPE bloom_filter(0.001) GRANULARITY 1
     )
-    ENGINE = ReplacingMergeTree
+    ENGINE = ${engine('ReplacingMergeTree', raw)}
     PARTITION BY toYYYYMM(ts)
     PRIMARY KEY (org_id, monitor_id, ts)
     ORDER BY (org_id, monitor_id, ts, result_id)
     TTL toDateTime(ts) + toIntervalDay(retention_days)`,
+    ...distributed(RESULTS_TABLE),
     // Columns added after the first release: added in place (new columns with defaults are a
-    // compatible change; old rows read as empty), so existing data directories upgrade.
-    `ALTER TABLE ${db}.${RESULTS_TABLE}
-      ${columnsOf(ADDED_FIELDS).map((c) => `ADD COLUMN IF NOT EXISTS ${definition(c)}`).join(',\n      ')}`,
-    `CREATE TABLE IF NOT EXISTS ${db}.${HOURLY_TABLE} (
+    // compatible change; old rows read as empty), so existing data directories upgrade. On a
+    // cluster the Distributed table gets them too (it copied the columns when it was created).
+    addedColumns(raw),
+    ...(cluster === undefined ? [] : [addedColumns(RESULTS_TABLE)]),
+    `CREATE TABLE IF NOT EXISTS ${db}.${hourly}${on} (
       org_id             String,
       monitor_id         String,
       region             LowCardinality(String),
@@ -69,11 +104,12 @@ export function schemaStatements(db: string): string[] {
       total_ms_quantiles AggregateFunction(quantilesTDigest(0.5, 0.95, 0.99), Float64),
       retention_days     SimpleAggregateFunction(max, UInt16)
     )
-    ENGINE = AggregatingMergeTree
+    ENGINE = ${engine('AggregatingMergeTree', hourly)}
     PARTITION BY toYYYYMM(hour)
     ORDER BY (org_id, monitor_id, hour, region)
     TTL hour + toIntervalDay(retention_days)`,
-    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.${HOURLY_VIEW} TO ${db}.${HOURLY_TABLE} AS
+    ...distributed(HOURLY_TABLE),
+    `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.${HOURLY_VIEW}${on} TO ${db}.${hourly} AS
     SELECT
       org_id, monitor_id, region,
       toStartOfHour(toDateTime(ts, 'UTC')) AS hour,
@@ -82,9 +118,9 @@ export function schemaStatements(db: string): string[] {
       avgState(total_ms) AS total_ms_avg,
       quantilesTDigestState(0.5, 0.95, 0.99)(total_ms) AS total_ms_quantiles,
       max(retention_days) AS retention_days
-    FROM ${db}.${RESULTS_TABLE}
+    FROM ${db}.${raw}
     WHERE ${COUNTED_RESULT_SQL}
     GROUP BY org_id, monitor_id, region, hour`,
-    ...RETIRED_HOURLY_VIEWS.map((v) => `DROP VIEW IF EXISTS ${db}.${v}`),
+    ...RETIRED_HOURLY_VIEWS.map((v) => `DROP VIEW IF EXISTS ${db}.${v}${on}`),
   ];
 }

@@ -30,14 +30,15 @@ export class ClickHouseResultStore implements ResultStore {
   private readonly raw: string;
   private readonly hourly: string;
 
-  constructor(private readonly exec: ClickHouseExecutor, private readonly database: string) {
+  /** `cluster`: PHAROS_CLICKHOUSE_CLUSTER, the replicated layout (schema.ts); reads and inserts go through the Distributed tables of the same names. */
+  constructor(private readonly exec: ClickHouseExecutor, private readonly database: string, private readonly cluster?: string) {
     assertDatabaseName(database);
     this.raw = `${database}.${RESULTS_TABLE}`;
     this.hourly = `${database}.${HOURLY_TABLE}`;
   }
 
   async migrate(): Promise<void> {
-    for (const sql of schemaStatements(this.database)) await this.exec.command(sql);
+    for (const sql of schemaStatements(this.database, this.cluster)) await this.exec.command(sql);
   }
 
   async insertResults(results: readonly StoredResult[]): Promise<void> {

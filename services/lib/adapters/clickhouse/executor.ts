@@ -10,6 +10,14 @@ export interface ClickHouseExecutorOptions {
   /** e.g. http://user:password@clickhouse:8123 */
   url: string;
   requestTimeoutMs?: number;
+  /** Inserts go through Distributed tables: wait until the shards have the rows, not just this server. */
+  cluster?: boolean;
+  /**
+   * Server-side batching of inserts (async_insert) from many ingest processes into fewer
+   * parts. wait_for_async_insert keeps the ack semantics: an insert returns once its rows
+   * are flushed to the table.
+   */
+  asyncInsert?: boolean;
 }
 
 export class ClickHouseServerExecutor implements ClickHouseExecutor {
@@ -20,8 +28,12 @@ export class ClickHouseServerExecutor implements ClickHouseExecutor {
     const client = createClient({
       url: opts.url,
       request_timeout: opts.requestTimeoutMs ?? 30_000,
-      // Stats and acks wait on the insert being durable; async inserts would ack before that.
-      clickhouse_settings: { async_insert: 0, wait_end_of_query: 1 },
+      // Stats and acks wait on the insert being durable: an async insert waits for its flush.
+      clickhouse_settings: {
+        wait_end_of_query: 1,
+        ...(opts.asyncInsert ? { async_insert: 1, wait_for_async_insert: 1 } : { async_insert: 0 }),
+        ...(opts.cluster ? { insert_distributed_sync: 1 } : {}),
+      },
     });
     return new ClickHouseServerExecutor(client);
   }
