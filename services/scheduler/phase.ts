@@ -1,3 +1,5 @@
+import { fnv1a } from './fnv1a.js';
+
 /**
  * Each monitor checks at a fixed offset inside its interval, derived from its id, so a
  * thousand monitors with a 60 s interval spread over the minute instead of all firing at
@@ -5,11 +7,7 @@
  * place 100,000 monitors in a few milliseconds (a cryptographic hash took a second).
  */
 export function phaseOffsetMs(monitorId: string, intervalMs: number): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < monitorId.length; i++) {
-    h ^= monitorId.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
+  let h = fnv1a(monitorId);
   // Final avalanche so ids differing only in their last characters still spread out.
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);

@@ -4,20 +4,15 @@
  * the same member list with no coordination, and when a scheduler joins or leaves only the
  * monitors it gains or held move (1/n of them), unlike `hash mod n`.
  */
+import { fnv1a } from './fnv1a.js';
+
 function score(member: string, monitorId: string): number {
   // FNV-1a over member, a separator and the monitor id, then murmur3's finaliser: cheap
   // (millions per second) and well spread even for ids that differ in one character.
-  let h = 0x811c9dc5;
-  for (let i = 0; i < member.length; i++) {
-    h ^= member.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
+  let h = fnv1a(member);
   h ^= 0xff;
   h = Math.imul(h, 0x01000193);
-  for (let i = 0; i < monitorId.length; i++) {
-    h ^= monitorId.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
+  h = fnv1a(monitorId, h);
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
