@@ -11,6 +11,7 @@ import type { JobBus } from '../lib/ports/job-bus.js';
 import type { SqlClient } from '../lib/ports/sql-client.js';
 import { createGuardedResolver } from '../lib/ssrf/guarded-resolver.js';
 import { createRegistryLookup } from '../../probe-agent/checks/domain-registry/lookup.js';
+import { AlertOutbox } from '../alerting/deliveries/outbox.js';
 import { createRiskCheckRunner } from './checks/index.js';
 import { startDiligentScheduler } from './scheduler.js';
 import { createDnsProbe } from './site/dns-probe.js';
@@ -32,7 +33,7 @@ export async function startDiligentRole(deps: { config: Readonly<Config>; sql: S
     region: config.agent.region,
     mccOverrides: (orgId) => store.mccOverrides(orgId),
   });
-  const worker = await startDiligentWorker({ store, bus, subjects, runChecks, logger, concurrency: config.diligentConcurrency });
+  const worker = await startDiligentWorker({ store, bus, subjects, runChecks, logger, concurrency: config.diligentConcurrency, outbox: new AlertOutbox() });
   const scheduler = await startDiligentScheduler({ sql, store, bus, subjects, logger });
   return {
     async stop() {

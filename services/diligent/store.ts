@@ -5,6 +5,10 @@
  */
 import type { SqlClient } from '../lib/ports/sql-client.js';
 import type { CheckName, Frequency, RunningState } from './contract.js';
+import type { VerdictState } from './verdict-events.js';
+
+/** Decides and writes an execution's announcement on its transaction, from the last announced verdicts. */
+export type Announce = (tx: SqlClient, previous: VerdictState) => Promise<{ verdicts: VerdictState; deliveriesQueued: number }>;
 
 export interface Monitoring {
   id: string;
@@ -217,17 +221,33 @@ export class MonitoringStore {
     });
   }
 
-  /** Stores the findings and returns the monitoring to IDLE (inactive once past its expiry), in one transaction. */
-  async complete(executionId: string, monitoringId: string, results: unknown[], nowMs: number): Promise<void> {
-    await this.sql.transaction(async (tx) => {
+  /**
+   * Stores the findings and returns the monitoring to IDLE (inactive once past its expiry), in
+   * one transaction; `announce` runs on it with the monitoring's last announced verdicts (row
+   * locked) and returns the new ones and the deliveries it queued. False (and nothing
+   * announced) when an earlier delivery already completed the execution.
+   */
+  async complete(executionId: string, monitoringId: string, results: unknown[], nowMs: number, announce?: Announce): Promise<{ completed: boolean; deliveriesQueued: number }> {
+    return this.sql.transaction(async (tx) => {
       const { rows } = await tx.query(
         `UPDATE diligent_executions SET status = 'completed', finished_at = $2, results = $3::jsonb WHERE id = $1 AND status <> 'completed' RETURNING id`,
         [executionId, ts(nowMs), JSON.stringify(results)]);
-      if (rows.length === 0) return; // already completed by an earlier delivery
+      if (rows.length === 0) return { completed: false, deliveriesQueued: 0 }; // already completed by an earlier delivery
+      let deliveriesQueued = 0;
+      if (announce) {
+        const { rows: state } = await tx.query<{ announced_verdicts: VerdictState | string }>(`SELECT announced_verdicts FROM diligent_monitorings WHERE id = $1 FOR UPDATE`, [monitoringId]);
+        if (state[0]) {
+          const raw = state[0].announced_verdicts;
+          const out = await announce(tx, typeof raw === 'string' ? JSON.parse(raw) as VerdictState : raw);
+          deliveriesQueued = out.deliveriesQueued;
+          await tx.query(`UPDATE diligent_monitorings SET announced_verdicts = $2::jsonb WHERE id = $1`, [monitoringId, JSON.stringify(out.verdicts)]);
+        }
+      }
       await tx.query(
         `UPDATE diligent_monitorings SET running_state = 'IDLE', last_execution = $2, updated_at = $2,
            is_active = is_active AND expires_at > $2, next_run_at = CASE WHEN expires_at > $2 THEN next_run_at ELSE NULL END
          WHERE id = $1`, [monitoringId, ts(nowMs)]);
+      return { completed: true, deliveriesQueued };
     });
   }
 

@@ -2,7 +2,8 @@
  * The Diligent worker role: takes executions from the work queue (`<p>.jobs.diligent`),
  * marks the monitoring RUNNING, runs its checks (outbound through the SSRF guard, never in
  * the api), stores the findings and returns the monitoring to IDLE in one transaction, and
- * only then acknowledges the message. A worker that stops or dies before that leaves the
+ * only then acknowledges the message. Checks whose verdict changed are announced through the
+ * notifications outbox on that same transaction (verdict-events.ts). A worker that stops or dies before that leaves the
  * message unacknowledged: the queue hands it to another worker, and the scheduler's sweep
  * re-publishes anything still open later. A delivery of an execution that is already
  * complete is acknowledged without running anything.
@@ -12,7 +13,9 @@ import type { Logger } from '../lib/logger.js';
 import type { CheckName } from './contract.js';
 import type { Finding } from './checks/finding.js';
 import { decodeExecutionJob } from './job.js';
-import type { MonitoringStore } from './store.js';
+import type { Announce, MonitoringStore } from './store.js';
+import type { AlertOutbox } from '../alerting/deliveries/outbox.js';
+import { verdictChanges, verdictEvent } from './verdict-events.js';
 import type { DiligentSubjects } from './subjects.js';
 
 export interface RunRequest {
@@ -36,6 +39,8 @@ export interface DiligentWorkerOptions {
   concurrency?: number;
   /** One execution's time limit (default 120 s); checks past it answer inconclusive. */
   runTimeoutMs?: number;
+  /** Where changed verdicts are announced (monitoring.flagged / monitoring.verdict_changed); absent: not announced. */
+  outbox?: AlertOutbox;
 }
 
 export interface DiligentWorker {
@@ -71,10 +76,19 @@ export async function startDiligentWorker(opts: DiligentWorkerOptions): Promise<
     const wall = Date.now();
     const findings = await opts.runChecks({ website: monitoring.website, checks: execution.checks, orgId: monitoring.orgId }, signal);
     if (stopping.signal.aborted) throw new Stopping();
-    await opts.store.complete(execution.id, monitoring.id, findings, now());
+    const finishedAt = now();
+    let changed: string[] = [];
+    const announce: Announce | undefined = opts.outbox && (async (tx, previous) => {
+      const { changes, next } = verdictChanges(previous, findings);
+      changed = changes.map((c) => c.finding.check);
+      const decided = verdictEvent({ monitoring, execution, findings, atMs: finishedAt }, changes);
+      const deliveriesQueued = decided ? await opts.outbox!.enqueueForOrganization(tx, monitoring.orgId, decided, finishedAt) : 0;
+      return { verdicts: next, deliveriesQueued };
+    });
+    const stored = await opts.store.complete(execution.id, monitoring.id, findings, finishedAt, announce);
     log.info({
       event: 'diligent.execution', executionId: execution.id, monitoringId: monitoring.id, orgId: monitoring.orgId, attempt: execution.attempt,
-      delivery: msg.deliveryCount, durationMs: Date.now() - wall, verdicts: Object.fromEntries(findings.map((f) => [f.check, f.verdict])),
+      delivery: msg.deliveryCount, completed: stored.completed, verdictsChanged: changed, deliveriesQueued: stored.deliveriesQueued, durationMs: Date.now() - wall, verdicts: Object.fromEntries(findings.map((f) => [f.check, f.verdict])),
     }, 'diligent execution finished');
   }
 
