@@ -10,7 +10,9 @@
  */
 import type { DecidedEvent } from '../alerting/alert-decisions.js';
 import { ALERT_TYPE_OF_EVENT, type MonitoringVerdictPayload } from '../alerting/events.js';
+import type { AlertOutbox } from '../alerting/deliveries/outbox.js';
 import type { Finding } from './checks/finding.js';
+import type { Announce } from './store.js';
 
 /** The last conclusive verdict per check name. */
 export type VerdictState = Record<string, 'flagged' | 'clear'>;
@@ -61,8 +63,9 @@ export function verdictEvent(x: AnnouncedExecution, changes: readonly VerdictCha
     changes: changes.map(({ finding: f, previous }) => ({
       check: f.check, verdict: f.verdict, previous_verdict: previous, confidence: f.confidence, summary: f.summary,
       evidence: f.evidence.slice(0, EVENT_EVIDENCE_LIMIT) as unknown as Array<Record<string, unknown>>,
+      ...regionFields(f),
     })),
-    findings: x.findings.map((f) => ({ check: f.check, verdict: f.verdict, confidence: f.confidence, summary: f.summary })),
+    findings: x.findings.map((f) => ({ check: f.check, verdict: f.verdict, confidence: f.confidence, summary: f.summary, ...(f.regions_disagree ? { regions_disagree: true } : {}) })),
   };
   return {
     event: type, orgId: x.monitoring.orgId, monitor: null, monitoring,
@@ -70,3 +73,18 @@ export function verdictEvent(x: AnnouncedExecution, changes: readonly VerdictCha
   };
 }
 
+
+/** With several regions: each region's verdict, and whether they disagree. */
+function regionFields(f: Finding): { regions?: Record<string, string>; regions_disagree?: boolean } {
+  if (!f.regions) return {};
+  return { regions: Object.fromEntries(Object.entries(f.regions).map(([r, v]) => [r, v.verdict])), regions_disagree: f.regions_disagree === true };
+}
+
+/** The store's Announce through the notifications outbox: organization-wide rules, like entity.changed. */
+export function announceThrough(outbox: AlertOutbox): Announce {
+  return async (tx, x) => {
+    const { changes, next } = verdictChanges(x.previous, x.findings);
+    const decided = verdictEvent({ monitoring: x.monitoring, execution: x.execution, findings: x.findings, atMs: x.atMs }, changes);
+    return { verdicts: next, deliveriesQueued: decided ? await outbox.enqueueForOrganization(tx, x.monitoring.orgId, decided, x.atMs) : 0 };
+  };
+}

@@ -20,7 +20,7 @@ import { createGuardedHttp, type GuardedHttp } from '../../../services/alerting/
 import { createGuardedResolver } from '../../../services/lib/ssrf/guarded-resolver.js';
 import type { AlertEvent } from '../../../services/alerting/events.js';
 import { MonitoringStore, type Monitoring } from '../../../services/diligent/store.js';
-import { diligentSubjects } from '../../../services/diligent/subjects.js';
+import { DEFAULT_DILIGENT_REGION, diligentSubjects } from '../../../services/diligent/subjects.js';
 import { createDiligentScheduler, type DiligentScheduler } from '../../../services/diligent/scheduler.js';
 import { startDiligentWorker, type DiligentWorker, type RunChecks } from '../../../services/diligent/worker.js';
 import { encodeExecutionJob } from '../../../services/diligent/job.js';
@@ -143,18 +143,18 @@ describe('diligent verdict events', () => {
     // The flagged execution's job delivered again: acknowledged without a run, nothing announced.
     const runsBefore = runs;
     const looked = lookups.filter((id) => id === flaggedRun).length;
-    await h.bus.publishWork(subjects.work, encodeExecutionJob({ executionId: flaggedRun }), { msgId: `${flaggedRun}#redelivered`, deadlineMs: Date.now() + 60_000 });
+    await h.bus.publishWork(subjects.work(DEFAULT_DILIGENT_REGION), encodeExecutionJob({ executionId: flaggedRun, region: DEFAULT_DILIGENT_REGION }), { msgId: `${flaggedRun}#redelivered`, deadlineMs: Date.now() + 60_000 });
     await eventually(() => lookups.filter((id) => id === flaggedRun).length > looked, { what: 'the redelivery taken' });
     expect(runs).toBe(runsBefore);
     // The same execution re-run (queued afresh under its id) with the same verdicts: stored again, announced not again.
     verdicts.set('high_risk_mcc', 'flagged');
-    const again = await h.sql.transaction((tx) => store.markQueued(tx, m, { id: flaggedRun, trigger: 'run_now', nextRunAtMs: m.nextRunAtMs, nowMs: clock }));
-    await h.bus.publishWork(subjects.work, encodeExecutionJob({ executionId: again.id }), { msgId: `${again.id}#${again.attempt}`, deadlineMs: Date.now() + 60_000 });
+    const again = await h.sql.transaction((tx) => store.markQueued(tx, m, { id: flaggedRun, trigger: 'run_now', nextRunAtMs: m.nextRunAtMs, nowMs: clock, regions: [DEFAULT_DILIGENT_REGION] }));
+    await h.bus.publishWork(subjects.work(DEFAULT_DILIGENT_REGION), encodeExecutionJob({ executionId: again.id, region: DEFAULT_DILIGENT_REGION }), { msgId: `${again.id}#${again.attempt}`, deadlineMs: Date.now() + 60_000 });
     await eventually(async () => (await store.execution(flaggedRun))?.status === 'completed' && runs > runsBefore, { what: 'the re-run stored' });
     expect(runs).toBe(runsBefore + 1);
     expect((await eventsOf(orgId)).length).toBe(1);
     // And completing it once more by hand (a second worker finishing late) stores and announces nothing.
-    expect(await store.complete(flaggedRun, m.id, [], clock, async () => { throw new Error('must not announce'); })).toEqual({ completed: false, deliveriesQueued: 0 });
+    expect(await store.reportRegion(flaggedRun, DEFAULT_DILIGENT_REGION, [], clock, async () => { throw new Error('must not announce'); })).toEqual({ outcome: 'stale', waitingFor: [], deliveriesQueued: 0 });
 
     // Clear again: one monitoring.verdict_changed.
     verdicts.set('high_risk_mcc', 'clear');
