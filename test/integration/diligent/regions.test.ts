@@ -17,6 +17,7 @@ import { diligentSubjects } from '../../../services/diligent/subjects.js';
 import { createDiligentScheduler, type DiligentScheduler } from '../../../services/diligent/scheduler.js';
 import { startDiligentWorker, type DiligentWorker, type RunChecks } from '../../../services/diligent/worker.js';
 import { NO_ANSWER } from '../../../services/diligent/region-merge.js';
+import { encodeExecutionJob } from '../../../services/diligent/job.js';
 import type { Finding, Verdict } from '../../../services/diligent/checks/finding.js';
 import { DAY_MS, type CheckName } from '../../../services/diligent/contract.js';
 
@@ -32,6 +33,15 @@ let store: MonitoringStore;
 let scheduler: DiligentScheduler;
 const workers: DiligentWorker[] = [];
 const runsIn: string[] = [];
+/** Executions the workers looked up (a spy over the real store). */
+const lookups: string[] = [];
+class SpiedStore extends MonitoringStore {
+  override async execution(id: string) {
+    const e = await super.execution(id);
+    lookups.push(id);
+    return e;
+  }
+}
 
 /** A region's checks: the verdicts that region sees. */
 function regionChecks(region: string, verdicts: Partial<Record<CheckName, Verdict>>): RunChecks {
@@ -107,12 +117,21 @@ describe('diligent regions', () => {
     expect(event.monitoring!.findings[0]).toMatchObject({ regions_disagree: true });
   });
 
-  it('a region that does not answer before the deadline counts as inconclusive; the execution completes with the others', async () => {
-    const { orgId } = await h.tenant();
-    workers.push(await startDiligentWorker({ store, bus: h.bus, subjects, logger, now, region: 'EuWest', runChecks: regionChecks('EuWest', { non_operational_website: 'flagged' }) }));
+  it('a region that does not answer before the deadline counts as inconclusive; the execution completes with the others and is announced', async () => {
+    const { orgId, key } = await h.tenant();
+    const channel = (await call('POST', '/api/alert-channels', key, { name: 'hook', type: 'Webhook', webhookUrl: 'http://127.0.0.1:9/hook' })).json();
+    expect((await call('POST', '/api/alert-rules', key, { name: 'risk', channelIds: [channel.id] })).statusCode).toBe(201);
+    workers.push(await startDiligentWorker({ store: new SpiedStore(h.sql), bus: h.bus, subjects, logger, now, region: 'EuWest', runChecks: regionChecks('EuWest', { non_operational_website: 'flagged' }) }));
     const m = await monitoringOf(orgId);
     await scheduler.step();
     await eventually(async () => Object.keys((await store.executions(orgId, m.id, 1, 0)).items[0]?.regionResults ?? {}).length === 1, { what: 'EuWest reporting' });
+    // EuWest's job delivered again: its region has reported, the checks do not run again.
+    const runs = runsIn.length;
+    const open = (await store.executions(orgId, m.id, 1, 0)).items[0];
+    const looked = lookups.length;
+    await h.bus.publishWork(subjects.work('EuWest'), encodeExecutionJob({ executionId: open.id, region: 'EuWest' }), { msgId: `${open.id}#again@EuWest`, deadlineMs: Date.now() + 60_000 });
+    await eventually(() => lookups.length > looked, { what: 'the redelivery taken' });
+    expect(runsIn.length).toBe(runs);
     // UsEast has no worker: the execution waits, the monitoring stays busy.
     await scheduler.step();
     expect((await store.executions(orgId, m.id, 1, 0)).items[0].status).not.toBe('completed');
@@ -128,6 +147,9 @@ describe('diligent regions', () => {
     const after = (await store.get(orgId, m.id))!;
     expect(after.runningState).toBe('IDLE');
     expect(after.lastExecutionMs).toBe(clock);
+    expect(runsIn.length).toBe(runs);
+    const { rows } = await h.sql.query<{ type: string }>(`SELECT type FROM alert_events WHERE org_id = $1`, [orgId]);
+    expect(rows.map((r) => r.type)).toEqual(['monitoring.flagged']);
 
     // A late UsEast answer finds the execution complete and stores nothing.
     expect(await store.reportRegion(execution.id, 'UsEast', [], clock, undefined)).toMatchObject({ outcome: 'stale' });
