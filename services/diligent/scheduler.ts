@@ -77,7 +77,8 @@ export function createDiligentScheduler(opts: DiligentSchedulerOptions): Diligen
 
   /** One work message per region that has not reported yet. */
   async function publish(e: Execution): Promise<void> {
-    const to = (e.regions.length > 0 ? e.regions : [DEFAULT_DILIGENT_REGION]).filter((r) => !e.regionResults[r]);
+    // An execution queued before regions existed (no regions recorded) goes to the first configured region.
+    const to = (e.regions.length > 0 ? e.regions : [regions[0]]).filter((r) => !e.regionResults[r]);
     for (const region of to) {
       // The bus judges deadlines by its own (wall) clock, not the scheduler's domain clock.
       await opts.bus.publishWork(opts.subjects.work(region), encodeExecutionJob({ executionId: e.id, region }), { msgId: `${e.id}#${e.attempt}@${region}`, deadlineMs: Date.now() + WORK_MESSAGE_TTL_MS });
