@@ -11,6 +11,8 @@ export const ALERT_EVENT_TYPES = [
   'incident.acknowledged', 'incident.updated', 'incident.escalated',
   // The Encrata surface's entity monitors (docs/encrata.md, "Change events").
   'entity.changed',
+  // The Diligent surface's website risk monitorings (docs/diligent.md, "Verdict events").
+  'monitoring.flagged', 'monitoring.verdict_changed',
 ] as const;
 export type AlertEventType = (typeof ALERT_EVENT_TYPES)[number];
 
@@ -43,6 +45,8 @@ export const ALERT_TYPE_OF_EVENT: { readonly [E in AlertEventType | OperatorEven
   'region.recovered': 'RegionRecovered',
   'maintenance.scheduled': 'MaintenanceScheduled',
   'entity.changed': 'EntityChanged',
+  'monitoring.flagged': 'MonitoringFlagged',
+  'monitoring.verdict_changed': 'MonitoringVerdictChanged',
 };
 
 /**
@@ -55,6 +59,26 @@ export interface EntityChangePayload {
   run_id: string;
   baseline: boolean;
   targets: Array<{ target: string; changes: Array<{ field: string; kind: string; before?: unknown; after?: unknown }>; record?: Record<string, unknown> }>;
+}
+
+/**
+ * On monitoring.flagged / monitoring.verdict_changed: a Diligent monitoring's execution and
+ * the checks whose conclusive verdict differs from the one last announced (snake_case, like
+ * the Diligent surface). `findings` is every check of the execution, briefly.
+ */
+export interface MonitoringVerdictPayload {
+  id: string;
+  website: string;
+  customer_id: string;
+  execution_id: string;
+  trigger: string;
+  finished_at: string;
+  changes: Array<{
+    check: string; verdict: string; previous_verdict: string | null; confidence: number; summary: string;
+    evidence: Array<Record<string, unknown>>;
+    regions?: Record<string, string>; regions_disagree?: boolean;
+  }>;
+  findings: Array<{ check: string; verdict: string; confidence: number; summary: string; regions_disagree?: boolean }>;
 }
 
 export interface AlertEventIncident {
@@ -92,9 +116,11 @@ export interface AlertEvent {
   maintenance?: { id: string; name: string; startsAt: string; endsAt: string };
   /** On entity.changed: the Encrata monitor's run and its targets' changes. */
   entityChange?: EntityChangePayload;
+  /** On monitoring.flagged / monitoring.verdict_changed: the Diligent monitoring's changed verdicts. */
+  monitoring?: MonitoringVerdictPayload;
 }
 
 /** The JSON a Webhook channel receives: the document's shape plus the added fields. */
 export function webhookPayload(e: AlertEvent) {
-  return { id: e.id, event: e.event, monitor: e.monitor, alert: e.alert, ...(e.incident ? { incident: e.incident } : {}), ...(e.escalation ? { escalation: e.escalation } : {}), ...(e.region ? { region: e.region } : {}), ...(e.entityChange ? { entity_change: e.entityChange } : {}) };
+  return { id: e.id, event: e.event, monitor: e.monitor, alert: e.alert, ...(e.incident ? { incident: e.incident } : {}), ...(e.escalation ? { escalation: e.escalation } : {}), ...(e.region ? { region: e.region } : {}), ...(e.entityChange ? { entity_change: e.entityChange } : {}), ...(e.monitoring ? { monitoring: e.monitoring } : {}) };
 }

@@ -4,11 +4,12 @@
  * (next_run_at reached or a run requested; idle and active; row-locked so two schedulers
  * never queue one twice), turns a monitoring past its expiry inactive, and otherwise records
  * an execution, moves the monitoring to QUEUED and its next_run_at on by whole periods.
- * After the commit it publishes one work message per execution. An execution whose message
+ * After the commit it publishes one work message per execution and Diligent region. An execution whose message
  * was lost (the bus was down, an in-process bus restarted, a worker died holding it) is
  * re-published when it has been queued or running for longer than `redispatchAfterMs`, with
  * its attempt number in the msgId; the worker's completion is idempotent, so a duplicate
- * run stores nothing twice.
+ * run stores nothing twice. An execution some regions answered but not all is completed at
+ * the regions' deadline, the silent ones inconclusive (region-merge.ts).
  */
 import type { JobBus, Subscription } from '../lib/ports/job-bus.js';
 import type { SqlClient } from '../lib/ports/sql-client.js';
@@ -17,7 +18,9 @@ import { createPollLoop, type PollLoop } from '../lib/poll-loop.js';
 import { periodMs } from './contract.js';
 import { encodeExecutionJob } from './job.js';
 import type { Execution, Monitoring, MonitoringStore } from './store.js';
-import type { DiligentSubjects } from './subjects.js';
+import { DEFAULT_DILIGENT_REGION, type DiligentSubjects } from './subjects.js';
+import type { AlertOutbox } from '../alerting/deliveries/outbox.js';
+import { announceThrough } from './verdict-events.js';
 
 export interface DiligentSchedulerOptions {
   sql: SqlClient;
@@ -32,6 +35,16 @@ export interface DiligentSchedulerOptions {
   redispatchAfterMs?: number;
   /** Monitorings taken per transaction (default 200). */
   batchSize?: number;
+  /** The Diligent regions every execution runs in, one work message each (default [`local`]). */
+  regions?: readonly string[];
+  /**
+   * How long after its job was published an execution that some regions answered waits for
+   * the others (default 10 min, under redispatchAfterMs); then it completes with the missing
+   * regions inconclusive.
+   */
+  regionDeadlineMs?: number;
+  /** Where changed verdicts of executions completed at the deadline are announced (as the worker does). */
+  outbox?: AlertOutbox;
 }
 
 export interface DiligentScheduler {
@@ -58,10 +71,18 @@ export function createDiligentScheduler(opts: DiligentSchedulerOptions): Diligen
   const log = opts.logger.child({ component: 'diligent-scheduler' });
   const batchSize = opts.batchSize ?? 200;
   const redispatchAfterMs = opts.redispatchAfterMs ?? 15 * 60_000;
+  const regionDeadlineMs = opts.regionDeadlineMs ?? 10 * 60_000;
+  const regions = opts.regions && opts.regions.length > 0 ? [...opts.regions] : [DEFAULT_DILIGENT_REGION];
+  const announce = opts.outbox ? announceThrough(opts.outbox) : undefined;
 
+  /** One work message per region that has not reported yet. */
   async function publish(e: Execution): Promise<void> {
-    // The bus judges deadlines by its own (wall) clock, not the scheduler's domain clock.
-    await opts.bus.publishWork(opts.subjects.work, encodeExecutionJob({ executionId: e.id }), { msgId: `${e.id}#${e.attempt}`, deadlineMs: Date.now() + WORK_MESSAGE_TTL_MS });
+    // An execution queued before regions existed (no regions recorded) goes to the first configured region.
+    const to = (e.regions.length > 0 ? e.regions : [regions[0]]).filter((r) => !e.regionResults[r]);
+    for (const region of to) {
+      // The bus judges deadlines by its own (wall) clock, not the scheduler's domain clock.
+      await opts.bus.publishWork(opts.subjects.work(region), encodeExecutionJob({ executionId: e.id, region }), { msgId: `${e.id}#${e.attempt}@${region}`, deadlineMs: Date.now() + WORK_MESSAGE_TTL_MS });
+    }
   }
 
   async function step(): Promise<number> {
@@ -78,11 +99,13 @@ export function createDiligentScheduler(opts: DiligentSchedulerOptions): Diligen
         const scheduled = m.nextRunAtMs !== null && m.nextRunAtMs <= t;
         const slotMs = scheduled ? m.nextRunAtMs! : m.runRequestedAtMs!;
         out.push(await opts.store.markQueued(tx, m, {
-          id: `${m.id}.${slotMs}`, trigger: m.runRequestedAtMs !== null ? 'run_now' : 'schedule', nextRunAtMs: scheduled ? nextSlot(m, t) : m.nextRunAtMs, nowMs: t,
+          id: `${m.id}.${slotMs}`, trigger: m.runRequestedAtMs !== null ? 'run_now' : 'schedule', nextRunAtMs: scheduled ? nextSlot(m, t) : m.nextRunAtMs, nowMs: t, regions,
         }));
       }
       return out;
     });
+    // Regions that did not answer in time count as inconclusive; the others' findings are kept.
+    const overdue = regions.length > 1 ? await opts.store.finishOverdue(t - regionDeadlineMs, t, batchSize, announce) : [];
     const stale = await opts.store.redispatchStale(t - redispatchAfterMs, t, batchSize);
     let published = 0;
     for (const e of [...queued, ...stale]) {
@@ -94,8 +117,11 @@ export function createDiligentScheduler(opts: DiligentSchedulerOptions): Diligen
         log.warn({ err, event: 'diligent.publish_failed', executionId: e.id }, 'execution not published; it will be re-published');
       }
     }
-    if (queued.length || stale.length || expired.length) {
-      log.info({ event: 'diligent.scheduled', queued: queued.length, republished: stale.map((e) => e.id), expired }, 'diligent scan');
+    if (queued.length || stale.length || expired.length || overdue.length) {
+      log.info({
+        event: 'diligent.scheduled', queued: queued.length, republished: stale.map((e) => e.id), expired,
+        finishedAtDeadline: overdue.map((o) => ({ executionId: o.execution.id, missing: o.missing })),
+      }, 'diligent scan');
     }
     return published;
   }

@@ -3,7 +3,9 @@
  * the scheduler loop and a worker over the process's store and bus. Several processes may run
  * it at once: the scan locks rows (SKIP LOCKED) and the work queue shares its messages.
  * Outbound traffic goes through the SSRF guard with the operator's private-target policy;
- * registry lookups use the operator's RDAP bootstrap copy, as Domain checks do.
+ * registry lookups use the operator's RDAP bootstrap copy, as Domain checks do. Executions run
+ * in every region of PHAROS_DILIGENT_REGIONS; a process with PHAROS_REGION among them serves
+ * only its own region's queue, one without serves every region's.
  */
 import type { Config } from '../lib/config.js';
 import type { Logger } from '../lib/logger.js';
@@ -11,6 +13,7 @@ import type { JobBus } from '../lib/ports/job-bus.js';
 import type { SqlClient } from '../lib/ports/sql-client.js';
 import { createGuardedResolver } from '../lib/ssrf/guarded-resolver.js';
 import { createRegistryLookup } from '../../probe-agent/checks/domain-registry/lookup.js';
+import { AlertOutbox } from '../alerting/deliveries/outbox.js';
 import { createRiskCheckRunner } from './checks/index.js';
 import { startDiligentScheduler } from './scheduler.js';
 import { createDnsProbe } from './site/dns-probe.js';
@@ -25,19 +28,25 @@ export async function startDiligentRole(deps: { config: Readonly<Config>; sql: S
   const store = new MonitoringStore(sql);
   const subjects = diligentSubjects(config.natsPrefix);
   const fetcher = createSiteFetcher({ resolver: createGuardedResolver({ allowPrivateTargets: config.allowPrivateTargets }) });
-  const runChecks = createRiskCheckRunner({
+  const checkDeps = {
     fetcher,
     dns: createDnsProbe(),
     registry: createRegistryLookup({ rdapBootstrap: config.rdapBootstrapFile }),
-    region: config.agent.region,
-    mccOverrides: (orgId) => store.mccOverrides(orgId),
-  });
-  const worker = await startDiligentWorker({ store, bus, subjects, runChecks, logger, concurrency: config.diligentConcurrency });
-  const scheduler = await startDiligentScheduler({ sql, store, bus, subjects, logger });
+    mccOverrides: (orgId: string) => store.mccOverrides(orgId),
+  };
+  const outbox = new AlertOutbox();
+  // A process in a region serves that region's queue; one without (pharos dev, a one-site server) serves them all.
+  const own = config.agent.region;
+  const served = own && config.diligentRegions.includes(own) ? [own] : config.diligentRegions;
+  const workers = await Promise.all(served.map((region) => startDiligentWorker({
+    store, bus, subjects, logger, concurrency: config.diligentConcurrency, outbox, region,
+    runChecks: createRiskCheckRunner({ ...checkDeps, region }),
+  })));
+  const scheduler = await startDiligentScheduler({ sql, store, bus, subjects, logger, regions: config.diligentRegions, outbox });
   return {
     async stop() {
       await scheduler.stop();
-      await worker.stop();
+      for (const w of workers) await w.stop();
       await fetcher.close();
     },
   };

@@ -5,6 +5,23 @@
  */
 import type { SqlClient } from '../lib/ports/sql-client.js';
 import type { CheckName, Frequency, RunningState } from './contract.js';
+import type { Finding } from './checks/finding.js';
+import { mergeRegionFindings } from './region-merge.js';
+import type { VerdictState } from './verdict-events.js';
+
+/** Decides and writes an execution's announcement on its transaction, from the last announced verdicts. */
+export type Announce = (tx: SqlClient, x: { monitoring: Monitoring; execution: Execution; findings: Finding[]; previous: VerdictState; atMs: number }) => Promise<{ verdicts: VerdictState; deliveriesQueued: number }>;
+
+/** What storing one region's findings did. */
+export interface RegionReport {
+  /** stale: the execution was already completed (or gone), or this region had reported. */
+  outcome: 'stale' | 'waiting' | 'completed';
+  /** Regions yet to report, when waiting. */
+  waitingFor: string[];
+  deliveriesQueued: number;
+  /** The merged findings, when completed. */
+  findings?: Finding[];
+}
 
 export interface Monitoring {
   id: string;
@@ -39,6 +56,10 @@ export interface Execution {
   startedAtMs: number | null;
   finishedAtMs: number | null;
   results: unknown[] | null;
+  /** The Diligent regions it runs in; empty for an execution queued before regions existed (then any one region completes it). */
+  regions: string[];
+  /** Each region's findings, as they report. */
+  regionResults: Record<string, Finding[]>;
 }
 
 export interface NewMonitoring {
@@ -80,6 +101,8 @@ function executionOf(r: Row): Execution {
     id: r.id as string, monitoringId: r.monitoring_id as string, orgId: r.org_id as string, trigger: r.trigger as ExecutionTrigger,
     checks: r.checks as CheckName[], status: r.status as ExecutionStatus, attempt: Number(r.attempt), queuedAtMs: ms(r.queued_at)!,
     dispatchedAtMs: ms(r.dispatched_at)!, startedAtMs: ms(r.started_at), finishedAtMs: ms(r.finished_at), results: (r.results as unknown[] | null) ?? null,
+    regions: (r.regions as string[] | null) ?? [],
+    regionResults: (typeof r.region_results === 'string' ? JSON.parse(r.region_results) : r.region_results ?? {}) as Record<string, Finding[]>,
   };
 }
 
@@ -178,16 +201,16 @@ export class MonitoringStore {
    * requested in the same millisecond as an earlier one) is run again rather than found
    * complete, so the monitoring can never stay QUEUED.
    */
-  async markQueued(tx: SqlClient, m: Monitoring, e: { id: string; trigger: ExecutionTrigger; nextRunAtMs: number | null; nowMs: number }): Promise<Execution> {
+  async markQueued(tx: SqlClient, m: Monitoring, e: { id: string; trigger: ExecutionTrigger; nextRunAtMs: number | null; nowMs: number; regions: readonly string[] }): Promise<Execution> {
     await tx.query(
       `UPDATE diligent_monitorings SET running_state = 'QUEUED', next_run_at = $2, run_requested_at = CASE WHEN $3 = 'run_now' THEN NULL ELSE run_requested_at END, updated_at = $4 WHERE id = $1`,
       [m.id, ts(e.nextRunAtMs), e.trigger, ts(e.nowMs)]);
     const { rows } = await tx.query(
-      `INSERT INTO diligent_executions (id, monitoring_id, org_id, trigger, checks, status, queued_at, dispatched_at)
-       VALUES ($1, $2, $3, $4, $5, 'queued', $6, $6)
+      `INSERT INTO diligent_executions (id, monitoring_id, org_id, trigger, checks, status, queued_at, dispatched_at, regions)
+       VALUES ($1, $2, $3, $4, $5, 'queued', $6, $6, $7)
        ON CONFLICT (id) DO UPDATE SET attempt = diligent_executions.attempt + 1, dispatched_at = $6,
-         status = 'queued', checks = $5, started_at = NULL, finished_at = NULL, results = NULL RETURNING *`,
-      [e.id, m.id, m.orgId, e.trigger, m.checks, ts(e.nowMs)]);
+         status = 'queued', checks = $5, started_at = NULL, finished_at = NULL, results = NULL, regions = $7, region_results = '{}'::jsonb RETURNING *`,
+      [e.id, m.id, m.orgId, e.trigger, m.checks, ts(e.nowMs), [...e.regions]]);
     return executionOf(rows[0]);
   }
 
@@ -217,18 +240,71 @@ export class MonitoringStore {
     });
   }
 
-  /** Stores the findings and returns the monitoring to IDLE (inactive once past its expiry), in one transaction. */
-  async complete(executionId: string, monitoringId: string, results: unknown[], nowMs: number): Promise<void> {
-    await this.sql.transaction(async (tx) => {
-      const { rows } = await tx.query(
-        `UPDATE diligent_executions SET status = 'completed', finished_at = $2, results = $3::jsonb WHERE id = $1 AND status <> 'completed' RETURNING id`,
-        [executionId, ts(nowMs), JSON.stringify(results)]);
-      if (rows.length === 0) return; // already completed by an earlier delivery
-      await tx.query(
-        `UPDATE diligent_monitorings SET running_state = 'IDLE', last_execution = $2, updated_at = $2,
-           is_active = is_active AND expires_at > $2, next_run_at = CASE WHEN expires_at > $2 THEN next_run_at ELSE NULL END
-         WHERE id = $1`, [monitoringId, ts(nowMs)]);
+  /**
+   * Stores one region's findings, on one transaction with the execution row locked. When every
+   * region of the execution has reported, their merge (region-merge.ts) becomes its results
+   * and it completes (completeOn). Stale — nothing stored — when an earlier delivery already
+   * completed the execution or stored this region.
+   */
+  async reportRegion(executionId: string, region: string, findings: Finding[], nowMs: number, announce?: Announce): Promise<RegionReport> {
+    return this.sql.transaction(async (tx) => {
+      const { rows } = await tx.query(`SELECT * FROM diligent_executions WHERE id = $1 FOR UPDATE`, [executionId]);
+      const e = rows[0] ? executionOf(rows[0]) : undefined;
+      if (!e || e.status === 'completed' || e.regionResults[region]) return { outcome: 'stale', waitingFor: [], deliveriesQueued: 0 };
+      const results = { ...e.regionResults, [region]: findings };
+      const regions = e.regions.length > 0 ? e.regions : [region];
+      const waitingFor = regions.filter((r) => !results[r]);
+      await tx.query(`UPDATE diligent_executions SET region_results = $2::jsonb WHERE id = $1`, [executionId, JSON.stringify(results)]);
+      if (waitingFor.length > 0) return { outcome: 'waiting', waitingFor, deliveriesQueued: 0 };
+      const merged = mergeRegionFindings(e.checks, regions, results);
+      const deliveriesQueued = await this.completeOn(tx, { ...e, regionResults: results }, merged, nowMs, announce);
+      return { outcome: 'completed', waitingFor: [], deliveriesQueued, findings: merged };
     });
+  }
+
+  /**
+   * Completes the open executions that some regions answered but others not, once their job
+   * was published before `beforeMs` (the regions' deadline): the missing regions count as
+   * inconclusive in the merge. Returns what it completed.
+   */
+  async finishOverdue(beforeMs: number, nowMs: number, limit: number, announce?: Announce): Promise<Array<{ execution: Execution; missing: string[]; deliveriesQueued: number }>> {
+    return this.sql.transaction(async (tx) => {
+      const { rows } = await tx.query(
+        `SELECT * FROM diligent_executions WHERE status IN ('queued', 'running') AND dispatched_at < $1 AND region_results <> '{}'::jsonb
+         ORDER BY dispatched_at LIMIT $2 FOR UPDATE SKIP LOCKED`, [ts(beforeMs), limit]);
+      const out: Array<{ execution: Execution; missing: string[]; deliveriesQueued: number }> = [];
+      for (const e of rows.map(executionOf)) {
+        const regions = e.regions.length > 0 ? e.regions : Object.keys(e.regionResults);
+        const merged = mergeRegionFindings(e.checks, regions, e.regionResults);
+        out.push({ execution: e, missing: regions.filter((r) => !e.regionResults[r]), deliveriesQueued: await this.completeOn(tx, e, merged, nowMs, announce) });
+      }
+      return out;
+    });
+  }
+
+  /**
+   * On the caller's transaction (the execution row locked): stores the findings as the
+   * execution's results, runs `announce` with the monitoring's last announced verdicts (row
+   * locked) and keeps the new ones, and returns the monitoring to IDLE (inactive once past its
+   * expiry). Returns the deliveries the announcement queued.
+   */
+  private async completeOn(tx: SqlClient, e: Execution, findings: Finding[], nowMs: number, announce?: Announce): Promise<number> {
+    await tx.query(`UPDATE diligent_executions SET status = 'completed', finished_at = $2, results = $3::jsonb WHERE id = $1`, [e.id, ts(nowMs), JSON.stringify(findings)]);
+    let deliveriesQueued = 0;
+    const { rows } = await tx.query(`SELECT * FROM diligent_monitorings WHERE id = $1 FOR UPDATE`, [e.monitoringId]);
+    if (!rows[0]) return 0; // deleted meanwhile
+    if (announce) {
+      const raw = rows[0].announced_verdicts as VerdictState | string;
+      const previous = typeof raw === 'string' ? JSON.parse(raw) as VerdictState : raw;
+      const out = await announce(tx, { monitoring: monitoringOf(rows[0]), execution: e, findings, previous, atMs: nowMs });
+      deliveriesQueued = out.deliveriesQueued;
+      await tx.query(`UPDATE diligent_monitorings SET announced_verdicts = $2::jsonb WHERE id = $1`, [e.monitoringId, JSON.stringify(out.verdicts)]);
+    }
+    await tx.query(
+      `UPDATE diligent_monitorings SET running_state = 'IDLE', last_execution = $2, updated_at = $2,
+         is_active = is_active AND expires_at > $2, next_run_at = CASE WHEN expires_at > $2 THEN next_run_at ELSE NULL END
+       WHERE id = $1`, [e.monitoringId, ts(nowMs)]);
+    return deliveriesQueued;
   }
 
   // ── per-organization MCC overrides ─────────────────────────────────────────────────────

@@ -1,8 +1,10 @@
 /**
- * The Diligent worker role: takes executions from the work queue (`<p>.jobs.diligent`),
- * marks the monitoring RUNNING, runs its checks (outbound through the SSRF guard, never in
- * the api), stores the findings and returns the monitoring to IDLE in one transaction, and
- * only then acknowledges the message. A worker that stops or dies before that leaves the
+ * The Diligent worker role: takes executions from its region's work queue
+ * (`<p>.jobs.diligent.<region>`), marks the monitoring RUNNING, runs its checks (outbound
+ * through the SSRF guard, never in the api), stores its region's findings — and, when it is
+ * the last region to report, the merged findings, returning the monitoring to IDLE — in one
+ * transaction, and only then acknowledges the message. Checks whose verdict changed are announced through the
+ * notifications outbox on that same transaction (verdict-events.ts). A worker that stops or dies before that leaves the
  * message unacknowledged: the queue hands it to another worker, and the scheduler's sweep
  * re-publishes anything still open later. A delivery of an execution that is already
  * complete is acknowledged without running anything.
@@ -13,6 +15,9 @@ import type { CheckName } from './contract.js';
 import type { Finding } from './checks/finding.js';
 import { decodeExecutionJob } from './job.js';
 import type { MonitoringStore } from './store.js';
+import type { AlertOutbox } from '../alerting/deliveries/outbox.js';
+import { announceThrough } from './verdict-events.js';
+import { DEFAULT_DILIGENT_REGION } from './subjects.js';
 import type { DiligentSubjects } from './subjects.js';
 
 export interface RunRequest {
@@ -36,6 +41,10 @@ export interface DiligentWorkerOptions {
   concurrency?: number;
   /** One execution's time limit (default 120 s); checks past it answer inconclusive. */
   runTimeoutMs?: number;
+  /** The Diligent region this worker serves: it takes `<p>.jobs.diligent.<region>` (default `local`). */
+  region?: string;
+  /** Where changed verdicts are announced (monitoring.flagged / monitoring.verdict_changed); absent: not announced. */
+  outbox?: AlertOutbox;
 }
 
 export interface DiligentWorker {
@@ -54,6 +63,8 @@ export async function startDiligentWorker(opts: DiligentWorkerOptions): Promise<
   const log = opts.logger.child({ component: 'diligent-worker' });
   const runTimeoutMs = opts.runTimeoutMs ?? 120_000;
   const stopping = new AbortController();
+  const region = opts.region ?? DEFAULT_DILIGENT_REGION;
+  const announce = opts.outbox ? announceThrough(opts.outbox) : undefined;
 
   async function handle(msg: WorkMessage): Promise<void> {
     const job = decodeExecutionJob(msg.data);
@@ -62,7 +73,7 @@ export async function startDiligentWorker(opts: DiligentWorkerOptions): Promise<
       return;
     }
     const execution = await opts.store.execution(job.executionId);
-    if (!execution || execution.status === 'completed') return;
+    if (!execution || execution.status === 'completed' || execution.regionResults[region]) return;
     const monitoring = await opts.store.monitoringById(execution.monitoringId);
     if (!monitoring) return; // deleted meanwhile
     const startedAt = now();
@@ -71,15 +82,16 @@ export async function startDiligentWorker(opts: DiligentWorkerOptions): Promise<
     const wall = Date.now();
     const findings = await opts.runChecks({ website: monitoring.website, checks: execution.checks, orgId: monitoring.orgId }, signal);
     if (stopping.signal.aborted) throw new Stopping();
-    await opts.store.complete(execution.id, monitoring.id, findings, now());
+    const report = await opts.store.reportRegion(execution.id, region, findings, now(), announce);
     log.info({
       event: 'diligent.execution', executionId: execution.id, monitoringId: monitoring.id, orgId: monitoring.orgId, attempt: execution.attempt,
-      delivery: msg.deliveryCount, durationMs: Date.now() - wall, verdicts: Object.fromEntries(findings.map((f) => [f.check, f.verdict])),
+      delivery: msg.deliveryCount, region, outcome: report.outcome, waitingFor: report.waitingFor, deliveriesQueued: report.deliveriesQueued, durationMs: Date.now() - wall, verdicts: Object.fromEntries(findings.map((f) => [f.check, f.verdict])),
+      ...(report.findings ? { merged: Object.fromEntries(report.findings.map((f) => [f.check, f.regions_disagree ? 'disagree' : f.verdict])) } : {}),
     }, 'diligent execution finished');
   }
 
   const sub: Subscription = await opts.bus.consumeWork(
-    { subject: opts.subjects.work, maxInFlight: opts.concurrency ?? 16, holdMs: runTimeoutMs + 60_000, maxDeliver: 5, onExpired: () => undefined },
+    { subject: opts.subjects.work(region), maxInFlight: opts.concurrency ?? 16, holdMs: runTimeoutMs + 60_000, maxDeliver: 5, onExpired: () => undefined },
     handle,
   );
   return {

@@ -70,6 +70,8 @@ export interface Config {
   rdapBootstrapFile: string;
   /** Diligent executions one worker runs at once (PHAROS_DILIGENT_CONCURRENCY). */
   diligentConcurrency: number;
+  /** The Diligent regions every execution runs in (PHAROS_DILIGENT_REGIONS; default the process's PHAROS_REGION, else `local`). */
+  diligentRegions: string[];
   /**
    * The scheduler's lease holder identity. Stable across restarts, so a scheduler that is
    * killed and restarted takes its own lease back at once instead of waiting it out; two
@@ -289,6 +291,7 @@ export function loadConfig(role: Role, env: Env, overrides: ConfigOverrides = {}
     operatorKey: str(env, 'PHAROS_OPERATOR_KEY'),
     publicUrl: url(env, 'PHAROS_PUBLIC_URL')?.replace(/\/+$/, ''),
     diligentConcurrency: int(env, 'PHAROS_DILIGENT_CONCURRENCY', 16, 1, 1000),
+    diligentRegions: str(env, 'PHAROS_DILIGENT_REGIONS') ? parseRegions(str(env, 'PHAROS_DILIGENT_REGIONS')!) : [overrides.region ?? str(env, 'PHAROS_REGION') ?? 'local'],
     rdapBootstrapFile: path.resolve(str(env, 'PHAROS_RDAP_BOOTSTRAP_FILE') ?? path.join(dataDir, 'rdap-dns.json')),
     schedulerId: str(env, 'PHAROS_SCHEDULER_ID') ?? `${os.hostname()}:${role}:${dataDir}`,
     schedulerBacklogMax: int(env, 'PHAROS_SCHEDULER_BACKLOG_MAX', 100_000, 0, 10_000_000),

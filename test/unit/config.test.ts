@@ -86,3 +86,13 @@ describe('configuration', () => {
     expect(loadConfig('dev', { PHAROS_REGIONS: 'UsEast, EuWest,UsEast' }).regions).toEqual(['UsEast', 'EuWest']);
   });
 });
+
+describe('Diligent regions', () => {
+  it('PHAROS_DILIGENT_REGIONS lists them; default the process region, else local; bad names refused', () => {
+    expect(loadConfig('dev', { PHAROS_DILIGENT_REGIONS: 'EuWest, UsEast,EuWest' }).diligentRegions).toEqual(['EuWest', 'UsEast']);
+    expect(loadConfig('dev', { PHAROS_REGION: 'ApSouth' }).diligentRegions).toEqual(['ApSouth']);
+    expect(loadConfig('dev', {}).diligentRegions).toEqual(['local']);
+    expect(() => loadConfig('dev', { PHAROS_DILIGENT_REGIONS: 'Eu West' })).toThrow(ConfigError);
+    expect(() => loadConfig('dev', { PHAROS_DILIGENT_REGIONS: 'diligent' })).toThrow(ConfigError);
+  });
+});

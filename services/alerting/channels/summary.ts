@@ -31,6 +31,8 @@ const HEADLINE: Record<AlertEvent['event'], [string, Tone]> = {
   'region.recovered': ['has agents again', 'good'],
   'maintenance.scheduled': ['maintenance scheduled', 'warn'],
   'entity.changed': ['found changes', 'warn'],
+  'monitoring.flagged': ['flagged by a risk check', 'bad'],
+  'monitoring.verdict_changed': ['risk verdicts changed', 'warn'],
 };
 
 /** An incident about no monitor: what happened to it, after its title. */
@@ -44,6 +46,7 @@ export function summarize(e: AlertEvent): EventSummary {
   const facts = [
     ...(m ? [{ name: 'Monitor', value: m.name }, { name: 'Type', value: m.type }] : []),
     ...(e.entityChange ? [{ name: 'Entity monitor', value: e.entityChange.monitor.name }, { name: 'Targets', value: String(e.entityChange.targets.length) }] : []),
+    ...(e.monitoring ? [{ name: 'Website', value: e.monitoring.website }, ...e.monitoring.changes.map((c) => ({ name: c.check, value: `${c.previous_verdict ?? 'none'} → ${c.verdict}` }))] : []),
     ...(e.region ? [{ name: 'Region', value: e.region.name }, { name: 'Agents', value: String(e.region.connectedAgents) }, { name: 'Last agent seen', value: e.region.lastSeenAt ?? 'never' }] : []),
     { name: 'Event', value: e.event },
     { name: 'Alert', value: e.alert.type },
@@ -56,6 +59,7 @@ export function summarize(e: AlertEvent): EventSummary {
   const title = m ? `${m.name} ${headline}`
     : e.region ? `Region ${e.region.name} ${headline}`
       : e.entityChange ? `${e.entityChange.monitor.name} ${headline}`
+      : e.monitoring ? `${e.monitoring.website} ${headline}`
       : `Incident ${e.incident?.title ?? ''} ${ORGANIZATION_HEADLINE[e.event] ?? headline}`;
   return { title, message: e.alert.message, tone, facts, link, timestamp: e.alert.timestamp };
 }

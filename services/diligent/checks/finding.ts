@@ -30,8 +30,18 @@ export interface Finding {
   evidence: Signal[];
   /** Check-specific structured answer (e.g. the inferred MCC and its candidates). */
   details?: Record<string, unknown>;
-  /** The region (worker) that ran it, when known. */
+  /** The region (worker) that ran it, when known; with several regions, the one whose verdict was taken. */
   region?: string;
+  /** With several regions (region-merge.ts): each region's verdict. */
+  regions?: Record<string, RegionVerdict>;
+  /** With several regions: true when one region found it flagged and another clear. */
+  regions_disagree?: boolean;
+}
+
+export interface RegionVerdict {
+  verdict: Verdict;
+  confidence: number;
+  summary: string;
 }
 
 export function round2(v: number): number {

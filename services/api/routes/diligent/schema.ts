@@ -26,7 +26,11 @@ export const UpdateMonitoringBody = Type.Object({
 }, { additionalProperties: false });
 
 /** One check's findings: verdict flagged | clear | inconclusive, confidence 0–1, evidence. */
-const Finding = Type.Object({}, { additionalProperties: true });
+const Finding = Type.Object({}, {
+  additionalProperties: true,
+  description: 'One check\'s finding: check, verdict (flagged | clear | inconclusive), confidence 0–1, summary, evidence, details, region; '
+    + 'with several Diligent regions also regions ({<region>: {verdict, confidence, summary}}) and regions_disagree (flagged in one region, clear in another)',
+});
 
 export const MonitoringResponse = Type.Object({
   id: Type.String({ format: 'uuid' }),
