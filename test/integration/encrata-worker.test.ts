@@ -7,7 +7,7 @@
  * times out or rate-limits is retried, then inconclusive — never a false change.
  */
 import http from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -413,6 +413,22 @@ describe('phone, ip, company and darkweb monitors', () => {
     expect(await runOnce(m.id, key)).toMatchObject({ targets_changed: 1 });
     expect(await changedFieldsOf(m.id, '192.0.2.10', key)).toEqual([['/asn/number', '/asn/organization', '/network/organization']]);
   });
+
+  it('ip: without the operator\'s IPtoASN file, ASN, organisation and country come from the shipped ip-location-db data', async () => {
+    const { key } = await h.tenant();
+    const operatorFile = readFileSync(asnFile);
+    rmSync(asnFile);
+    try {
+      const m = (await call('POST', '/encrata/api/monitors', key, { name: 'public ips', monitor_type: 'ip', targets: ['8.8.8.8', '1.1.1.1', '2001:4860:4860::8888'] })).json();
+      await runOnce(m.id, key);
+      const recordOf = async (ip: string) => (await call('GET', `/encrata/api/monitors/${m.id}/targets/${encodeURIComponent(ip)}`, key)).json().record;
+      expect((await recordOf('8.8.8.8')).asn).toEqual({ number: 15169, organization: 'Google LLC', country: 'US' });
+      expect((await recordOf('1.1.1.1')).asn).toMatchObject({ number: 13335, organization: 'Cloudflare, Inc.', country: expect.stringMatching(/^[A-Z]{2}$/) });
+      expect((await recordOf('2001:4860:4860::8888')).asn).toMatchObject({ number: 15169, organization: 'Google LLC' });
+    } finally {
+      writeFileSync(asnFile, operatorFile);
+    }
+  }, 120_000);
 
   it('company: GLEIF and EDGAR; an ambiguous name gives scored candidates until an LEI is pinned; a hanging source is inconclusive', async () => {
     const { key } = await h.tenant();
