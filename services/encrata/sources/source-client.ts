@@ -57,9 +57,10 @@ export function createSourceClient(o: SourceClientOptions): SourceClient {
 
   /** Waits for this process's next free slot (requests spaced minIntervalMs apart). */
   async function localSlot(signal: AbortSignal): Promise<void> {
-    const at = Math.max(Date.now(), nextSlotMs);
+    const current = Date.now();
+    const at = Math.max(current, nextSlotMs);
     nextSlotMs = at + o.minIntervalMs;
-    if (at > Date.now()) await sleep(at - Date.now(), undefined, { signal });
+    if (at > current) await sleep(at - current, undefined, { signal });
   }
 
   /** One request of `minIntervalMs`'s allowance shared through hot state (GCRA, 1 per interval). */
