@@ -45,21 +45,34 @@ export class RangeTable<T> {
   get size(): number { return this.v4.values.length + this.v6.values.length; }
 
   static builder<T>() {
-    const v4: Array<{ start: number; end: number; value: T }> = [];
-    const v6: Array<{ start: bigint; end: bigint; value: T }> = [];
+    // Plain number arrays (unboxed doubles) and typed halves, no object per range: the
+    // builder's own garbage stays small while ~1 million ranges load.
+    const v4 = { starts: [] as number[], ends: [] as number[], values: [] as T[], sorted: true };
+    const v6 = { startHi: [] as bigint[], startLo: [] as bigint[], endHi: [] as bigint[], endLo: [] as bigint[], values: [] as T[], sorted: true };
+    const v6Before = (i: number, j: number) => v6.startHi[i] < v6.startHi[j] || (v6.startHi[i] === v6.startHi[j] && v6.startLo[i] < v6.startLo[j]);
     return {
-      addV4(start: number, end: number, value: T) { if (start <= end) v4.push({ start, end, value }); },
-      addV6(start: bigint, end: bigint, value: T) { if (start <= end) v6.push({ start, end, value }); },
+      addV4(start: number, end: number, value: T) {
+        if (start > end) return;
+        if (v4.starts.length > 0 && start < v4.starts[v4.starts.length - 1]) v4.sorted = false;
+        v4.starts.push(start); v4.ends.push(end); v4.values.push(value);
+      },
+      addV6(start: bigint, end: bigint, value: T) {
+        if (start > end) return;
+        v6.startHi.push(start >> 64n); v6.startLo.push(start & LOW64); v6.endHi.push(end >> 64n); v6.endLo.push(end & LOW64); v6.values.push(value);
+        const n = v6.values.length;
+        if (n > 1 && v6Before(n - 1, n - 2)) v6.sorted = false;
+      },
       build(): RangeTable<T> {
-        // The files come sorted; sort only when they are not.
-        if (v4.some((r, i) => i > 0 && r.start < v4[i - 1].start)) v4.sort((a, b) => a.start - b.start);
-        if (v6.some((r, i) => i > 0 && r.start < v6[i - 1].start)) v6.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+        // The files come sorted; reorder only when they are not.
+        const order4 = v4.sorted ? null : [...v4.starts.keys()].sort((a, b) => v4.starts[a] - v4.starts[b]);
+        const order6 = v6.sorted ? null : [...v6.values.keys()].sort((a, b) => (v6Before(a, b) ? -1 : v6Before(b, a) ? 1 : 0));
+        const pick = <V>(xs: V[], order: number[] | null): V[] => (order ? order.map((i) => xs[i]) : xs);
         return new RangeTable<T>(
-          { starts: Uint32Array.from(v4, (r) => r.start), ends: Uint32Array.from(v4, (r) => r.end), values: v4.map((r) => r.value) },
+          { starts: Uint32Array.from(pick(v4.starts, order4)), ends: Uint32Array.from(pick(v4.ends, order4)), values: pick(v4.values, order4) },
           {
-            startHi: BigUint64Array.from(v6, (r) => r.start >> 64n), startLo: BigUint64Array.from(v6, (r) => r.start & LOW64),
-            endHi: BigUint64Array.from(v6, (r) => r.end >> 64n), endLo: BigUint64Array.from(v6, (r) => r.end & LOW64),
-            values: v6.map((r) => r.value),
+            startHi: BigUint64Array.from(pick(v6.startHi, order6)), startLo: BigUint64Array.from(pick(v6.startLo, order6)),
+            endHi: BigUint64Array.from(pick(v6.endHi, order6)), endLo: BigUint64Array.from(pick(v6.endLo, order6)),
+            values: pick(v6.values, order6),
           },
         );
       },
