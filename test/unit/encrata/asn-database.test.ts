@@ -67,6 +67,17 @@ describe('range table', () => {
     expect(t.lookup('::ffff:192.0.2.0')).toBe('v4');
     expect(t.lookup('192.0.3.0')).toBeNull();
   });
+
+  it('orders ranges that arrive out of order', () => {
+    const b = RangeTable.builder<string>();
+    b.addV4(0x0a000100, 0x0a0001ff, 'second');
+    b.addV4(0x0a000000, 0x0a0000ff, 'first');
+    b.addV6(0x20010db8000100000000000000000000n, 0x20010db80001ffffffffffffffffffffn, 'b');
+    b.addV6(0x20010db8000000000000000000000000n, 0x20010db80000ffffffffffffffffffffn, 'a');
+    const t = b.build();
+    expect([t.lookup('10.0.0.7'), t.lookup('10.0.1.7'), t.lookup('10.0.2.7')]).toEqual(['first', 'second', null]);
+    expect([t.lookup('2001:db8::1'), t.lookup('2001:db8:1::1'), t.lookup('2001:db8:2::1')]).toEqual(['a', 'b', null]);
+  });
 });
 
 describe('shipped ip-location-db data', () => {
