@@ -85,7 +85,7 @@ program.command('rdap-ip-bootstrap').description("IANA's RDAP bootstrap for IP a
     process.stdout.write(`wrote ${done.file}: ${done.prefixes} prefixes, published ${done.publication}\n`);
   });
 
-program.command('ip-asn').description('the IPtoASN database (public domain) that Encrata IP monitors read ASN, organisation and country from')
+program.command('ip-asn').description('the IPtoASN database (public domain): an optional, fresher replacement for the ASN data shipped for Encrata IP monitors')
   .command('refresh').description('download it into PHAROS_IP_ASN_FILE (workers reload it on their next lookup)')
   .option('--url <url>', 'where to download it from (default: iptoasn.com ip2asn-combined.tsv.gz)')
   .option('--file <path>', 'where to write it (default PHAROS_IP_ASN_FILE, else <data dir>/ip2asn-combined.tsv.gz)')

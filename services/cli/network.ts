@@ -209,7 +209,7 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
     }
     startWatchingRegions?.();
     if (roles.has('encrata-worker')) {
-      const encrata = await startEncrataRole({ config, sql, bus, subjects, logger });
+      const encrata = await startEncrataRole({ config, sql, bus, subjects, logger, hotState });
       stops.push(() => encrata.stop());
     }
     if (roles.has('api')) {

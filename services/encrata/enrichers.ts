@@ -1,6 +1,7 @@
 /**
  * The enrichment modules of every monitor type, with their outside sources built from the
- * configuration (one source client per source per worker, so the rate limits are per worker).
+ * configuration (one source client per source per worker; with a hot state the per-source
+ * spacing is shared by every worker using it, else it is per worker).
  */
 import type { EncrataConfig } from '../lib/config.js';
 import type { GuardedResolver } from '../lib/ssrf/guarded-resolver.js';
@@ -20,6 +21,7 @@ import { createGuardedWeb } from './sources/guarded-web.js';
 import { rdapIpBootstrapSource, type RdapIpBootstrap } from './sources/rdap-ip-bootstrap.js';
 import type { SourceClient } from './sources/source-client.js';
 import { asnDatabaseSource } from './sources/asn-database.js';
+import type { HotState } from '../lib/ports/hot-state.js';
 
 const USER_AGENT = 'Pharos-Encrata/1.0 (+https://github.com/pharos)';
 
@@ -36,12 +38,14 @@ export interface EnricherDeps {
   webCa?: string | Buffer;
   /** The IP RDAP bootstrap itself (tests); default the operator's file, else the shipped subset. */
   rdapIpBootstrap?: RdapIpBootstrap;
+  /** Shares each source's request spacing between workers (Redis in server mode); absent = per process. */
+  hotState?: HotState;
 }
 
 export function createEnrichers(deps: EnricherDeps): { enrichers: { readonly [T in EntityType]: Enricher }; close(): Promise<void> } {
   const c = deps.config;
   const client = (name: string, o: { baseUrl: string; minIntervalMs: number }, headers: Record<string, string> = {}) =>
-    createSourceClient({ name, baseUrl: o.baseUrl, minIntervalMs: o.minIntervalMs, timeoutMs: c.timeoutMs, attempts: c.attempts, backoff: deps.backoff, headers: { 'user-agent': USER_AGENT, ...headers } } satisfies SourceClientOptions);
+    createSourceClient({ name, baseUrl: o.baseUrl, minIntervalMs: o.minIntervalMs, timeoutMs: c.timeoutMs, attempts: c.attempts, backoff: deps.backoff, hotState: deps.hotState, headers: { 'user-agent': USER_AGENT, ...headers } } satisfies SourceClientOptions);
   const dns = createDnsLookup({ servers: c.dnsServers, timeoutMs: c.timeoutMs, tries: c.attempts });
   const web = createGuardedWeb({ resolver: deps.resolver, timeoutMs: c.timeoutMs, ports: deps.webPorts, ca: deps.webCa });
   const edgarHeaders = c.edgar.userAgent ? { 'user-agent': c.edgar.userAgent } : undefined;

@@ -111,7 +111,7 @@ export interface EncrataConfig {
   rdapIp: { baseUrl: string; minIntervalMs: number };
   /** The operator's copy of IANA's IP RDAP bootstrap (`pharos rdap-ip-bootstrap refresh`); the shipped subset until it exists. */
   rdapIpBootstrapFile: string;
-  /** The IPtoASN database (`pharos ip-asn refresh`); absent = IP records' ASN section is inconclusive. */
+  /** The operator's IPtoASN database (`pharos ip-asn refresh`); absent = the shipped ip-location-db data answers. */
   ipAsnFile: string;
   gleif: { baseUrl: string; minIntervalMs: number };
   /** SEC EDGAR asks every client to declare itself in the User-Agent (name and contact address); unset = EDGAR is not asked. */

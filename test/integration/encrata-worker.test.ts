@@ -7,7 +7,7 @@
  * times out or rate-limits is retried, then inconclusive — never a false change.
  */
 import http from 'node:http';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -26,6 +26,10 @@ import { createEnrichers } from '../../services/encrata/enrichers.js';
 import { openDueRuns, startEncrataWorker } from '../../services/encrata/worker.js';
 import type { Subscription } from '../../services/lib/ports/job-bus.js';
 import { webhookPayload, type AlertEvent } from '../../services/alerting/events.js';
+import { Webhook } from 'standardwebhooks';
+import { startWebhookReceiver } from '../support/webhook-receiver.js';
+import { DeliveryStore } from '../../services/alerting/deliveries/delivery-store.js';
+import { createDeliveryWorker } from '../../services/alerting/deliveries/worker.js';
 
 let h: ApiHarness;
 let dns: DnsTestServer;
@@ -414,6 +418,22 @@ describe('phone, ip, company and darkweb monitors', () => {
     expect(await changedFieldsOf(m.id, '192.0.2.10', key)).toEqual([['/asn/number', '/asn/organization', '/network/organization']]);
   });
 
+  it('ip: without the operator\'s IPtoASN file, ASN, organisation and country come from the shipped ip-location-db data', async () => {
+    const { key } = await h.tenant();
+    const operatorFile = readFileSync(asnFile);
+    rmSync(asnFile);
+    try {
+      const m = (await call('POST', '/encrata/api/monitors', key, { name: 'public ips', monitor_type: 'ip', targets: ['8.8.8.8', '1.1.1.1', '2001:4860:4860::8888'] })).json();
+      await runOnce(m.id, key);
+      const recordOf = async (ip: string) => (await call('GET', `/encrata/api/monitors/${m.id}/targets/${encodeURIComponent(ip)}`, key)).json().record;
+      expect((await recordOf('8.8.8.8')).asn).toEqual({ number: 15169, organization: 'Google LLC', country: 'US' });
+      expect((await recordOf('1.1.1.1')).asn).toMatchObject({ number: 13335, organization: 'Cloudflare, Inc.', country: expect.stringMatching(/^[A-Z]{2}$/) });
+      expect((await recordOf('2001:4860:4860::8888')).asn).toMatchObject({ number: 15169, organization: 'Google LLC' });
+    } finally {
+      writeFileSync(asnFile, operatorFile);
+    }
+  }, 120_000);
+
   it('company: GLEIF and EDGAR; an ambiguous name gives scored candidates until an LEI is pinned; a hanging source is inconclusive', async () => {
     const { key } = await h.tenant();
     sources.state.leiRecords.splice(0, Infinity,
@@ -468,5 +488,56 @@ describe('phone, ip, company and darkweb monitors', () => {
     expect(await runOnce(m.id, key)).toMatchObject({ targets_changed: 1, targets_inconclusive: 1 });
     const change = (await call('GET', `/encrata/api/monitors/${m.id}/targets/${encodeURIComponent('acme.test credentials')}/changes`, key)).json().items[0].changes;
     expect(change).toEqual([{ field: '/breaches', kind: 'changed', before: ['AcmeForum2019'], after: ['AcmeCRM2026', 'AcmeForum2019'] }]);
+  });
+});
+
+describe('entity.changed reaches a webhook', () => {
+  it('a changed email target is POSTed to the rule\'s Webhook channel by the delivery worker, signed (Standard Webhooks)', async () => {
+    const receiver = await startWebhookReceiver();
+    try {
+      const { key } = await h.tenant();
+      const channel = (await call('POST', '/api/alert-channels', key, { name: 'entity hook', type: 'Webhook', webhookUrl: receiver.url })).json();
+      expect(channel.signingSecret).toMatch(/^whsec_/);
+      expect((await call('POST', '/api/alert-rules', key, { name: 'entity changes', events: ['entity.changed'], channelIds: [channel.id] })).statusCode).toBe(201);
+      setZone(mailZone());
+      const m = (await call('POST', '/encrata/api/monitors', key, { name: 'Hooked Contacts', emails: ['alice@alpha.test'] })).json();
+      await runOnce(m.id, key);
+      setZone(mailZone({ dmarcPolicy: 'quarantine' }));
+      now += 60_000;
+      expect(await runOnce(m.id, key)).toMatchObject({ targets_changed: 1 });
+
+      const deliveries = createDeliveryWorker({
+        // The real clock: the signature's timestamp is checked against it (the test clock's run was due long ago).
+        store: new DeliveryStore(h.sql), logger: createLogger('silent'),
+        // As `pharos server` wires it: the channel with its settings unsealed, sent through the SSRF-guarded sender.
+        loadChannel: async (orgId, channelId) => { const c = await h.alertChannels.store.load(channelId); return c && c.orgId === orgId ? c : null; },
+        deliverEvent: h.alertChannels.deliver,
+      });
+      const hooks = await eventually(async () => {
+        await deliveries.drain();
+        const mine = receiver.byEvent('entity.changed').filter((r) => r.body?.entity_change?.monitor?.id === m.id);
+        return mine.length > 0 ? mine : undefined;
+      }, { what: 'entity.changed at the receiver', timeoutMs: 20_000 });
+      // diff_only: the baseline run reported nothing, the changed run exactly one event.
+      expect(hooks).toHaveLength(1);
+      const h0 = hooks[0].headers as Record<string, string>;
+      const verify = (secret: string) => new Webhook(secret).verify(hooks[0].raw, { 'webhook-id': h0['webhook-id'], 'webhook-timestamp': h0['webhook-timestamp'], 'webhook-signature': h0['webhook-signature'] });
+      expect(verify(channel.signingSecret)).toMatchObject({
+        event: 'entity.changed', monitor: null, alert: { type: 'EntityChanged' },
+        entity_change: {
+          monitor: { id: m.id, name: 'Hooked Contacts', monitor_type: 'email', change_detection: 'diff_only' }, baseline: false,
+          targets: [{ target: 'alice@alpha.test', changes: [expect.objectContaining({ field: '/dmarc/policy', before: 'reject', after: 'quarantine' })] }],
+        },
+      });
+      // Another secret does not verify: the check above is not vacuous.
+      expect(() => verify(`whsec_${Buffer.from('another secret, 24 bytes!').toString('base64')}`)).toThrow();
+      const alerts = await eventually(async () => {
+        const r = (await call('GET', '/api/alerts?type=EntityChanged', key)).json();
+        return r.items.some((a: { status: string }) => a.status === 'Sent') ? r.items : undefined;
+      }, { what: 'the alert record Sent' });
+      expect(alerts[0]).toMatchObject({ channel: { id: channel.id, type: 'Webhook' }, status: 'Sent' });
+    } finally {
+      await receiver.close();
+    }
   });
 });

@@ -33,6 +33,7 @@ import { createSealer } from '../../services/lib/store/sealed.js';
 import { createGuardedHttp } from '../../services/alerting/channels/guarded-http.js';
 import { createChannelSender } from '../../services/alerting/channels/index.js';
 import { AlertChannelStore } from '../../services/alerting/channels/store.js';
+import type { DeliverEvent } from '../../services/alerting/channels/channel.js';
 
 export interface ApiHarness {
   app: FastifyInstance;
@@ -43,8 +44,8 @@ export interface ApiHarness {
   monitors: MonitorStore;
   apiKeys: ApiKeyStore;
   orgs: OrganizationStore;
-  /** The alert channels the api creates (settings sealed with this harness's key), for a delivery worker's loader. */
-  alertChannels: AlertChannelStore;
+  /** The alert channel store (settings sealed with this harness's key) and sender the app uses: a delivery worker's real channel loader. */
+  alertChannels: { store: AlertChannelStore; deliver: DeliverEvent };
   /** Creates an organization with a key of the given scopes; returns the plaintext key and org id. */
   tenant(scopes?: string[], plan?: string): Promise<{ orgId: string; key: string }>;
   close(): Promise<void>;
@@ -107,7 +108,7 @@ export async function startApiHarness(opts: ApiHarnessOptions = {}): Promise<Api
   const app = await buildApp({ config, logger, sql, monitors, heartbeats: new HeartbeatStore(sql), incidents: new IncidentStore(sql), incidentLifecycle: new IncidentLifecycle({ sql, outbox: new AlertOutbox(), escalations: new EscalationTimers({ sql, outbox: new AlertOutbox() }) }), apiKeys, quotas: new PlanQuotas(sql), teams: new TeamStore(sql), orgs, results, hotState, bus, subjects: subjectsFor('test'), now: opts.now, alertChannels, mail: opts.mail, statusPageAccessKey: opts.statusPageAccessKey, websiteLookup: opts.websiteLookup });
   await app.ready();
   return {
-    app, sql, results, bus, hotState, monitors, apiKeys, orgs, alertChannels: alertChannels.store,
+    app, sql, results, bus, hotState, monitors, apiKeys, orgs, alertChannels,
     async tenant(scopes = ['*'], plan = 'unlimited') {
       const org = await orgs.create(uniqueName('org'), plan);
       const { plaintext } = await apiKeys.create(org.id, 'test', scopes);

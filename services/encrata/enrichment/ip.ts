@@ -6,7 +6,7 @@
 import ipaddr from 'ipaddr.js';
 import type { DnsLookup } from '../sources/dns-lookup.js';
 import type { SourceClient } from '../sources/source-client.js';
-import type { AsnDatabase } from '../sources/asn-database.js';
+import type { AsnLookup } from '../sources/asn-database.js';
 import { RecordBuilder, type Enricher } from './enricher.js';
 
 interface RdapIpNetwork {
@@ -25,7 +25,7 @@ function organisationOf(n: RdapIpNetwork): string | null {
 /** The RDAP service for an address (by IANA's IP bootstrap, else the configured base). */
 export type RdapForAddress = (address: string) => Promise<SourceClient>;
 
-export function createIpEnricher(deps: { dns: DnsLookup; rdapFor: RdapForAddress; asn: () => Promise<AsnDatabase | null> }): Enricher {
+export function createIpEnricher(deps: { dns: DnsLookup; rdapFor: RdapForAddress; asn: () => Promise<AsnLookup | null> }): Enricher {
   return {
     type: 'ip',
     async enrich(ip, { signal }) {
@@ -46,9 +46,10 @@ export function createIpEnricher(deps: { dns: DnsLookup; rdapFor: RdapForAddress
           start_address: n.startAddress ?? null, end_address: n.endAddress ?? null, organization: organisationOf(n),
         });
       }
-      // ASN from the IPtoASN database; without one the section is inconclusive (its first answer, once installed, is a baseline).
+      // ASN from the shipped ip-location-db data or the operator's IPtoASN file; without either
+      // the section is inconclusive (its first answer, once there is one, is a baseline).
       const asnDb = await deps.asn().catch(() => null);
-      if (!asnDb) out.unanswered('asn', 'no ASN database installed (pharos ip-asn refresh)');
+      if (!asnDb) out.unanswered('asn', 'no ASN database could be loaded');
       else {
         const found = asnDb.lookup(ip);
         out.set('asn', found ? { number: found.number, organization: found.organization, country: found.country } : null);

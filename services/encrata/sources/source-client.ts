@@ -1,7 +1,8 @@
 /**
  * One outside HTTP source (GLEIF, EDGAR, HIBP, a leak-site aggregator, Gravatar, RDAP): its
- * base URL and headers from configuration, a per-source spacing between requests (one
- * client per source per worker), a time limit per attempt, and retries with exponential
+ * base URL and headers from configuration, a per-source spacing between requests (shared by
+ * every worker through hot state when one is given — Redis in server mode — else per
+ * process), a time limit per attempt, and retries with exponential
  * backoff on what may pass (a timeout, a refused connection, 429 — honouring Retry-After —
  * and 5xx). What still fails is an answer of its own, `inconclusive`, never an exception and
  * never an empty result: the caller keeps the last known value instead of reporting a change.
@@ -9,6 +10,7 @@
 import { fetch, type Dispatcher } from 'undici';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createBackoff, type BackoffPolicy } from '../../../probe-agent/backoff.js';
+import type { HotState } from '../../lib/ports/hot-state.js';
 
 export type SourceAnswer<T> =
   | { kind: 'found'; status: number; body: T }
@@ -27,6 +29,13 @@ export interface SourceClientOptions {
   /** Longest Retry-After honoured; a longer one ends the attempts (inconclusive). */
   maxRetryAfterMs?: number;
   dispatcher?: Dispatcher;
+  /**
+   * Where the spacing is kept, so that every worker holding the same hot state shares one
+   * allowance per source (`encrata-source:<name>`). Without it the spacing is this process's.
+   */
+  hotState?: HotState;
+  /** Clock for the shared spacing (unix ms). */
+  now?: () => number;
 }
 
 export interface SourceClient {
@@ -40,13 +49,44 @@ const RETRYABLE = (status: number) => status === 429 || status >= 500;
 export function createSourceClient(o: SourceClientOptions): SourceClient {
   let nextSlotMs = 0;
   const maxRetryAfterMs = o.maxRetryAfterMs ?? 30_000;
+  const now = o.now ?? Date.now;
+  const sharedKey = `encrata-source:${o.name}`;
+  // This process's callers take turns asking the shared allowance, so a worker costs one
+  // hot-state round trip per request rather than one per waiting caller.
+  let turn: Promise<void> = Promise.resolve();
 
-  /** Waits for this source's next free slot (requests spaced minIntervalMs apart). */
-  async function slot(signal: AbortSignal): Promise<void> {
-    const now = Date.now();
-    const at = Math.max(now, nextSlotMs);
+  /** Waits for this process's next free slot (requests spaced minIntervalMs apart). */
+  async function localSlot(signal: AbortSignal): Promise<void> {
+    const current = Date.now();
+    const at = Math.max(current, nextSlotMs);
     nextSlotMs = at + o.minIntervalMs;
-    if (at > now) await sleep(at - now, undefined, { signal });
+    if (at > current) await sleep(at - current, undefined, { signal });
+  }
+
+  /** One request of `minIntervalMs`'s allowance shared through hot state (GCRA, 1 per interval). */
+  async function sharedSlot(hotState: HotState, signal: AbortSignal): Promise<void> {
+    for (;;) {
+      signal.throwIfAborted();
+      let decision;
+      try {
+        decision = await hotState.consumeRateLimit(sharedKey, 1, o.minIntervalMs, now());
+      } catch {
+        // Hot state unreachable: keep this process's own spacing rather than stop enriching.
+        return localSlot(signal);
+      }
+      if (decision.allowed) return;
+      await sleep(decision.retryAfterMs, undefined, { signal });
+    }
+  }
+
+  /** Waits for this source's next free slot. */
+  async function slot(signal: AbortSignal): Promise<void> {
+    if (o.minIntervalMs <= 0) return;
+    const hotState = o.hotState;
+    if (!hotState) return localSlot(signal);
+    const mine = turn.then(() => sharedSlot(hotState, signal));
+    turn = mine.catch(() => undefined);
+    return mine;
   }
 
   return {

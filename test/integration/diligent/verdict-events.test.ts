@@ -175,7 +175,7 @@ describe('diligent verdict events', () => {
     // The delivery worker posts both to the channel, signed (Standard Webhooks), in snake_case.
     const deliveries = createDeliveryWorker({
       store: new DeliveryStore(h.sql), logger, now: () => Date.now(),
-      loadChannel: async (org, id) => { const c = await h.alertChannels.load(id); return c && c.orgId === org ? c : null; },
+      loadChannel: async (org, id) => { const c = await h.alertChannels.store.load(id); return c && c.orgId === org ? c : null; },
       deliverEvent: createChannelSender({ post: http.post, mail: null }),
     });
     await eventually(async () => { await deliveries.drain(); return hook.byEvent('monitoring.verdict_changed').length > 0; }, { what: 'the webhooks' });
