@@ -6,6 +6,9 @@
  * published to a stream before the restart is lost.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { workStreamName } from '../../services/lib/subjects.js';
 import { openNatsJobBus, type NatsJobBus } from '../../services/lib/adapters/nats/job-bus.js';
 import { createLogger } from '../../services/lib/logger.js';
 import { isTransientBusError } from '../../services/lib/adapters/nats/errors.js';
@@ -47,6 +50,17 @@ describe.skipIf(!available)(`NATS job bus across a server restart (needs ${NATS_
     await job('job-before');
     await bus.publishDurable(`${prefix}.durable.results.UsEast`, Buffer.from('result-before'), 'r-before');
     await eventually(() => jobs.includes('job-before') && results.includes('result-before'), { what: 'delivery before the restart' });
+    // Handled is not yet acknowledged at the server: stop NATS only once both acks have
+    // arrived, or redelivering the unacknowledged one after the restart is at-least-once
+    // delivery doing its job, not a duplicate.
+    const watcher = await connect({ servers: nats.url });
+    try {
+      const jsm = await jetstreamManager(watcher);
+      await eventually(async () => (await jsm.consumers.info(bus.streamName, 'restart-status')).num_ack_pending === 0
+        && (await jsm.streams.info(workStreamName(prefix))).state.messages === 0, { what: 'both acknowledgements at the server' });
+    } finally {
+      await watcher.close();
+    }
 
     await nats.stop();
     // Acknowledged while NATS is down would be a lie: a durable publish fails until it is back.

@@ -1,8 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { ulid } from 'ulid';
+import { monotonicFactory } from 'ulid';
 
 /** IDs carry a type prefix (DESIGN.md §5): mon_…, key_…, org_…, agt_… */
 export type IdPrefix = 'mon' | 'key' | 'org' | 'agt' | 'job' | 'team' | 'mem' | 'png' | 'inc' | 'ch' | 'evt' | 'alr' | 'rule' | 'upd' | 'esc' | 'mw' | 'rpt' | 'sp' | 'sub';
+
+/**
+ * Monotonic within the process: ids made in the same millisecond still sort in the order they
+ * were made, so rows ordered by (time, id) — two alert events of one status change — list in
+ * the order they were decided.
+ */
+const ulid = monotonicFactory();
 
 export function newId(prefix: IdPrefix): string {
   return `${prefix}_${ulid().toLowerCase()}`;
