@@ -42,7 +42,8 @@ export function createDnsLookup(opts: { servers: readonly string[]; timeoutMs: n
     aaaa: (name) => ask(() => resolver.resolve6(name)),
     ns: (name) => ask(() => resolver.resolveNs(name)),
     caa: (name) => ask(async () => (await resolver.resolveCaa(name)).map((r) => {
-      const [tag, value] = Object.entries(r).find(([k]) => k !== 'critical') ?? ['', ''];
+      // The record's one property besides `critical` is its tag; newer Node versions also add `type: 'CAA'`.
+      const [tag, value] = Object.entries(r).find(([k]) => k !== 'critical' && k !== 'type') ?? ['', ''];
       return `${r.critical} ${tag} "${String(value)}"`;
     })),
     soa: (name) => ask(async () => { const s = await resolver.resolveSoa(name); return [{ nsname: s.nsname, hostmaster: s.hostmaster }]; }),
