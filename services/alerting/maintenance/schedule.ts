@@ -5,11 +5,14 @@
  * now, ended early).
  */
 import { Cron } from 'croner';
-// rrule ships CommonJS only: under Node's own ESM loader its names come through the default export.
-import rrulePackage, { type RRule as RRuleInstance } from 'rrule';
-
-const { RRule } = rrulePackage;
+// rrule's `main` is CommonJS: under Node's own ESM loader its names come through the default
+// export. A bundler (the dashboard's Vite, which previews a window's next occurrences with this
+// module) takes its ES build, which has the names and no default.
+import * as rrulePackage from 'rrule';
+import type { RRule as RRuleInstance } from 'rrule';
 import type { FieldError } from '../../lib/errors.js';
+
+const { RRule } = ('RRule' in rrulePackage ? rrulePackage : (rrulePackage as unknown as { default: typeof rrulePackage }).default);
 
 export const MAINTENANCE_MODES = ['mute', 'pause'] as const;
 export type MaintenanceMode = (typeof MAINTENANCE_MODES)[number];
