@@ -12,7 +12,7 @@ import * as rrulePackage from 'rrule';
 import type { RRule as RRuleInstance } from 'rrule';
 import type { FieldError } from '../../lib/errors.js';
 
-const { RRule } = ('RRule' in rrulePackage ? rrulePackage : (rrulePackage as unknown as { default: typeof rrulePackage }).default);
+const { RRule } = ('RRule' in rrulePackage ? rrulePackage : Reflect.get(rrulePackage, 'default') as typeof rrulePackage);
 
 export const MAINTENANCE_MODES = ['mute', 'pause'] as const;
 export type MaintenanceMode = (typeof MAINTENANCE_MODES)[number];
