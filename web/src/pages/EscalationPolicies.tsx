@@ -71,8 +71,8 @@ export function EscalationPolicies({ session }: { session: Session }) {
                     <Choices id={`step-${i}-channels`} legend="Notify" options={(channels.data?.items ?? []).map((c) => [c.id, c.name])} chosen={s.channelIds} onChange={(channelIds) => setStep(i, { channelIds })} error={stepError} />
                     {s.memberIds.length > 0 && <p class="muted">Also {s.memberIds.length} team member{s.memberIds.length > 1 ? 's' : ''} (kept as they are; set through the API).</p>}
                     <div class="actions">
-                      <button type="button" class="link" disabled={i === 0} onClick={() => setSteps(moveStep(values.steps, i, -1))} aria-label={`Move step ${n} up`}>Move up</button>
-                      <button type="button" class="link" disabled={i === values.steps.length - 1} onClick={() => setSteps(moveStep(values.steps, i, 1))} aria-label={`Move step ${n} down`}>Move down</button>
+                      <button type="button" class="link" disabled={i === 0} onClick={() => setSteps(moveStep(values.steps, i, -1))} aria-label={`Move up: step ${n}`}>Move up</button>
+                      <button type="button" class="link" disabled={i === values.steps.length - 1} onClick={() => setSteps(moveStep(values.steps, i, 1))} aria-label={`Move down: step ${n}`}>Move down</button>
                       <button type="button" class="link" disabled={values.steps.length === 1} onClick={() => setSteps(values.steps.filter((_, j) => j !== i))} aria-label={`Remove step ${n}`}>Remove</button>
                     </div>
                   </fieldset>
