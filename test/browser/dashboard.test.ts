@@ -182,6 +182,19 @@ describe('the dashboard in Chromium', () => {
     await go(page, '#/incidents', 'Incidents');
     await page.locator('tr[data-incident-id]').first().waitFor();
     expect(await seriousViolations(page, 'incidents')).toEqual([]);
+    // Older incidents by a range of days (GET /api/incidents?from=&to=): the form's check first.
+    await page.getByLabel('Started from (day)').fill('2031-01-02');
+    await page.getByLabel('to (day, included)').fill('2031-01-01');
+    await page.getByRole('button', { name: 'Show incidents' }).click();
+    expect(await page.locator('[data-field-error=inc-from]').textContent()).toBe('the first day comes before the last');
+    await page.getByLabel('Started from (day)').fill('2020-01-01');
+    await page.getByLabel('to (day, included)').fill(await page.evaluate(() => new Date().toLocaleDateString('en-CA')));
+    await page.getByRole('button', { name: 'Show incidents' }).click();
+    const byDate = page.locator('section[aria-labelledby=older-h] tr[data-incident-id]');
+    await byDate.first().waitFor();
+    expect(await byDate.first().textContent()).toContain('Checkout <API>');
+    await page.locator('section[aria-labelledby=older-h] p', { hasText: /^1 incident started in these days/ }).waitFor();
+    expect(await seriousViolations(page, 'incidents-by-date')).toEqual([]);
     await page.evaluate((h: string) => { window.location.hash = h; }, incidentUrl);
     await page.locator('#incident-state', { hasText: /^Open/ }).waitFor();
     expect(await page.locator('h1').textContent()).toContain('Checkout <API>');
@@ -304,22 +317,86 @@ describe('the dashboard in Chromium', () => {
     const pages = (await apiClient(base, adminKey)('/api/status-pages')).body.items;
     expect(pages.find((p: { slug: string }) => p.slug === 'shop').components).toEqual([expect.objectContaining({ displayName: 'Checkout', group: 'Shop', showUptime: true })]);
 
+    // Password protection and a custom domain, on the same PUT.
+    await row.getByRole('button', { name: 'Edit Shop status' }).click();
+    await page.getByLabel('Custom domain (optional)').fill('Status.Shop.Test.');
+    await page.getByRole('radio', { name: 'Visitors with the password' }).check();
+    await page.getByLabel('Password', { exact: true }).fill('short');
+    await page.getByRole('button', { name: 'Save status page' }).click();
+    expect(await page.locator('[data-field-error=password]').textContent()).toBe('must be 8 to 200 characters');
+    await page.getByLabel('Password', { exact: true }).fill('correct horse battery');
+    expect(await seriousViolations(page, 'status-page-password')).toEqual([]);
+    await page.getByRole('button', { name: 'Save status page' }).click();
+    await row.locator('td', { hasText: /^password$/ }).waitFor();
+    const shop = (await apiClient(base, adminKey)('/api/status-pages')).body.items.find((p: { slug: string }) => p.slug === 'shop');
+    expect(shop).toMatchObject({ visibility: 'password', customDomain: 'status.shop.test', components: [expect.objectContaining({ displayName: 'Checkout', group: 'Shop' })] });
+    expect((await fetch(`${base}/status/shop`)).status).toBe(401);
+    // Editing again without a new password keeps the current one.
+    await row.getByRole('button', { name: 'Edit Shop status' }).click();
+    await page.getByLabel('New password (empty keeps the current one)').waitFor();
+    await page.getByLabel('Description').fill('Our shop');
+    await page.getByRole('button', { name: 'Save status page' }).click();
+    await page.getByRole('heading', { name: 'New status page' }).waitFor();
+    expect((await apiClient(base, adminKey)(`/api/status-pages/${shop.id}`)).body).toMatchObject({ visibility: 'password', description: 'Our shop' });
+
     await go(page, '#/alert-rules', 'Alert rules');
     await page.getByLabel('Name', { exact: true }).fill('Production down');
     await page.getByRole('button', { name: 'Create rule' }).click();
     expect(await page.locator('[data-field-error=channelIds]').textContent()).toBe('choose at least one channel');
     await page.getByRole('group', { name: 'Channels' }).getByLabel('On-call hook').check();
     await page.getByRole('button', { name: 'Create rule' }).click();
-    await page.locator('tbody th', { hasText: 'Production down' }).waitFor();
+    const ruleRow = page.locator('tr[data-rule-id]', { hasText: 'Production down' });
+    await ruleRow.waitFor();
     expect(await seriousViolations(page, 'alert-rules')).toEqual([]);
+    // Edit it: chosen monitors, a type filter, another event; the form's check at the field first.
+    await ruleRow.getByRole('button', { name: 'Edit Production down' }).click();
+    await page.getByRole('heading', { name: 'Edit Production down' }).waitFor();
+    await page.getByRole('radio', { name: 'Only the monitors chosen' }).check();
+    await page.getByRole('button', { name: 'Save rule' }).click();
+    expect(await page.locator('[data-field-error=monitorIds]').textContent()).toBe('choose at least one monitor');
+    await page.getByRole('group', { name: 'Chosen monitors' }).getByLabel('Checkout <API>').check();
+    await page.getByRole('group', { name: /^Only monitors of these types/ }).getByLabel('Website').check();
+    await page.getByRole('group', { name: 'Events' }).getByLabel('incident.acknowledged').check();
+    expect(await seriousViolations(page, 'alert-rule-edit')).toEqual([]);
+    await page.getByRole('button', { name: 'Save rule' }).click();
+    await ruleRow.locator('td', { hasText: /^Checkout <API>; types Website$/ }).waitFor();
+    const rule = (await apiClient(base, adminKey)('/api/alert-rules')).body.items.find((r: { name: string }) => r.name === 'Production down');
+    expect(rule).toMatchObject({ monitorIds: [monitorId], monitorTypes: ['Website'], events: ['monitor.down', 'monitor.up', 'incident.acknowledged'], enabled: true });
 
     await go(page, '#/escalation-policies', 'Escalation policies');
+    const channelId = rule.channelIds[0];
     await page.getByLabel('Name', { exact: true }).fill('Wake someone');
-    await page.getByLabel('Minutes unacknowledged before this step').fill('10');
-    await page.getByRole('group', { name: 'Notify' }).getByLabel('On-call hook').check();
+    const step = (n: number) => page.getByRole('group', { name: `Step ${n}`, exact: true });
+    await step(1).getByLabel('On-call hook').check();
+    await page.getByRole('button', { name: 'Add step' }).click();
+    await step(2).getByLabel('Minutes unacknowledged after step 1').fill('10');
+    await page.getByLabel('Repeat the steps this many more times').fill('1');
     await page.getByRole('button', { name: 'Create policy' }).click();
-    await page.locator('tbody th', { hasText: 'Wake someone' }).waitFor();
+    // The second step notifies no one yet: said at that step.
+    expect(await page.locator('[data-field-error=step-1-channels]').textContent()).toBe('choose at least one channel to notify');
+    await step(2).getByLabel('On-call hook').check();
+    await page.getByRole('button', { name: 'Create policy' }).click();
+    const policyRow = page.locator('tr[data-policy-id]', { hasText: 'Wake someone' });
+    await policyRow.locator('li').nth(1).waitFor();
     expect(await seriousViolations(page, 'escalation-policies')).toEqual([]);
+    const created = (await apiClient(base, adminKey)('/api/escalation-policies')).body.items.find((p: { name: string }) => p.name === 'Wake someone');
+    expect(created).toMatchObject({ repeatCount: 1, steps: [{ delayMinutes: 0, channelIds: [channelId] }, { delayMinutes: 10, channelIds: [channelId] }] });
+    // Edit: change a delay, add a third step, move it up, remove the first.
+    await policyRow.getByRole('button', { name: 'Edit Wake someone' }).click();
+    await page.getByRole('heading', { name: 'Edit Wake someone' }).waitFor();
+    await step(2).getByLabel('Minutes unacknowledged after step 1').fill('20');
+    await page.getByRole('button', { name: 'Add step' }).click();
+    await step(3).getByLabel('Minutes unacknowledged after step 2').fill('45');
+    await step(3).getByLabel('On-call hook').check();
+    await page.getByRole('button', { name: 'Move up: step 3' }).click();
+    await page.getByRole('button', { name: 'Remove step 1' }).click();
+    expect(await step(1).getByLabel('Minutes after the incident opens').inputValue()).toBe('45');
+    expect(await seriousViolations(page, 'escalation-policy-edit')).toEqual([]);
+    await page.getByRole('button', { name: 'Save policy' }).click();
+    await page.getByRole('heading', { name: 'New policy' }).waitFor();
+    expect((await apiClient(base, adminKey)(`/api/escalation-policies/${created.id}`)).body)
+      .toMatchObject({ repeatCount: 1, steps: [{ delayMinutes: 45, channelIds: [channelId] }, { delayMinutes: 20, channelIds: [channelId] }] });
+    await policyRow.locator('li', { hasText: 'after 45 min' }).waitFor();
 
     await go(page, '#/maintenance', 'Maintenance windows');
     await page.getByLabel('Name', { exact: true }).fill('Database upgrade');
@@ -332,6 +409,43 @@ describe('the dashboard in Chromium', () => {
     const windows = (await apiClient(base, adminKey)('/api/maintenance-windows')).body.items;
     expect(windows.find((w: { name: string }) => w.name === 'Database upgrade')).toMatchObject({ startsAt: '2030-01-04T17:00:00.000Z', endsAt: '2030-01-04T18:30:00.000Z' });
     expect(await seriousViolations(page, 'maintenance')).toEqual([]);
+
+    // A recurring window: an RRULE, its next occurrences previewed by the API's own schedule module.
+    await page.getByLabel('Name', { exact: true }).fill('Weekly patching');
+    await page.getByRole('radio', { name: 'Recurring (RRULE)' }).check();
+    await page.getByLabel(/^First occurrence/).fill('2030-01-06T03:00');
+    expect(await page.getByLabel('Time zone of the rule').inputValue()).toBe(TIME_ZONE);
+    await page.getByLabel('Repeats (RRULE)').fill('FREQ=SOMETIMES');
+    await page.locator('#mw-preview .error', { hasText: /rrule is not a valid RRULE/ }).waitFor();
+    await page.getByRole('button', { name: 'Create window' }).click();
+    expect(await page.locator('[data-field-error=rrule]').textContent()).toMatch(/^is not a valid RRULE/);
+    await page.getByLabel('Repeats (RRULE)').fill('FREQ=WEEKLY;BYDAY=SU');
+    await page.getByLabel('Each lasts (minutes)').fill('45');
+    await page.locator('#mw-preview li').nth(4).waitFor();
+    // Sundays 03:00 in Tokyo are Saturdays 18:00 UTC, shown as the page shows times.
+    const sundays = await page.evaluate(() => ['2030-01-05', '2030-01-12', '2030-01-19', '2030-01-26', '2030-02-02']
+      .map((d) => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(`${d}T18:00:00Z`))));
+    expect(await page.locator('#mw-preview li').allTextContents()).toEqual(sundays);
+    await page.getByRole('radio', { name: 'Monitors with tags' }).check();
+    await page.getByLabel('Monitors with these tags').fill('db');
+    expect(await seriousViolations(page, 'maintenance-recurring')).toEqual([]);
+    await page.getByRole('button', { name: 'Create window' }).click();
+    const weekly = page.locator('tr[data-window-id]', { hasText: 'Weekly patching' });
+    await weekly.waitFor();
+    const recurring = (await apiClient(base, adminKey)('/api/maintenance-windows')).body.items.find((w: { name: string }) => w.name === 'Weekly patching');
+    expect(recurring).toMatchObject({ rrule: 'FREQ=WEEKLY;BYDAY=SU', durationMinutes: 45, timezone: TIME_ZONE, startsAt: '2030-01-05T18:00:00.000Z', nextStart: '2030-01-05T18:00:00.000Z', tags: ['db'], allMonitors: false });
+    // Edit it into a cron window over the monitor.
+    await weekly.getByRole('button', { name: 'Edit Weekly patching' }).click();
+    await page.getByRole('heading', { name: 'Edit Weekly patching' }).waitFor();
+    expect(await page.getByLabel('Repeats (RRULE)').inputValue()).toBe('FREQ=WEEKLY;BYDAY=SU');
+    await page.getByRole('radio', { name: 'Recurring (cron)' }).check();
+    await page.getByLabel('Cron expression').fill('0 4 * * 6');
+    await page.getByRole('radio', { name: 'Chosen monitors' }).check();
+    await page.getByRole('group', { name: 'Chosen monitors' }).getByLabel('Checkout <API>').check();
+    await page.getByRole('button', { name: 'Save window' }).click();
+    await weekly.locator('td', { hasText: /^cron 0 4 \* \* 6/ }).waitFor();
+    expect((await apiClient(base, adminKey)(`/api/maintenance-windows/${recurring.id}`)).body)
+      .toMatchObject({ cronExpression: '0 4 * * 6', rrule: null, durationMinutes: 45, monitorIds: [monitorId], tags: [], allMonitors: false });
 
     await go(page, '#/settings', 'Settings');
     await page.getByRole('heading', { name: 'Plan: Unlimited' }).waitFor();
@@ -358,7 +472,8 @@ describe('the dashboard in Chromium', () => {
     // Saving an edit changes what was edited and keeps the rest (a PUT resets omitted fields).
     await dark.page.getByLabel('Interval (seconds)').fill('10');
     await dark.page.getByRole('button', { name: 'Save' }).click();
-    await dark.page.getByRole('heading', { name: 'Checkout <API>', level: 1 }).waitFor();
+    // Exact: the editor's own heading ("Edit Checkout <API>") would match a substring before the save lands.
+    await dark.page.getByRole('heading', { name: 'Checkout <API>', exact: true, level: 1 }).waitFor();
     expect((await apiClient(base, adminKey)(`/api/monitors/${monitorId}`)).body).toMatchObject({ intervalSeconds: 10, requestHeaders: { Accept: 'text/plain' }, url: target.url() });
     await go(dark.page, '#/regions', 'Regions');
     await dark.page.locator('tbody tr').first().waitFor();
@@ -384,4 +499,44 @@ describe('the dashboard in Chromium', () => {
     expect(pageOverflow).toBeLessThanOrEqual(0);
     await phone.page.screenshot({ path: path.join(ARTIFACTS, 'monitor-phone.png'), fullPage: true });
   }, 60_000);
+
+  it('remembers a chosen theme (dark over a light system, light over a dark one), and the alerting pages pass axe in it', async () => {
+    const { page } = await openDashboard({ colorScheme: 'light' });
+    await signIn(page, adminKey);
+    const background = (p: Page) => p.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(await background(page)).toBe('rgb(255, 255, 255)');
+    await page.getByLabel('Theme').selectOption('dark');
+    expect(await background(page)).toBe('rgb(13, 17, 23)');
+    const pages: Array<[string, string, string]> = [
+      ['#/alert-rules', 'Alert rules', 'alert-rules-dark'], ['#/escalation-policies', 'Escalation policies', 'escalation-policies-dark'],
+      ['#/maintenance', 'Maintenance windows', 'maintenance-dark'], ['#/status-pages', 'Status pages', 'status-pages-dark'], ['#/incidents', 'Incidents', 'incidents-dark'],
+    ];
+    for (const [hash, heading, name] of pages) {
+      await go(page, hash, heading);
+      await page.locator('tbody tr').first().waitFor();
+      if (hash === '#/maintenance') {
+        await page.getByRole('button', { name: 'Edit Weekly patching' }).click();
+        await page.locator('#mw-preview li').first().waitFor();
+      }
+      if (hash === '#/escalation-policies') await page.getByRole('button', { name: 'Add step' }).click();
+      expect(await seriousViolations(page, name), name).toEqual([]);
+    }
+    // Remembered across a reload (localStorage), until System is chosen again.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Incidents', level: 1 }).waitFor();
+    expect(await background(page)).toBe('rgb(13, 17, 23)');
+    expect(await page.getByLabel('Theme').inputValue()).toBe('dark');
+    await page.getByLabel('Theme').selectOption('system');
+    expect(await background(page)).toBe('rgb(255, 255, 255)');
+    expect(await page.evaluate(() => window.localStorage.getItem('pharos-theme'))).toBeNull();
+
+    const dark = await openDashboard({ colorScheme: 'dark' });
+    await signIn(dark.page, adminKey);
+    expect(await background(dark.page)).toBe('rgb(13, 17, 23)');
+    await dark.page.getByLabel('Theme').selectOption('light');
+    expect(await background(dark.page)).toBe('rgb(255, 255, 255)');
+    await go(dark.page, '#/maintenance', 'Maintenance windows');
+    await dark.page.locator('tbody tr').first().waitFor();
+    expect(await seriousViolations(dark.page, 'maintenance-light-over-dark')).toEqual([]);
+  }, 90_000);
 });

@@ -12,8 +12,14 @@ import { AlertChannels } from './pages/AlertChannels.js';
 import { ApiKeys } from './pages/ApiKeys.js';
 import { Regions } from './pages/Regions.js';
 import { StatusPages } from './pages/StatusPages.js';
-import { AlertRules, EscalationPolicies, MaintenanceWindows } from './pages/Alerting.js';
+import { AlertRules } from './pages/AlertRules.js';
+import { EscalationPolicies } from './pages/EscalationPolicies.js';
+import { MaintenanceWindows } from './pages/Maintenance.js';
 import { Settings } from './pages/Settings.js';
+import { ThemeChoice, applyTheme, storedTheme } from './theme.js';
+
+// Before the first render, so a chosen theme does not flash the system's first.
+applyTheme(storedTheme());
 
 /** Routes live in the fragment (#/monitors/…): the server serves one page at `/`. */
 function useRoute(): string[] {
@@ -103,6 +109,7 @@ function App() {
             ))}
           </ul>
         </nav>
+        <ThemeChoice />
         <button type="button" class="link" onClick={signOut}>Sign out</button>
       </header>
       <main id="main" tabIndex={-1}>

@@ -5,11 +5,14 @@
  * now, ended early).
  */
 import { Cron } from 'croner';
-// rrule ships CommonJS only: under Node's own ESM loader its names come through the default export.
-import rrulePackage, { type RRule as RRuleInstance } from 'rrule';
-
-const { RRule } = rrulePackage;
+// rrule's `main` is CommonJS: under Node's own ESM loader its names come through the default
+// export. A bundler (the dashboard's Vite, which previews a window's next occurrences with this
+// module) takes its ES build, which has the names and no default.
+import * as rrulePackage from 'rrule';
+import type { RRule as RRuleInstance } from 'rrule';
 import type { FieldError } from '../../lib/errors.js';
+
+const { RRule } = ('RRule' in rrulePackage ? rrulePackage : Reflect.get(rrulePackage, 'default') as typeof rrulePackage);
 
 export const MAINTENANCE_MODES = ['mute', 'pause'] as const;
 export type MaintenanceMode = (typeof MAINTENANCE_MODES)[number];
@@ -105,14 +108,23 @@ export function activeOccurrence(w: WindowSchedule, tMs: number): Occurrence | n
   return occurrence;
 }
 
-/** The next scheduled start after `tMs` (null: it never starts again). */
+/**
+ * The next scheduled start after `tMs` (null: it never starts again). A recurring window's
+ * startsAt and endsAt bound its starts, as they bound what is in force (scheduled above): a
+ * cron window with a future startsAt first starts after it, none starts at or after endsAt.
+ */
 export function nextStart(w: Omit<WindowSchedule, 'overrideStartMs' | 'overrideEndMs' | 'endedAtMs'>, tMs: number): number | null {
-  if (w.cronExpression) return cronOf(w.cronExpression, w.timezone)?.nextRun(new Date(tMs))?.getTime() ?? null;
-  if (w.rrule) {
-    const next = parseRrule(w.rrule, w.anchorMs, w.timezone)?.after(new Date(toFloating(tMs, w.timezone)), true);
-    return next ? fromFloating(next.getTime(), w.timezone) : null;
+  if (!w.cronExpression && !w.rrule) return w.startsAtMs !== null && w.startsAtMs >= tMs ? w.startsAtMs : null;
+  const from = Math.max(tMs, w.startsAtMs ?? tMs);
+  let next: number | null = null;
+  if (w.cronExpression) {
+    // nextRun is strictly after its argument; a start exactly at `from` counts, as for an RRULE.
+    next = cronOf(w.cronExpression, w.timezone)?.nextRun(new Date(from - 1))?.getTime() ?? null;
+  } else {
+    const floating = parseRrule(w.rrule!, w.anchorMs, w.timezone)?.after(new Date(toFloating(from, w.timezone)), true);
+    next = floating ? fromFloating(floating.getTime(), w.timezone) : null;
   }
-  return w.startsAtMs !== null && w.startsAtMs >= tMs ? w.startsAtMs : null;
+  return next === null || (w.endsAtMs !== null && next >= w.endsAtMs) ? null : next;
 }
 
 /** What is wrong with a window's schedule, in REST field names; empty when nothing. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { activeOccurrence, scheduleProblems, type WindowSchedule } from '../../../services/alerting/maintenance/schedule.js';
+import { activeOccurrence, nextStart, scheduleProblems, type WindowSchedule } from '../../../services/alerting/maintenance/schedule.js';
 
 const at = (iso: string) => Date.parse(iso);
 const base: WindowSchedule = {
@@ -30,6 +30,20 @@ describe('maintenance window schedule', () => {
     expect(activeOccurrence(w, at('2026-03-01T08:00:00Z'))).toEqual({ startMs: at('2026-03-01T07:00:00Z'), endMs: at('2026-03-01T09:00:00Z') });
     expect(activeOccurrence(w, at('2026-03-22T06:30:00Z'))).toEqual({ startMs: at('2026-03-22T06:00:00Z'), endMs: at('2026-03-22T08:00:00Z') });
     expect(activeOccurrence(w, at('2026-03-23T06:30:00Z'))).toBeNull();
+  });
+
+  it('a recurring window\'s next start is within its startsAt and endsAt, as what is in force is', () => {
+    const w = { ...base, cronExpression: '0 4 * * 6', durationMinutes: 45, startsAtMs: at('2026-05-01T00:00:00Z') };
+    // Saturdays 04:00 UTC, not before 1 May: the first is 2 May, not the Saturday after now.
+    expect(nextStart(w, now)).toBe(at('2026-05-02T04:00:00Z'));
+    expect(activeOccurrence(w, at('2026-03-28T04:10:00Z'))).toBeNull();
+    expect(activeOccurrence(w, at('2026-05-02T04:10:00Z'))).not.toBeNull();
+    // A start exactly at the asked instant counts; none at or after endsAt.
+    expect(nextStart({ ...w, startsAtMs: null }, at('2026-03-28T04:00:00Z'))).toBe(at('2026-03-28T04:00:00Z'));
+    expect(nextStart({ ...w, endsAtMs: at('2026-05-02T04:00:00Z') }, now)).toBeNull();
+    const r = { ...base, rrule: 'FREQ=DAILY;BYHOUR=1;BYMINUTE=0;BYSECOND=0', durationMinutes: 30, endsAtMs: at('2026-03-26T00:00:00Z') };
+    expect(nextStart(r, now)).toBe(at('2026-03-25T01:00:00Z'));
+    expect(nextStart(r, at('2026-03-25T01:00:01Z'))).toBeNull();
   });
 
   it('started now, it is on until its override ends; ended early, its occurrence is over', () => {

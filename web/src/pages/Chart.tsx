@@ -1,6 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { useThemeVersion } from '../theme.js';
 
 const PALETTE = ['#2f6fdb', '#c2410c', '#15803d', '#9333ea', '#b45309', '#0e7490'];
 
@@ -12,6 +13,7 @@ export interface RegionSeries {
 /** P50 (solid) and P95 (dashed) per region over time; drag to zoom, double-click to reset. */
 export function ResponseTimeChart({ regions, label, from, to }: { regions: RegionSeries[]; label: string; from: string; to: string }) {
   const box = useRef<HTMLDivElement>(null);
+  const theme = useThemeVersion();
   useEffect(() => {
     const el = box.current;
     if (!el) return undefined;
@@ -41,6 +43,6 @@ export function ResponseTimeChart({ regions, label, from, to }: { regions: Regio
     const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(280, el.clientWidth), height: 260 }));
     resize.observe(el);
     return () => { resize.disconnect(); plot.destroy(); };
-  }, [regions, from, to]);
+  }, [regions, from, to, theme]);
   return <figure class="chart"><div ref={box} role="img" aria-label={label} /><figcaption class="muted">{label}. Drag across the chart to zoom, double-click to reset.</figcaption></figure>;
 }

@@ -24,6 +24,41 @@ function IncidentTable({ items, caption }: { items: any[]; caption: string }) {
   );
 }
 
+const pad = (n: number) => String(n).padStart(2, '0');
+const dayInput = (d: Date) => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+
+/** Incidents that started between two days (the viewer's midnights): GET /api/incidents?from=&to=, newest 500. */
+function OlderIncidents() {
+  const [from, setFrom] = useState(() => dayInput(new Date(Date.now() - 30 * 86_400_000)));
+  const [to, setTo] = useState(() => dayInput(new Date()));
+  const [error, setError] = useState('');
+  const [range, setRange] = useState<{ from: string; to: string } | null>(null);
+  const found = usePolled<{ items: any[]; totalCount: number }>(range ? `/api/incidents?from=${encodeURIComponent(range.from)}&to=${encodeURIComponent(range.to)}&limit=500` : null, 60000);
+  const show = (e: Event) => {
+    e.preventDefault();
+    const start = new Date(`${from}T00:00`);
+    const end = new Date(`${to}T00:00`);
+    if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) return setError('choose both days');
+    end.setDate(end.getDate() + 1);
+    if (start >= end) return setError('the first day comes before the last');
+    setError('');
+    setRange({ from: start.toISOString(), to: end.toISOString() });
+  };
+  return (
+    <section aria-labelledby="older-h">
+      <h2 id="older-h">By date</h2>
+      <form class="filters" noValidate onSubmit={show}>
+        <Field id="inc-from" label="Started from (day)" error={error}><input {...described('inc-from', error)} type="date" value={from} onInput={(e) => setFrom(e.currentTarget.value)} /></Field>
+        <Field id="inc-to" label="to (day, included)"><input {...described('inc-to')} type="date" value={to} onInput={(e) => setTo(e.currentTarget.value)} /></Field>
+        <div class="field"><span aria-hidden="true">&nbsp;</span><button type="submit">Show incidents</button></div>
+      </form>
+      <ErrorBox error={found.error} />
+      {range && (found.data ? <IncidentTable items={found.data.items} caption="Incidents started in the chosen days" /> : <Loading />)}
+      {range && found.data && <p class="muted" aria-live="polite">{found.data.totalCount} incident{found.data.totalCount === 1 ? '' : 's'} started in these days{found.data.totalCount > found.data.items.length ? `; the newest ${found.data.items.length} are shown` : ''}.</p>}
+    </section>
+  );
+}
+
 export function IncidentList(_: { session: Session }) {
   const active = usePolled<any[]>('/api/incidents/active', 3000);
   const recent = usePolled<any[]>('/api/incidents/recent', 10000);
@@ -35,6 +70,7 @@ export function IncidentList(_: { session: Session }) {
       {active.data ? <IncidentTable items={active.data} caption="Active incidents" /> : <Loading />}
       <h2>Recently resolved</h2>
       {recent.data ? <IncidentTable items={recent.data.filter((i) => i.status === 'Resolved')} caption="Incidents resolved in the last 7 days" /> : <Loading />}
+      <OlderIncidents />
     </section>
   );
 }

@@ -1,7 +1,8 @@
 import type { ComponentChildren } from 'preact';
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { api, ApiError } from '../api.js';
-import { problemsByField } from '../forms/problems.js';
+import { problemsByPointer } from '../forms/checks.js';
+import { problemsByField, type FieldProblem } from '../forms/problems.js';
 import { ErrorBox } from '../ui.js';
 
 /** A create form's plumbing: local checks, the API call, its field errors at the fields. */
@@ -65,5 +66,72 @@ export function Choices({ id, legend, options, chosen, onChange, error }: { id: 
       ))}
       {error && <small id={`${id}-error`} class="error" data-field-error={id}>{error}</small>}
     </fieldset>
+  );
+}
+
+/** Radio buttons choosing one of `options` (value → label), as one labelled group. */
+export function Radios<T extends string>({ id, legend, options, value, onChange }: { id: string; legend: string; options: Array<[T, string]>; value: T; onChange: (v: T) => void }) {
+  return (
+    <fieldset class="radios">
+      <legend>{legend}</legend>
+      {options.map(([v, label]) => (
+        <span class="check" key={v}>
+          <input type="radio" name={id} id={`${id}-${v}`} value={v} checked={value === v} onChange={() => onChange(v)} />
+          <label for={`${id}-${v}`}>{label}</label>
+        </span>
+      ))}
+    </fieldset>
+  );
+}
+
+/**
+ * An editor's plumbing for create (POST) and edit (PUT): the form's own problems and the
+ * API's field errors, both keyed by JSON pointer (`/steps/1/delayMinutes`), shown at the
+ * field; `editing` is the item being edited (null: a new one). Choosing an item to edit moves
+ * focus into the form.
+ */
+export function useEditor<T>(onSaved: () => void) {
+  const [editing, setEditingState] = useState<T | null>(null);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [failure, setFailure] = useState<unknown>(null);
+  const form = useRef<HTMLFormElement>(null);
+  const setEditing = (item: T | null) => {
+    setEditingState(item);
+    setErrors({});
+    setFailure(null);
+    if (item !== null) requestAnimationFrame(() => form.current?.querySelector<HTMLElement>('input, select, textarea')?.focus());
+  };
+  const save = async (method: 'POST' | 'PUT', path: string, body: unknown, problems: FieldProblem[]): Promise<boolean> => {
+    setFailure(null);
+    setErrors(problemsByPointer(problems));
+    if (problems.length) return false;
+    try {
+      await api(method, path, body);
+      setEditingState(null);
+      onSaved();
+      return true;
+    } catch (err) {
+      if (err instanceof ApiError && err.details.length) setErrors(problemsByPointer(err.details));
+      setFailure(err);
+      return false;
+    }
+  };
+  return { editing, setEditing, errors, failure, save, form };
+}
+
+/** The editor card of a list page: "New …" or "Edit …", its errors, Save and Cancel. */
+export function EditorCard({ id, title, failure, onSubmit, formRef, submitLabel, onCancel, children }: {
+  id: string; title: string; failure: unknown; onSubmit: () => void; formRef: { current: HTMLFormElement | null }; submitLabel: string; onCancel?: () => void; children: ComponentChildren;
+}) {
+  return (
+    <form class="card" noValidate ref={formRef} aria-labelledby={id} onSubmit={(e) => { e.preventDefault(); onSubmit(); }}>
+      <h2 id={id}>{title}</h2>
+      <ErrorBox error={failure} />
+      {children}
+      <div class="actions">
+        <button type="submit">{submitLabel}</button>
+        {onCancel && <button type="button" class="link" onClick={onCancel}>Cancel</button>}
+      </div>
+    </form>
   );
 }

@@ -1,0 +1,91 @@
+import { useState } from 'preact/hooks';
+import { can, type Session } from '../api.js';
+import { problemUnder } from '../forms/checks.js';
+import { MAX_STEPS, emptyPolicy, emptyStep, moveStep, policyBody, policyForm, type PolicyFormValues, type StepValues } from '../forms/escalation-form.js';
+import { ErrorBox, Field, Loading, described, usePolled } from '../ui.js';
+import { Choices, DeleteButton, EditorCard, useEditor } from './common.js';
+import { useChannels } from './AlertRules.js';
+
+export function EscalationPolicies({ session }: { session: Session }) {
+  const policies = usePolled<{ items: any[] }>('/api/escalation-policies?limit=100', 15000);
+  const channels = useChannels(session);
+  const writable = can(session, 'escalation-policies:write');
+  const [values, setValues] = useState<PolicyFormValues>(emptyPolicy);
+  const [deleteError, setDeleteError] = useState<unknown>(null);
+  const editor = useEditor<any>(() => { setValues(emptyPolicy()); policies.refresh(); });
+  const channelName = new Map<string, string>((channels.data?.items ?? []).map((c) => [c.id, c.name]));
+  const { errors } = editor;
+  const edit = (policy: any | null) => {
+    setValues(policy ? policyForm(policy) : emptyPolicy());
+    editor.setEditing(policy);
+  };
+  const setStep = (i: number, patch: Partial<StepValues>) => setValues({ ...values, steps: values.steps.map((s, j) => (j === i ? { ...s, ...patch } : s)) });
+  const setSteps = (steps: StepValues[]) => setValues({ ...values, steps });
+  const stepText = (s: any) => [...s.channelIds.map((id: string) => channelName.get(id) ?? id), ...(s.memberIds.length ? [`${s.memberIds.length} team member${s.memberIds.length > 1 ? 's' : ''}`] : [])].join(', ');
+  return (
+    <section aria-labelledby="esc-h">
+      <h1 id="esc-h">Escalation policies</h1>
+      <ErrorBox error={policies.error ?? deleteError} />
+      {!policies.data ? <Loading /> : policies.data.items.length === 0 ? <p class="muted">No policies yet.</p> : (
+        <div class="table-wrap">
+          <table>
+            <thead><tr><th scope="col">Name</th><th scope="col">Steps</th><th scope="col">Repeats</th>{writable && <th scope="col">Actions</th>}</tr></thead>
+            <tbody>
+              {policies.data.items.map((p) => (
+                <tr key={p.id} data-policy-id={p.id}>
+                  <th scope="row">{p.name}</th>
+                  <td><ol class="plain">{p.steps.map((s: any, i: number) => <li key={i}>after {s.delayMinutes} min: {stepText(s)}</li>)}</ol></td>
+                  <td>{p.repeatCount}</td>
+                  {writable && (
+                    <td class="nowrap">
+                      <button type="button" onClick={() => edit(p)} aria-label={`Edit ${p.name}`}>Edit</button>{' '}
+                      <DeleteButton label={p.name} path={`/api/escalation-policies/${encodeURIComponent(p.id)}`} onDone={policies.refresh} onError={setDeleteError} />
+                    </td>
+                  )}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {writable && (
+        <EditorCard id="esc-form-h" title={editor.editing ? `Edit ${editor.editing.name}` : 'New policy'} failure={editor.failure} formRef={editor.form}
+          submitLabel={editor.editing ? 'Save policy' : 'Create policy'} onCancel={editor.editing ? () => edit(null) : undefined} onSubmit={() => {
+            const { body, problems } = policyBody(values);
+            void editor.save(editor.editing ? 'PUT' : 'POST', editor.editing ? `/api/escalation-policies/${encodeURIComponent(editor.editing.id)}` : '/api/escalation-policies', body, problems);
+          }}>
+          <Field id="name" label="Name" error={errors['/name']}><input {...described('name', errors['/name'])} value={values.name} onInput={(e) => setValues({ ...values, name: e.currentTarget.value })} /></Field>
+          {errors['/steps'] && <p class="error" data-field-error="steps">{errors['/steps']}</p>}
+          <ol class="steps">
+            {values.steps.map((s, i) => {
+              const n = i + 1;
+              const delayError = problemUnder(errors, `/steps/${i}/delayMinutes`);
+              const stepError = problemUnder(errors, `/steps/${i}/channelIds`) ?? errors[`/steps/${i}`] ?? problemUnder(errors, `/steps/${i}/memberIds`);
+              return (
+                <li key={i}>
+                  <fieldset class="step">
+                    <legend>Step {n}</legend>
+                    <Field id={`step-${i}-delay`} label={i === 0 ? 'Minutes after the incident opens' : `Minutes unacknowledged after step ${i}`} error={delayError}>
+                      <input {...described(`step-${i}-delay`, delayError)} inputMode="numeric" value={s.delayMinutes} onInput={(e) => setStep(i, { delayMinutes: e.currentTarget.value })} />
+                    </Field>
+                    <Choices id={`step-${i}-channels`} legend="Notify" options={(channels.data?.items ?? []).map((c) => [c.id, c.name])} chosen={s.channelIds} onChange={(channelIds) => setStep(i, { channelIds })} error={stepError} />
+                    {s.memberIds.length > 0 && <p class="muted">Also {s.memberIds.length} team member{s.memberIds.length > 1 ? 's' : ''} (kept as they are; set through the API).</p>}
+                    <div class="actions">
+                      <button type="button" class="link" disabled={i === 0} onClick={() => setSteps(moveStep(values.steps, i, -1))} aria-label={`Move up: step ${n}`}>Move up</button>
+                      <button type="button" class="link" disabled={i === values.steps.length - 1} onClick={() => setSteps(moveStep(values.steps, i, 1))} aria-label={`Move down: step ${n}`}>Move down</button>
+                      <button type="button" class="link" disabled={values.steps.length === 1} onClick={() => setSteps(values.steps.filter((_, j) => j !== i))} aria-label={`Remove step ${n}`}>Remove</button>
+                    </div>
+                  </fieldset>
+                </li>
+              );
+            })}
+          </ol>
+          <p><button type="button" disabled={values.steps.length >= MAX_STEPS} onClick={() => setSteps([...values.steps, emptyStep(values.steps.length ? '15' : '0')])}>Add step</button></p>
+          <Field id="repeatCount" label="Repeat the steps this many more times" error={errors['/repeatCount']} hint="0 to 10; while the incident stays unacknowledged">
+            <input {...described('repeatCount', errors['/repeatCount'], 'x')} inputMode="numeric" value={values.repeatCount} onInput={(e) => setValues({ ...values, repeatCount: e.currentTarget.value })} />
+          </Field>
+        </EditorCard>
+      )}
+    </section>
+  );
+}
