@@ -48,13 +48,22 @@ const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', arg
 const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
 await page.goto(`${base}/`);
 await page.getByLabel('API key').fill(t.key);
-const t0 = Date.now();
+// Timed in the page (Playwright's waitFor polls at up to 500 ms): from the click on Sign in to
+// the frame where the list is on screen — the table counting all 1,000 (its caption) with its
+// first row. The list is windowed (web/src/pages/list-window.ts): that row is the first screenful's.
+const listShown = page.evaluate(async (n: number) => {
+  let clickedAt = 0;
+  document.addEventListener('click', () => { clickedAt ||= performance.now(); }, { capture: true });
+  const started = performance.now();
+  for (;;) {
+    const caption = document.querySelector('table.monitors caption');
+    if (clickedAt && caption?.textContent?.startsWith(`${n} of ${n} `) && document.querySelector('table.monitors tbody tr[data-monitor-id]')) return performance.now() - clickedAt;
+    if (performance.now() - started > 60_000) throw new Error('the list never came');
+    await new Promise<void>((r) => requestAnimationFrame(() => r()));
+  }
+}, MONITORS);
 await page.getByRole('button', { name: 'Sign in' }).click();
-// The list is windowed (web/src/pages/list-window.ts): on screen is the first screenful of
-// rows, the table counting all 1,000 (its caption and aria-rowcount).
-await page.locator('table.monitors caption', { hasText: `${MONITORS} of ${MONITORS} monitors` }).waitFor({ timeout: 60_000 });
-await page.locator('table.monitors tbody tr[aria-rowindex="2"]').waitFor({ timeout: 60_000 });
-const firstRenderMs = Date.now() - t0;
+const firstRenderMs = Math.round(await listShown);
 const rendered = await page.locator('table.monitors tbody tr[data-monitor-id]').count();
 if (await page.locator('table.monitors').getAttribute('aria-rowcount') !== String(MONITORS + 1)) throw new Error('aria-rowcount is not the whole list');
 
@@ -64,7 +73,7 @@ const scrollEndMs = await page.evaluate(async (last: number) => {
   window.scrollTo(0, document.documentElement.scrollHeight);
   while (!document.querySelector(`table.monitors tr[aria-rowindex="${last + 1}"]`)) {
     if (performance.now() - start > 10_000) throw new Error('the last row never came');
-    await new Promise((r) => requestAnimationFrame(r));
+    await new Promise<void>((r) => requestAnimationFrame(() => r()));
   }
   return performance.now() - start;
 }, MONITORS);

@@ -24,7 +24,8 @@ function useTeamMembers(session: Session): TeamMembers[] | null {
     })).then((all) => { if (!stopped) setResult(all); });
     return () => { stopped = true; };
   }, [key, teams.data !== null]);
-  return result;
+  // Teams unreadable (an error answer): the steps' members are listed by id.
+  return result ?? (teams.error ? [] : null);
 }
 
 export function EscalationPolicies({ session }: { session: Session }) {

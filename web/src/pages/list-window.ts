@@ -6,8 +6,8 @@
  */
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 
-/** Lists up to this long are rendered whole (find-in-page sees every row). */
-export const WINDOW_FROM = 150;
+/** Lists up to this long (about what a window holds anyway) are rendered whole: find-in-page sees every row. */
+export const WINDOW_FROM = 60;
 /** Rows rendered beyond each edge of the viewport: Tab and arrow keys always have a next row to reach. */
 export const OVERSCAN = 20;
 
@@ -33,7 +33,8 @@ export function visibleRange(count: number, top: number, viewport: number, rowHe
  */
 export function useListWindow(count: number, body: { current: HTMLElement | null }): Range & { rowHeight: number } {
   const [rowHeight, setRowHeight] = useState(0);
-  const [range, setRange] = useState<Range>(() => visibleRange(count, 0, typeof innerHeight === 'number' ? innerHeight : 900, 40));
+  // Until measured: a screenful from the top (the list usually arrives after the first render).
+  const [range, setRange] = useState<Range>(() => ({ start: 0, end: Math.ceil(innerHeight / 40) + OVERSCAN }));
   const latest = useRef({ count, rowHeight });
   latest.current = { count, rowHeight };
   const measure = () => {
@@ -49,6 +50,8 @@ export function useListWindow(count: number, body: { current: HTMLElement | null
   };
   // After each render that changed the count: the filtered list may be shorter than the window.
   useLayoutEffect(measure, [count]);
+  // Until a row's height is known (the first rows' render), measure after every render.
+  useLayoutEffect(() => { if (!latest.current.rowHeight && count > WINDOW_FROM) measure(); });
   useEffect(() => {
     let frame = 0;
     const on = () => {
