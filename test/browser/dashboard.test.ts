@@ -363,6 +363,11 @@ describe('the dashboard in Chromium', () => {
     const rule = (await apiClient(base, adminKey)('/api/alert-rules')).body.items.find((r: { name: string }) => r.name === 'Production down');
     expect(rule).toMatchObject({ monitorIds: [monitorId], monitorTypes: ['Website'], events: ['monitor.down', 'monitor.up', 'incident.acknowledged'], enabled: true });
 
+    // A team member to escalate to, added through the API (Settings adds one through the form below).
+    const client = apiClient(base, adminKey);
+    const nightShift = (await client('/api/teams', { method: 'POST', body: { name: 'Night shift' } })).body;
+    const dana = (await client(`/api/teams/${nightShift.id}/members`, { method: 'POST', body: { name: 'Dana <Ops>', email: 'dana@example.com' } })).body;
+    expect(dana.id).toMatch(/^mem_/);
     await go(page, '#/escalation-policies', 'Escalation policies');
     const channelId = rule.channelIds[0];
     await page.getByLabel('Name', { exact: true }).fill('Wake someone');
@@ -373,18 +378,21 @@ describe('the dashboard in Chromium', () => {
     await page.getByLabel('Repeat the steps this many more times').fill('1');
     await page.getByRole('button', { name: 'Create policy' }).click();
     // The second step notifies no one yet: said at that step.
-    expect(await page.locator('[data-field-error=step-1-channels]').textContent()).toBe('choose at least one channel to notify');
-    await step(2).getByLabel('On-call hook').check();
+    expect(await page.locator('[data-field-error=step-1-channels]').textContent()).toBe('choose at least one channel or team member to notify');
+    // The second step emails a team member (named as text, not markup) instead of a channel.
+    await step(2).getByRole('group', { name: 'Email team members' }).getByLabel('Dana <Ops> <dana@example.com> · Night shift').check();
     await page.getByRole('button', { name: 'Create policy' }).click();
     const policyRow = page.locator('tr[data-policy-id]', { hasText: 'Wake someone' });
-    await policyRow.locator('li').nth(1).waitFor();
+    await policyRow.locator('li', { hasText: /^after 10 min: Dana <Ops>$/ }).waitFor();
     expect(await seriousViolations(page, 'escalation-policies')).toEqual([]);
     const created = (await apiClient(base, adminKey)('/api/escalation-policies')).body.items.find((p: { name: string }) => p.name === 'Wake someone');
-    expect(created).toMatchObject({ repeatCount: 1, steps: [{ delayMinutes: 0, channelIds: [channelId] }, { delayMinutes: 10, channelIds: [channelId] }] });
+    expect(created).toMatchObject({ repeatCount: 1, steps: [{ delayMinutes: 0, channelIds: [channelId], memberIds: [] }, { delayMinutes: 10, channelIds: [], memberIds: [dana.id] }] });
     // Edit: change a delay, add a third step, move it up, remove the first.
     await policyRow.getByRole('button', { name: 'Edit Wake someone' }).click();
     await page.getByRole('heading', { name: 'Edit Wake someone' }).waitFor();
     await step(2).getByLabel('Minutes unacknowledged after step 1').fill('20');
+    expect(await step(2).getByLabel('Dana <Ops> <dana@example.com> · Night shift').isChecked()).toBe(true);
+    await step(2).getByLabel('On-call hook').check();
     await page.getByRole('button', { name: 'Add step' }).click();
     await step(3).getByLabel('Minutes unacknowledged after step 2').fill('45');
     await step(3).getByLabel('On-call hook').check();
@@ -395,8 +403,8 @@ describe('the dashboard in Chromium', () => {
     await page.getByRole('button', { name: 'Save policy' }).click();
     await page.getByRole('heading', { name: 'New policy' }).waitFor();
     expect((await apiClient(base, adminKey)(`/api/escalation-policies/${created.id}`)).body)
-      .toMatchObject({ repeatCount: 1, steps: [{ delayMinutes: 45, channelIds: [channelId] }, { delayMinutes: 20, channelIds: [channelId] }] });
-    await policyRow.locator('li', { hasText: 'after 45 min' }).waitFor();
+      .toMatchObject({ repeatCount: 1, steps: [{ delayMinutes: 45, channelIds: [channelId], memberIds: [] }, { delayMinutes: 20, channelIds: [channelId], memberIds: [dana.id] }] });
+    await policyRow.locator('li', { hasText: /^after 20 min: On-call hook, Dana <Ops>$/ }).waitFor();
 
     await go(page, '#/maintenance', 'Maintenance windows');
     await page.getByLabel('Name', { exact: true }).fill('Database upgrade');

@@ -8,7 +8,7 @@
 import { describe, expect, it } from 'vitest';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { emptyPolicy, emptyStep, moveStep, policyBody, policyForm, type PolicyFormValues } from '../../../web/src/forms/escalation-form.js';
+import { MAX_RECIPIENTS, emptyPolicy, emptyStep, memberOptions, moveStep, policyBody, policyForm, stepRecipients, type PolicyFormValues } from '../../../web/src/forms/escalation-form.js';
 import { ALERT_EVENTS, RULE_MONITOR_TYPES, emptyRule, ruleBody, ruleForm, type RuleFormValues } from '../../../web/src/forms/rule-form.js';
 import { emptyWindow, windowBody, windowForm, type WindowFormValues } from '../../../web/src/forms/maintenance-form.js';
 import { schedulePreview } from '../../../web/src/forms/occurrences.js';
@@ -93,6 +93,55 @@ describe('the escalation policy form', () => {
     expect(problemUnder(errors, '/steps/1')).toBe('alert channel ch_x not found');
     expect(problemUnder(errors, '/steps/0')).toBeUndefined();
     expect(problemUnder(errors, '/steps/10')).toBeUndefined();
+  });
+});
+
+describe("an escalation step's team members", () => {
+  const teams = [
+    { team: { id: 'team_a', name: 'Night shift' }, members: [{ id: 'mem_1', name: 'Dana <Ops>', email: 'dana@example.com' }, { id: 'mem_2', name: 'Eli', email: 'eli@example.com' }] },
+    { team: { id: 'team_b', name: 'Empty' }, members: [] },
+    { team: { id: 'team_c', name: 'Days' }, members: [{ id: 'mem_3', name: 'Fay', email: 'fay@example.com' }] },
+  ];
+
+  it('offers every team member, team by team, labelled with name, address and team', () => {
+    expect(memberOptions(teams)).toEqual([
+      { id: 'mem_1', label: 'Dana <Ops> <dana@example.com> · Night shift', team: 'Night shift' },
+      { id: 'mem_2', label: 'Eli <eli@example.com> · Night shift', team: 'Night shift' },
+      { id: 'mem_3', label: 'Fay <fay@example.com> · Days', team: 'Days' },
+    ]);
+  });
+
+  it('keeps members a step names that are not among the teams read (removed since, or no teams:read), so an edit can keep or drop them', () => {
+    const options = memberOptions(teams, ['mem_3', 'mem_gone']);
+    expect(options.map((o) => o.id)).toEqual(['mem_1', 'mem_2', 'mem_3', 'mem_gone']);
+    expect(options.at(-1)).toEqual({ id: 'mem_gone', label: 'mem_gone (not among the teams\' members)', team: null });
+    expect(memberOptions([], ['mem_1']).map((o) => o.id)).toEqual(['mem_1']);
+  });
+
+  it('sends a step that emails members only, which the API takes; members chosen twice are sent once', () => {
+    const { body, problems } = policyBody({ name: 'Page people', repeatCount: '0', steps: [{ delayMinutes: '5', channelIds: [], memberIds: ['mem_2', 'mem_1', 'mem_2'] }] });
+    expect(problems).toEqual([]);
+    expect(body).toEqual({ name: 'Page people', repeatCount: 0, steps: [{ delayMinutes: 5, channelIds: [], memberIds: ['mem_2', 'mem_1'] }] });
+    expect(schemaRefuses(EscalationPolicyBody, body)).toEqual([]);
+    expect(policyForm(body as any).steps[0]!.memberIds).toEqual(['mem_2', 'mem_1']);
+  });
+
+  it(`flags more than ${MAX_RECIPIENTS} members or channels in a step, as the API's schema does`, () => {
+    const many = (prefix: string) => Array.from({ length: MAX_RECIPIENTS + 1 }, (_, i) => `${prefix}_${i}`);
+    for (const [key, field] of [['memberIds', '/steps/0/memberIds'], ['channelIds', '/steps/0/channelIds']] as const) {
+      const { body, problems } = policyBody({ name: 'Everyone', repeatCount: '0', steps: [{ ...emptyStep(), [key]: many(key) }] });
+      expect(pointers(problems)).toEqual([field]);
+      expect(schemaRefuses(EscalationPolicyBody, body)).toEqual([field]);
+      const fifty = policyBody({ name: 'Everyone', repeatCount: '0', steps: [{ ...emptyStep(), [key]: many(key).slice(1) }] });
+      expect(fifty.problems).toEqual([]);
+      expect(schemaRefuses(EscalationPolicyBody, fifty.body)).toEqual([]);
+    }
+  });
+
+  it('describes a step by channel and member names, an unknown member by its id', () => {
+    const member = new Map(teams.flatMap((t) => t.members.map((m) => [m.id, m] as const)));
+    const channel = (id: string) => (id === 'ch_a' ? 'On-call hook' : id);
+    expect(stepRecipients({ channelIds: ['ch_a', 'ch_x'], memberIds: ['mem_1', 'mem_gone'] }, channel, member)).toBe('On-call hook, ch_x, Dana <Ops>, team member mem_gone');
   });
 });
 

@@ -1,8 +1,10 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { Component } from 'preact';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, can, type Session } from '../api.js';
 import { percent, when } from '../format.js';
 import { ErrorBox, Loading, StatusBadge, usePolled } from '../ui.js';
 import { MONITOR_TYPES } from '../forms/monitor-form.js';
+import { useListWindow } from './list-window.js';
 
 const STATUSES = ['Up', 'Down', 'Degraded', 'Pending', 'Paused', 'Maintenance', 'Unknown'];
 
@@ -21,6 +23,9 @@ export function MonitorList({ session }: { session: Session }) {
   }, [data, status, search]);
   // Every listed monitor's trend, not just the filtered ones: typing a search fetches nothing.
   const trends = useTrends(useMemo(() => (data?.items ?? []).map((m) => m.id), [data]));
+  // Only the rows near the viewport are rendered (a long list's keystroke re-filters a few dozen rows).
+  const body = useRef<HTMLTableSectionElement>(null);
+  const view = useListWindow(shown.length, body);
   return (
     <section aria-labelledby="monitors-h">
       <div class="heading">
@@ -36,21 +41,13 @@ export function MonitorList({ session }: { session: Session }) {
       <ErrorBox error={error} />
       {!data ? <Loading /> : (
         <div class="table-wrap">
-          <table class="monitors">
+          <table class="monitors" aria-rowcount={shown.length + 1}>
             <caption class="sr-only">{shown.length} of {data.totalCount} monitors</caption>
-            <thead><tr><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Type</th><th scope="col">Uptime (30 d)</th><th scope="col">Response (24 h)</th><th scope="col">Last checked</th><th scope="col">Tags</th></tr></thead>
-            <tbody>
-              {shown.map((m) => (
-                <tr key={m.id} data-monitor-id={m.id}>
-                  <th scope="row"><a href={`#/monitors/${encodeURIComponent(m.id)}`}>{m.name}</a></th>
-                  <td><StatusBadge status={m.status} /></td>
-                  <td>{m.type}</td>
-                  <td>{percent(m.uptimePercentage)}</td>
-                  <td><Sparkline points={trends.get(m.id)} /></td>
-                  <td>{when(m.lastCheckedAt)}</td>
-                  <td>{m.tags.map((t: string) => <span class="tag" key={t}>{t}</span>)}</td>
-                </tr>
-              ))}
+            <thead><tr aria-rowindex={1}><th scope="col">Name</th><th scope="col">Status</th><th scope="col">Type</th><th scope="col">Uptime (30 d)</th><th scope="col">Response (24 h)</th><th scope="col">Last checked</th><th scope="col">Tags</th></tr></thead>
+            <tbody ref={body}>
+              {view.start > 0 && <tr class="spacer" aria-hidden="true" style={{ height: `${view.start * view.rowHeight}px` }}><td colSpan={7} /></tr>}
+              {shown.slice(view.start, view.end).map((m, i) => <Row key={m.id} m={m} points={trends.get(m.id)} index={view.start + i} />)}
+              {view.end < shown.length && <tr class="spacer" aria-hidden="true" style={{ height: `${(shown.length - view.end) * view.rowHeight}px` }}><td colSpan={7} /></tr>}
             </tbody>
           </table>
           {shown.length === 0 && <p class="muted">No monitors match.</p>}
@@ -58,6 +55,29 @@ export function MonitorList({ session }: { session: Session }) {
       )}
     </section>
   );
+}
+
+interface RowProps { m: any; points?: number[]; index: number }
+
+/** One monitor's row; rendered again only when its monitor, its trend or its place changes. */
+class Row extends Component<RowProps> {
+  shouldComponentUpdate(next: RowProps) {
+    return next.m !== this.props.m || next.points !== this.props.points || next.index !== this.props.index;
+  }
+
+  render({ m, points, index }: RowProps) {
+    return (
+      <tr data-monitor-id={m.id} aria-rowindex={index + 2}>
+        <th scope="row"><a href={`#/monitors/${encodeURIComponent(m.id)}`} title={m.name}>{m.name}</a></th>
+        <td><StatusBadge status={m.status} /></td>
+        <td>{m.type}</td>
+        <td>{percent(m.uptimePercentage)}</td>
+        <td><Sparkline points={points} /></td>
+        <td>{when(m.lastCheckedAt)}</td>
+        <td>{m.tags.map((t: string) => <span class="tag" key={t}>{t}</span>)}</td>
+      </tr>
+    );
+  }
 }
 
 const TREND_BATCH = 100;

@@ -53,11 +53,11 @@ export function CreateCard({ title, failure, onSubmit, children, submitLabel }: 
 }
 
 /** Checkboxes choosing some of `options` (id → label), as one labelled group. */
-export function Choices({ id, legend, options, chosen, onChange, error }: { id: string; legend: string; options: Array<[string, string]>; chosen: string[]; onChange: (v: string[]) => void; error?: string }) {
+export function Choices({ id, legend, options, chosen, onChange, error, empty = 'None yet.' }: { id: string; legend: string; options: Array<[string, string]>; chosen: string[]; onChange: (v: string[]) => void; error?: string; empty?: string }) {
   return (
     <fieldset aria-describedby={error ? `${id}-error` : undefined}>
       <legend>{legend}</legend>
-      {options.length === 0 && <p class="muted">None yet.</p>}
+      {options.length === 0 && <p class="muted">{empty}</p>}
       {options.map(([value, label]) => (
         <div class="check" key={value}>
           <input type="checkbox" id={`${id}-${value}`} checked={chosen.includes(value)} onChange={(e) => onChange(e.currentTarget.checked ? [...chosen, value] : chosen.filter((x) => x !== value))} />
