@@ -6,6 +6,8 @@
 import { Session } from 'chdb';
 import type { ClickHouseExecutor } from '../../ports/results-store.js';
 
+const INSERT_SETTINGS = { optimize_on_insert: 0 };
+
 export class ChdbExecutor implements ClickHouseExecutor {
   /**
    * One statement at a time: a chDB session is one native connection, and queuing here
