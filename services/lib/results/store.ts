@@ -13,7 +13,7 @@ import type { ClickHouseExecutor, DailyChecks, ResponseTimePoint, ResultStore } 
 import type { MonitorStats, PeriodFiguresQuery, RecentResultsQuery, StatsFigures, StatsQuery, StoredResult } from './types.js';
 import { HOURLY_TABLE, RESULTS_TABLE, assertDatabaseName, schemaStatements } from './schema.js';
 import { COUNTED_RESULT_SQL } from './columns.js';
-import { INSERT_COLUMNS, READ_COLUMNS, fromRow, toCompactRow } from './rows.js';
+import { READ_COLUMNS, fromRow, toCompactRows } from './rows.js';
 import { SlotWatermarks, watermarksFor } from './watermarks.js';
 
 const HOUR_MS = 3_600_000;
@@ -53,7 +53,8 @@ export class ClickHouseResultStore implements ResultStore {
     if (results.length === 0) return;
     // The marks first: a crash between the two leaves a bound above what is stored, never below.
     if (this.watermarks) await this.watermarks.cover(results);
-    await this.exec.insertCompact(this.raw, INSERT_COLUMNS, results.map(toCompactRow));
+    const { columns, rows } = toCompactRows(results);
+    await this.exec.insertCompact(this.raw, columns, rows);
   }
 
   existingIds(orgId: string, ids: readonly string[]): Promise<Set<string>> {
