@@ -30,10 +30,13 @@ import type { StoredResult } from './types.js';
 
 export const WATERMARKS_TABLE = 'result_watermarks_v1';
 
-/** `<series>.<slot>`: the slot is the digits after the last dot; 15 digits stay exact in a JS number. */
-const SLOT_ID = /^(.+)\.([0-9]{1,15})$/;
-/** The same rule in ClickHouse (re2), for the backfill: change both together. */
-const SLOT_ID_SQL = "'^(.+)\\\\.([0-9]{1,15})$'";
+/**
+ * `<series>.<slot>`: the slot is the 1–15 digits after the last dot (15 stay exact in a JS
+ * number), the series is what comes before it (not empty). slotOf() is this rule in JS and
+ * SLOT_ID_SQL in ClickHouse's re2, for the backfill: change both together.
+ */
+// (?s): '.' matches a newline too (ClickHouse's default, stated), as the JS rule lets the series hold any character.
+const SLOT_ID_SQL = "'(?s)^(.+)\\\\.([0-9]{1,15})$'";
 
 /** The marker row that says the table covers every stored row (written after the backfill). */
 const COMPLETE_ORG = '';
@@ -45,9 +48,26 @@ export interface SlotId {
 }
 
 export function parseSlotId(resultId: string): SlotId | undefined {
-  const m = SLOT_ID.exec(resultId);
-  return m ? { series: m[1], slot: Number(m[2]) } : undefined;
+  const slot = slotOf(resultId);
+  return slot < 0 ? undefined : { series: resultId.slice(0, resultId.lastIndexOf('.')), slot };
 }
+
+/** SLOT_ID's slot, or -1 when the id does not match; by hand, as it runs for every result. */
+function slotOf(id: string): number {
+  const dot = id.lastIndexOf('.');
+  const digits = id.length - dot - 1;
+  if (dot < 1 || digits < 1 || digits > 15) return -1;
+  let slot = 0;
+  for (let i = dot + 1; i < id.length; i++) {
+    const d = id.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    slot = slot * 10 + d;
+  }
+  return slot;
+}
+
+/** The memory key of an id's series (org, then the id up to its last dot). */
+const seriesKey = (orgId: string, id: string) => `${orgId}\u0000${id.slice(0, id.lastIndexOf('.'))}`;
 
 export interface WatermarkOptions {
   /** How far ahead of a stored slot the persisted bound is written. */
@@ -113,31 +133,32 @@ export class SlotWatermarks {
    * Splits one flush's ids into those provably new (claimed: their series' marks are raised
    * now) and those that need the lookup. Loads unknown series first, in one query.
    */
-  async classify(asked: ReadonlyArray<{ orgId: string; ids: readonly string[] }>): Promise<{ fresh: Set<string>; lookup: Array<{ orgId: string; id: string }> }> {
-    const parsed: Array<{ orgId: string; id: string; slot?: SlotId }> = [];
+  async classify(asked: ReadonlyArray<{ orgId: string; ids: readonly string[] }>): Promise<{ fresh: number; lookup: Array<{ orgId: string; id: string }> }> {
     const unknown = new Map<string, { orgId: string; series: string }>();
     for (const { orgId, ids } of asked) {
       for (const id of ids) {
-        const slot = parseSlotId(id);
-        parsed.push({ orgId, id, slot });
-        if (slot && !this.marks.has(key(orgId, slot.series))) unknown.set(key(orgId, slot.series), { orgId, series: slot.series });
+        if (slotOf(id) < 0) continue;
+        const k = seriesKey(orgId, id);
+        if (!this.marks.has(k) && !unknown.has(k)) unknown.set(k, { orgId, series: id.slice(0, id.lastIndexOf('.')) });
       }
     }
     if (unknown.size > 0) await this.load([...unknown.values()]);
 
-    const fresh = new Set<string>();
+    let fresh = 0;
     const lookup: Array<{ orgId: string; id: string }> = [];
-    for (const p of parsed) {
-      const k = p.slot && key(p.orgId, p.slot.series);
-      const mark = k === undefined ? undefined : this.marks.get(k);
-      if (p.slot && mark && p.slot.slot > mark.stored) {
-        mark.stored = p.slot.slot;
-        fresh.add(key(p.orgId, p.id));
-      } else {
-        lookup.push({ orgId: p.orgId, id: p.id });
+    for (const { orgId, ids } of asked) {
+      for (const id of ids) {
+        const slot = slotOf(id);
+        const mark = slot < 0 ? undefined : this.marks.get(seriesKey(orgId, id));
+        if (mark && slot > mark.stored) {
+          mark.stored = slot;
+          fresh += 1;
+        } else {
+          lookup.push({ orgId, id });
+        }
       }
     }
-    this.stats.provablyNew += fresh.size;
+    this.stats.provablyNew += fresh;
     this.stats.lookedUp += lookup.length;
     return { fresh, lookup };
   }
@@ -150,12 +171,12 @@ export class SlotWatermarks {
   async cover(rows: readonly StoredResult[]): Promise<void> {
     const highest = new Map<string, { orgId: string; series: string; slot: number }>();
     for (const r of rows) {
-      const s = parseSlotId(r.resultId);
-      if (!s) continue;
-      const k = key(r.orgId, s.series);
+      const slot = slotOf(r.resultId);
+      if (slot < 0) continue;
+      const k = seriesKey(r.orgId, r.resultId);
       const h = highest.get(k);
-      if (!h) highest.set(k, { orgId: r.orgId, series: s.series, slot: s.slot });
-      else if (s.slot > h.slot) h.slot = s.slot;
+      if (!h) highest.set(k, { orgId: r.orgId, series: r.resultId.slice(0, r.resultId.lastIndexOf('.')), slot });
+      else if (slot > h.slot) h.slot = slot;
     }
     const writes: Array<[string, string, number]> = [];
     for (const [k, h] of highest) {
