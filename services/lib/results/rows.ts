@@ -19,41 +19,32 @@ export function toCompactRow(r: StoredResult): unknown[] {
   return row;
 }
 
-/** A DateTime64 column's default (what `time` writes for 0, "none"). */
-const EPOCH_CELL = '1970-01-01 00:00:00.000';
-
-/** Whether a cell is what ClickHouse fills in for an omitted column of its type (no column has a DEFAULT expression). */
-function isTypeDefault(cell: unknown): boolean {
-  return cell === '' || cell === 0 || cell === EPOCH_CELL || (Array.isArray(cell) && cell.length === 0);
+/**
+ * Whether a field's value is written as its columns' type defaults, which ClickHouse fills in
+ * for an omitted column (no column has a DEFAULT expression): '' and [] as themselves, 0 and
+ * false as 0, a time of 0 as the 1970 epoch, no records as empty arrays.
+ */
+function isTypeDefault(value: unknown): boolean {
+  return value === '' || value === 0 || value === false || (Array.isArray(value) && value.length === 0);
 }
 
 /**
- * Many rows' JSONCompactEachRow lines and the columns they name: a column that every row
- * holds at its type's default is left out, and ClickHouse fills the same value in. A
- * website check leaves most of the 53 columns empty (ping, DNS, domain, assertions…), so
- * this roughly halves what is encoded and what the engine parses. At least one column is
- * always kept (result_id is never empty), so the insert names its columns.
+ * Many rows in INSERT_COLUMNS order, without the columns of fields every row holds at the
+ * type default: ClickHouse fills the same value in. A website check leaves most of the 53
+ * columns empty (ping, DNS, domain, assertions…), so this more than halves what is built and
+ * encoded here and what the engine parses. At least one column is always kept (result_id is
+ * never empty), so the insert names its columns.
  */
 export function toCompactRows(results: readonly StoredResult[]): { columns: string[]; rows: unknown[][] } {
-  const rows = results.map(toCompactRow);
-  const keep: number[] = [];
-  for (let c = 0; c < INSERT_COLUMNS.length; c++) {
-    for (const row of rows) {
-      if (!isTypeDefault(row[c])) {
-        keep.push(c);
-        break;
-      }
-    }
+  const kept = FIELDS.filter(([key]) => results.some((r) => !isTypeDefault(r[key])));
+  const rows = new Array<unknown[]>(results.length);
+  for (let i = 0; i < results.length; i++) {
+    const r = results[i];
+    const row: unknown[] = [];
+    for (let f = 0; f < kept.length; f++) kept[f][1].appendCells(r[kept[f][0]], row);
+    rows[i] = row;
   }
-  if (keep.length === INSERT_COLUMNS.length) return { columns: [...INSERT_COLUMNS], rows };
-  const out = new Array<unknown[]>(rows.length);
-  for (let r = 0; r < rows.length; r++) {
-    const row = rows[r];
-    const cells = new Array<unknown>(keep.length);
-    for (let k = 0; k < keep.length; k++) cells[k] = row[keep[k]];
-    out[r] = cells;
-  }
-  return { columns: keep.map((c) => INSERT_COLUMNS[c]), rows: out };
+  return { columns: kept.flatMap(([, field]) => field.columns.map((c) => c.name)), rows };
 }
 
 /** The SELECT list that reads a row back in the shape fromRow expects. */
