@@ -92,7 +92,7 @@ export class SlotWatermarks {
   /** Whether the table is known to cover every stored row (its marker row was read or written). */
   private complete = false;
   private readonly table: string;
-  /** Counters for the flush log and the benchmark. */
+  /** Counters, read by tests and the benchmark. */
   readonly stats = { provablyNew: 0, lookedUp: 0, loads: 0, persistedRows: 0 };
 
   constructor(private readonly exec: ClickHouseExecutor, database: string, opts: WatermarkOptions = {}) {
