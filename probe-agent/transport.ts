@@ -57,6 +57,7 @@ export interface IngestTransport {
 }
 
 const CALL_DEADLINE_MS = 10_000;
+const ROUND_ROBIN = JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] });
 /** A stream that lived this long counts as healthy even without an ack, so backoff resets. */
 const HEALTHY_STREAM_MS = 10_000;
 
@@ -80,6 +81,11 @@ export function createIngestTransport(o: IngestTransportOptions): IngestTranspor
   const window = o.maxUnackedBatches ?? 32;
   const log = o.logger;
   const client = new AgentServiceClient(o.address, o.credentials, {
+    // Several ingest processes behind one name (a Kubernetes headless Service resolves to
+    // every ready pod): round_robin connects to each address and spreads calls over them,
+    // so agents spread over the ingests, and a stream that broke with its ingest reopens on
+    // one still up. One address (one ingest, a load balancer) behaves as before.
+    'grpc.service_config': ROUND_ROBIN,
     // Keep grpc-js's own channel reconnects in step with ours instead of its 120 s default cap.
     'grpc.initial_reconnect_backoff_ms': policy.baseMs,
     'grpc.max_reconnect_backoff_ms': policy.capMs,

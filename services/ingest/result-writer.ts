@@ -8,7 +8,9 @@
  *   2. drop ids hot state has seen — seen means stored AND published, so they are done;
  *   3. ask the store about the rest: an id stored by an earlier attempt that crashed (or
  *      failed to publish) before marking it seen is not inserted again, but is published
- *      again (the bus de-duplicates by msgId; alerting is idempotent);
+ *      again (the bus de-duplicates by msgId; alerting is idempotent). On chDB the store
+ *      answers most ids without a query: those above their series' slot watermark
+ *      (services/lib/results/watermarks.ts) cannot be stored;
  *   4. insert the new rows; 5. publish to alerting; 6. mark seen; 7. resolve the batches.
  * Marking seen only after publishing means a publish failure cannot turn into an id that
  * is acknowledged as a duplicate but never reached alerting. Any failure rejects every

@@ -50,6 +50,11 @@ export interface IngestServer {
   port: number;
   /** Writes what is queued, then closes every call (agents resend what was not acked). */
   stop(): Promise<void>;
+  /**
+   * Closes every call and the port at once, without writing what is queued: what a crash
+   * does to the agents, who resend whatever was not acknowledged to another ingest.
+   */
+  abort(): void;
 }
 
 export async function startIngest(deps: IngestDeps): Promise<IngestServer> {
@@ -98,6 +103,11 @@ export async function startIngest(deps: IngestDeps): Promise<IngestServer> {
       await heartbeatIntake.unsubscribe();
       await missedIntake.unsubscribe();
       await writer.drain();
+      server.forceShutdown();
+    },
+    abort() {
+      void heartbeatIntake.unsubscribe().catch(() => undefined);
+      void missedIntake.unsubscribe().catch(() => undefined);
       server.forceShutdown();
     },
   };

@@ -77,8 +77,9 @@ async function handleBatch(deps: StreamResultsDeps, who: AgentIdentity, batchId:
   const invalid: string[] = [];
   for (const r of results) {
     try {
-      const message = { ...r, region: who.region };
-      items.push({ stored: toStoredResult(message, who.region, deps.retentionDays), message });
+      // The decoded message is this call's own: the token's region is written into it, not into a copy.
+      r.region = who.region;
+      items.push({ stored: toStoredResult(r, who.region, deps.retentionDays), message: r });
     } catch (err) {
       // No resend can fix a malformed result: leave it out of the ack counts and say why.
       if (err instanceof InvalidResult) invalid.push(err.message);

@@ -53,12 +53,12 @@ function readerOf(key: keyof StoredResult, field: ResultField<unknown>): Reader 
     if (key !== 'region' && key !== 'retentionDays' && key !== 'inMaintenance') throw new Error(`ingest does not know how to set ${key}`);
     return (_r, decided) => decided[key];
   }
-  const path = field.wire.split('.');
-  return (r) => {
-    let v: unknown = r;
-    for (const step of path) v = (v as Record<string, unknown> | undefined)?.[step];
-    return field.fromWire(v);
-  };
+  // Wire paths are one or two steps (`statusCode`, `tls.issuer`): a closure for each shape,
+  // as this runs for every field of every result.
+  const [first, second, ...rest] = field.wire.split('.');
+  if (rest.length > 0) throw new Error(`wire path ${field.wire} is deeper than two steps`);
+  if (second === undefined) return (r) => field.fromWire((r as unknown as Record<string, unknown>)[first]);
+  return (r) => field.fromWire(((r as unknown as Record<string, unknown>)[first] as Record<string, unknown> | undefined)?.[second]);
 }
 
 const READERS = (Object.entries(RESULT_FIELDS) as Array<[keyof StoredResult, ResultField<unknown>]>)
@@ -76,6 +76,6 @@ export function toStoredResult(r: CheckResult, region: string, retentionDays: nu
   if (!status) throw new InvalidResult(`result ${r.resultId} has no status`);
   const decided: DecidedByIngest = { region, retentionDays, status, inMaintenance: false };
   const out: Partial<Record<keyof StoredResult, unknown>> = {};
-  for (const [key, read] of READERS) out[key] = read(r, decided);
+  for (let i = 0; i < READERS.length; i++) out[READERS[i][0]] = READERS[i][1](r, decided);
   return out as StoredResult;
 }

@@ -26,6 +26,11 @@ export interface ResponseTimePoint {
 }
 
 export interface ClickHouseExecutor {
+  /**
+   * True when this executor is the only writer of its data (chDB: one process per data dir).
+   * The store then keeps slot watermarks (results/watermarks.ts) to skip most duplicate lookups.
+   */
+  readonly exclusive?: boolean;
   /** DDL or any statement without a result. */
   command(sql: string, params?: Record<string, unknown>): Promise<void>;
   /** Query with {name:Type} parameters; rows as objects (JSONEachRow). */

@@ -120,7 +120,10 @@ describe('deploy/k8s manifests', () => {
       const portNames = target!.spec.template.spec.containers.flatMap((c: any) => c.ports.map((p: any) => p.name));
       for (const p of s.spec.ports) expect(portNames, `Service ${s.metadata.name} port ${p.name}`).toContain(p.targetPort);
     }
-    expect(byKind('Service').find((s) => s.metadata.name === 'pharos-ingest')?.spec.ports[0]).toMatchObject({ port: 50051, targetPort: 'grpc' });
+    const ingest = byKind('Service').find((s) => s.metadata.name === 'pharos-ingest');
+    expect(ingest?.spec.ports[0]).toMatchObject({ port: 50051, targetPort: 'grpc' });
+    // Headless, so the agents' round_robin sees every ingest pod behind the one name.
+    expect(ingest?.spec.clusterIP).toBe('None');
     expect(byKind('Service').find((s) => s.metadata.name === 'pharos-api')?.spec.ports[0]).toMatchObject({ targetPort: 'http' });
 
     const [hpa] = byKind('HorizontalPodAutoscaler');

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { isDeepStrictEqual } from 'node:util';
 import { ADDED_FIELDS, FIRST_RELEASE_FIELDS, INGESTED_AT, RESULT_FIELDS } from '../../../services/lib/results/columns.js';
 import { schemaStatements } from '../../../services/lib/results/schema.js';
-import { INSERT_COLUMNS, READ_COLUMNS, toCompactRow } from '../../../services/lib/results/rows.js';
+import { INSERT_COLUMNS, READ_COLUMNS, toCompactRow, toCompactRows } from '../../../services/lib/results/rows.js';
 import type { StoredResult } from '../../../services/lib/results/types.js';
 import { changed, fullStoredResult } from '../../support/result-samples.js';
 
@@ -77,5 +77,31 @@ describe('check_results_v1 columns', () => {
       const moved = INSERT_COLUMNS.filter((_, i) => !isDeepStrictEqual(row[i], other[i]));
       expect(moved, key).toEqual(field.columns.map((c) => c.name));
     }
+  });
+
+  it('leaves out of an insert only columns every row holds at the type default, which ClickHouse fills in', () => {
+    // ClickHouse fills an omitted column with its type's default only if the column has no DEFAULT of its own.
+    for (const c of columnsOf(RESULT_FIELDS)) expect(c[1], c[0]).not.toMatch(/\bDEFAULT\b/);
+    const full = fullStoredResult();
+    const DEFAULTS = ['', 0, '1970-01-01 00:00:00.000', []];
+    const isDefault = (cell: unknown) => DEFAULTS.some((d) => isDeepStrictEqual(d, cell));
+    const fullCells = toCompactRow(full);
+    expect(toCompactRows([full]).columns).toEqual(INSERT_COLUMNS.filter((_, i) => !isDefault(fullCells[i])));
+
+    const sparse: StoredResult = { ...full, resultId: 'm.EuWest.1', errorMessage: '', statusCode: 0, tlsNotAfterMs: 0, assertions: [], dnsValues: [], tlsChainValid: false };
+    const { columns, rows } = toCompactRows([sparse]);
+    const cells = toCompactRow(sparse);
+    const dropped = INSERT_COLUMNS.filter((c) => !columns.includes(c));
+    expect(dropped).toEqual(expect.arrayContaining(['error_message', 'status_code', 'tls_not_after', 'assertion_source', 'assertion_passed', 'dns_values', 'tls_chain_valid']));
+    for (const c of dropped) expect(isDefault(cells[INSERT_COLUMNS.indexOf(c)]), c).toBe(true);
+    for (const c of columns) expect(isDefault(cells[INSERT_COLUMNS.indexOf(c)]), c).toBe(false);
+    expect(rows[0]).toEqual(columns.map((c) => cells[INSERT_COLUMNS.indexOf(c)]));
+
+    // One row with a value keeps the column for the whole insert.
+    const both = toCompactRows([sparse, full]);
+    const kept = INSERT_COLUMNS.filter((_, i) => !isDefault(cells[i]) || !isDefault(fullCells[i]));
+    expect(both.columns).toEqual(kept);
+    expect(kept.length).toBeGreaterThan(columns.length);
+    expect(both.rows).toEqual([cells, fullCells].map((r) => kept.map((c) => r[INSERT_COLUMNS.indexOf(c)])));
   });
 });
