@@ -14,6 +14,7 @@ import { subjectsFor } from '../../services/lib/subjects.js';
 import { nextDueMs } from '../../services/scheduler/phase.js';
 import { startScheduler, type RunningScheduler } from '../../services/scheduler/scheduler.js';
 import { eventually } from '../support/services.js';
+import { pagedList } from '../support/monitor-source.js';
 
 /** Hot state whose record writes fail while `down` is set, as Redis being unreachable. */
 class FlakyHotState extends MemoryHotState {
@@ -49,7 +50,7 @@ describe('sharded scheduler lapse', () => {
     await bus.consumeWork({ subject: subjects.jobs('local'), maxInFlight: 1000, onExpired: take }, take);
     const byId = new Map(monitors.map((m) => [m.id, m]));
     const scheduler = await startScheduler({
-      monitors: { listActive: async () => monitors, getById: async (id) => byId.get(id) ?? null },
+      monitors: { listActivePage: pagedList(() => monitors), getById: async (id) => byId.get(id) ?? null },
       bus, hotState, subjects, logger: createLogger('silent'), schedulerId: 'solo', sharding: { ttlMs: 900 },
     });
     running.push(scheduler);
