@@ -170,7 +170,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
   }
 
   /** Sharded: a scheduler holds only the monitors it owns, so memory splits with the work. */
-  const holds = (monitorId: string) => !membership || membership.owns(monitorId);
+  const holds = (monitorId: string) => !membership || membership.holds(monitorId);
 
   /**
    * Reads every active monitor a page at a time, keeps snapshots of those this scheduler
@@ -186,11 +186,16 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
 
   async function reloadAll(): Promise<void> {
     const epoch = ++reloadEpoch;
+    const startedAt = now();
+    let read = 0;
+    let pages = 0;
     // Values no held monitor uses any more (deleted organizations, old tag sets) go: the
     // snapshots built from here on use fresh ones (a kept snapshot is then rebuilt once).
     if (intern.size > 2 * monitors.size + 10_000) intern.reset();
     for (let after: string | null = null; ;) {
       const page = await deps.monitors.listActivePage(after, pageSize);
+      read += page.length;
+      pages++;
       for (const m of page) if (isAgentChecked(m) && holds(m.id)) place(m, false);
       if (page.length < pageSize || stopped) break;
       after = page[page.length - 1].id;
@@ -198,7 +203,13 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
       await new Promise<void>((r) => setImmediate(r));
     }
     if (stopped) return;
-    for (const s of monitors.values()) if (s.seenIn !== epoch) forget(s.id);
+    let forgotten = 0;
+    for (const s of monitors.values()) {
+      if (s.seenIn === epoch) continue;
+      forget(s.id);
+      forgotten++;
+    }
+    logger.info({ event: 'scheduler.reloaded', read, pages, held: monitors.size, forgotten, ms: now() - startedAt }, 'monitors reloaded');
   }
 
   async function reloadOne(id: string, checkNow: boolean): Promise<void> {
