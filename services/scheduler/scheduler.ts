@@ -224,6 +224,9 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
    */
   async function publishPass(jobs: Job[]): Promise<void> {
     for (let i = 0; i < jobs.length; i += PUBLISH_WINDOW) {
+      // A big pass (a gained share's recent slots: ~100,000 jobs at a million monitors) must
+      // not hold the event loop when the bus answers at once: renewals run between chunks.
+      if (i > 0) await new Promise<void>((r) => setImmediate(r));
       const chunk = jobs.slice(i, i + PUBLISH_WINDOW);
       // Behind kept jobs, wait in line: the bus is still refusing, or just came back.
       if (backlog.size) {

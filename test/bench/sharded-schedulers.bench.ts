@@ -17,6 +17,10 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openNatsJobBus } from '../../services/lib/adapters/nats/job-bus.js';
+import { createLogger } from '../../services/lib/logger.js';
+import { subjectsFor } from '../../services/lib/subjects.js';
+import { deletePrefixStreams } from '../support/nats-streams.js';
 
 const MONITORS = Number(process.env.BENCH_MONITORS ?? 1_000_000);
 const SCHEDULERS = Number(process.env.BENCH_SCHEDULERS ?? 4);
@@ -70,6 +74,12 @@ const ask = (c: Child, type: string, reply: string, extra: object = {}) => new P
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let stopping = false;
 
+// Over NATS, this process is the region's agents: it takes every job off the work queue.
+const natsUrl = process.env.PHAROS_BENCH_NATS_URL;
+let taken = 0;
+const agents = natsUrl ? await openNatsJobBus({ url: natsUrl, prefix, logger: createLogger('warn'), name: 'bench-agents' }) : undefined;
+const agentSub = await agents?.consumeWork({ subject: subjectsFor(prefix).jobs('UsEast'), maxInFlight: 2_000, onExpired: async () => { taken++; } }, async () => { taken++; });
+
 const started = Date.now();
 const children = await Promise.all(Array.from({ length: SCHEDULERS }, (_, s) => startChild(`sched-${s}`)));
 const processesUpMs = Date.now() - started;
@@ -92,6 +102,9 @@ for (const c of children) c.proc.send({ type: 'steady', at: steadyFrom });
 await sleep(WARMUP_SECONDS * 1000 + SECONDS * 1000);
 stopping = true;
 const reports = await Promise.all(children.map((c) => ask(c, 'report', 'report')));
+await agentSub?.unsubscribe();
+await agents?.close();
+if (natsUrl) await deletePrefixStreams(natsUrl, prefix);
 
 /** Merges the processes' lateness histograms. */
 function merged(key: 'all' | 'steady') {
@@ -141,6 +154,7 @@ const figures = {
   latenessP99Ms: all.p99,
   latenessMaxMs: all.max,
   pagesRead: reports.map((r) => r.pagesRead),
+  jobsTakenOffNats: natsUrl ? taken : null,
 };
 process.stdout.write(`${MONITORS} monitors over ${SCHEDULERS} scheduler processes: settled in ${(settledMs / 1000).toFixed(1)} s, held ${figures.heldPerScheduler.join('/')}, ` +
   `${figures.bytesPerHeldMonitor} B heap per held monitor, RSS ${figures.rssMiBAtEnd.join('/')} MiB; ` +
