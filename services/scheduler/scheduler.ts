@@ -80,6 +80,8 @@ const INCARNATIONS = 'scheduler-incarnations';
 const MAX_SLEEP_MS = 250;
 /** Job publishes of one dispatch pass awaiting their acks at once. */
 const PUBLISH_WINDOW = 256;
+/** A publish pass running longer than this lets the event loop turn (renewals, timers) between chunks. */
+const YIELD_AFTER_MS = 100;
 
 /**
  * Holds the active monitors in memory and publishes one job per due monitor per region.
@@ -223,10 +225,15 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
    * concurrently (bounded) rather than one round trip after another; refused ones are kept.
    */
   async function publishPass(jobs: Job[]): Promise<void> {
+    let ranSince = performance.now();
     for (let i = 0; i < jobs.length; i += PUBLISH_WINDOW) {
       // A big pass (a gained share's recent slots: ~100,000 jobs at a million monitors) must
-      // not hold the event loop when the bus answers at once: renewals run between chunks.
-      if (i > 0) await new Promise<void>((r) => setImmediate(r));
+      // not hold the event loop when the bus answers at once: renewals run in between. An
+      // ordinary pass never yields (its jobs would wait behind a reload's page).
+      if (performance.now() - ranSince > YIELD_AFTER_MS) {
+        await new Promise<void>((r) => setImmediate(r));
+        ranSince = performance.now();
+      }
       const chunk = jobs.slice(i, i + PUBLISH_WINDOW);
       // Behind kept jobs, wait in line: the bus is still refusing, or just came back.
       if (backlog.size) {
