@@ -132,6 +132,7 @@ const figures = {
   bus: process.env.PHAROS_BENCH_NATS_URL ? 'nats' : 'sink',
   hotState: 'redis',
   shardTtlMs: SHARD_TTL_MS,
+  fullReloadMs: Number(process.env.BENCH_FULL_RELOAD_MS ?? 60_000),
   intervalSeconds: 60,
   processesUpMs,
   settledMs,

@@ -84,6 +84,8 @@ const startedAt = Date.now();
 const scheduler = await startScheduler({
   monitors: source, bus, hotState, subjects: subjectsFor(prefix), logger, schedulerId: id,
   sharding: { ttlMs: Number(env.BENCH_SHARD_TTL_MS ?? 3_000) },
+  // The periodic full reload (default 60 s); BENCH_FULL_RELOAD_MS shows what it costs the lateness.
+  fullReloadMs: env.BENCH_FULL_RELOAD_MS ? Number(env.BENCH_FULL_RELOAD_MS) : undefined,
   onDispatch: (_monitorId, due, published) => {
     const late = Math.min(BUCKETS - 1, Math.max(0, published - due));
     all[late]++;
