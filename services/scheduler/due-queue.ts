@@ -1,99 +1,143 @@
 /**
- * A binary min-heap of (due time, monitor id). Replacing or removing a monitor bumps its
- * generation instead of searching the heap; stale entries are dropped when they surface.
+ * An indexed binary min-heap of due times over small integer handles (a scheduler's monitor
+ * slots, services/scheduler/snapshots.ts). Everything lives in typed arrays indexed by handle
+ * — the due time, the handle's place in the heap — so scheduling, rescheduling, removing and
+ * popping allocate nothing (the arrays only grow, by doubling, when more handles are used),
+ * and a million queued monitors cost ~16 bytes each instead of an object and two map entries.
+ * Rescheduling moves the entry in place: there are no stale entries to skip.
  */
-interface Entry {
-  dueMs: number;
-  monitorId: string;
-  generation: number;
-}
+const NOT_QUEUED = -1;
 
 export class DueQueue {
-  private heap: Entry[] = [];
-  private generations = new Map<string, number>();
-  private dues = new Map<string, number>();
+  /** Due time per handle (kept after a pop: `lastDueMs`). */
+  private due: Float64Array;
+  /** Index in `heap` per handle, or NOT_QUEUED. */
+  private pos: Int32Array;
+  /** Handles, heap-ordered by due time. */
+  private heap: Int32Array;
+  private n = 0;
+
+  constructor(initialHandles = 1024) {
+    const cap = Math.max(16, initialHandles);
+    this.due = new Float64Array(cap);
+    this.pos = new Int32Array(cap).fill(NOT_QUEUED);
+    this.heap = new Int32Array(cap);
+  }
 
   get size(): number {
-    return this.generations.size;
+    return this.n;
   }
 
-  schedule(monitorId: string, dueMs: number): void {
-    const generation = (this.generations.get(monitorId) ?? 0) + 1;
-    this.generations.set(monitorId, generation);
-    this.dues.set(monitorId, dueMs);
-    this.push({ dueMs, monitorId, generation });
+  /** Queues `handle` at `dueMs`, or moves it there when it is queued already. */
+  schedule(handle: number, dueMs: number): void {
+    this.ensure(handle);
+    this.due[handle] = dueMs;
+    const i = this.pos[handle];
+    if (i === NOT_QUEUED) {
+      const at = this.n++;
+      this.heap[at] = handle;
+      this.pos[handle] = at;
+      this.up(at);
+    } else {
+      this.down(this.up(i));
+    }
   }
 
-  remove(monitorId: string): void {
-    this.generations.delete(monitorId);
-    this.dues.delete(monitorId);
+  remove(handle: number): void {
+    if (handle >= this.pos.length) return;
+    const i = this.pos[handle];
+    if (i === NOT_QUEUED) return;
+    this.pos[handle] = NOT_QUEUED;
+    const last = this.heap[--this.n];
+    if (i === this.n) return;
+    this.heap[i] = last;
+    this.pos[last] = i;
+    this.down(this.up(i));
   }
 
-  /** When the monitor is next due, or undefined when it is not queued. */
-  dueOf(monitorId: string): number | undefined {
-    return this.dues.get(monitorId);
+  has(handle: number): boolean {
+    return handle < this.pos.length && this.pos[handle] !== NOT_QUEUED;
   }
 
-  has(monitorId: string): boolean {
-    return this.generations.has(monitorId);
+  /** When the handle is next due, or undefined when it is not queued. */
+  dueOf(handle: number): number | undefined {
+    return this.has(handle) ? this.due[handle] : undefined;
   }
 
-  /** Due time of the earliest live entry, or undefined when empty. */
+  /** The due time the handle was last scheduled at (what `popDue` just took off). */
+  lastDueMs(handle: number): number {
+    return this.due[handle];
+  }
+
+  /** Due time of the earliest entry, or undefined when empty. */
   peekDue(): number | undefined {
-    this.dropStale();
-    return this.heap[0]?.dueMs;
+    return this.n ? this.due[this.heap[0]] : undefined;
   }
 
-  /** Removes and returns the earliest live entry if it is due at `nowMs`. */
-  popDue(nowMs: number): { monitorId: string; dueMs: number } | undefined {
-    this.dropStale();
+  /** Removes the earliest entry if it is due at `nowMs` and returns its handle; -1 otherwise. */
+  popDue(nowMs: number): number {
+    if (!this.n) return -1;
     const top = this.heap[0];
-    if (!top || top.dueMs > nowMs) return undefined;
-    this.pop();
-    this.generations.delete(top.monitorId);
-    this.dues.delete(top.monitorId);
-    return { monitorId: top.monitorId, dueMs: top.dueMs };
+    if (this.due[top] > nowMs) return -1;
+    this.remove(top);
+    return top;
   }
 
   clear(): void {
-    this.heap = [];
-    this.generations.clear();
-    this.dues.clear();
+    for (let i = 0; i < this.n; i++) this.pos[this.heap[i]] = NOT_QUEUED;
+    this.n = 0;
   }
 
-  private dropStale(): void {
-    while (this.heap.length && this.generations.get(this.heap[0].monitorId) !== this.heap[0].generation) this.pop();
+  private ensure(handle: number): void {
+    if (handle < this.pos.length) return;
+    let cap = this.pos.length;
+    while (cap <= handle) cap *= 2;
+    const due = new Float64Array(cap);
+    due.set(this.due);
+    const pos = new Int32Array(cap).fill(NOT_QUEUED);
+    pos.set(this.pos);
+    const heap = new Int32Array(cap);
+    heap.set(this.heap);
+    this.due = due;
+    this.pos = pos;
+    this.heap = heap;
   }
 
-  // Hole-based sifting: no temporary arrays, so placing 100,000 monitors stays in the tens of ms.
-  private push(e: Entry): void {
-    const h = this.heap;
-    let i = h.length;
-    h.push(e);
+  /** Hole-based sifting: moves the entry at `i` up while its parent is later; returns where it landed. */
+  private up(i: number): number {
+    const { heap, pos, due } = this;
+    const h = heap[i];
+    const d = due[h];
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (h[p].dueMs <= e.dueMs) break;
-      h[i] = h[p];
+      const ph = heap[p];
+      if (due[ph] <= d) break;
+      heap[i] = ph;
+      pos[ph] = i;
       i = p;
     }
-    h[i] = e;
+    heap[i] = h;
+    pos[h] = i;
+    return i;
   }
 
-  private pop(): void {
-    const h = this.heap;
-    const last = h.pop()!;
-    const n = h.length;
-    if (!n) return;
-    let i = 0;
+  private down(i: number): void {
+    const { heap, pos, due } = this;
+    const n = this.n;
+    const h = heap[i];
+    const d = due[h];
     for (;;) {
       const l = 2 * i + 1;
       if (l >= n) break;
       const r = l + 1;
-      const c = r < n && h[r].dueMs < h[l].dueMs ? r : l;
-      if (h[c].dueMs >= last.dueMs) break;
-      h[i] = h[c];
+      const c = r < n && due[heap[r]] < due[heap[l]] ? r : l;
+      const ch = heap[c];
+      if (due[ch] >= d) break;
+      heap[i] = ch;
+      pos[ch] = i;
       i = c;
     }
-    h[i] = last;
+    heap[i] = h;
+    pos[h] = i;
   }
 }

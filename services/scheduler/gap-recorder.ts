@@ -17,6 +17,9 @@ import type { HotState } from '../lib/ports/hot-state.js';
 import type { Subjects } from '../lib/subjects.js';
 import type { Logger } from '../lib/logger.js';
 import type { Monitor } from '../lib/monitors/model.js';
+
+/** What the recorder needs of a held monitor (the scheduler's snapshot, services/scheduler/snapshot.ts). */
+export type RecordedMonitor = Pick<Monitor, 'id' | 'orgId' | 'type' | 'intervalSeconds' | 'timeoutSeconds'> & { readonly regions: readonly string[] };
 import type { CheckResult } from '../../proto/generated/pharos/v1/result.js';
 import { publishResultBatches } from '../heartbeats/heartbeat-results.js';
 import { missedResult, slotsBetween } from './missed-slots.js';
@@ -60,7 +63,7 @@ export interface GapRecorder {
    * This scheduler just became leader: record as missed every slot after the predecessor's
    * marker and before `firstOwnSlot(monitor)`.
    */
-  tookOver(monitors: Iterable<Monitor>, firstOwnSlot: (m: Monitor) => number | undefined): Promise<void>;
+  tookOver<M extends RecordedMonitor>(monitors: Iterable<M>, firstOwnSlot: (m: M) => number | undefined): Promise<void>;
   /**
    * Keeps missed records to send (the bus that refused their jobs refuses them too);
    * `flush` sends them once it takes them.

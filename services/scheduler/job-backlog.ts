@@ -4,18 +4,17 @@
  * the oldest go first, since they are the closest to their deadline anyway. Whatever leaves
  * unpublished is handed back to be recorded as missed (`bus_unavailable`).
  */
-import type { Monitor } from '../lib/monitors/model.js';
-
-export interface KeptJob {
-  monitor: Monitor;
+/** A job due but not yet on the bus; `M` is what the job is built from (the scheduler's monitor snapshot). */
+export interface KeptJob<M extends { readonly id: string } = { readonly id: string }> {
+  monitor: M;
   region: string;
   scheduledAtMs: number;
   deadlineMs: number;
 }
 
-export class JobBacklog {
+export class JobBacklog<J extends KeptJob = KeptJob> {
   /** Oldest first. */
-  private jobs: KeptJob[] = [];
+  private jobs: J[] = [];
 
   constructor(private readonly maxJobs: number) {}
 
@@ -31,21 +30,21 @@ export class JobBacklog {
   }
 
   /** Keeps `job`; returns the jobs dropped to stay within the bound. */
-  keep(job: KeptJob): KeptJob[] {
+  keep(job: J): J[] {
     this.jobs.push(job);
     const over = this.jobs.length - this.maxJobs;
     return over > 0 ? this.jobs.splice(0, over) : [];
   }
 
   /** Removes and returns the jobs whose deadline is at or before `nowMs` (an agent would skip them). */
-  expire(nowMs: number): KeptJob[] {
+  expire(nowMs: number): J[] {
     const expired = this.jobs.filter((j) => j.deadlineMs <= nowMs);
     if (expired.length) this.jobs = this.jobs.filter((j) => j.deadlineMs > nowMs);
     return expired;
   }
 
   /** Publishes kept jobs oldest first until one fails; that one and the rest stay. Returns how many went. */
-  async drain(publish: (job: KeptJob) => Promise<void>): Promise<number> {
+  async drain(publish: (job: J) => Promise<void>): Promise<number> {
     let sent = 0;
     try {
       for (const job of this.jobs) {

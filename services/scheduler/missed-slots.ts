@@ -32,7 +32,7 @@ export function slotsBetween(m: Pick<Monitor, 'id' | 'intervalSeconds'>, afterMs
   return out;
 }
 
-export function missedResult(m: Monitor, region: string, slotMs: number, reason: MissedReason): CheckResult {
+export function missedResult(m: Pick<Monitor, 'id' | 'orgId' | 'type'>, region: string, slotMs: number, reason: MissedReason): CheckResult {
   const id = `${m.id}.${region}.${slotMs}`;
   return CheckResult.fromPartial({
     resultId: id,

@@ -7,19 +7,26 @@ import type { Logger } from '../lib/logger.js';
 import { AGENT_CHECKED_TYPES, type Monitor } from '../lib/monitors/model.js';
 import { DueQueue } from './due-queue.js';
 import { nextDueMs } from './phase.js';
-import { buildCheckJob, encodeCheckJob, jobDeadlineMs } from '../lib/monitors/check-job.js';
+import { jobDeadlineMs } from '../lib/monitors/check-job.js';
 import { createGapRecorder } from './gap-recorder.js';
 import { JobBacklog, type KeptJob } from './job-backlog.js';
 import { missedResult } from './missed-slots.js';
 import type { SchedulerMetrics } from '../lib/metrics/scheduler-metrics.js';
 import { createShardMembership } from './shard-membership.js';
 import { ownerOf } from './rendezvous.js';
+import { Interner, compactMonitor, encodeSnapshotJob, sameSnapshot, type MonitorSnapshot } from './snapshot.js';
 
 /** What the scheduler needs of the monitor store. */
 export interface ActiveMonitorSource {
-  listActive(): Promise<Monitor[]>;
+  /**
+   * Active (unpaused) monitors with an id after `afterId` (from the first when null), in id
+   * order, at most `limit`: a reload reads the store a page at a time and keeps only snapshots.
+   */
+  listActivePage(afterId: string | null, limit: number): Promise<Monitor[]>;
   getById(id: string): Promise<Monitor | null>;
 }
+
+type Job = KeptJob<MonitorSnapshot>;
 
 export interface SchedulerDeps {
   monitors: ActiveMonitorSource;
@@ -36,6 +43,8 @@ export interface SchedulerDeps {
   now?: () => number;
   leaseTtlMs?: number;
   fullReloadMs?: number;
+  /** Monitors read from the store per page of a reload. */
+  reloadPageSize?: number;
   /** Jobs kept while the bus refuses them (config.schedulerBacklogMax). */
   backlogMaxJobs?: number;
   /** How long a takeover waits before recording missed slots (gap-recorder.ts); tests shorten it. */
@@ -43,7 +52,7 @@ export interface SchedulerDeps {
   /** Observes every dispatch (benchmarks measure lateness through it). */
   onDispatch?: (monitorId: string, dueMs: number, publishedMs: number) => void;
   /** A `pause` maintenance window holds the monitor at this instant: its check is not sent. */
-  inPauseWindow?: (monitor: Monitor, atMs: number) => boolean;
+  inPauseWindow?: (monitor: MonitorSnapshot, atMs: number) => boolean;
   /** Prometheus metrics (services/lib/metrics/scheduler-metrics.ts); absent = none kept. */
   metrics?: SchedulerMetrics;
   /**
@@ -71,6 +80,8 @@ const INCARNATIONS = 'scheduler-incarnations';
 const MAX_SLEEP_MS = 250;
 /** Job publishes of one dispatch pass awaiting their acks at once. */
 const PUBLISH_WINDOW = 256;
+/** A publish pass running longer than this lets the event loop turn (renewals, timers) between chunks. */
+const YIELD_AFTER_MS = 100;
 
 /**
  * Holds the active monitors in memory and publishes one job per due monitor per region.
@@ -84,25 +95,34 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
   const fullReloadMs = deps.fullReloadMs ?? 60_000;
   const holder = deps.schedulerId;
   const incarnation = randomUUID();
-  const monitors = new Map<string, Monitor>();
+  const pageSize = deps.reloadPageSize ?? 1_000;
+  /** Held monitors as compact snapshots (snapshot.ts), by id and by due-queue handle. */
+  const monitors = new Map<string, MonitorSnapshot>();
+  const byHandle: Array<MonitorSnapshot | undefined> = [];
+  const freeHandles: number[] = [];
+  const intern = new Interner();
   const queue = new DueQueue();
+  /** Counts full reloads: a held monitor a reload did not see is forgotten. */
+  let reloadEpoch = 0;
+  /** Counts rebalances: monitors first held in this one or later are the ones it gained. */
+  let holdGeneration = 0;
   let leader = false;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let dispatchedThrough: number | undefined;
-  const backlog = new JobBacklog(deps.backlogMaxJobs ?? 100_000);
+  const backlog = new JobBacklog<Job>(deps.backlogMaxJobs ?? 100_000);
   const shardTtlMs = deps.sharding?.ttlMs ?? 3_000;
   const membership = deps.sharding ? createShardMembership({ hotState, schedulerId: holder, incarnation, ttlMs: shardTtlMs, now }) : undefined;
   const renewEveryMs = Math.max(100, Math.floor((membership ? shardTtlMs : leaseTtlMs) / 3));
   const gaps = createGapRecorder({ hotState, bus, subjects, logger, now, settleMs: deps.missedSettleMs, oldestKeptSlot: () => backlog.oldestSlot() });
   // The region's work queue: a job waits there for an agent until its deadline (an agent
   // restarting or re-subscribing loses nothing); msgId = job id, so a re-publish is one job.
-  const publishJob = (j: KeptJob) => {
-    const job = buildCheckJob(j.monitor, j.region, j.scheduledAtMs);
-    const sent = bus.publishWork(subjects.jobs(j.region), encodeCheckJob(job), { msgId: job.jobId, deadlineMs: job.deadlineMs });
+  const publishJob = (j: Job) => {
+    const job = encodeSnapshotJob(j.monitor, j.region, j.scheduledAtMs);
+    const sent = bus.publishWork(subjects.jobs(j.region), job.data, { msgId: job.jobId, deadlineMs: job.deadlineMs });
     return deps.metrics ? sent.then(() => deps.metrics?.published(j.region, 1)) : sent;
   };
-  const busMissed = (jobs: KeptJob[]) => {
+  const busMissed = (jobs: Job[]) => {
     if (jobs.length === 0) return;
     deps.metrics?.skipped('bus_unavailable', jobs.length);
     logger.warn({ event: 'scheduler.slots_missed', reason: 'bus_unavailable', slots: jobs.length }, 'jobs not published before their deadline');
@@ -121,32 +141,77 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     void gaps.flush();
   }
 
+  /**
+   * Holds the monitor as a snapshot. An unchanged one keeps its snapshot (the one just built
+   * is dropped at once); a changed one gets the new snapshot under the same handle.
+   */
   function place(m: Monitor, checkNow: boolean): void {
     const prev = monitors.get(m.id);
-    monitors.set(m.id, m);
-    if (checkNow) queue.schedule(m.id, now());
-    else if (!prev || prev.intervalSeconds !== m.intervalSeconds || !queue.has(m.id)) {
-      queue.schedule(m.id, nextDueMs(m.id, m.intervalSeconds * 1000, now()));
+    let s = compactMonitor(m, intern);
+    if (prev && sameSnapshot(prev, s)) s = prev;
+    else {
+      s.handle = prev ? prev.handle : (freeHandles.pop() ?? byHandle.length);
+      s.heldSince = prev ? prev.heldSince : holdGeneration;
+      byHandle[s.handle] = s;
+      monitors.set(m.id, s);
+    }
+    s.seenIn = reloadEpoch;
+    if (checkNow) queue.schedule(s.handle, now());
+    else if (!prev || prev.intervalSeconds !== s.intervalSeconds || !queue.has(s.handle)) {
+      queue.schedule(s.handle, nextDueMs(s.id, s.intervalSeconds * 1000, now()));
     }
   }
 
   function forget(id: string): void {
+    const s = monitors.get(id);
+    if (!s) return;
     monitors.delete(id);
-    queue.remove(id);
+    queue.remove(s.handle);
+    byHandle[s.handle] = undefined;
+    freeHandles.push(s.handle);
   }
 
   /** Sharded: a scheduler holds only the monitors it owns, so memory splits with the work. */
-  const holds = (monitorId: string) => !membership || membership.owns(monitorId);
+  const holds = (monitorId: string) => !membership || membership.holds(monitorId);
 
-  async function fullReload(): Promise<void> {
-    const active = await deps.monitors.listActive();
-    const seen = new Set<string>();
-    for (const m of active) {
-      if (!isAgentChecked(m) || !holds(m.id)) continue;
-      seen.add(m.id);
-      place(m, false);
+  /**
+   * Reads every active monitor a page at a time, keeps snapshots of those this scheduler
+   * holds and forgets the held ones no page had. One at a time (the periodic reload and a
+   * rebalance's queue behind each other), since a reload's sweep must not see another's marks.
+   */
+  let reloadChain: Promise<void> = Promise.resolve();
+  function fullReload(): Promise<void> {
+    const run = reloadChain.then(reloadAll);
+    reloadChain = run.catch(() => undefined);
+    return run;
+  }
+
+  async function reloadAll(): Promise<void> {
+    const epoch = ++reloadEpoch;
+    const startedAt = now();
+    let read = 0;
+    let pages = 0;
+    // Values no held monitor uses any more (deleted organizations, old tag sets) go: the
+    // snapshots built from here on use fresh ones (a kept snapshot is then rebuilt once).
+    if (intern.size > 2 * monitors.size + 10_000) intern.reset();
+    for (let after: string | null = null; ;) {
+      const page = await deps.monitors.listActivePage(after, pageSize);
+      read += page.length;
+      pages++;
+      for (const m of page) if (isAgentChecked(m) && holds(m.id)) place(m, false);
+      if (page.length < pageSize || stopped) break;
+      after = page[page.length - 1].id;
+      // Let due slots and renewals run between pages, whatever the source's I/O.
+      await new Promise<void>((r) => setImmediate(r));
     }
-    for (const id of [...monitors.keys()]) if (!seen.has(id)) forget(id);
+    if (stopped) return;
+    let forgotten = 0;
+    for (const s of monitors.values()) {
+      if (s.seenIn === epoch) continue;
+      forget(s.id);
+      forgotten++;
+    }
+    logger.info({ event: 'scheduler.reloaded', read, pages, held: monitors.size, forgotten, ms: now() - startedAt }, 'monitors reloaded');
   }
 
   async function reloadOne(id: string, checkNow: boolean): Promise<void> {
@@ -159,8 +224,16 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
    * Publishes one pass's jobs. A work publish waits for the stream's ack, so they go
    * concurrently (bounded) rather than one round trip after another; refused ones are kept.
    */
-  async function publishPass(jobs: KeptJob[]): Promise<void> {
+  async function publishPass(jobs: Job[]): Promise<void> {
+    let ranSince = performance.now();
     for (let i = 0; i < jobs.length; i += PUBLISH_WINDOW) {
+      // A big pass (a gained share's recent slots: ~100,000 jobs at a million monitors) must
+      // not hold the event loop when the bus answers at once: renewals run in between. An
+      // ordinary pass never yields (its jobs would wait behind a reload's page).
+      if (performance.now() - ranSince > YIELD_AFTER_MS) {
+        await new Promise<void>((r) => setImmediate(r));
+        ranSince = performance.now();
+      }
       const chunk = jobs.slice(i, i + PUBLISH_WINDOW);
       // Behind kept jobs, wait in line: the bus is still refusing, or just came back.
       if (backlog.size) {
@@ -180,22 +253,23 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
   async function dispatchDue(): Promise<void> {
     const t = now();
     await retryKept(t);
-    const pass: KeptJob[] = [];
+    const pass: Job[] = [];
     const dispatched: Array<{ monitorId: string; dueMs: number }> = [];
-    for (let due = queue.popDue(t); due; due = queue.popDue(t)) {
-      const m = monitors.get(due.monitorId);
+    for (let h = queue.popDue(t); h >= 0; h = queue.popDue(t)) {
+      const m = byHandle[h];
       if (!m) continue;
+      const dueMs = queue.lastDueMs(h);
       const intervalMs = m.intervalSeconds * 1000;
-      queue.schedule(m.id, nextDueMs(m.id, intervalMs, Math.max(due.dueMs, t - intervalMs)));
+      queue.schedule(h, nextDueMs(m.id, intervalMs, Math.max(dueMs, t - intervalMs)));
       if (membership ? !membership.owns(m.id) : !leader) continue;
-      if (deps.inPauseWindow?.(m, due.dueMs)) {
+      if (deps.inPauseWindow?.(m, dueMs)) {
         deps.metrics?.skipped('paused', m.regions.length);
         continue;
       }
       for (const region of m.regions) {
-        pass.push({ monitor: m, region, scheduledAtMs: due.dueMs, deadlineMs: jobDeadlineMs(m, due.dueMs) });
+        pass.push({ monitor: m, region, scheduledAtMs: dueMs, deadlineMs: jobDeadlineMs(m, dueMs) });
       }
-      dispatched.push({ monitorId: m.id, dueMs: due.dueMs });
+      dispatched.push({ monitorId: m.id, dueMs });
     }
     await publishPass(pass);
     if (deps.onDispatch) for (const d of dispatched) deps.onDispatch(d.monitorId, d.dueMs, now());
@@ -254,7 +328,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
         // Same owners, but we published nothing while our renewal was stale: our recent slots,
         // as far back as after a death (as the previous owner, we are the one that was away).
         logger.warn({ event: 'scheduler.shard_lapsed', holder }, 'scheduler renewal was late; publishing its recent slots again');
-        void publishGained(new Set(), now(), [holder]).catch((err) => logger.error({ err }, 'recent slots not published'));
+        void publishGained(0, now(), [holder]).catch((err) => logger.error({ err }, 'recent slots not published'));
       }
     } catch (err) {
       leader = membership.members().length > 0;
@@ -281,16 +355,17 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
         const since = rebalanceSince;
         const from = rebalanceFrom;
         rebalanceSince = undefined;
-        const held = new Set(monitors.keys());
+        const gainedFrom = ++holdGeneration;
         await fullReload();
-        await publishGained(held, since, from);
+        await publishGained(gainedFrom, since, from);
       }
     })().catch((err) => logger.error({ err }, 'rebalance failed')).finally(() => {
       rebalancing = undefined;
     });
   }
 
-  async function publishGained(heldBefore: ReadonlySet<string>, detectedAt: number, previous: readonly string[]): Promise<void> {
+  /** `gainedFrom`: the hold generation from which a held monitor counts as gained (0: all of them). */
+  async function publishGained(gainedFrom: number, detectedAt: number, previous: readonly string[]): Promise<void> {
     const t = now();
     // A dead owner's slots can go unpublished as far back as its last renewal before its
     // record expired (the record's TTL and our next renewal), with one renewal to spare.
@@ -299,11 +374,11 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     const afterHandOverMs = 2 * renewEveryMs;
     const current = membership!.members();
     const others = previous.length ? previous : current.filter((id) => id !== holder);
-    const pass: KeptJob[] = [];
+    const pass: Job[] = [];
     for (const m of monitors.values()) {
-      if (heldBefore.has(m.id)) continue;
+      if (m.heldSince < gainedFrom) continue;
       const intervalMs = m.intervalSeconds * 1000;
-      const queued = queue.dueOf(m.id) ?? Infinity;
+      const queued = queue.dueOf(m.handle) ?? Infinity;
       const previousOwner = ownerOf(m.id, others);
       const lookbackMs = previousOwner !== undefined && previousOwner !== holder && current.includes(previousOwner) ? afterHandOverMs : afterDeathMs;
       for (let slot = nextDueMs(m.id, intervalMs, detectedAt - lookbackMs - 1); slot < queued && slot <= t; slot += intervalMs) {
@@ -325,7 +400,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
       const tookOver = held && !leader;
       leader = held;
       // Everything before our own first slot that the predecessor did not dispatch was missed.
-      if (tookOver) await gaps.tookOver(monitors.values(), (m) => queue.dueOf(m.id)).catch((err) => logger.error({ err }, 'missed slots not recorded'));
+      if (tookOver) await gaps.tookOver(monitors.values(), (m) => queue.dueOf(m.handle)).catch((err) => logger.error({ err }, 'missed slots not recorded'));
     } catch (err) {
       // Without a confirmed lease we must assume another scheduler may publish.
       leader = false;
@@ -377,6 +452,6 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
 }
 
 /** Job monitors get no agent jobs: their heartbeats arrive as pings (services/heartbeats). */
-function isAgentChecked(m: Monitor): boolean {
+function isAgentChecked(m: Pick<Monitor, 'type'>): boolean {
   return AGENT_CHECKED_TYPES.includes(m.type);
 }

@@ -39,6 +39,12 @@ export interface ShardMembership {
   members(): readonly string[];
   /** Whether this scheduler publishes the monitor's slots now. */
   owns(monitorId: string): boolean;
+  /**
+   * Whether the monitor is this scheduler's by the live set last read, even while its renewal
+   * is late: what it keeps in memory. (A late renewal alone changes no owner; dropping the
+   * share then would leave it unheld until the next full reload.)
+   */
+  holds(monitorId: string): boolean;
   /** Renews this scheduler's record and reads the others'. Throws when hot state fails. */
   renew(): Promise<MembershipChange>;
   /** Gives up this scheduler's share at once (graceful stop): its record expires now. */
@@ -56,6 +62,7 @@ export function createShardMembership(opts: ShardMembershipOptions): ShardMember
     members: () => (active() ? members : []),
     // (The last set read is kept while inactive: a lapse alone is not a change of owners.)
     owns: (monitorId) => active() && ownerOf(monitorId, members) === opts.schedulerId,
+    holds: (monitorId) => ownerOf(monitorId, members) === opts.schedulerId,
     async renew() {
       const started = now();
       await opts.hotState.putRecord(SHARDS_GROUP, opts.schedulerId, opts.incarnation, opts.ttlMs);

@@ -13,6 +13,7 @@ import { subjectsFor } from '../../services/lib/subjects.js';
 import { createLogger } from '../../services/lib/logger.js';
 import { monitorDefaults, type Monitor } from '../../services/lib/monitors/model.js';
 import { percentile } from './stats.js';
+import { pagedList } from '../support/monitor-source.js';
 
 const MONITORS = Number(process.env.BENCH_MONITORS ?? 100_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
@@ -45,7 +46,7 @@ const WARMUP_MS = 5_000;
 const rssStart = process.memoryUsage().rss;
 const started = Date.now();
 const scheduler = await startScheduler({
-  monitors: { listActive: async () => monitors, getById: async (id) => monitors.find((m) => m.id === id) ?? null },
+  monitors: { listActivePage: pagedList(() => monitors), getById: async (id) => monitors.find((m) => m.id === id) ?? null },
   bus,
   hotState: new MemoryHotState(),
   subjects: subjectsFor(prefix),

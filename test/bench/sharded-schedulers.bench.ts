@@ -1,124 +1,164 @@
 /**
  * Sharded schedulers at scale (issue 16): BENCH_MONITORS (default 1,000,000) Website monitors
- * at a 60 s interval over BENCH_SCHEDULERS (default 4) sharded schedulers in this process,
- * on the in-process bus and hot state. Reports dispatch lateness (due time → jobs published)
- * and the heap each held monitor costs: the scheduler's own entries (its map and due queue,
- * measured after a forced GC) plus the monitor object as the store returns it (measured apart,
- * since the four schedulers here share one fixture).
+ * at a 60 s interval over BENCH_SCHEDULERS (default 4) sharded schedulers, each its own
+ * process (test/bench/support/sharded-scheduler-child.ts), sharing membership in real Redis
+ * (PHAROS_BENCH_REDIS_URL; skipped without it). Jobs go to real NATS when
+ * PHAROS_BENCH_NATS_URL is set, else each process drops them into a sink. Each process
+ * reads its monitors from a paged generator, a page at a time, as from the store.
  *
- *   node --expose-gc --max-old-space-size=8192 --import tsx test/bench/sharded-schedulers.bench.ts
+ * Reports the time until every scheduler sees all the others and the shares add up to the
+ * monitors (settled), the heap each held monitor costs (per process: heap after a forced GC
+ * once settled, minus before the scheduler started, over the monitors it holds), RSS per
+ * process, and dispatch lateness (due time → jobs published) over the run and in steady
+ * state (from BENCH_WARMUP_SECONDS after settling, for BENCH_SECONDS).
+ *
+ *   PHAROS_BENCH_REDIS_URL=redis://127.0.0.1:6379 npm run bench -- sharded-schedulers
  */
-import v8 from 'node:v8';
-import { startScheduler, type RunningScheduler } from '../../services/scheduler/scheduler.js';
-import { MemoryJobBus } from '../../services/lib/adapters/memory/job-bus.js';
-import { MemoryHotState } from '../../services/lib/adapters/memory/hot-state.js';
-import { subjectsFor } from '../../services/lib/subjects.js';
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openNatsJobBus } from '../../services/lib/adapters/nats/job-bus.js';
 import { createLogger } from '../../services/lib/logger.js';
-import { monitorDefaults, type Monitor } from '../../services/lib/monitors/model.js';
-import { percentile } from './stats.js';
+import { subjectsFor } from '../../services/lib/subjects.js';
+import { deletePrefixStreams } from '../support/nats-streams.js';
 
 const MONITORS = Number(process.env.BENCH_MONITORS ?? 1_000_000);
 const SCHEDULERS = Number(process.env.BENCH_SCHEDULERS ?? 4);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
-const WARMUP_MS = 5_000;
-/**
- * Longer than in production (3 s): the four schedulers share one event loop here, so one's
- * reload of the whole source stalls the others' renewals, which separate processes would not.
- */
-const SHARD_TTL_MS = Number(process.env.BENCH_SHARD_TTL_MS ?? 10_000);
-const logger = createLogger(process.env.PHAROS_LOG_LEVEL ?? 'warn');
-const gc = (globalThis as { gc?: () => void }).gc;
-if (!gc) {
-  process.stderr.write('run with node --expose-gc (npm run bench does not: the memory figure is then without a forced GC)\n');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 120);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 60);
+const SHARD_TTL_MS = Number(process.env.BENCH_SHARD_TTL_MS ?? 3_000);
+const SETTLE_LIMIT_MS = Number(process.env.BENCH_SETTLE_LIMIT_MS ?? 600_000);
+const redisUrl = process.env.PHAROS_BENCH_REDIS_URL;
+if (!redisUrl) {
+  process.stdout.write('sharded-schedulers: skipped, set PHAROS_BENCH_REDIS_URL (the schedulers are separate processes sharing membership in Redis)\n');
+  process.exit(0);
 }
-const heap = () => {
-  gc?.();
-  gc?.();
-  return process.memoryUsage().heapUsed;
-};
+const prefix = `benchshard${Date.now().toString(36)}`;
+const childFile = path.join(path.dirname(fileURLToPath(import.meta.url)), 'support/sharded-scheduler-child.ts');
 
-const created = new Date(0);
-// monitorDefaults() walks the check contracts (~0.1 ms a call); a parsed copy of its JSON is the
-// same fields as distinct objects, as rows read from the database are.
-const defaultsJson = JSON.stringify(monitorDefaults(['UsEast']));
-function monitor(i: number): Monitor {
-  return {
-    ...(JSON.parse(defaultsJson) as ReturnType<typeof monitorDefaults>), name: `Monitor ${i}`, type: 'Website', url: `https://service-${i}.example.com/health`,
-    id: `mon_bench${i.toString().padStart(8, '0')}`, orgId: `org_bench${i % 1000}`, pingToken: null, paused: false, revision: 1,
-    status: 'Up', lastCheckedAt: null, createdAt: created, updatedAt: created,
-  };
+interface Child {
+  id: string;
+  proc: ChildProcess;
+  members: number;
+  held: number;
+  replies: Map<string, (msg: Record<string, unknown>) => void>;
 }
-// The store's rows, made once (making them on every reload would be the benchmark's main
-// cost here, with four schedulers on one event loop): their heap is measured apart.
-const beforeFixture = heap();
-const fixture = Array.from({ length: MONITORS }, (_, i) => monitor(i));
-const monitorObjectBytes = Math.round((heap() - beforeFixture) / MONITORS);
-const source = {
-  listActive: async () => fixture,
-  getById: async (id: string) => fixture[Number(id.slice('mon_bench'.length))] ?? null,
-};
+type Figures = Record<string, unknown>;
 
-const bus = new MemoryJobBus();
-const hotState = new MemoryHotState();
-const subjects = subjectsFor(`bench_${Date.now().toString(36)}`);
-// Stands in for the region's agents: takes every job off the work queue at once.
-await bus.consumeWork({ subject: subjects.jobs('UsEast'), maxInFlight: 10_000, onExpired: () => undefined }, async () => undefined);
-const steady: number[] = [];
-/** Steady state: from WARMUP_MS after every share settled (the start-up rebalances are behind). */
-let steadyFrom: number | undefined;
-const all: number[] = [];
-const baseline = heap();
+function startChild(id: string): Promise<Child> {
+  const proc = fork(childFile, [], {
+    execArgv: ['--expose-gc', '--max-old-space-size=4096', '--import', 'tsx'],
+    env: { ...process.env, BENCH_MONITORS: String(MONITORS), BENCH_SCHEDULER_ID: id, BENCH_PREFIX: prefix, BENCH_SHARD_TTL_MS: String(SHARD_TTL_MS) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const child: Child = { id, proc, members: 0, held: 0, replies: new Map() };
+  proc.on('exit', (code, signal) => {
+    if (!stopping) {
+      process.stderr.write(`scheduler ${id} exited (${code ?? signal}) before the end\n`);
+      process.exit(1);
+    }
+  });
+  proc.on('message', (msg: Record<string, unknown>) => {
+    if (msg.type === 'status') {
+      child.members = msg.members as number;
+      child.held = msg.held as number;
+    }
+    child.replies.get(msg.type as string)?.(msg);
+  });
+  return new Promise((resolve) => child.replies.set('started', () => resolve(child)));
+}
+const ask = (c: Child, type: string, reply: string, extra: object = {}) => new Promise<Figures>((resolve) => {
+  c.replies.set(reply, resolve);
+  c.proc.send({ type, ...extra });
+});
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let stopping = false;
+
+// Over NATS, this process is the region's agents: it takes every job off the work queue.
+const natsUrl = process.env.PHAROS_BENCH_NATS_URL;
+let taken = 0;
+const agents = natsUrl ? await openNatsJobBus({ url: natsUrl, prefix, logger: createLogger('warn'), name: 'bench-agents' }) : undefined;
+const agentSub = await agents?.consumeWork({ subject: subjectsFor(prefix).jobs('UsEast'), maxInFlight: 2_000, onExpired: async () => { taken++; } }, async () => { taken++; });
+
 const started = Date.now();
-const schedulers: RunningScheduler[] = [];
-for (let s = 0; s < SCHEDULERS; s++) {
-  schedulers.push(await startScheduler({
-    monitors: source, bus, hotState, subjects, logger, schedulerId: `sched-${s}`, sharding: { ttlMs: SHARD_TTL_MS },
-    onDispatch: (_id, due, published) => {
-      all.push(published - due);
-      if (steadyFrom !== undefined && published > steadyFrom) steady.push(published - due);
-    },
-  }));
-}
-// Every scheduler sees all the others (each renews every second) and holds its share.
-const deadline = Date.now() + 120_000;
-while (schedulers.some((s) => s.shardMembers().length !== SCHEDULERS) || schedulers.reduce((n, s) => n + s.size(), 0) !== MONITORS) {
-  if (Date.now() > deadline) throw new Error(`shares not settled: ${schedulers.map((s) => `${s.shardMembers().length}/${s.size()}`).join(' ')}`);
-  await new Promise((r) => setTimeout(r, 100));
+const children = await Promise.all(Array.from({ length: SCHEDULERS }, (_, s) => startChild(`sched-${s}`)));
+const processesUpMs = Date.now() - started;
+// Settled: every scheduler sees all the others and the shares add up, twice in a row (a quarter second apart).
+let stableFor = 0;
+while (stableFor < 2) {
+  if (Date.now() - started > SETTLE_LIMIT_MS) {
+    process.stderr.write(`not settled after ${SETTLE_LIMIT_MS} ms: ${children.map((c) => `${c.members}/${c.held}`).join(' ')}\n`);
+    process.exit(1);
+  }
+  await sleep(250);
+  if (process.env.BENCH_TRACE) process.stderr.write(`${((Date.now() - started) / 1000).toFixed(1)} s: ${children.map((c) => `${c.members}/${c.held}`).join(' ')}\n`);
+  const ok = children.every((c) => c.members === SCHEDULERS) && children.reduce((n, c) => n + c.held, 0) === MONITORS;
+  stableFor = ok ? stableFor + 1 : 0;
 }
 const settledMs = Date.now() - started;
-steadyFrom = Date.now() + WARMUP_MS;
-const held = schedulers.map((s) => s.size());
-const heapHeld = heap() - baseline;
-const rss = process.memoryUsage().rss;
-await new Promise((r) => setTimeout(r, WARMUP_MS + SECONDS * 1000));
-for (const s of schedulers) await s.stop();
-await bus.close();
+const memory = await Promise.all(children.map((c) => ask(c, 'measure', 'memory')));
+const steadyFrom = Date.now() + WARMUP_SECONDS * 1000;
+for (const c of children) c.proc.send({ type: 'steady', at: steadyFrom });
+await sleep(WARMUP_SECONDS * 1000 + SECONDS * 1000);
+stopping = true;
+const reports = await Promise.all(children.map((c) => ask(c, 'report', 'report')));
+await agentSub?.unsubscribe();
+await agents?.close();
+if (natsUrl) await deletePrefixStreams(natsUrl, prefix);
 
-steady.sort((a, b) => a - b);
-all.sort((a, b) => a - b);
+/** Merges the processes' lateness histograms. */
+function merged(key: 'all' | 'steady') {
+  const counts = new Map<number, number>();
+  for (const r of reports) for (const [ms, n] of (r[key] as { histogram: Array<[number, number]> }).histogram) counts.set(ms, (counts.get(ms) ?? 0) + n);
+  const sorted = [...counts].sort((a, b) => a[0] - b[0]);
+  const n = sorted.reduce((s, [, k]) => s + k, 0);
+  const at = (q: number) => {
+    let seen = 0;
+    for (const [ms, k] of sorted) if ((seen += k) >= Math.ceil(q * n)) return ms;
+    return null;
+  };
+  return { n, p50: at(0.5), p99: at(0.99), p999: at(0.999), max: sorted.at(-1)?.[0] ?? null };
+}
+const heldTotal = memory.reduce((s, m) => s + (m.held as number), 0);
+const heapTotal = memory.reduce((s, m) => s + (m.heapBytes as number), 0);
+const abTotal = memory.reduce((s, m) => s + (m.arrayBufferBytes as number), 0);
+const steady = merged('steady');
+const all = merged('all');
 const figures = {
   name: 'sharded_schedulers',
   monitors: MONITORS,
   schedulers: SCHEDULERS,
+  processes: true,
+  bus: process.env.PHAROS_BENCH_NATS_URL ? 'nats' : 'sink',
+  hotState: 'redis',
   shardTtlMs: SHARD_TTL_MS,
+  fullReloadMs: Number(process.env.BENCH_FULL_RELOAD_MS ?? 60_000),
   intervalSeconds: 60,
-  seconds: SECONDS,
-  heldPerScheduler: held,
+  processesUpMs,
   settledMs,
-  schedulerBytesPerHeldMonitor: Math.round(heapHeld / MONITORS),
-  monitorObjectBytes,
-  bytesPerHeldMonitor: Math.round(heapHeld / MONITORS) + monitorObjectBytes,
-  forcedGc: Boolean(gc),
-  rssMiB: Math.round(rss / 1024 / 1024),
-  heapLimitMiB: Math.round(v8.getHeapStatistics().heap_size_limit / 1024 / 1024),
-  dispatches: all.length,
-  dispatchesPerSecond: Math.round(all.length / ((Date.now() - started) / 1000)),
-  steadyLatenessP50Ms: percentile(steady, 0.5),
-  steadyLatenessP99Ms: percentile(steady, 0.99),
-  steadyLatenessMaxMs: steady.at(-1) ?? null,
-  latenessP99Ms: percentile(all, 0.99),
+  heldPerScheduler: memory.map((m) => m.held),
+  bytesPerHeldMonitor: Math.round(heapTotal / heldTotal),
+  bytesPerHeldMonitorPerScheduler: memory.map((m) => Math.round((m.heapBytes as number) / (m.held as number))),
+  arrayBufferBytesPerHeldMonitor: Math.round(abTotal / heldTotal),
+  rssMiBAtSettle: memory.map((m) => m.rssMiB),
+  rssMiBAtEnd: reports.map((r) => r.rssMiB),
+  warmupSeconds: WARMUP_SECONDS,
+  steadySeconds: SECONDS,
+  dispatches: all.n,
+  steadyDispatches: steady.n,
+  steadyDispatchesPerSecond: Math.round(steady.n / SECONDS),
+  steadyLatenessP50Ms: steady.p50,
+  steadyLatenessP99Ms: steady.p99,
+  steadyLatenessP999Ms: steady.p999,
+  steadyLatenessMaxMs: steady.max,
+  latenessP50Ms: all.p50,
+  latenessP99Ms: all.p99,
+  latenessMaxMs: all.max,
+  pagesRead: reports.map((r) => r.pagesRead),
+  jobsTakenOffNats: natsUrl ? taken : null,
 };
-process.stdout.write(`${MONITORS} monitors over ${SCHEDULERS} sharded schedulers: held ${held.join('/')}, ${figures.bytesPerHeldMonitor} B per held monitor ` +
-  `(${figures.schedulerBytesPerHeldMonitor} scheduler + ${monitorObjectBytes} monitor object); ` +
-  `steady lateness p50 ${figures.steadyLatenessP50Ms} ms, p99 ${figures.steadyLatenessP99Ms} ms\n`);
+process.stdout.write(`${MONITORS} monitors over ${SCHEDULERS} scheduler processes: settled in ${(settledMs / 1000).toFixed(1)} s, held ${figures.heldPerScheduler.join('/')}, ` +
+  `${figures.bytesPerHeldMonitor} B heap per held monitor, RSS ${figures.rssMiBAtEnd.join('/')} MiB; ` +
+  `steady lateness p50 ${steady.p50} ms, p99 ${steady.p99} ms, max ${steady.max} ms over ${steady.n} dispatches\n`);
 process.stdout.write(`BENCH ${JSON.stringify(figures)}\n`);
+process.exit(0);

@@ -65,6 +65,25 @@ function controlPlaneStoresContract(engine: string, databaseUrl?: string) {
       expect((await store.listActive()).every((m) => !m.paused)).toBe(true);
     });
 
+    it('pages the active monitors in id order, skipping paused ones', async () => {
+      const org = await new OrganizationStore(sql).create('pages');
+      const store = new MonitorStore(sql);
+      const made: Array<{ id: string }> = [];
+      for (const name of ['p1', 'p2', 'p3', 'p4', 'p5']) made.push(await store.create(org.id, config(name)));
+      await store.setPaused(org.id, made[2].id, true);
+      const mine = new Set(made.map((m) => m.id));
+      const paged: string[] = [];
+      for (let after: string | null = null, pages = 0; pages < 1000; pages++) {
+        const page = await store.listActivePage(after, 2);
+        expect(page.length).toBeLessThanOrEqual(2);
+        paged.push(...page.map((m) => m.id));
+        if (page.length < 2) break;
+        after = page[page.length - 1].id;
+      }
+      expect(paged).toEqual((await store.listActive()).map((m) => m.id));
+      expect(paged.filter((id) => mine.has(id))).toEqual(made.filter((m) => m.id !== made[2].id).map((m) => m.id).sort());
+    });
+
     it('keeps API keys hashed, authenticates live keys only', async () => {
       const org = await new OrganizationStore(sql).create('keys');
       const keys = new ApiKeyStore(sql);

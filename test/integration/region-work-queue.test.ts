@@ -26,6 +26,7 @@ import { buildCheckJob, encodeCheckJob } from '../../services/lib/monitors/check
 import { monitorDefaults, type Monitor } from '../../services/lib/monitors/model.js';
 import { eventually, realService, uniqueName } from '../support/services.js';
 import { deletePrefixStreams } from '../support/nats-streams.js';
+import { pagedList } from '../support/monitor-source.js';
 
 const natsUrl = realService('nats');
 
@@ -93,7 +94,7 @@ describe.skipIf(!natsUrl)('region work queue over NATS: jobs wait for the region
     const schedulerBus = await openBus('workq-scheduler');
     const published: string[] = [];
     scheduler = await startScheduler({
-      monitors: { listActive: async () => monitors, getById: async (id) => byId.get(id) ?? null },
+      monitors: { listActivePage: pagedList(() => monitors), getById: async (id) => byId.get(id) ?? null },
       bus: schedulerBus, hotState: new MemoryHotState(), subjects, logger, schedulerId: 'workq',
       onDispatch: (monitorId, dueMs) => void published.push(`${monitorId}.UsEast.${dueMs}`),
     });

@@ -12,6 +12,7 @@ import { subjectsFor } from '../../services/lib/subjects.js';
 import { createLogger } from '../../services/lib/logger.js';
 import { monitorDefaults, type Monitor } from '../../services/lib/monitors/model.js';
 import { eventually } from '../support/services.js';
+import { pagedList } from '../support/monitor-source.js';
 
 const subjects = subjectsFor('sched-mw');
 const running: RunningScheduler[] = [];
@@ -35,7 +36,7 @@ describe('scheduler and pause windows', () => {
     await bus.subscribe(subjects.jobs('UsEast'), (data) => { jobs.push(CheckJob.decode(data)); });
     const asked: string[] = [];
     running.push(await startScheduler({
-      monitors: { listActive: async () => [...byId.values()], getById: async (id) => byId.get(id) ?? null },
+      monitors: { listActivePage: pagedList(() => [...byId.values()]), getById: async (id) => byId.get(id) ?? null },
       bus, hotState: new MemoryHotState(), subjects, logger: createLogger('silent'), schedulerId: 'solo',
       inPauseWindow: (m) => { asked.push(m.id); return m.id === held.id; },
     }));

@@ -22,6 +22,7 @@ import { createLogger } from '../../services/lib/logger.js';
 import { monitorDefaults, type Monitor } from '../../services/lib/monitors/model.js';
 import { eventually, servicesRequired, uniqueName } from '../support/services.js';
 import { NATS_SERVER, natsServerAvailable, privateNats, type PrivateNats } from '../support/private-nats.js';
+import { pagedList } from '../support/monitor-source.js';
 
 if (!natsServerAvailable && servicesRequired) {
   it('nats-server is installed (PHAROS_TEST_SERVICES=required)', () => {
@@ -70,7 +71,7 @@ describe.skipIf(!natsServerAvailable)('scheduler across a NATS outage', () => {
       id: 'mon_outage', orgId: 'org_1', pingToken: null, paused: false, revision: 1, status: 'Pending', lastCheckedAt: null, createdAt: now, updatedAt: now,
     };
     scheduler = await startScheduler({
-      monitors: { listActive: async () => [m], getById: async () => m },
+      monitors: { listActivePage: pagedList(() => [m]), getById: async () => m },
       bus, hotState: new MemoryHotState(), subjects, logger, schedulerId: 'outage', missedSettleMs: 0,
       // Two regions, two or three slots down: the bound is exceeded, so dropping is exercised too.
       backlogMaxJobs: 3,
@@ -132,7 +133,7 @@ describe.skipIf(!natsServerAvailable)('scheduler across a NATS outage', () => {
       const view = <T extends object>(t: T): T =>
         new Proxy(t, { get: (o, k) => (crashed && k !== 'close' ? gone : typeof (o as never)[k] === 'function' ? ((o as never)[k] as (...a: unknown[]) => unknown).bind(o) : (o as never)[k]) });
       const first = await startScheduler({
-        monitors: { listActive: async () => [m], getById: async () => m },
+        monitors: { listActivePage: pagedList(() => [m]), getById: async () => m },
         bus: view<JobBus>(shared), hotState: view<HotState>(hotState), subjects, logger, schedulerId: 'kill', missedSettleMs: 0, leaseTtlMs: 60_000,
       });
       others.push(first);
@@ -146,7 +147,7 @@ describe.skipIf(!natsServerAvailable)('scheduler across a NATS outage', () => {
       const crashedAt = Date.now();
       await outage.start();
       const second = await startScheduler({
-        monitors: { listActive: async () => [m], getById: async () => m },
+        monitors: { listActivePage: pagedList(() => [m]), getById: async () => m },
         bus: shared, hotState, subjects, logger, schedulerId: 'kill', missedSettleMs: 0, leaseTtlMs: 60_000,
       });
       others.push(second);

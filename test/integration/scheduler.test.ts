@@ -12,6 +12,7 @@ import { createLogger } from '../../services/lib/logger.js';
 import { monitorDefaults, type Monitor } from '../../services/lib/monitors/model.js';
 import type { HotState } from '../../services/lib/ports/hot-state.js';
 import { eventually, realService, uniqueName } from '../support/services.js';
+import { pagedList } from '../support/monitor-source.js';
 
 const logger = createLogger('silent');
 const subjects = subjectsFor('sched');
@@ -29,7 +30,7 @@ function source(initial: Monitor[]) {
   const byId = new Map(initial.map((m) => [m.id, m]));
   return {
     byId,
-    listActive: async () => [...byId.values()].filter((m) => !m.paused),
+    listActivePage: pagedList(() => [...byId.values()].filter((m) => !m.paused)),
     getById: async (id: string) => byId.get(id) ?? null,
   };
 }
@@ -85,6 +86,41 @@ describe('scheduler', () => {
     const quietUntil = Date.now() + 2_500;
     await eventually(() => Date.now() > quietUntil, { timeoutMs: 5_000, what: 'two and a half intervals' });
     expect(us.length).toBe(count);
+  });
+
+  it('a periodic reload reads the store in pages: picks up changes, forgets deleted and paused monitors, keeps the others on their slots', async () => {
+    const bus = new MemoryJobBus();
+    const ids = ['mon_p1', 'mon_p2', 'mon_p3', 'mon_p4', 'mon_p5', 'mon_p6', 'mon_p7'];
+    const monitors = source(ids.map((id) => monitor(id, { intervalSeconds: 1, timeoutSeconds: 1, regions: ['UsEast'] })));
+    const pages: Array<[string | null, number]> = [];
+    const listActivePage = monitors.listActivePage;
+    monitors.listActivePage = async (after, limit) => { pages.push([after, limit]); return listActivePage(after, limit); };
+    const us = await collectJobs(bus, 'UsEast');
+    const scheduler = await startScheduler({ monitors, bus, hotState: new MemoryHotState(), subjects, logger, schedulerId: 'solo', reloadPageSize: 3, fullReloadMs: 300 });
+    running.push(scheduler);
+    expect(scheduler.size()).toBe(7);
+    // 7 monitors in pages of 3: three reads, each after the last id of the page before.
+    expect(pages.slice(0, 3)).toEqual([[null, 3], ['mon_p3', 3], ['mon_p6', 3]]);
+
+    // Changed without a notice: a deleted, a paused, a new monitor and a new URL, seen by the next reload.
+    monitors.byId.delete('mon_p2');
+    monitors.byId.set('mon_p5', { ...monitors.byId.get('mon_p5')!, paused: true });
+    monitors.byId.set('mon_p8', monitor('mon_p8', { intervalSeconds: 1, timeoutSeconds: 1, regions: ['UsEast'] }));
+    monitors.byId.set('mon_p1', { ...monitors.byId.get('mon_p1')!, url: 'http://127.0.0.1:9/changed', revision: 2 });
+    const changedAt = Date.now();
+    await eventually(() => scheduler.size() === 6 && us.some((j) => j.monitorId === 'mon_p8'), { timeoutMs: 3_000, what: 'the reload to see the changes' });
+    const after = Date.now() + 1_000;
+    await eventually(() => Date.now() > after + 1_100, { timeoutMs: 5_000, what: 'two more intervals' });
+    const since = (id: string) => us.filter((j) => j.monitorId === id && j.scheduledAtMs > after);
+    expect(since('mon_p2')).toEqual([]);
+    expect(since('mon_p5')).toEqual([]);
+    for (const id of ['mon_p1', 'mon_p3', 'mon_p4', 'mon_p6', 'mon_p7', 'mon_p8']) expect(since(id).length, id).toBeGreaterThanOrEqual(1);
+    const p1 = us.filter((j) => j.monitorId === 'mon_p1' && j.scheduledAtMs > changedAt + 1_000);
+    expect(p1.length).toBeGreaterThan(0);
+    expect(p1.every((j) => j.settings?.$case === 'website' && j.settings.value.url === 'http://127.0.0.1:9/changed' && j.monitorRevision === 2)).toBe(true);
+    // Every monitor stayed on its phase grid: one job per slot, none doubled by the reloads.
+    const slots = us.map((j) => j.jobId);
+    expect(new Set(slots).size).toBe(slots.length);
   });
 
   const redisUrl = realService('redis');

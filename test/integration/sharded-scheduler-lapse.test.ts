@@ -14,6 +14,7 @@ import { subjectsFor } from '../../services/lib/subjects.js';
 import { nextDueMs } from '../../services/scheduler/phase.js';
 import { startScheduler, type RunningScheduler } from '../../services/scheduler/scheduler.js';
 import { eventually } from '../support/services.js';
+import { pagedList } from '../support/monitor-source.js';
 
 /** Hot state whose record writes fail while `down` is set, as Redis being unreachable. */
 class FlakyHotState extends MemoryHotState {
@@ -49,8 +50,10 @@ describe('sharded scheduler lapse', () => {
     await bus.consumeWork({ subject: subjects.jobs('local'), maxInFlight: 1000, onExpired: take }, take);
     const byId = new Map(monitors.map((m) => [m.id, m]));
     const scheduler = await startScheduler({
-      monitors: { listActive: async () => monitors, getById: async (id) => byId.get(id) ?? null },
+      monitors: { listActivePage: pagedList(() => monitors), getById: async (id) => byId.get(id) ?? null },
       bus, hotState, subjects, logger: createLogger('silent'), schedulerId: 'solo', sharding: { ttlMs: 900 },
+      // Full reloads run during the lapse too: they must keep the share in memory.
+      fullReloadMs: 200,
     });
     running.push(scheduler);
     await eventually(() => scheduler.size() === monitors.length, { timeoutMs: 5_000, what: 'monitors held' });
@@ -60,8 +63,13 @@ describe('sharded scheduler lapse', () => {
     hotState.down = true;
     await eventually(() => scheduler.shardMembers().length === 0, { timeoutMs: 3_000, intervalMs: 20, what: 'the scheduler gives up its share' });
     const lapsedAt = Date.now();
-    // Slots fall due while it owns nothing.
-    await eventually(() => Date.now() > lapsedAt + 700, { timeoutMs: 2_000, intervalMs: 20, what: 'slots during the lapse' });
+    // Slots fall due while it owns nothing; it still holds its monitors (nobody else has them).
+    let heldDuringLapse = Infinity;
+    await eventually(() => {
+      heldDuringLapse = Math.min(heldDuringLapse, scheduler.size());
+      return Date.now() > lapsedAt + 700;
+    }, { timeoutMs: 2_000, intervalMs: 20, what: 'slots during the lapse' });
+    expect(heldDuringLapse).toBe(monitors.length);
     const missedMeanwhile = monitors.filter((m) => !queued.has(`${m.id}.local.${nextDueMs(m.id, INTERVAL_MS, lapsedAt)}`)).length;
     hotState.down = false;
     await eventually(() => scheduler.shardMembers().length === 1, { timeoutMs: 3_000, intervalMs: 20, what: 'the scheduler renews again' });

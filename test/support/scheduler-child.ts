@@ -15,6 +15,7 @@ import { createLogger } from '../../services/lib/logger.js';
 import { monitorDefaults, type Monitor } from '../../services/lib/monitors/model.js';
 import { subjectsFor } from '../../services/lib/subjects.js';
 import { startScheduler } from '../../services/scheduler/scheduler.js';
+import { pagedList } from './monitor-source.js';
 
 const config = loadConfig('cli', process.env);
 const logger = createLogger(config.logLevel);
@@ -32,7 +33,7 @@ const bus = await openNatsJobBus({ url: config.natsUrl ?? process.env.PHAROS_NAT
 const hotState = await openRedisHotState({ url: process.env.PHAROS_REDIS_URL!, prefix: config.redisPrefix });
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const scheduler = await startScheduler({
-  monitors: { listActive: async () => monitors, getById: async (id) => byId.get(id) ?? null },
+  monitors: { listActivePage: pagedList(() => monitors), getById: async (id) => byId.get(id) ?? null },
   bus, hotState, subjects: subjectsFor(config.natsPrefix), logger, schedulerId: config.schedulerId,
   sharding: { ttlMs: Number(process.env.SCHEDULER_CHILD_SHARD_TTL_MS ?? 3000) },
   onDispatch: (monitorId, dueMs) => out(`dispatched ${monitorId} ${dueMs}`),

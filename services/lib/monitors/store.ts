@@ -191,4 +191,16 @@ export class MonitorStore {
     const { rows } = await this.sql.query<MonitorRow>(`${SELECT} WHERE NOT m.paused ORDER BY m.id`);
     return rows.map(toMonitor);
   }
+
+  /**
+   * One page of them, in id order after `afterId` (from the first when null): the scheduler
+   * reloads a million monitors a page at a time, never holding them all as rows at once.
+   * Keyset paging on the primary key, so a page costs the same wherever it starts.
+   */
+  async listActivePage(afterId: string | null, limit: number): Promise<Monitor[]> {
+    const { rows } = afterId === null
+      ? await this.sql.query<MonitorRow>(`${SELECT} WHERE NOT m.paused ORDER BY m.id LIMIT $1`, [limit])
+      : await this.sql.query<MonitorRow>(`${SELECT} WHERE NOT m.paused AND m.id > $1 ORDER BY m.id LIMIT $2`, [afterId, limit]);
+    return rows.map(toMonitor);
+  }
 }

@@ -25,35 +25,60 @@ describe('phase spread', () => {
 });
 
 describe('due queue', () => {
+  /** Pops everything due at `t` as [handle, due] pairs. */
+  const drain = (q: DueQueue, t: number) => {
+    const out: Array<[number, number]> = [];
+    for (let h = q.popDue(t); h >= 0; h = q.popDue(t)) out.push([h, q.lastDueMs(h)]);
+    return out;
+  };
+
   it('pops entries in due order, only when due', () => {
     const q = new DueQueue();
-    q.schedule('b', 200);
-    q.schedule('a', 100);
-    q.schedule('c', 300);
-    expect(q.popDue(50)).toBeUndefined();
-    expect(q.popDue(250)).toEqual({ monitorId: 'a', dueMs: 100 });
-    expect(q.popDue(250)).toEqual({ monitorId: 'b', dueMs: 200 });
-    expect(q.popDue(250)).toBeUndefined();
+    q.schedule(2, 200);
+    q.schedule(1, 100);
+    q.schedule(3, 300);
+    expect(q.popDue(50)).toBe(-1);
+    expect(drain(q, 250)).toEqual([[1, 100], [2, 200]]);
     expect(q.peekDue()).toBe(300);
+    expect(q.dueOf(3)).toBe(300);
+    expect(q.dueOf(1)).toBeUndefined();
   });
 
-  it('rescheduling replaces the earlier entry and removal drops it', () => {
+  it('rescheduling moves the entry (earlier or later) and removal drops it', () => {
     const q = new DueQueue();
-    q.schedule('a', 100);
-    q.schedule('a', 500);
-    q.schedule('b', 200);
-    q.remove('b');
-    expect(q.size).toBe(1);
-    expect(q.popDue(1000)).toEqual({ monitorId: 'a', dueMs: 500 });
-    expect(q.popDue(1000)).toBeUndefined();
+    q.schedule(0, 100);
+    q.schedule(0, 500);
+    q.schedule(1, 200);
+    q.schedule(2, 900);
+    q.schedule(2, 50);
+    q.remove(1);
+    q.remove(7);
+    expect(q.size).toBe(2);
+    expect(q.has(1)).toBe(false);
+    expect(drain(q, 1000)).toEqual([[2, 50], [0, 500]]);
+    expect(q.popDue(1000)).toBe(-1);
   });
 
-  it('keeps heap order over many random entries', () => {
-    const q = new DueQueue();
-    const dues = Array.from({ length: 5000 }, (_, i) => ({ id: `m${i}`, due: Math.floor(Math.random() * 1e6) }));
-    for (const d of dues) q.schedule(d.id, d.due);
-    const popped: number[] = [];
-    for (let e = q.popDue(Infinity); e; e = q.popDue(Infinity)) popped.push(e.dueMs);
-    expect(popped).toEqual(dues.map((d) => d.due).sort((a, b) => a - b));
+  it('keeps heap order over many random entries, moves and removals, growing past its first size', () => {
+    const q = new DueQueue(16);
+    const due = new Map<number, number>();
+    for (let h = 0; h < 5000; h++) {
+      const d = Math.floor(Math.random() * 1e6);
+      q.schedule(h, d);
+      due.set(h, d);
+    }
+    for (let h = 0; h < 5000; h += 7) {
+      const d = Math.floor(Math.random() * 1e6);
+      q.schedule(h, d);
+      due.set(h, d);
+    }
+    for (let h = 3; h < 5000; h += 11) {
+      q.remove(h);
+      due.delete(h);
+    }
+    expect(q.size).toBe(due.size);
+    const popped = drain(q, Infinity);
+    expect(popped.map(([, d]) => d)).toEqual([...due.values()].sort((a, b) => a - b));
+    expect(new Map(popped)).toEqual(due);
   });
 });
