@@ -9,6 +9,7 @@
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
+import { performance } from 'node:perf_hooks';
 import path from 'node:path';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { AgentServiceClient, type StreamResultsResponse } from '../../proto/generated/pharos/v1/agent.js';
