@@ -1,6 +1,5 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
-import scalar from '@scalar/fastify-api-reference';
 import type { ApiDeps } from './context.js';
 import { installAuth } from './plugins/auth.js';
 import { installRateLimits } from './plugins/rate-limit.js';
@@ -33,6 +32,7 @@ import { installDashboard } from './dashboard.js';
 import { sessionRoutes } from './routes/session/routes.js';
 import { planRoutes } from './routes/plan/routes.js';
 import { installOperations } from './plugins/operations.js';
+import { installApiReference } from './plugins/api-reference.js';
 
 /** The public HTTP surface. Dependencies come in; nothing here opens a connection of its own. */
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
@@ -70,9 +70,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   app.get('/healthz', { config: { scope: 'public' }, schema: { hide: true } }, async () => ({ status: 'ok' }));
   if (deps.operations) installOperations(app, deps.operations);
   app.get('/openapi/v1.json', { config: { scope: 'public' }, schema: { hide: true } }, async () => app.swagger());
-  // The interactive explorer (Scalar, as the Enori document links), served with its own
-  // script from this server: no CDN, so it works on closed networks too.
-  await app.register(scalar, { routePrefix: '/reference', configuration: { url: '/openapi/v1.json', title: 'Pharos API' } });
+  // The interactive explorer, loaded on its first request (plugins/api-reference.ts).
+  installApiReference(app, { specUrl: '/openapi/v1.json', title: 'Pharos API' });
   await app.register(monitorRoutes(deps));
   await app.register(pingRoutes(deps));
   await app.register(incidentRoutes(deps));

@@ -18,6 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 // @ts-expect-error plain JavaScript without declarations
 import { currentBuiltProgram } from '../../bin/built-program.js';
+// @ts-expect-error plain JavaScript without declarations
+import { MALLOC_ENV } from '../../bin/malloc-env.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const SIZES = (process.env.BENCH_MONITORS ?? '100,1000,10000').split(',').map(Number);
@@ -70,7 +72,8 @@ for (const n of SIZES) {
   const dir = mkdtempSync(path.join(tmpdir(), 'pharos-devload-'));
   const child = spawn(process.execPath, [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), path.join(ROOT, 'bin/pharos.js'), 'dev'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), ...EXTRA_ENV, PHAROS_DATA_DIR: dir, PHAROS_HTTP_PORT: String(PORT), PHAROS_BOOTSTRAP_KEY: KEY, PHAROS_LOG_LEVEL: 'warn' },
+    // As `npm start` runs it (bin/malloc-env.js); BENCH_PHAROS_ENV can override.
+    env: { ...MALLOC_ENV, PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), ...EXTRA_ENV, PHAROS_DATA_DIR: dir, PHAROS_HTTP_PORT: String(PORT), PHAROS_BOOTSTRAP_KEY: KEY, PHAROS_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));

@@ -14,6 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 // @ts-expect-error plain JavaScript without declarations
 import { currentBuiltProgram } from '../../bin/built-program.js';
+// @ts-expect-error plain JavaScript without declarations
+import { MALLOC_ENV } from '../../bin/malloc-env.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -39,7 +41,8 @@ async function startOnce(dataDir: string, fromSources: boolean): Promise<Start> 
   const child = spawn(process.execPath, [path.join(ROOT, 'bin/pharos.js'), 'dev'], {
     cwd: ROOT,
     env: {
-      PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), PHAROS_DATA_DIR: dataDir, PHAROS_HTTP_PORT: String(PORT),
+      // As `npm start` runs it (bin/malloc-env.js).
+      ...MALLOC_ENV, PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir(), PHAROS_DATA_DIR: dataDir, PHAROS_HTTP_PORT: String(PORT),
       PHAROS_BOOTSTRAP_KEY: KEY, PHAROS_LOG_LEVEL: 'warn', ...(fromSources ? { PHAROS_RUN_SOURCES: '1' } : {}),
     },
     stdio: ['ignore', 'ignore', 'inherit'],

@@ -43,8 +43,16 @@ export async function openPglite(opts: PgliteOptions = {}): Promise<PgliteSqlCli
   const parsers = { [OID.INT8]: parseInt8, [OID.DATE]: parseDate, [OID.TIMESTAMP]: parseTimestampUtc };
   // Postgres's default 128 MB of shared buffers is WASM memory PGlite allocates at start, for a
   // control plane of a few MB: 32 MB takes ~95 MB off the process's RSS and ~1 s off its start
-  // (docs/performance.md). PGlite writes it into the cluster's postgresql.conf.
-  const postgresqlconf = `shared_buffers = ${SHARED_BUFFERS}`;
+  // (docs/performance.md). Shared memory is sized for max_connections backends plus WAL
+  // senders and autovacuum workers (lock tables, process slots), all touched at start; PGlite
+  // is one backend with neither, so those are set to what one session needs: ~4 MiB less.
+  // PGlite writes these into the cluster's postgresql.conf on every start.
+  const postgresqlconf = [
+    `shared_buffers = ${SHARED_BUFFERS}`,
+    'max_connections = 4',
+    'max_wal_senders = 0',
+    'autovacuum_worker_slots = 1',
+  ].join('\n');
   const isNew = !dataDir || !existsSync(path.join(dataDir, 'PG_VERSION'));
   let db: PGlite | undefined;
   if (isNew && opts.template && existsSync(opts.template) && dataDir) {
