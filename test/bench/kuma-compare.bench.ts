@@ -34,6 +34,8 @@ import { request } from 'undici';
 // @ts-expect-error plain JavaScript without declarations
 import { currentBuiltProgram } from '../../bin/built-program.js';
 import { treeCpuMs, treeRssMiB } from './support/process-tree.js';
+// @ts-expect-error plain JavaScript without declarations
+import { MALLOC_ENV } from '../../bin/malloc-env.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const KUMA_DIR = process.env.BENCH_KUMA_DIR;
@@ -98,7 +100,8 @@ function start(tool: Tool, dataDir: string): Running {
     })
     : spawn(process.execPath, [path.join(ROOT, 'bin/pharos.js'), 'dev'], {
       cwd: ROOT,
-      env: { ...base, ...PHAROS_ENV, PHAROS_DATA_DIR: dataDir, PHAROS_HTTP_PORT: String(PHAROS_PORT), PHAROS_BOOTSTRAP_KEY: KEY },
+      // As `npm start` runs it (bin/malloc-env.js); BENCH_PHAROS_ENV can override.
+      env: { ...base, ...MALLOC_ENV, ...PHAROS_ENV, PHAROS_DATA_DIR: dataDir, PHAROS_HTTP_PORT: String(PHAROS_PORT), PHAROS_BOOTSTRAP_KEY: KEY },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
   let tail = '';
