@@ -3,7 +3,7 @@ import { can, type Session } from '../api.js';
 import { problemUnder } from '../forms/checks.js';
 import { ALERT_EVENTS, RULE_MONITOR_TYPES, emptyRule, ruleBody, ruleForm, type RuleFormValues } from '../forms/rule-form.js';
 import { ErrorBox, Field, Loading, described, usePolled } from '../ui.js';
-import { Choices, DeleteButton, EditorCard, Radios, useEditor } from './common.js';
+import { Choices, EditorCard, Radios, RowActions, useEditor } from './common.js';
 
 export function useChannels(session: Session) {
   return usePolled<{ items: any[] }>(can(session, 'alert-channels:read') ? '/api/alert-channels?limit=100' : null, 60000);
@@ -50,10 +50,7 @@ export function AlertRules({ session }: { session: Session }) {
                   <td>{r.channelIds.map((id: string) => channelName.get(id) ?? id).join(', ')}</td>
                   <td>{r.escalationPolicyId ? policyName.get(r.escalationPolicyId) ?? r.escalationPolicyId : '—'}</td>
                   {writable && (
-                    <td class="nowrap">
-                      <button type="button" onClick={() => edit(r)} aria-label={`Edit ${r.name}`}>Edit</button>{' '}
-                      <DeleteButton label={r.name} path={`/api/alert-rules/${encodeURIComponent(r.id)}`} onDone={rules.refresh} onError={setDeleteError} />
-                    </td>
+                    <RowActions label={r.name} onEdit={() => edit(r)} deletePath={`/api/alert-rules/${encodeURIComponent(r.id)}`} onDeleted={rules.refresh} onError={setDeleteError} />
                   )}
                 </tr>
               ))}
@@ -65,7 +62,7 @@ export function AlertRules({ session }: { session: Session }) {
         <EditorCard id="rule-form-h" title={editor.editing ? `Edit ${editor.editing.name}` : 'New rule'} failure={editor.failure} formRef={editor.form}
           submitLabel={editor.editing ? 'Save rule' : 'Create rule'} onCancel={editor.editing ? () => edit(null) : undefined} onSubmit={() => {
             const { body, problems } = ruleBody(values);
-            void editor.save(editor.editing ? 'PUT' : 'POST', editor.editing ? `/api/alert-rules/${encodeURIComponent(editor.editing.id)}` : '/api/alert-rules', body, problems);
+            void editor.saveIn('/api/alert-rules', body, problems);
           }}>
           <Field id="name" label="Name" error={errors['/name']}><input {...described('name', errors['/name'])} value={values.name} onInput={(e) => set({ name: e.currentTarget.value })} /></Field>
           <div class="check"><input type="checkbox" id="rule-enabled" checked={values.enabled} onChange={(e) => set({ enabled: e.currentTarget.checked })} /><label for="rule-enabled">Enabled</label></div>

@@ -3,7 +3,7 @@ import { api, can, type Session } from '../api.js';
 import { problemUnder } from '../forms/checks.js';
 import { MAX_STEPS, emptyPolicy, emptyStep, memberOptions, moveStep, policyBody, policyForm, stepRecipients, type PolicyFormValues, type StepValues, type TeamMembers } from '../forms/escalation-form.js';
 import { ErrorBox, Field, Loading, described, usePolled } from '../ui.js';
-import { Choices, DeleteButton, EditorCard, useEditor } from './common.js';
+import { Choices, EditorCard, RowActions, useEditor } from './common.js';
 import { useChannels } from './AlertRules.js';
 
 /**
@@ -61,10 +61,7 @@ export function EscalationPolicies({ session }: { session: Session }) {
                   <td><ol class="plain">{p.steps.map((s: any, i: number) => <li key={i}>after {s.delayMinutes} min: {stepText(s)}</li>)}</ol></td>
                   <td>{p.repeatCount}</td>
                   {writable && (
-                    <td class="nowrap">
-                      <button type="button" onClick={() => edit(p)} aria-label={`Edit ${p.name}`}>Edit</button>{' '}
-                      <DeleteButton label={p.name} path={`/api/escalation-policies/${encodeURIComponent(p.id)}`} onDone={policies.refresh} onError={setDeleteError} />
-                    </td>
+                    <RowActions label={p.name} onEdit={() => edit(p)} deletePath={`/api/escalation-policies/${encodeURIComponent(p.id)}`} onDeleted={policies.refresh} onError={setDeleteError} />
                   )}
                 </tr>
               ))}
@@ -76,7 +73,7 @@ export function EscalationPolicies({ session }: { session: Session }) {
         <EditorCard id="esc-form-h" title={editor.editing ? `Edit ${editor.editing.name}` : 'New policy'} failure={editor.failure} formRef={editor.form}
           submitLabel={editor.editing ? 'Save policy' : 'Create policy'} onCancel={editor.editing ? () => edit(null) : undefined} onSubmit={() => {
             const { body, problems } = policyBody(values);
-            void editor.save(editor.editing ? 'PUT' : 'POST', editor.editing ? `/api/escalation-policies/${encodeURIComponent(editor.editing.id)}` : '/api/escalation-policies', body, problems);
+            void editor.saveIn('/api/escalation-policies', body, problems);
           }}>
           <Field id="name" label="Name" error={errors['/name']}><input {...described('name', errors['/name'])} value={values.name} onInput={(e) => setValues({ ...values, name: e.currentTarget.value })} /></Field>
           {errors['/steps'] && <p class="error" data-field-error="steps">{errors['/steps']}</p>}

@@ -4,7 +4,7 @@ import { problemsByPointer, problemUnder } from '../forms/checks.js';
 import { emptyWindow, windowBody, windowForm, type WindowFormValues, type WindowKind, type WindowTarget } from '../forms/maintenance-form.js';
 import { viewerTimeZone, when } from '../format.js';
 import { ErrorBox, Field, Loading, described, usePolled } from '../ui.js';
-import { Choices, DeleteButton, EditorCard, Radios, useEditor } from './common.js';
+import { Choices, EditorCard, Radios, RowActions, useEditor } from './common.js';
 
 type Preview = typeof import('../forms/occurrences.js');
 
@@ -64,13 +64,11 @@ export function MaintenanceWindows({ session }: { session: Session }) {
                   <th scope="row">{w.name}</th><td>{w.mode}</td><td class="wrap">{schedule(w)}</td><td class="wrap">{targets(w, (id) => monitorNames.get(id) ?? id)}</td>
                   <td>{w.active ? `until ${when(w.currentEnd)}` : 'no'}</td><td>{when(w.nextStart)}</td>
                   {writable && (
-                    <td class="nowrap">
-                      <button type="button" onClick={() => edit(w)} aria-label={`Edit ${w.name}`}>Edit</button>{' '}
+                    <RowActions label={w.name} onEdit={() => edit(w)} deletePath={`/api/maintenance-windows/${encodeURIComponent(w.id)}`} onDeleted={windows.refresh} onError={setFailure}>
                       {w.active
                         ? <button type="button" onClick={() => act(`/api/maintenance-windows/${encodeURIComponent(w.id)}/end`)} aria-label={`End now: ${w.name}`}>End now</button>
-                        : <button type="button" onClick={() => act(`/api/maintenance-windows/${encodeURIComponent(w.id)}/start`)} aria-label={`Start now: ${w.name}`}>Start now</button>}{' '}
-                      <DeleteButton label={w.name} path={`/api/maintenance-windows/${encodeURIComponent(w.id)}`} onDone={windows.refresh} onError={setFailure} />
-                    </td>
+                        : <button type="button" onClick={() => act(`/api/maintenance-windows/${encodeURIComponent(w.id)}/start`)} aria-label={`Start now: ${w.name}`}>Start now</button>}
+                    </RowActions>
                   )}
                 </tr>
               ))}
@@ -83,7 +81,7 @@ export function MaintenanceWindows({ session }: { session: Session }) {
           submitLabel={editor.editing ? 'Save window' : 'Create window'} onCancel={editor.editing ? () => edit(null) : undefined} onSubmit={() => {
             // The schedule's own problems (a rule that never fires), as the API's schedule module finds them.
             const scheduleProblems = problems.length === 0 && preview ? preview.schedulePreview(body, Date.now(), anchorFallback).problems : [];
-            void editor.save(editor.editing ? 'PUT' : 'POST', editor.editing ? `/api/maintenance-windows/${encodeURIComponent(editor.editing.id)}` : '/api/maintenance-windows', body, [...problems, ...scheduleProblems]);
+            void editor.saveIn('/api/maintenance-windows', body, [...problems, ...scheduleProblems]);
           }}>
           <Field id="name" label="Name" error={errors['/name']}><input {...described('name', errors['/name'])} value={values.name} onInput={(e) => set({ name: e.currentTarget.value })} /></Field>
           <Field id="mode" label="Mode" error={errors['/mode']} hint="mute: checks go on, no alerts; pause: no checks">

@@ -4,7 +4,7 @@ import { problemUnder } from '../forms/checks.js';
 import { PASSWORD_MIN, emptyStatusPage, statusPageBody, statusPageForm, type ComponentValues, type StatusPageFormValues } from '../forms/status-page-form.js';
 import { moveStep } from '../forms/escalation-form.js';
 import { ErrorBox, Field, Loading, described, usePolled } from '../ui.js';
-import { Choices, DeleteButton, EditorCard, Radios, useEditor } from './common.js';
+import { Choices, EditorCard, Radios, RowActions, useEditor } from './common.js';
 
 export function StatusPages({ session }: { session: Session }) {
   const pages = usePolled<{ items: any[] }>('/api/status-pages?limit=100', 15000);
@@ -50,10 +50,7 @@ export function StatusPages({ session }: { session: Session }) {
                   <td>{p.components.map((c: any) => c.displayName).join(', ')}</td>
                   <td>{p.visibility === 'password' ? 'password' : 'public'}</td>
                   {writable && (
-                    <td class="nowrap">
-                      <button type="button" onClick={() => edit(p)} aria-label={`Edit ${p.title}`}>Edit</button>{' '}
-                      <DeleteButton label={p.title} path={`/api/status-pages/${encodeURIComponent(p.id)}`} onDone={pages.refresh} onError={setDeleteError} />
-                    </td>
+                    <RowActions label={p.title} onEdit={() => edit(p)} deletePath={`/api/status-pages/${encodeURIComponent(p.id)}`} onDeleted={pages.refresh} onError={setDeleteError} />
                   )}
                 </tr>
               ))}
@@ -65,7 +62,7 @@ export function StatusPages({ session }: { session: Session }) {
         <EditorCard id="sp-form-h" title={editor.editing ? `Edit ${editor.editing.title}` : 'New status page'} failure={editor.failure} formRef={editor.form}
           submitLabel={editor.editing ? 'Save status page' : 'Create status page'} onCancel={editor.editing ? () => edit(null) : undefined} onSubmit={() => {
             const { body, problems } = statusPageBody(values, editor.editing);
-            void editor.save(editor.editing ? 'PUT' : 'POST', editor.editing ? `/api/status-pages/${encodeURIComponent(editor.editing.id)}` : '/api/status-pages', body, problems);
+            void editor.saveIn('/api/status-pages', body, problems);
           }}>
           <Field id="title" label="Title" error={errors['/title']}><input {...described('title', errors['/title'])} value={values.title} onInput={(e) => set({ title: e.currentTarget.value })} /></Field>
           <Field id="slug" label="Address" error={errors['/slug']} hint="The page is served at /status/{address}">

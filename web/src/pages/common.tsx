@@ -116,7 +116,25 @@ export function useEditor<T>(onSaved: () => void) {
       return false;
     }
   };
-  return { editing, setEditing, errors, failure, save, form };
+  /** Saves into a collection: `PUT {collection}/{id}` of the item being edited, else `POST {collection}`. */
+  const saveIn = (collection: string, body: unknown, problems: FieldProblem[]): Promise<boolean> => {
+    const id = (editing as { id?: string } | null)?.id;
+    return id === undefined ? save('POST', collection, body, problems) : save('PUT', `${collection}/${encodeURIComponent(id)}`, body, problems);
+  };
+  return { editing, setEditing, errors, failure, save, saveIn, form };
+}
+
+/** A list row's actions: Edit, the row's own buttons, Delete (which asks first). */
+export function RowActions({ label, onEdit, deletePath, onDeleted, onError, children }: {
+  label: string; onEdit: () => void; deletePath: string; onDeleted: () => void; onError: (e: unknown) => void; children?: ComponentChildren;
+}) {
+  return (
+    <td class="nowrap">
+      <button type="button" onClick={onEdit} aria-label={`Edit ${label}`}>Edit</button>{' '}
+      {children}{children ? ' ' : null}
+      <DeleteButton label={label} path={deletePath} onDone={onDeleted} onError={onError} />
+    </td>
+  );
 }
 
 /** The editor card of a list page: "New …" or "Edit …", its errors, Save and Cancel. */
