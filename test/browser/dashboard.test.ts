@@ -318,8 +318,10 @@ describe('the dashboard in Chromium', () => {
     const pages = (await apiClient(base, adminKey)('/api/status-pages')).body.items;
     expect(pages.find((p: { slug: string }) => p.slug === 'shop').components).toEqual([expect.objectContaining({ displayName: 'Checkout', group: 'Shop', showUptime: true })]);
 
-    // Password protection and a custom domain, on the same PUT.
+    // Password protection and a custom domain, on the same PUT. The editor fills itself from
+    // the page when it opens: typing before that render would be overwritten by it.
     await row.getByRole('button', { name: 'Edit Shop status' }).click();
+    await page.getByRole('heading', { name: 'Edit Shop status' }).waitFor();
     await page.getByLabel('Custom domain (optional)').fill('Status.Shop.Test.');
     await page.getByRole('radio', { name: 'Visitors with the password' }).check();
     await page.getByLabel('Password', { exact: true }).fill('short');
