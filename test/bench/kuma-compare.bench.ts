@@ -77,6 +77,8 @@ interface KumaSocket {
 const { io } = createRequire(path.join(KUMA_DIR, 'package.json'))('socket.io-client') as { io: (url: string, opts: object) => KumaSocket };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** How long a start may take before the bench gives up on it. */
+const START_LIMIT_MS = 120_000;
 const round = (x: number, digits = 1) => Math.round(x * 10 ** digits) / 10 ** digits;
 
 const hits: Record<Tool, number> = { kuma: 0, pharos: 0 };
@@ -137,7 +139,9 @@ function kumaConnect(): Promise<KumaSocket | undefined> {
 
 /** Connects and logs in (setting the user up first on a fresh database); retries until Kuma listens. */
 async function kumaLogin(run: Running): Promise<KumaSocket> {
+  const deadline = Date.now() + START_LIMIT_MS;
   for (;;) {
+    if (Date.now() > deadline) throw new Error(`Kuma did not let the bench log in within ${START_LIMIT_MS} ms: ${run.stderrTail()}`);
     if (run.child.exitCode !== null) throw new Error(`Uptime Kuma exited ${run.child.exitCode}: ${run.stderrTail()}`);
     const socket = await kumaConnect();
     if (socket) {
@@ -183,7 +187,9 @@ const api = (p: string, init: { method?: string; body?: unknown; key?: string } 
 });
 
 async function pharosFirstAnswer(run: Running): Promise<void> {
+  const deadline = Date.now() + START_LIMIT_MS;
   for (;;) {
+    if (Date.now() > deadline) throw new Error(`pharos dev did not answer within ${START_LIMIT_MS} ms: ${run.stderrTail()}`);
     if (run.child.exitCode !== null) throw new Error(`pharos dev exited ${run.child.exitCode}: ${run.stderrTail()}`);
     if (await api('/api/monitors?limit=1').then(async (r) => { await r.body.dump(); return r.statusCode === 200; }, () => false)) return;
     await sleep(50);

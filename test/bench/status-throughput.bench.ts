@@ -66,7 +66,9 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 const publishedS = (performance.now() - t0) / 1000;
+const deadline = Date.now() + 600_000;
 for (;;) {
+  if (Date.now() > deadline) throw new Error(`statuses did not catch up with the last round within 600 s`);
   const { rows } = await sql.query<{ n: string | number }>(`SELECT count(*) AS n FROM monitor_status WHERE last_checked_at = to_timestamp($1 / 1000.0)`, [lastAtMs]);
   if (Number(rows[0]?.n) === MONITORS) break;
   await new Promise((r) => setTimeout(r, 20));
