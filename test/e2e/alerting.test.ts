@@ -1,10 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
-import { apiClient, runPharos, startPharos, type PharosProcess } from '../support/processes.js';
+import { apiClient, processScratch, runPharos, startPharos, type PharosProcess } from '../support/processes.js';
 import { eventually, realService } from '../support/services.js';
 import { serverNetwork } from '../support/server-network.js';
 import { startSwitchableTarget, startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from '../support/webhook-receiver.js';
@@ -43,14 +40,7 @@ function verified(hook: ReceivedWebhook, secret: string): unknown {
 const eventsOf = (receiver: WebhookReceiver, monitorId: string) => receiver.received.filter((r) => r.body?.monitor?.id === monitorId).map((r) => r.body.event as string);
 
 describe('alerting end to end on `pharos dev`', () => {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'pharos-alert-e2e-'));
-  const procs: PharosProcess[] = [];
-  const closers: Array<() => Promise<void>> = [];
-  afterAll(async () => {
-    await Promise.all(procs.map((p) => p.stop('SIGKILL')));
-    await Promise.all(closers.map((c) => c()));
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const { dataDir, procs, closers } = processScratch('pharos-alert-e2e-');
 
   it('a failing target sends monitor.down and incident.created, signed; its recovery sends monitor.up and incident.resolved; all four recorded Sent', async () => {
     const target = await startSwitchableTarget();
@@ -100,14 +90,7 @@ describe('alerting end to end on `pharos dev`', () => {
 });
 
 describe('a crash mid-send on `pharos dev` (kill -9 while the receiver holds the delivery open)', () => {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'pharos-alert-crash-'));
-  const procs: PharosProcess[] = [];
-  const closers: Array<() => Promise<void>> = [];
-  afterAll(async () => {
-    await Promise.all(procs.map((p) => p.stop('SIGKILL')));
-    await Promise.all(closers.map((c) => c()));
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const { dataDir, procs, closers } = processScratch('pharos-alert-crash-');
 
   it('sends the held events again after a restart, with the same webhook-id, and records them Sent', async () => {
     const env = { PHAROS_DATA_DIR: dataDir, PHAROS_HTTP_PORT: '0', PHAROS_DELIVERY_LEASE_SECONDS: '15' };

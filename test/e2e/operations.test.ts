@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { apiClient, startPharos, type PharosProcess } from '../support/processes.js';
+import { apiClient, processScratch, startPharos, type PharosProcess } from '../support/processes.js';
 import { eventually, realService, uniqueName } from '../support/services.js';
 import { startSwitchableTarget, startWebhookReceiver } from '../support/webhook-receiver.js';
 import { sample, scrape } from '../support/prometheus.js';
@@ -20,14 +20,7 @@ async function json(url: string): Promise<{ status: number; body: any }> {
 }
 
 describe('`pharos dev` metrics and health', () => {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'pharos-ops-e2e-'));
-  const procs: PharosProcess[] = [];
-  const closers: Array<() => Promise<void>> = [];
-  afterAll(async () => {
-    await Promise.all(procs.map((p) => p.stop('SIGKILL')));
-    await Promise.all(closers.map((c) => c()));
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const { dataDir, procs, closers } = processScratch('pharos-ops-e2e-');
 
   it('serves /healthz, /readyz and /metrics, and a monitor going Up then Down moves every role\'s series', async () => {
     const target = await startSwitchableTarget();

@@ -1,8 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
 import { eventually } from './services.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -14,6 +17,20 @@ export interface PharosProcess {
   /** Resolves with the first match of `re` in the process output. */
   waitFor(re: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/**
+ * What a describe block of process tests cleans up after itself (registered with afterAll):
+ * a scratch data directory, the processes pushed to `procs` (killed), the `closers` (called).
+ */
+export function processScratch(prefix: string): { dataDir: string; procs: PharosProcess[]; closers: Array<() => Promise<void>> } {
+  const scratch = { dataDir: mkdtempSync(path.join(tmpdir(), prefix)), procs: [] as PharosProcess[], closers: [] as Array<() => Promise<void>> };
+  afterAll(async () => {
+    await Promise.all(scratch.procs.map((p) => p.stop('SIGKILL')));
+    await Promise.all(scratch.closers.map((c) => c()));
+    rmSync(scratch.dataDir, { recursive: true, force: true });
+  });
+  return scratch;
 }
 
 /** Runs `pharos <args>` as a child process, the way an operator would. */
