@@ -11,10 +11,14 @@ import type { ResultWriter } from './result-writer.js';
 import { toStoredResult } from './to-stored-result.js';
 
 export const HEARTBEAT_INTAKE_CONSUMER = 'ingest-heartbeats';
+/** Messages handed over before the first is acked. */
+export const INTAKE_IN_FLIGHT = 256;
 
 export function startHeartbeatIntake(deps: { bus: JobBus; subjects: Subjects; writer: ResultWriter; retentionDays: number }): Promise<Subscription> {
   return deps.bus.consumeDurable(
-    { durable: HEARTBEAT_INTAKE_CONSUMER, subject: deps.subjects.heartbeatResults, maxDeliver: 50, ackWaitMs: 30_000 },
+    // Many messages at once: each waits for its insert (up to the writer's insertDelayMs), and
+    // one ping is one message, so one at a time would be one ping per insert.
+    { durable: HEARTBEAT_INTAKE_CONSUMER, subject: deps.subjects.heartbeatResults, maxDeliver: 50, ackWaitMs: 30_000, maxInFlight: INTAKE_IN_FLIGHT },
     async (msg) => {
       const batch = ResultBatch.decode(msg.data);
       // The region is the server's, whatever a message says, as ingest does for agents' tokens.

@@ -12,12 +12,13 @@ import type { Subjects } from '../lib/subjects.js';
 import type { Logger } from '../lib/logger.js';
 import type { ResultWriter } from './result-writer.js';
 import { toStoredResult } from './to-stored-result.js';
+import { INTAKE_IN_FLIGHT } from './heartbeat-intake.js';
 
 export const MISSED_INTAKE_CONSUMER = 'ingest-missed';
 
 export function startMissedIntake(deps: { bus: JobBus; subjects: Subjects; writer: ResultWriter; retentionDays: number; logger: Logger }): Promise<Subscription> {
   return deps.bus.consumeDurable(
-    { durable: MISSED_INTAKE_CONSUMER, subject: deps.subjects.missedResults, maxDeliver: 50, ackWaitMs: 30_000 },
+    { durable: MISSED_INTAKE_CONSUMER, subject: deps.subjects.missedResults, maxDeliver: 50, ackWaitMs: 30_000, maxInFlight: INTAKE_IN_FLIGHT },
     async (msg) => {
       const batch = ResultBatch.decode(msg.data);
       const missed = batch.results.filter((r) => r.status === CheckStatus.CHECK_STATUS_MISSED && r.region !== '');

@@ -17,6 +17,14 @@
  * batch of the flush: nothing is acknowledged, the agents resend, and steps 2–3 make the
  * resend safe.
  *
+ * When, by what arrived (issue 18): a flush waits at most maxDelayMs for company when it
+ * holds a result alerting may act on — a failure, or a success of a series whose last result
+ * this process saw was not one (a recovery, a first result) — or when insertRows are waiting;
+ * results that only repeat a success wait up to quietDelayMs. At a few checks a second every
+ * insert is a new part (merged later on chDB's own threads), which cost more than the rest of
+ * a result's path; so the quiet steady state is written once a second, while a Down still
+ * reaches alerting as fast as before, and always after it is stored.
+ *
  * Pipelined, one deep: steps 1–4 of flush N+1 (store work, off the event loop in chDB or
  * on the server) run while steps 5–7 of flush N (publish, JS work) do. Steps 1–4 of two
  * flushes never overlap, so N+1's store lookup sees N's rows: an id in both is inserted
@@ -30,9 +38,11 @@ import type { ResultStore } from '../lib/ports/results-store.js';
 import type { Subjects } from '../lib/subjects.js';
 import type { StoredResult } from '../lib/results/types.js';
 import { BinaryWriter } from '@bufbuild/protobuf/wire';
-import { CheckResult } from '../../proto/generated/pharos/v1/result.js';
+import { CheckResult, CheckStatus } from '../../proto/generated/pharos/v1/result.js';
 
 export const SEEN_NAMESPACE = 'results';
+/** Series remembered as last succeeding, at most (~100 bytes each). */
+const MAX_UP_SERIES = 200_000;
 
 export interface IncomingResult {
   stored: StoredResult;
@@ -48,8 +58,12 @@ export interface BatchOutcome {
 export interface ResultWriterOptions {
   /** Rows per insert at most. */
   maxRows?: number;
-  /** How long a lone batch waits for company before it is written. */
+  /** How long a batch that alerting may act on waits for company before it is written. */
   maxDelayMs?: number;
+  /** How long a batch that only repeats successes waits for company before it is written. */
+  quietDelayMs?: number;
+  /** Rows waiting that are written within maxDelayMs whatever they hold. */
+  insertRows?: number;
   /** How long hot state remembers a stored id; older resends are caught by the store. */
   seenTtlMs?: number;
 }
@@ -90,15 +104,24 @@ interface Pending {
 export class ResultWriter {
   private readonly maxRows: number;
   private readonly maxDelayMs: number;
+  private readonly quietDelayMs: number;
+  private readonly insertRows: number;
   private readonly seenTtlMs: number;
   private queue: Pending[] = [];
   private queuedRows = 0;
   private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  /** Set by kick(): what is queued is to be written now. */
+  private due = false;
   private running: Promise<void> | undefined;
+  /** Series (org, monitor, region) whose last result seen here was a success; bounded. */
+  private upSeries = new Set<string>();
 
   constructor(private readonly deps: ResultWriterDeps, opts: ResultWriterOptions = {}) {
     this.maxRows = opts.maxRows ?? 20_000;
     this.maxDelayMs = opts.maxDelayMs ?? 100;
+    this.quietDelayMs = Math.max(opts.quietDelayMs ?? 1_000, this.maxDelayMs);
+    this.insertRows = opts.insertRows ?? 1_000;
     this.seenTtlMs = opts.seenTtlMs ?? 15 * 60_000;
   }
 
@@ -106,11 +129,44 @@ export class ResultWriter {
   write(items: IncomingResult[]): Promise<BatchOutcome> {
     if (items.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0 });
     return new Promise<BatchOutcome>((resolve, reject) => {
+      const urgent = this.actionable(items);
       this.queue.push({ items, resolve, reject });
       this.queuedRows += items.length;
       if (this.queuedRows >= this.maxRows) this.kick();
-      else this.timer ??= setTimeout(() => this.kick(), this.maxDelayMs);
+      else this.schedule(urgent || this.queuedRows >= this.insertRows ? this.maxDelayMs : this.quietDelayMs);
     });
+  }
+
+  /**
+   * Whether alerting may act on a result of the batch: a failure, or a success of a series not
+   * last seen succeeding here (a recovery, a first result, anything after a restart). Skipped
+   * and missed slots change no status.
+   */
+  private actionable(items: readonly IncomingResult[]): boolean {
+    let urgent = false;
+    for (const { message: m } of items) {
+      if (m.status !== CheckStatus.CHECK_STATUS_UP && m.status !== CheckStatus.CHECK_STATUS_DOWN) continue;
+      const series = `${m.orgId}\u0000${m.monitorId}\u0000${m.region}`;
+      if (m.status === CheckStatus.CHECK_STATUS_DOWN) {
+        this.upSeries.delete(series);
+        urgent = true;
+      } else if (!this.upSeries.has(series)) {
+        // Forgetting every series at the cap only makes each one's next success prompt once.
+        if (this.upSeries.size >= MAX_UP_SERIES) this.upSeries.clear();
+        this.upSeries.add(series);
+        urgent = true;
+      }
+    }
+    return urgent;
+  }
+
+  /** Writes what is queued within `ms`, or sooner if an earlier write is already scheduled. */
+  private schedule(ms: number): void {
+    const at = performance.now() + ms;
+    if (this.timer && this.timerAt <= at) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => this.kick(), ms);
   }
 
   /** Writes whatever is queued and waits for it. */
@@ -122,21 +178,25 @@ export class ResultWriter {
   private kick(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    this.timerAt = Infinity;
+    this.due = true;
     if (this.running || this.queue.length === 0) return;
     this.running = this.loop().finally(() => {
       this.running = undefined;
+      // Kicked after the loop's last look: what was due is written now, not at a later kick.
+      if (this.due && this.queue.length > 0) this.kick();
     });
   }
 
   /**
    * Store work one flush at a time, each flush's hand-off overlapping the next flush's
-   * store work. What queues up meanwhile is written right after, so under load inserts
-   * grow to maxRows on their own and a quiet network still writes within maxDelayMs.
+   * store work. A flush takes what is queued when it is due (kicked); what queues up during
+   * a flush is written when its own delay runs out, so under load inserts grow on their own.
    */
   private async loop(): Promise<void> {
     let handOff: Promise<void> | undefined;
     for (;;) {
-      if (this.queue.length === 0) {
+      if (this.queue.length === 0 || !this.due) {
         if (!handOff) return;
         await handOff;
         handOff = undefined;
@@ -150,6 +210,8 @@ export class ResultWriter {
         rows += next.items.length;
       }
       this.queuedRows -= rows;
+      // Batches left behind by maxRows were due too; later arrivals schedule their own flush.
+      this.due = this.queue.length > 0;
       const stored = await this.store(taken, rows);
       // One hand-off in flight at most: wait for the previous one before starting this one.
       if (handOff) await handOff;

@@ -58,7 +58,7 @@ describe('an agent killed with kill -9 before ingest acknowledged its results', 
       config: loadConfig('dev', { PHAROS_REGIONS: REGION }),
       resultStore: store, bus, subjects: subjectsFor(uniqueName('p')), hotState, logger: createLogger('silent'),
       tokens: { verify: async (t) => (t === TOKEN ? { tokenId: 'agt_crash', region: REGION, name: 'crash' } : null) },
-      writer: { maxDelayMs: 20 },
+      writer: { maxDelayMs: 20, quietDelayMs: 20 },
     });
     target = net.createServer((s) => s.end());
     await new Promise<void>((r) => target.listen(0, '127.0.0.1', r));

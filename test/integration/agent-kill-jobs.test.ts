@@ -92,7 +92,7 @@ describe.runIf(natsUrl)('agents of a region over NATS, one killed with kill -9 h
       config: loadConfig('dev', { PHAROS_REGIONS: REGION }),
       resultStore: store, bus: ingestBus, subjects: subjectsFor(uniqueName('p')), hotState, logger: createLogger('silent'),
       tokens: { verify: async (t) => (t === TOKEN ? { tokenId: 'agt_kill', region: REGION, name: 'kill' } : null) },
-      writer: { maxDelayMs: 20 },
+      writer: { maxDelayMs: 20, quietDelayMs: 20 },
     });
     // The scheduler's side of the queue: declares the streams and publishes the jobs.
     bus = await openNatsJobBus({ url: natsUrl!, prefix, logger: createLogger('silent'), name: 'pharos-test-scheduler', workAckWaitMs: ACK_WAIT_MS });

@@ -80,7 +80,7 @@ describe('ingest metrics', () => {
     ingest = await startIngest({
       config: loadConfig('dev', { PHAROS_REGIONS: 'EuWest' }), resultStore: store, bus, subjects: subjectsFor(uniqueName('p')), hotState,
       tokens: { verify: async (t) => (t === 'tok-eu' ? { tokenId: 'agt_eu', region: 'EuWest', name: 'eu' } : null) },
-      logger: createLogger('silent'), writer: { maxDelayMs: 10 }, metrics: createIngestMetrics(registry),
+      logger: createLogger('silent'), writer: { maxDelayMs: 10, quietDelayMs: 10 }, metrics: createIngestMetrics(registry),
     });
     client = new AgentServiceClient(`127.0.0.1:${ingest.port}`, credentials.createInsecure());
   });

@@ -111,7 +111,7 @@ describe('several ingests behind one address', () => {
       ingests.push(await startIngest({
         config, resultStore: store, bus, subjects: subjectsFor(uniqueName('p')), hotState, logger: createLogger('silent'),
         tokens: { verify: async (t) => (t === 'tok-eu' ? { tokenId: 'agt_eu', region: 'EuWest', name: 'eu' } : null) },
-        writer: { maxDelayMs: 10 },
+        writer: { maxDelayMs: 10, quietDelayMs: 10 },
       }));
     }
     const address = `ipv4:${ingests.map((i) => `127.0.0.1:${i.port}`).join(',')}`;

@@ -34,7 +34,7 @@ export async function startAlertingHarness(h: ApiHarness, now: () => number): Pr
   const subjects = subjectsFor('test');
   const calendar = new MaintenanceCalendar(h.sql);
   await calendar.refresh();
-  const writer = new ResultWriter({ store: h.results, hotState: h.hotState, bus: h.bus, subjects, logger, maintenance: calendar }, { maxDelayMs: 2 });
+  const writer = new ResultWriter({ store: h.results, hotState: h.hotState, bus: h.bus, subjects, logger, maintenance: calendar }, { maxDelayMs: 2, quietDelayMs: 2 });
   const intake = await startHeartbeatIntake({ bus: h.bus, subjects, writer, retentionDays: 30 });
   const evaluator = await startStatusEvaluator({
     bus: h.bus, subjects, monitors: h.monitors, statuses: new MonitorStatusStore(h.sql), incidents: new IncidentStore(h.sql), outbox: new AlertOutbox(), logger, now,
