@@ -36,8 +36,9 @@ export class MonitorStatusStore {
   constructor(private readonly sql: SqlClient) {}
 
   /**
-   * One transaction for many monitors: creates their missing rows, locks and reads them all
-   * (in monitor id order, so two evaluators' batches cannot deadlock on each other), runs
+   * One transaction for many monitors: locks and reads their rows (in monitor id order, so two
+   * evaluators' batches cannot deadlock on each other over existing rows), creates and locks
+   * the missing ones (a statement saved per batch once every monitor has a row), runs
    * `run`, and writes every state it set in one statement before committing. Rolls back
    * everything if `run` throws.
    */
@@ -45,16 +46,24 @@ export class MonitorStatusStore {
     const orgOf = new Map(monitors.map((m) => [m.monitorId, m.orgId]));
     const ids = [...orgOf.keys()].sort();
     return this.sql.transaction(async (tx) => {
-      await tx.query(
-        `INSERT INTO monitor_status (monitor_id, org_id, status)
-         SELECT monitor_id, org_id, 'Pending' FROM unnest($1::text[], $2::text[]) AS v(monitor_id, org_id)
-         ON CONFLICT (monitor_id) DO NOTHING`,
-        [ids, ids.map((id) => orgOf.get(id)!)],
-      );
-      const { rows } = await tx.query<StatusRow>(
+      const lock = (of: string[]) => tx.query<StatusRow>(
         `SELECT monitor_id, status, last_checked_at, region_state FROM monitor_status WHERE monitor_id = ANY($1::text[]) ORDER BY monitor_id FOR UPDATE`,
-        [ids],
+        [of],
       );
+      const { rows } = await lock(ids);
+      if (rows.length < ids.length) {
+        // Only a monitor's first results find no row: create the missing ones, then lock them too
+        // (another evaluator may have created one meanwhile, so they are read back, not assumed).
+        const found = new Set(rows.map((r) => r.monitor_id));
+        const missing = ids.filter((id) => !found.has(id));
+        await tx.query(
+          `INSERT INTO monitor_status (monitor_id, org_id, status)
+           SELECT monitor_id, org_id, 'Pending' FROM unnest($1::text[], $2::text[]) AS v(monitor_id, org_id)
+           ON CONFLICT (monitor_id) DO NOTHING`,
+          [missing, missing.map((id) => orgOf.get(id)!)],
+        );
+        rows.push(...(await lock(missing)).rows);
+      }
       const states = new Map(rows.map((r) => [r.monitor_id, fromRow(r)]));
       const changed = new Map<string, MonitorState>();
       const batch: StatusBatch = {
