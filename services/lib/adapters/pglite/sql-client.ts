@@ -11,7 +11,9 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { PGlite, parse as pgliteParse, protocol, type Transaction } from '@electric-sql/pglite';
+// node-postgres's own parameter serialisation (by JavaScript type), as a Postgres server gets it.
+import pgUtils from 'pg/lib/utils.js';
 import * as tar from 'tar';
 import type { QueryResult, SqlClient } from '../../ports/sql-client.js';
 import { NestedTransaction } from '../nested-transaction.js';
@@ -103,16 +105,54 @@ function unpackTemplate(template: string, dataDir: string): void {
   }
 }
 
-async function run<R>(db: Session, text: string, params?: unknown[]): Promise<QueryResult<R>> {
+/**
+ * A statement with parameters in one crossing into Postgres: Parse, Bind, Describe, Execute and
+ * Sync sent as one message. PGlite's own `query` sends each of them (and a Describe of the
+ * statement, to learn the parameters' types) as a crossing of its own, and that, not the SQL,
+ * was most of what a short statement cost (~0.9 ms for `SELECT 1`, docs/performance.md).
+ * Parameters are serialised by their JavaScript type exactly as node-postgres serialises them
+ * for a Postgres server (`prepareValue`), so a statement means the same on both engines.
+ * `inTransaction`: the caller holds PGlite's transaction lock (inside `transaction`); outside
+ * one the statement takes it, as PGlite's `query` does, so it never runs inside another
+ * caller's transaction.
+ */
+async function runExtended<R>(db: PGlite, text: string, params: unknown[], inTransaction: boolean): Promise<QueryResult<R>> {
+  const values = params.map((v) => (v === null || v === undefined ? null : pgUtils.prepareValue(v)));
+  const message = concat([
+    protocol.serialize.parse({ text, types: [] }),
+    protocol.serialize.bind({ values }),
+    protocol.serialize.describe({ type: 'P' }),
+    protocol.serialize.execute({}),
+    protocol.serialize.sync(),
+  ]);
+  await db._checkReady();
+  const exchange = () => db._runExclusiveQuery(() => db.execProtocol(message, { syncToFs: !inTransaction }));
+  const { messages } = await (inTransaction ? exchange() : db._runExclusiveTransaction(exchange));
+  const res = pgliteParse.parseResults(messages, db.parsers)[0] as unknown as { rows: R[]; affectedRows?: number } | undefined;
+  return { rows: res?.rows ?? [], rowCount: count(res) };
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  let size = 0;
+  for (const p of parts) size += p.length;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+async function run<R>(db: PGlite, session: Session, text: string, params: unknown[] | undefined, inTransaction: boolean): Promise<QueryResult<R>> {
   // Like pg: no params = simple protocol (several statements allowed, last result
   // returned); params = extended protocol, one statement.
   if (!params || params.length === 0) {
-    const all = await db.exec(text);
+    const all = await session.exec(text);
     const last = all[all.length - 1];
     return { rows: (last?.rows ?? []) as R[], rowCount: count(last) };
   }
-  const res = await db.query<R>(text, params);
-  return { rows: res.rows, rowCount: count(res) };
+  return runExtended<R>(db, text, params, inTransaction);
 }
 
 function count(res: { rows: unknown[]; rowCount?: number; affectedRows?: number } | undefined): number {
@@ -124,12 +164,12 @@ export class PgliteSqlClient implements SqlClient {
   constructor(private readonly db: PGlite) {}
 
   query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<QueryResult<R>> {
-    return run<R>(this.db, text, params);
+    return run<R>(this.db, this.db, text, params, false);
   }
 
   transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
     return this.db.transaction(async (t) => {
-      const tx = new NestedTransaction((text, params) => run(t, text, params));
+      const tx = new NestedTransaction((text, params) => run(this.db, t, text, params, true));
       try {
         return await fn(tx);
       } finally {
