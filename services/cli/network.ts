@@ -105,15 +105,23 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
   };
   try {
     const subjects = subjectsFor(config.natsPrefix);
-    const sql = await openControlPlaneStore(config, logger);
-    stops.push(() => sql.close());
+    const needsResults = roles.has('api') || roles.has('ingest');
+    // The two stores open side by side: on embedded engines PGlite compiles its WASM on V8's
+    // background threads while chDB's session opens (a synchronous native call) on this one.
+    const [openedSql, openedResults] = await Promise.allSettled([
+      openControlPlaneStore(config, logger),
+      needsResults ? openResultStore(config) : Promise.resolve(undefined),
+    ]);
+    if (openedSql.status === 'fulfilled') stops.push(() => openedSql.value.close());
+    if (openedResults.status === 'fulfilled' && openedResults.value) stops.push(() => openedResults.value!.close());
+    if (openedSql.status === 'rejected') throw openedSql.reason;
+    if (openedResults.status === 'rejected') throw openedResults.reason;
+    const sql = openedSql.value;
+    const results = openedResults.value;
     const bus = await openJobBus(config, logger, `pharos-${config.role}`);
     stops.push(() => bus.close());
     const hotState = await openHotState(config);
     stops.push(() => hotState.close());
-    const needsResults = roles.has('api') || roles.has('ingest');
-    const results = needsResults ? await openResultStore(config) : undefined;
-    if (results) stops.push(() => results.close());
     // One Prometheus registry per process, for every role it runs (docs/operations.md).
     const registry = createMetricsRegistry();
     const readiness = dependencyProbes({ sql, bus, hotState, results });
