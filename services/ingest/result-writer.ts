@@ -113,6 +113,8 @@ export class ResultWriter {
   private timerAt = Infinity;
   /** Set by kick(): what is queued is to be written now. */
   private due = false;
+  /** A batch alerting may act on is queued. */
+  private urgentQueued = false;
   private running: Promise<void> | undefined;
   /** Series (org, monitor, region) whose last result seen here was a success; bounded. */
   private upSeries = new Set<string>();
@@ -132,6 +134,7 @@ export class ResultWriter {
       const urgent = this.actionable(items);
       this.queue.push({ items, resolve, reject });
       this.queuedRows += items.length;
+      if (urgent) this.urgentQueued = true;
       if (this.queuedRows >= this.maxRows) this.kick();
       else this.schedule(urgent || this.queuedRows >= this.insertRows ? this.maxDelayMs : this.quietDelayMs);
     });
@@ -196,7 +199,9 @@ export class ResultWriter {
   private async loop(): Promise<void> {
     let handOff: Promise<void> | undefined;
     for (;;) {
-      if (this.queue.length === 0 || !this.due) {
+      // Under load (insertRows waiting, or a batch to act on) flushes follow each other at once, as
+      // before; a quiet queue waits for its timer.
+      if (this.queue.length === 0 || !(this.due || this.urgentQueued || this.queuedRows >= this.insertRows)) {
         if (!handOff) return;
         await handOff;
         handOff = undefined;
@@ -212,6 +217,7 @@ export class ResultWriter {
       this.queuedRows -= rows;
       // Batches left behind by maxRows were due too; later arrivals schedule their own flush.
       this.due = this.queue.length > 0;
+      if (!this.due) this.urgentQueued = false;
       const stored = await this.store(taken, rows);
       // One hand-off in flight at most: wait for the previous one before starting this one.
       if (handOff) await handOff;
