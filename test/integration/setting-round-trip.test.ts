@@ -21,55 +21,13 @@ import { createApiClient } from '../../services/cli/apply/api-client.js';
 import { runApply } from '../../services/cli/apply/apply-command.js';
 import { runExport } from '../../services/cli/apply/export-command.js';
 import { startApiHarness, type ApiHarness } from '../support/api-harness.js';
+import { SETTING_BASE, SETTING_SAMPLES, settingValues } from '../support/setting-values.js';
 
-/** The least a monitor of each type needs besides the setting under test. */
-const BASE: Record<MonitorTypeName, Record<string, unknown>> = {
-  Website: { url: 'https://example.test/health' },
-  Port: { hostname: 'db.example.test', port: 5432 },
-  Ping: { hostname: 'host.example.test' },
-  Dns: { hostname: 'www.example.test' },
-  Domain: { hostname: 'example.com' },
-  Job: { cronExpression: '0 2 * * *' },
-};
-
-/** Values a schema alone does not suggest: texts, records, lists, and the other half of a pair. */
-const SAMPLES: Record<MonitorTypeName, Record<string, unknown[]>> = {
-  Website: {
-    url: ['http://192.0.2.10:8080/path?q=1', 'https://[2001:db8::1]/'],
-    requestHeaders: [{}, { 'X-Trace': 'a b', Authorization: 'Bearer t' }],
-    requestBody: ['', '{"ping":true}'],
-    keyword: ['a', 'k'.repeat(1024)],
-    assertions: [[], [
-      { source: 'StatusCode', property: null, operator: 'In', target: '200,204' },
-      { source: 'Header', property: 'content-type', operator: 'Exists', target: null },
-      { source: 'JsonPath', property: '$.status', operator: 'Equals', target: '' },
-    ]],
-  },
-  Port: { hostname: ['192.0.2.1', '[2001:db8::1]', 'a.b'] },
-  Ping: { hostname: ['192.0.2.1', '2001:db8::1'] },
-  Dns: {
-    hostname: ['_sip._tcp.example.test.'],
-    dnsResolver: ['127.0.0.1:5353', '[::1]:53', 'ns1.example.test'],
-    dnsExpectedValues: [[], ['192.0.2.1'], Array.from({ length: 50 }, (_, i) => `192.0.2.${i}`)],
-  },
-  Domain: { hostname: ['bücher.example', 'www.example.co.uk'] },
-  Job: {
-    cronExpression: ['@daily', '*/5 * * * 1-5'],
-    timezone: ['Europe/Berlin'],
-    periodSeconds: [],
-  },
-};
+const BASE = SETTING_BASE;
 
 /** Values worth sending for one field: its limits, every enum value, both booleans, null, and the samples. */
 function valuesFor(type: MonitorTypeName, name: string, spec: FieldSpec<unknown> & { limits?: { min: number; max: number } }): unknown[] {
-  const schema = spec.schema as { enum?: unknown[]; type?: string; anyOf?: { type?: string }[] };
-  const values: unknown[] = [];
-  if (spec.limits) values.push(spec.limits.min, spec.limits.max);
-  if (schema.enum) values.push(...schema.enum);
-  if (schema.type === 'boolean') values.push(true, false);
-  if (spec.default === null) values.push(null);
-  values.push(...(SAMPLES[type][name] ?? []));
-  return values;
+  return settingValues(spec, spec.default === null, SETTING_SAMPLES[type][name]);
 }
 
 /** Settings that only make sense together: a Job's schedule is a cron expression or a period. */

@@ -10,47 +10,23 @@ import type { FieldSpec } from '../../../contracts/checks/contract.js';
 import { buildCheckJob, encodeCheckJob } from '../../../services/lib/monitors/check-job.js';
 import { monitorDefaults, type Monitor } from '../../../services/lib/monitors/model.js';
 import { Interner, compactMonitor, encodeSnapshotJob, sameSnapshot } from '../../../services/scheduler/snapshot.js';
+import { SETTING_BASE, SETTING_SAMPLES, settingValues } from '../../support/setting-values.js';
 
-const BASE: Partial<Record<MonitorTypeName, Record<string, unknown>>> = {
-  Website: { url: 'https://example.test/health' },
-  Port: { hostname: 'db.example.test', port: 5432 },
-  Ping: { hostname: 'host.example.test' },
-  Dns: { hostname: 'www.example.test' },
-  Domain: { hostname: 'example.com' },
-};
+const BASE = SETTING_BASE;
 
-/** Texts, records and lists a schema does not suggest, with non-ASCII ones (the tail is kept one byte per char). */
-const SAMPLES: Partial<Record<MonitorTypeName, Record<string, unknown[]>>> = {
+/** Besides the shared samples: non-ASCII texts and long ones (a job's tail keeps them byte for byte). */
+const MORE_SAMPLES: Partial<Record<MonitorTypeName, Record<string, unknown[]>>> = {
   Website: {
-    url: ['http://192.0.2.10:8080/päth?q=ü', 'https://[2001:db8::1]/'],
-    requestHeaders: [{}, { 'X-Trace': 'a b', Authorization: 'Bearer t', 'X-Name': 'Grüße 🚀' }],
-    requestBody: ['', '{"ping":"✓"}', 'x'.repeat(5000)],
-    keyword: ['a', 'k'.repeat(1024), 'naïve'],
-    assertions: [[], [
-      { source: 'StatusCode', property: null, operator: 'In', target: '200,204' },
-      { source: 'Header', property: 'content-type', operator: 'Exists', target: null },
-      { source: 'JsonPath', property: '$.status', operator: 'Equals', target: '' },
-    ]],
+    url: ['http://192.0.2.10:8080/päth?q=ü'],
+    requestHeaders: [{ 'X-Trace': 'a b', Authorization: 'Bearer t', 'X-Name': 'Grüße 🚀' }],
+    requestBody: ['{"ping":"✓"}', 'x'.repeat(5000)],
+    keyword: ['naïve'],
   },
-  Port: { hostname: ['192.0.2.1', '[2001:db8::1]', 'a.b'] },
-  Ping: { hostname: ['192.0.2.1', '2001:db8::1'] },
-  Dns: {
-    hostname: ['_sip._tcp.example.test.'],
-    dnsResolver: ['127.0.0.1:5353', '[::1]:53', 'ns1.example.test'],
-    dnsExpectedValues: [[], ['192.0.2.1'], Array.from({ length: 50 }, (_, i) => `192.0.2.${i}`)],
-  },
-  Domain: { hostname: ['bücher.example', 'www.example.co.uk'] },
 };
 
 function valuesFor(type: MonitorTypeName, name: string, spec: FieldSpec<unknown> & { limits?: { min: number; max: number } }): unknown[] {
-  const schema = spec.schema as { enum?: unknown[]; type?: string };
-  const values: unknown[] = [];
-  if (spec.limits) values.push(spec.limits.min, spec.limits.max);
-  if (schema.enum) values.push(...schema.enum);
-  if (schema.type === 'boolean') values.push(true, false);
-  if (spec.default === null && !(name in (BASE[type] ?? {}))) values.push(null);
-  values.push(...(SAMPLES[type]?.[name] ?? []));
-  return values;
+  // A field the base sets stays set: null there would be a monitor that cannot exist.
+  return settingValues(spec, spec.default === null && !(name in BASE[type]), [...(SETTING_SAMPLES[type][name] ?? []), ...(MORE_SAMPLES[type]?.[name] ?? [])]);
 }
 
 const created = new Date(0);
