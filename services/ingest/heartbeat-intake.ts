@@ -16,7 +16,7 @@ export const INTAKE_IN_FLIGHT = 256;
 
 export function startHeartbeatIntake(deps: { bus: JobBus; subjects: Subjects; writer: ResultWriter; retentionDays: number }): Promise<Subscription> {
   return deps.bus.consumeDurable(
-    // Many messages at once: each waits for its insert (up to the writer's insertDelayMs), and
+    // Many messages at once: each waits for its insert (up to the writer's quietDelayMs), and
     // one ping is one message, so one at a time would be one ping per insert.
     { durable: HEARTBEAT_INTAKE_CONSUMER, subject: deps.subjects.heartbeatResults, maxDeliver: 50, ackWaitMs: 30_000, maxInFlight: INTAKE_IN_FLIGHT },
     async (msg) => {

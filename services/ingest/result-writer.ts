@@ -131,12 +131,11 @@ export class ResultWriter {
   write(items: IncomingResult[]): Promise<BatchOutcome> {
     if (items.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0 });
     return new Promise<BatchOutcome>((resolve, reject) => {
-      const urgent = this.actionable(items);
+      if (this.actionable(items)) this.urgentQueued = true;
       this.queue.push({ items, resolve, reject });
       this.queuedRows += items.length;
-      if (urgent) this.urgentQueued = true;
       if (this.queuedRows >= this.maxRows) this.kick();
-      else this.schedule(urgent || this.queuedRows >= this.insertRows ? this.maxDelayMs : this.quietDelayMs);
+      else this.schedule(this.pressing() ? this.maxDelayMs : this.quietDelayMs);
     });
   }
 
@@ -161,6 +160,11 @@ export class ResultWriter {
       }
     }
     return urgent;
+  }
+
+  /** A batch to act on, or insertRows, is queued: written within maxDelayMs, and right after a flush in progress. */
+  private pressing(): boolean {
+    return this.urgentQueued || this.queuedRows >= this.insertRows;
   }
 
   /** Writes what is queued within `ms`, or sooner if an earlier write is already scheduled. */
@@ -201,7 +205,7 @@ export class ResultWriter {
     for (;;) {
       // Under load (insertRows waiting, or a batch to act on) flushes follow each other at once, as
       // before; a quiet queue waits for its timer.
-      if (this.queue.length === 0 || !(this.due || this.urgentQueued || this.queuedRows >= this.insertRows)) {
+      if (this.queue.length === 0 || !(this.due || this.pressing())) {
         if (!handOff) return;
         await handOff;
         handOff = undefined;

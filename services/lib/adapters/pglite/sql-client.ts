@@ -118,7 +118,7 @@ function unpackTemplate(template: string, dataDir: string): void {
  */
 async function runExtended<R>(db: PGlite, text: string, params: unknown[], inTransaction: boolean): Promise<QueryResult<R>> {
   const values = params.map((v) => (v === null || v === undefined ? null : pgUtils.prepareValue(v)));
-  const message = concat([
+  const message = Buffer.concat([
     protocol.serialize.parse({ text, types: [] }),
     protocol.serialize.bind({ values }),
     protocol.serialize.describe({ type: 'P' }),
@@ -130,18 +130,6 @@ async function runExtended<R>(db: PGlite, text: string, params: unknown[], inTra
   const { messages } = await (inTransaction ? exchange() : db._runExclusiveTransaction(exchange));
   const res = pgliteParse.parseResults(messages, db.parsers)[0] as unknown as { rows: R[]; affectedRows?: number } | undefined;
   return { rows: res?.rows ?? [], rowCount: count(res) };
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const p of parts) size += p.length;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 async function run<R>(db: PGlite, session: Session, text: string, params: unknown[] | undefined, inTransaction: boolean): Promise<QueryResult<R>> {
