@@ -31,6 +31,30 @@ export async function openControlPlaneStore(config: Readonly<Config>, logger: Lo
   return sql;
 }
 
+/** The two stores a server process opens at start: the control plane, and results where a role reads or writes them. */
+export interface OpenedStores { sql: SqlClient; results?: ResultStore }
+
+/**
+ * Opens both stores side by side: on embedded engines PGlite compiles its WASM on V8's
+ * background threads while chDB's session opens (a synchronous native call) on this one.
+ * If one fails, the other is closed before the error is thrown.
+ */
+export async function openStores(config: Readonly<Config>, logger: Logger, withResults: boolean): Promise<OpenedStores> {
+  const [sql, results] = await Promise.allSettled([
+    openControlPlaneStore(config, logger),
+    withResults ? openResultStore(config) : Promise.resolve(undefined),
+  ]);
+  if (sql.status === 'fulfilled' && results.status === 'fulfilled') return { sql: sql.value, results: results.value };
+  await Promise.allSettled([
+    sql.status === 'fulfilled' ? sql.value.close() : undefined,
+    results.status === 'fulfilled' ? results.value?.close() : undefined,
+  ]);
+  throw sql.status === 'rejected' ? sql.reason : (results as PromiseRejectedResult).reason;
+}
+
+/** Whether a process running these roles needs the result store (the api reads it, ingest writes it). */
+export const rolesNeedResults = (roles: ReadonlySet<string>) => roles.has('api') || roles.has('ingest');
+
 export async function openJobBus(config: Readonly<Config>, logger: Logger, name: string): Promise<JobBus> {
   if (config.natsUrl) {
     const { openNatsJobBus } = await import('../lib/adapters/nats/job-bus.js');

@@ -34,7 +34,7 @@ import { startIngest } from '../ingest/server.js';
 import { buildApp } from '../api/app.js';
 import { startAgent } from '../../probe-agent/agent.js';
 import { bootstrapOrganization } from './bootstrap.js';
-import { openControlPlaneStore, openHotState, openJobBus, openResultStore } from './infrastructure.js';
+import { openHotState, openJobBus, openStores, rolesNeedResults, type OpenedStores } from './infrastructure.js';
 import { createAgentCheckers } from './agent-checkers.js';
 import { requireSecretsKeyIfChannels, resolveSecretsKey } from './secrets-key.js';
 import { openAlertChannels } from './alert-channels.js';
@@ -56,6 +56,11 @@ export interface NetworkOptions {
   roles: ReadonlySet<ServerRole>;
   /** Start one in-process agent per declared region (the embedded network). */
   embeddedAgents: boolean;
+  /**
+   * The stores, when the caller started opening them already (`serve` does, before it loads
+   * this module and the roles', so the engines' start overlaps the loading). Closed by `stop`.
+   */
+  stores?: Promise<OpenedStores>;
 }
 
 export interface RunningNetwork {
@@ -105,19 +110,9 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
   };
   try {
     const subjects = subjectsFor(config.natsPrefix);
-    const needsResults = roles.has('api') || roles.has('ingest');
-    // The two stores open side by side: on embedded engines PGlite compiles its WASM on V8's
-    // background threads while chDB's session opens (a synchronous native call) on this one.
-    const [openedSql, openedResults] = await Promise.allSettled([
-      openControlPlaneStore(config, logger),
-      needsResults ? openResultStore(config) : Promise.resolve(undefined),
-    ]);
-    if (openedSql.status === 'fulfilled') stops.push(() => openedSql.value.close());
-    if (openedResults.status === 'fulfilled' && openedResults.value) stops.push(() => openedResults.value!.close());
-    if (openedSql.status === 'rejected') throw openedSql.reason;
-    if (openedResults.status === 'rejected') throw openedResults.reason;
-    const sql = openedSql.value;
-    const results = openedResults.value;
+    const { sql, results } = await (opts.stores ?? openStores(config, logger, rolesNeedResults(roles)));
+    stops.push(() => sql.close());
+    if (results) stops.push(() => results.close());
     const bus = await openJobBus(config, logger, `pharos-${config.role}`);
     stops.push(() => bus.close());
     const hotState = await openHotState(config);

@@ -1,6 +1,7 @@
 import type { Config } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
-import { startNetwork, type ServerRole } from './network.js';
+import type { ServerRole } from './network.js';
+import { openStores, rolesNeedResults, type OpenedStores } from './infrastructure.js';
 
 export type OnShutdown = (stop: () => Promise<void>) => void;
 
@@ -8,7 +9,16 @@ export type OnShutdown = (stop: () => Promise<void>) => void;
 export async function serve(config: Readonly<Config>, roles: ServerRole[], embeddedAgents: boolean, onShutdown: OnShutdown): Promise<void> {
   const { role } = config;
   const logger = createLogger(config.logLevel);
-  const network = await startNetwork(config, logger, { roles: new Set(roles), embeddedAgents });
+  const roleSet = new Set(roles);
+  // The stores start opening before the roles' modules load (~1 s of compiling on this
+  // thread), so PGlite's WASM compiles on V8's background threads meanwhile (docs/performance.md).
+  const stores = openStores(config, logger, rolesNeedResults(roleSet));
+  stores.catch(() => {}); // handled where it is awaited, after the import below
+  const { startNetwork } = await import('./network.js').catch(async (err: unknown) => {
+    await closeWhenOpened(stores);
+    throw err;
+  });
+  const network = await startNetwork(config, logger, { roles: roleSet, embeddedAgents, stores });
   onShutdown(network.stop);
   const lines = [`Pharos ${role} is running (roles: ${roles.join(', ')}${embeddedAgents ? `; agents in ${config.regions.join(', ')}` : ''}).`];
   if (network.apiUrl) lines.push(`API: ${network.apiUrl}   (OpenAPI: ${network.apiUrl}/openapi/v1.json)`);
@@ -18,4 +28,9 @@ export async function serve(config: Readonly<Config>, roles: ServerRole[], embed
   if (network.adminKey) lines.push(`Admin API key (shown only this once, store it now): ${network.adminKey}`);
   if (role === 'dev') lines.push(`Data: ${config.dataDir}`);
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+async function closeWhenOpened(stores: Promise<OpenedStores>): Promise<void> {
+  const opened = await stores.catch(() => undefined);
+  await Promise.allSettled([opened?.sql.close(), opened?.results?.close()]);
 }

@@ -19,6 +19,8 @@ import { MALLOC_ENV } from '../../bin/malloc-env.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+/** `BENCH_MODES=built` times the built program alone (the default is both, alternating). */
+const MODES = (process.env.BENCH_MODES ?? 'built,sources').split(',');
 const KEY = 'pk_startup_bench_0123456789abcdef0123456789abcdef';
 const PORT = 18_480;
 const CLOCK_TICKS = 100; // USER_HZ on Linux
@@ -72,8 +74,8 @@ const summary = (runs: Start[]) => ({
 const results: Record<string, Start[]> = {};
 // Built and sources alternate run by run, so a change in the machine's load hits both.
 for (let i = 0; i < RUNS; i++) {
-  for (const fromSources of [false, true]) {
-    const mode = fromSources ? 'sources' : 'built';
+  for (const mode of MODES) {
+    const fromSources = mode === 'sources';
     const dir = mkdtempSync(path.join(tmpdir(), 'pharos-startup-'));
     try {
       (results[`${mode}.fresh`] ??= []).push(await startOnce(dir, fromSources));
