@@ -2,7 +2,7 @@
  * Composition of alert channel sending for a process: the SSRF-guarded HTTP client, the
  * operator's SMTP transport, and the channel store sealed with this network's key.
  */
-import nodemailer from 'nodemailer';
+import { openSmtpTransport } from './smtp-transport.js';
 import type { Config } from '../lib/config.js';
 import type { SqlClient } from '../lib/ports/sql-client.js';
 import { createGuardedResolver } from '../lib/ssrf/guarded-resolver.js';
@@ -16,10 +16,7 @@ import type { AlertChannelDeps } from '../api/context.js';
 export function openAlertChannels(config: Readonly<Config>, sql: SqlClient, key: Buffer): AlertChannelDeps & { mail: MailSender | null; close(): Promise<void> } {
   const resolver = createGuardedResolver({ allowPrivateTargets: config.allowPrivateTargets });
   const http = createGuardedHttp({ resolver });
-  const smtp = config.smtp.url
-    // Bounded waits: a stuck SMTP server must not hold a delivery past its 10 s budget for long.
-    ? nodemailer.createTransport(config.smtp.url, { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 10_000 } as object)
-    : null;
+  const smtp = config.smtp.url ? openSmtpTransport(config.smtp.url) : null;
   const from = config.smtp.from ?? 'Pharos <pharos@localhost>';
   const mail = smtp ? createMailSender(smtp, from) : null;
   const deliver = createChannelSender({ post: http.post, mail });

@@ -4,7 +4,7 @@
  * not a tenant's input, so their webhook may be a private address (cloud metadata stays
  * refused); mail goes through the deployment's SMTP (PHAROS_SMTP_URL) like Email channels'.
  */
-import nodemailer from 'nodemailer';
+import { openSmtpTransport } from './smtp-transport.js';
 import type { Config } from '../lib/config.js';
 import { createGuardedResolver } from '../lib/ssrf/guarded-resolver.js';
 import { createGuardedHttp } from '../alerting/channels/guarded-http.js';
@@ -26,9 +26,7 @@ export function openOperatorAlerts(config: Readonly<Config>): OperatorAlerts {
   const settings = config.operatorAlerts;
   const targets = operatorTargets(settings);
   const http = createGuardedHttp({ resolver: createGuardedResolver({ allowPrivateTargets: true }) });
-  const smtp = config.smtp.url && settings.emails.length > 0
-    ? nodemailer.createTransport(config.smtp.url, { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 10_000 } as object)
-    : null;
+  const smtp = config.smtp.url && settings.emails.length > 0 ? openSmtpTransport(config.smtp.url) : null;
   const deliver = createChannelSender({ post: http.post, mail: smtp ? createMailSender(smtp, config.smtp.from ?? 'Pharos <pharos@localhost>') : null });
   return {
     targets,

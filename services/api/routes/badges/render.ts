@@ -1,4 +1,3 @@
-import { makeBadge } from 'badge-maker';
 import type { BadgeStyle } from './schema.js';
 
 /**
@@ -40,6 +39,10 @@ export function uptimeText(percent: number): string {
   return `${(Math.floor(percent * 100) / 100).toFixed(2)}%`;
 }
 
-export function renderBadge(b: { label: string; message: string; color: string; style: BadgeStyle }): string {
+/** badge-maker (with its ~1 MB of font metrics) loads on the first badge, not at start. */
+let badgeMaker: Promise<typeof import('badge-maker')> | undefined;
+
+export async function renderBadge(b: { label: string; message: string; color: string; style: BadgeStyle }): Promise<string> {
+  const { makeBadge } = await (badgeMaker ??= import('badge-maker'));
   return makeBadge({ label: b.label, message: b.message, color: b.color, style: b.style });
 }

@@ -3,28 +3,15 @@
  * `{"error":[{"code":"custom","message":"Invalid check name(s)","path":["checks"]}]}`.
  * The rules are the document's (unique known check names, case-insensitive frequency,
  * expiry in the future and at least one period ahead); the website's security validation
- * runs after these (verbs.ts), as it needs the network.
+ * runs after these (verbs.ts), as it needs the network. The verbs load this module (and zod)
+ * with their first request, not at start.
  */
 import { z } from 'zod';
-import { CHECK_NAMES, DEFAULT_FREQUENCY, FREQUENCIES, isCheckName, periodMs, type CheckName, type Frequency } from '../../../diligent/contract.js';
-
-export interface Issue {
-  code: string;
-  message: string;
-  path: Array<string | number>;
-}
-
-/** Thrown with the issues; plugins in routes.ts answer 400 `{"error": issues}`. */
-export class DiligentValidationError extends Error {
-  constructor(readonly issues: Issue[]) {
-    super('invalid request');
-    this.name = 'DiligentValidationError';
-  }
-}
+import { CHECK_NAMES, DEFAULT_FREQUENCY, FREQUENCIES, isCheckName, type CheckName, type Frequency } from '../../../diligent/contract.js';
+import { DiligentValidationError, expiryIssue, type Issue } from './issues.js';
 
 const MAX_ISSUES = 20;
 const MAX_MESSAGE = 200;
-export const URL_REFUSED: Issue = { code: 'custom', message: 'URL is disallowed or invalid', path: ['website'] };
 
 /** Keys of exactly code, message, path (in that order, as the document prints them), bounded. */
 export function issuesOf(error: z.ZodError): Issue[] {
@@ -80,15 +67,6 @@ export interface UpdateInput {
   frequency?: Frequency;
   expiresAtMs?: number;
   isActive?: boolean;
-}
-
-/** "Must be a future date; at least N days ahead where N equals the frequency period." */
-export function expiryIssue(expiresAtMs: number, frequency: Frequency, nowMs: number): Issue | undefined {
-  if (expiresAtMs <= nowMs) return { code: 'custom', message: 'expires_at must be a future date', path: ['expires_at'] };
-  if (expiresAtMs - nowMs < periodMs(frequency)) {
-    return { code: 'custom', message: `expires_at must be at least ${periodMs(frequency) / 86_400_000} days ahead for frequency ${frequency}`, path: ['expires_at'] };
-  }
-  return undefined;
 }
 
 function parseInstant(v: string): number {

@@ -17,7 +17,7 @@ import { DomainError } from '../../../lib/errors.js';
 import { MonitoringStore } from '../../../diligent/store.js';
 import { diligentSubjects } from '../../../diligent/subjects.js';
 import type { AddressLookup } from '../../../lib/ssrf/guarded-resolver.js';
-import { DiligentValidationError, URL_REFUSED, type Issue } from './input.js';
+import { DiligentValidationError, URL_REFUSED, type Issue } from './issues.js';
 import { CreateMonitoringBody, ExecutionList, MccOverridesBody, MccSettingsResponse, MonitoringIdParams, MonitoringList, MonitoringResponse, PageQuery, UpdateMonitoringBody, errorResponses } from './schema.js';
 import {
   DuplicateMonitoring, createMonitoring, deleteMonitoring, getMccSettings, getMonitoring, replaceMccSettings, listExecutions, listMonitorings, runMonitoringNow, updateMonitoring, type DiligentVerbContext,

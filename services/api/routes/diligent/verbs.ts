@@ -10,7 +10,11 @@ import { defaultExpiry, periodMs } from '../../../diligent/contract.js';
 import type { Execution, Monitoring, MonitoringChanges, MonitoringStore } from '../../../diligent/store.js';
 import { sanitiseWebsite, websiteAllowed, type WebsitePolicy } from '../../../diligent/website-url.js';
 import type { VerbContext } from '../../context.js';
-import { DiligentValidationError, URL_REFUSED, expiryIssue, parseCreate, parseMccOverrides, parsePage, parseUpdate } from './input.js';
+import { DiligentValidationError, URL_REFUSED, expiryIssue } from './issues.js';
+
+/** The request parsers (zod) load with the first Diligent request, not at start. */
+let inputModule: Promise<typeof import('./input.js')> | undefined;
+const parsers = () => (inputModule ??= import('./input.js'));
 import mccData from '../../../diligent/data/mcc.json' with { type: 'json' };
 
 export type DiligentVerbContext = VerbContext & {
@@ -66,7 +70,7 @@ async function assertQuota(ctx: DiligentVerbContext): Promise<void> {
 
 export async function createMonitoring({ ctx, input }: { ctx: DiligentVerbContext; input: unknown }) {
   const t = now(ctx);
-  const body = parseCreate(input, t);
+  const body = (await parsers()).parseCreate(input, t);
   const site = sanitiseWebsite(body.website);
   if (!site || !(await websiteAllowed(site, ctx.websitePolicy))) throw new DiligentValidationError([URL_REFUSED]);
   // A duplicate is answered as one even at the quota (the insert's unique index still decides races).
@@ -90,7 +94,7 @@ export class DuplicateMonitoring extends Error {
 }
 
 export async function listMonitorings({ ctx, input }: { ctx: DiligentVerbContext; input: unknown }) {
-  const { limit, offset } = parsePage(input);
+  const { limit, offset } = (await parsers()).parsePage(input);
   const { items, total } = await ctx.monitorings.list(ctx.principal.orgId, limit, offset);
   const latest = await ctx.monitorings.latestResults(items.map((m) => m.id));
   return { data: items.map((m) => presentMonitoring(m, latest.get(m.id))), total, limit, offset };
@@ -101,7 +105,7 @@ export async function getMonitoring({ ctx, input }: { ctx: DiligentVerbContext; 
 }
 
 export async function updateMonitoring({ ctx, input }: { ctx: DiligentVerbContext; input: { id: string; body: unknown } }) {
-  const changes = parseUpdate(input.body);
+  const changes = (await parsers()).parseUpdate(input.body);
   const m = await mustGet(ctx, input.id);
   const t = now(ctx);
   const frequency = changes.frequency ?? m.frequency;
@@ -136,7 +140,7 @@ export async function runMonitoringNow({ ctx, input }: { ctx: DiligentVerbContex
 }
 
 export async function listExecutions({ ctx, input }: { ctx: DiligentVerbContext; input: { id: string; query: unknown } }) {
-  const { limit, offset } = parsePage(input.query);
+  const { limit, offset } = (await parsers()).parsePage(input.query);
   const m = await mustGet(ctx, input.id);
   const { items, total } = await ctx.monitorings.executions(ctx.principal.orgId, m.id, limit, offset);
   return { data: items.map(presentExecution), total, limit, offset };
@@ -160,6 +164,6 @@ export async function getMccSettings({ ctx }: { ctx: DiligentVerbContext; input?
 }
 
 export async function replaceMccSettings({ ctx, input }: { ctx: DiligentVerbContext; input: unknown }) {
-  await ctx.monitorings.replaceMccOverrides(ctx.principal.orgId, parseMccOverrides(input));
+  await ctx.monitorings.replaceMccOverrides(ctx.principal.orgId, (await parsers()).parseMccOverrides(input));
   return presentMccSettings(ctx);
 }
