@@ -8,6 +8,14 @@ import type { ClickHouseExecutor } from '../../ports/results-store.js';
 
 const INSERT_SETTINGS = { optimize_on_insert: 0 };
 
+/**
+ * The engine's memory worker (which reads the process's memory use to correct ClickHouse's
+ * memory tracker) wakes every 1 s instead of its default 100 ms: waking ten times a second
+ * cost an idle `pharos dev` ~3 CPU-ms a second (docs/performance.md), and an embedded engine
+ * under one process's memory needs no finer tracking.
+ */
+const SESSION_ARGS = ['--memory_worker_period_ms=1000'];
+
 export class ChdbExecutor implements ClickHouseExecutor {
   /**
    * One statement at a time: a chDB session is one native connection, and queuing here
@@ -21,7 +29,7 @@ export class ChdbExecutor implements ClickHouseExecutor {
   private constructor(private readonly session: Session) {}
 
   static open(dir: string): ChdbExecutor {
-    return new ChdbExecutor(new Session(dir));
+    return new ChdbExecutor(new Session(dir, { connectionArgs: SESSION_ARGS }));
   }
 
   async command(sql: string, params?: Record<string, unknown>): Promise<void> {
