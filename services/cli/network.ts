@@ -77,6 +77,8 @@ export interface RunningNetwork {
 }
 
 const EMBEDDED_AGENT_TOKEN = 'embedded-agent';
+/** The longest a worker that knows every write of its rows sleeps between passes (a bound, in case a deadline was missed). */
+const SOLE_WRITER_MAX_SLEEP_MS = 60_000;
 
 /**
  * The seam between the outbox and the channel types: how a delivery's channel is loaded
@@ -181,7 +183,11 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
     if (roles.has('scheduler')) {
       const scheduler = await startScheduler({ monitors, bus, hotState, subjects, schedulerId: config.schedulerId, backlogMaxJobs: config.schedulerBacklogMax, logger: logger.child({ component: 'scheduler' }), inPauseWindow: (m, at) => calendar!.paused(m, at), metrics: createSchedulerMetrics(registry), sharding: config.schedulerSharded ? {} : undefined });
       stops.push(() => scheduler.stop());
-      const watchdog = startHeartbeatWatchdog({ store: heartbeats, publish: (r) => publishHeartbeatResults(bus, subjects, r), logger });
+      const watchdog = startHeartbeatWatchdog({
+        store: heartbeats, publish: (r) => publishHeartbeatResults(bus, subjects, r), logger,
+        // On PGlite this process is the only writer of the clocks (they all go through `heartbeats`): sleep until the next deadline.
+        maxSleepMs: config.databaseUrl ? undefined : SOLE_WRITER_MAX_SLEEP_MS,
+      });
       stops.push(() => watchdog.stop());
     }
     if (roles.has('diligent')) {

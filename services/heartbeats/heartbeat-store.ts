@@ -122,8 +122,44 @@ async function saveStates(tx: SqlClient, states: HeartbeatState[]): Promise<void
   if (states.length) await tx.query(upsertStatesSql(1), stateParams(states));
 }
 
+/** The earliest lateness deadline among these clocks, or null when none has one. */
+export function earliestDeadline(states: readonly HeartbeatState[]): number | null {
+  let at: number | null = null;
+  for (const s of states) {
+    for (const d of [s.dueAtMs, s.runDueAtMs]) if (d !== null && (at === null || d < at)) at = d;
+  }
+  return at;
+}
+
 export class HeartbeatStore {
+  private readonly deadlineListeners = new Set<(atMs: number) => void>();
+
   constructor(private readonly sql: SqlClient) {}
+
+  /**
+   * Tells `listener`, once each write of this store has committed, the earliest lateness
+   * deadline the write set: a watchdog in the same process can sleep until the next deadline
+   * instead of polling (services/heartbeats/watchdog.ts). Returns the unsubscribe.
+   */
+  onDeadlineSet(listener: (atMs: number) => void): () => void {
+    this.deadlineListeners.add(listener);
+    return () => this.deadlineListeners.delete(listener);
+  }
+
+  private announce(states: readonly HeartbeatState[]): void {
+    const at = earliestDeadline(states);
+    if (at !== null) for (const listener of this.deadlineListeners) listener(at);
+  }
+
+  /** The earliest lateness deadline of any active Job monitor's clock, or null when none has one. */
+  async nextDeadline(): Promise<number | null> {
+    const { rows } = await this.sql.query<{ at_ms: number | string | null }>(
+      `SELECT (extract(epoch FROM min(least(h.due_at, h.run_due_at))) * 1000)::float8 AS at_ms
+         FROM job_heartbeats h JOIN monitors m ON m.id = h.monitor_id
+        WHERE NOT m.paused AND m.type = 'Job'`,
+    );
+    return msOrNull(rows[0]?.at_ms ?? null);
+  }
 
   /**
    * Sets a Job monitor's clock after it is created, changed, paused or resumed: the next
@@ -131,13 +167,13 @@ export class HeartbeatStore {
    * anchor it had. Paused monitors have no deadline.
    */
   async reschedule(monitor: { id: string; orgId: string; paused: boolean } & MonitorConfig, nowMs: number, anchorAtMs?: number): Promise<void> {
-    await this.sql.transaction(async (tx) => {
+    const saved = await this.sql.transaction(async (tx) => {
       const { rows } = await tx.query<StateRow>(`SELECT ${STATE_COLUMNS} FROM job_heartbeats h WHERE h.monitor_id = $1 FOR UPDATE`, [monitor.id]);
       const current = rows[0] ? toState(rows[0]) : null;
       const anchor = anchorAtMs ?? current?.anchorAtMs ?? nowMs;
       const schedule = scheduleOf(monitor);
       const open = current?.runStartedAtMs ?? null;
-      await saveStates(tx, [{
+      const state: HeartbeatState = {
         monitorId: monitor.id,
         orgId: monitor.orgId,
         anchorAtMs: anchor,
@@ -146,8 +182,11 @@ export class HeartbeatStore {
         lastPingKind: current?.lastPingKind ?? null,
         runStartedAtMs: open,
         runDueAtMs: monitor.paused || open === null ? null : Math.max(open + schedule.graceSeconds * 1000, nowMs),
-      }]);
+      };
+      await saveStates(tx, [state]);
+      return state;
     });
+    this.announce([saved]);
   }
 
   /**
@@ -156,7 +195,8 @@ export class HeartbeatStore {
    * clocks together, commit.
    */
   async recordPings(pings: readonly IncomingPing[], publish: PublishResults): Promise<PingReceipt[]> {
-    return this.sql.transaction(async (tx) => {
+    let touched: HeartbeatState[] = [];
+    const receipts = await this.sql.transaction(async (tx) => {
       const tokens = [...new Set(pings.map((p) => p.token))];
       const { rows } = await tx.query<JobMonitorRow & { ping_token: string } & Partial<StateRow>>(
         `SELECT m.id, m.org_id, m.config, m.paused, m.ping_token, ${STATE_COLUMNS}
@@ -201,7 +241,7 @@ export class HeartbeatStore {
         }
       }
       if (stored.length) {
-        const touched = [...new Set(stored.map((p) => p.monitorId))].map((id) => states.get(id)!);
+        touched = [...new Set(stored.map((p) => p.monitorId))].map((id) => states.get(id)!);
         await tx.query(
           `WITH recorded AS (
              INSERT INTO job_pings (id, monitor_id, org_id, kind, exit_code, received_at, runtime_ms, body, body_bytes, method, source_ip, user_agent)
@@ -223,6 +263,8 @@ export class HeartbeatStore {
       await publish(results);
       return receipts;
     });
+    this.announce(touched);
+    return receipts;
   }
 
   /**

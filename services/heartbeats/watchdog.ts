@@ -3,6 +3,12 @@
  * asks the store for clocks whose deadline passed (no ping by expected time + grace, or a
  * start not finished within grace) and reports them as Down results. Safe to run in more
  * than one process: the store claims rows with SKIP LOCKED and result ids are deterministic.
+ *
+ * `maxSleepMs` (set where this process is the store's only writer: `pharos dev` on PGlite):
+ * instead of a pass every `intervalMs`, it sleeps until the next deadline of any clock, at
+ * most `maxSleepMs`, and the store wakes it earlier when a write of its own sets an earlier
+ * deadline. Passes are still at least `intervalMs` apart, so lateness is reported no later
+ * than with polling, and an idle process does not query every second.
  */
 import type { Logger } from '../lib/logger.js';
 import type { HeartbeatStore, PublishResults } from './heartbeat-store.js';
@@ -13,6 +19,8 @@ export interface HeartbeatWatchdogDeps {
   logger: Logger;
   now?: () => number;
   intervalMs?: number;
+  /** Sleep until the next deadline, at most this long (only where every clock write goes through `store`). */
+  maxSleepMs?: number;
   /** Pings kept per Job monitor; older ones are pruned every PRUNE_EVERY_MS. */
   pingsKept?: number;
 }
@@ -54,10 +62,31 @@ export function startHeartbeatWatchdog(deps: HeartbeatWatchdogDeps): HeartbeatWa
     return running;
   }
 
-  const timer = setInterval(() => {
-    if (!stopped) tick().catch((err) => logger.error({ err }, 'heartbeat watchdog pass failed'));
-  }, deps.intervalMs ?? 1_000);
-  timer.unref();
+  const intervalMs = deps.intervalMs ?? 1_000;
+  let timer: NodeJS.Timeout | undefined;
+  let wakeAtMs = Infinity;
+  let lastPassMs = -Infinity;
+  /** The next pass at `atMs` (never sooner than intervalMs after the last), unless one is due earlier already. */
+  function wakeAt(atMs: number): void {
+    const at = Math.max(atMs, lastPassMs + intervalMs);
+    if (stopped || (timer && at >= wakeAtMs)) return;
+    clearTimeout(timer);
+    wakeAtMs = at;
+    timer = setTimeout(() => void scheduledPass(), Math.max(0, at - Date.now()));
+    timer.unref();
+  }
+  async function scheduledPass(): Promise<void> {
+    timer = undefined;
+    wakeAtMs = Infinity;
+    await tick().catch((err) => logger.error({ err }, 'heartbeat watchdog pass failed'));
+    lastPassMs = Date.now();
+    if (deps.maxSleepMs === undefined) return wakeAt(lastPassMs + intervalMs);
+    // A failed read retries after intervalMs, as a poll would.
+    const next = await deps.store.nextDeadline().catch(() => lastPassMs + intervalMs);
+    wakeAt(Math.min(next ?? Infinity, Date.now() + deps.maxSleepMs));
+  }
+  const unsubscribe = deps.maxSleepMs === undefined ? () => {} : deps.store.onDeadlineSet((atMs) => wakeAt(atMs));
+  wakeAt(Date.now() + intervalMs);
   const pruner = setInterval(() => {
     deps.store.prunePings(deps.pingsKept ?? DEFAULT_PINGS_KEPT).then(
       (pruned) => pruned && logger.info({ event: 'heartbeats.pruned', pruned }, 'old pings pruned'),
@@ -70,7 +99,8 @@ export function startHeartbeatWatchdog(deps: HeartbeatWatchdogDeps): HeartbeatWa
     tick,
     async stop() {
       stopped = true;
-      clearInterval(timer);
+      unsubscribe();
+      clearTimeout(timer);
       clearInterval(pruner);
       await running?.catch(() => undefined);
     },

@@ -42,6 +42,8 @@ export interface ApiHarness {
   bus: MemoryJobBus;
   hotState: MemoryHotState;
   monitors: MonitorStore;
+  /** The app's Job monitor clocks (the store the ping and monitor routes write through). */
+  heartbeats: HeartbeatStore;
   apiKeys: ApiKeyStore;
   orgs: OrganizationStore;
   /** The alert channel store (settings sealed with this harness's key) and sender the app uses: a delivery worker's real channel loader. */
@@ -105,10 +107,11 @@ export async function startApiHarness(opts: ApiHarnessOptions = {}): Promise<Api
     deliver: createChannelSender({ post: http.post, mail: null }),
     resolver,
   };
-  const app = await buildApp({ config, logger, sql, monitors, heartbeats: new HeartbeatStore(sql), incidents: new IncidentStore(sql), incidentLifecycle: new IncidentLifecycle({ sql, outbox: new AlertOutbox(), escalations: new EscalationTimers({ sql, outbox: new AlertOutbox() }) }), apiKeys, quotas: new PlanQuotas(sql), teams: new TeamStore(sql), orgs, results, hotState, bus, subjects: subjectsFor('test'), now: opts.now, alertChannels, mail: opts.mail, statusPageAccessKey: opts.statusPageAccessKey, websiteLookup: opts.websiteLookup });
+  const heartbeats = new HeartbeatStore(sql);
+  const app = await buildApp({ config, logger, sql, monitors, heartbeats, incidents: new IncidentStore(sql), incidentLifecycle: new IncidentLifecycle({ sql, outbox: new AlertOutbox(), escalations: new EscalationTimers({ sql, outbox: new AlertOutbox() }) }), apiKeys, quotas: new PlanQuotas(sql), teams: new TeamStore(sql), orgs, results, hotState, bus, subjects: subjectsFor('test'), now: opts.now, alertChannels, mail: opts.mail, statusPageAccessKey: opts.statusPageAccessKey, websiteLookup: opts.websiteLookup });
   await app.ready();
   return {
-    app, sql, results, bus, hotState, monitors, apiKeys, orgs, alertChannels,
+    app, sql, results, bus, hotState, monitors, heartbeats, apiKeys, orgs, alertChannels,
     async tenant(scopes = ['*'], plan = 'unlimited') {
       const org = await orgs.create(uniqueName('org'), plan);
       const { plaintext } = await apiKeys.create(org.id, 'test', scopes);
