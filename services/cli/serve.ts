@@ -10,8 +10,8 @@ export async function serve(config: Readonly<Config>, roles: ServerRole[], embed
   const { role } = config;
   const logger = createLogger(config.logLevel);
   const roleSet = new Set(roles);
-  // The stores start opening before the roles' modules load (~1 s of compiling on this
-  // thread), so PGlite's WASM compiles on V8's background threads meanwhile (docs/performance.md).
+  // The stores start opening before the roles' modules load (~0.5 CPU-s on this thread),
+  // so PGlite's WASM compiles on V8's background threads meanwhile (docs/performance.md).
   const stores = openStores(config, logger, rolesNeedResults(roleSet));
   stores.catch(() => {}); // handled where it is awaited, after the import below
   const { startNetwork } = await import('./network.js').catch(async (err: unknown) => {
