@@ -45,11 +45,13 @@ export async function openStores(config: Readonly<Config>, logger: Logger, withR
     withResults ? openResultStore(config) : Promise.resolve(undefined),
   ]);
   if (sql.status === 'fulfilled' && results.status === 'fulfilled') return { sql: sql.value, results: results.value };
-  await Promise.allSettled([
-    sql.status === 'fulfilled' ? sql.value.close() : undefined,
-    results.status === 'fulfilled' ? results.value?.close() : undefined,
-  ]);
+  await closeStores({ sql: sql.status === 'fulfilled' ? sql.value : undefined, results: results.status === 'fulfilled' ? results.value : undefined });
   throw sql.status === 'rejected' ? sql.reason : (results as PromiseRejectedResult).reason;
+}
+
+/** Closes whichever stores are open; a failure to close one does not keep the other open. */
+export async function closeStores(stores: Partial<OpenedStores>): Promise<void> {
+  await Promise.allSettled([stores.sql?.close(), stores.results?.close()]);
 }
 
 /** Whether a process running these roles needs the result store (the api reads it, ingest writes it). */

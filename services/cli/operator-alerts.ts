@@ -4,11 +4,10 @@
  * not a tenant's input, so their webhook may be a private address (cloud metadata stays
  * refused); mail goes through the deployment's SMTP (PHAROS_SMTP_URL) like Email channels'.
  */
-import { openSmtpTransport } from './smtp-transport.js';
+import { openSmtpMail } from './smtp-transport.js';
 import type { Config } from '../lib/config.js';
 import { createGuardedResolver } from '../lib/ssrf/guarded-resolver.js';
 import { createGuardedHttp } from '../alerting/channels/guarded-http.js';
-import { createMailSender } from '../alerting/channels/email.js';
 import { createChannelSender } from '../alerting/channels/index.js';
 import type { DeliverEvent } from '../alerting/channels/channel.js';
 import type { ChannelLoader } from '../alerting/deliveries/worker.js';
@@ -26,8 +25,8 @@ export function openOperatorAlerts(config: Readonly<Config>): OperatorAlerts {
   const settings = config.operatorAlerts;
   const targets = operatorTargets(settings);
   const http = createGuardedHttp({ resolver: createGuardedResolver({ allowPrivateTargets: true }) });
-  const smtp = config.smtp.url && settings.emails.length > 0 ? openSmtpTransport(config.smtp.url) : null;
-  const deliver = createChannelSender({ post: http.post, mail: smtp ? createMailSender(smtp, config.smtp.from ?? 'Pharos <pharos@localhost>') : null });
+  const smtp = settings.emails.length > 0 ? openSmtpMail(config.smtp) : null;
+  const deliver = createChannelSender({ post: http.post, mail: smtp?.send ?? null });
   return {
     targets,
     wrap: (sender) => ({

@@ -1,7 +1,7 @@
 import type { Config } from '../lib/config.js';
 import { createLogger } from '../lib/logger.js';
 import type { ServerRole } from './network.js';
-import { openStores, rolesNeedResults, type OpenedStores } from './infrastructure.js';
+import { closeStores, openStores, rolesNeedResults } from './infrastructure.js';
 
 export type OnShutdown = (stop: () => Promise<void>) => void;
 
@@ -15,7 +15,7 @@ export async function serve(config: Readonly<Config>, roles: ServerRole[], embed
   const stores = openStores(config, logger, rolesNeedResults(roleSet));
   stores.catch(() => {}); // handled where it is awaited, after the import below
   const { startNetwork } = await import('./network.js').catch(async (err: unknown) => {
-    await closeWhenOpened(stores);
+    await closeStores(await stores.catch(() => ({})));
     throw err;
   });
   const network = await startNetwork(config, logger, { roles: roleSet, embeddedAgents, stores });
@@ -28,9 +28,4 @@ export async function serve(config: Readonly<Config>, roles: ServerRole[], embed
   if (network.adminKey) lines.push(`Admin API key (shown only this once, store it now): ${network.adminKey}`);
   if (role === 'dev') lines.push(`Data: ${config.dataDir}`);
   process.stdout.write(`${lines.join('\n')}\n`);
-}
-
-async function closeWhenOpened(stores: Promise<OpenedStores>): Promise<void> {
-  const opened = await stores.catch(() => undefined);
-  await Promise.allSettled([opened?.sql.close(), opened?.results?.close()]);
 }

@@ -11,7 +11,7 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 
 export { Registry };
 
-export const EVENT_LOOP_SAMPLE_MS = 100;
+const EVENT_LOOP_SAMPLE_MS = 100;
 
 export function createMetricsRegistry(opts: { defaultMetrics?: boolean } = {}): Registry {
   const registry = new Registry();

@@ -11,11 +11,11 @@ import type { Execution, Monitoring, MonitoringChanges, MonitoringStore } from '
 import { sanitiseWebsite, websiteAllowed, type WebsitePolicy } from '../../../diligent/website-url.js';
 import type { VerbContext } from '../../context.js';
 import { DiligentValidationError, URL_REFUSED, expiryIssue } from './issues.js';
+import mccData from '../../../diligent/data/mcc.json' with { type: 'json' };
 
 /** The request parsers (zod) load with the first Diligent request, not at start. */
 let inputModule: Promise<typeof import('./input.js')> | undefined;
 const parsers = () => (inputModule ??= import('./input.js'));
-import mccData from '../../../diligent/data/mcc.json' with { type: 'json' };
 
 export type DiligentVerbContext = VerbContext & {
   monitorings: MonitoringStore;
