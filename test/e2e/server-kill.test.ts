@@ -46,8 +46,20 @@ describe.skipIf(!available)('pharos server killed with kill -9 and restarted (ne
     dispose = () => network.dispose();
     const { env, prefix, adminKey } = network;
     const target = await startTarget();
+    const outputs: Array<[string, PharosProcess]> = [];
+    // A wait that times out says what the processes logged (the scheduler's takeover, ingest).
+    const explained = async (wait: Promise<unknown>) => {
+      try {
+        await wait;
+      } catch (err) {
+        const ends = (text: string) => (text.length > 24_000 ? `${text.slice(0, 12_000)}\n…\n${text.slice(-12_000)}` : text);
+        const logs = outputs.map(([name, p]) => `--- ${name} ---\n${ends(p.output())}`).join('\n');
+        throw new Error(`${(err as Error).message}\n${logs}`);
+      }
+    };
     const startServer = async () => {
-      const server = startPharos(['server'], env);
+      const server = startPharos(['server'], { ...env, PHAROS_LOG_LEVEL: 'info' });
+      outputs.push([outputs.length ? 'server after the restart' : 'server before the kill', server]);
       procs.push(server);
       const [, apiUrl] = await server.waitFor(/API: (http:\/\/\S+)/);
       return { server, enori: apiClient(apiUrl, adminKey) };
@@ -60,6 +72,7 @@ describe.skipIf(!available)('pharos server killed with kill -9 and restarted (ne
       PHAROS_PRESENCE_INTERVAL_MS: '1000', PHAROS_AGENT_BATCH_DELAY_MS: '50', PHAROS_ALLOW_PRIVATE_TARGETS: 'true',
     });
     procs.push(agent);
+    outputs.push(['agent', agent]);
     await agent.waitFor(/serving region EuWest/);
 
     const created = await enori('/api/monitors', { method: 'POST', body: { name: 'Kill Me', type: 'Website', url: target.url, intervalSeconds: 1, regions: ['EuWest'] } });
@@ -69,16 +82,24 @@ describe.skipIf(!available)('pharos server killed with kill -9 and restarted (ne
     const slotOf = (item: Item) => Number(item.id.split('.').pop());
     await eventually(async () => (await items()).length >= 3, { timeoutMs: 30_000, intervalMs: 500, what: 'results before the kill' });
 
+    // The monitor's 1 s grid, from its newest result (the creation's check is off the grid).
+    const grid = Math.max(...(await items()).map(slotOf)) % 1_000;
+
     expect(await server.stop('SIGKILL')).toBe(null);
     const killedAt = Date.now();
+    // The outage must span a slot: the built server restarts in about a second, and a restart
+    // inside one interval leaves no slot unpublished. So it stays down until the monitor's
+    // first slot after the kill has fallen due.
+    const firstSlotAfterKill = killedAt - ((killedAt - grid) % 1_000) + 1_000;
+    await eventually(() => Date.now() > firstSlotAfterKill + 250, { timeoutMs: 5_000, intervalMs: 50, what: 'a slot of the monitor to fall due during the outage' });
     ({ server, enori } = await startServer());
     const restartedAt = Date.now();
 
     // The takeover's records wait the monitor's timeout plus 5 s; then slots after the
     // restart keep coming.
-    await eventually(async () => (await items()).some((i) => i.status === 'Missed' && slotOf(i) > killedAt), { timeoutMs: 30_000, intervalMs: 1_000, what: 'missed records for the outage' });
+    await explained(eventually(async () => (await items()).some((i) => i.status === 'Missed' && slotOf(i) > killedAt), { timeoutMs: 30_000, intervalMs: 1_000, what: `missed records for the outage (killed at ${killedAt}, restarted at ${restartedAt})` }));
     const cutoff = Date.now() - 3_000;
-    await eventually(async () => (await items()).some((i) => slotOf(i) > cutoff + 3_000 && i.status === 'Up'), { timeoutMs: 30_000, intervalMs: 1_000, what: 'results after the restart' });
+    await explained(eventually(async () => (await items()).some((i) => slotOf(i) > cutoff + 3_000 && i.status === 'Up'), { timeoutMs: 30_000, intervalMs: 1_000, what: 'results after the restart' }));
 
     const all = await items();
     const ids = all.map((i) => i.id);
