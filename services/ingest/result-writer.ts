@@ -20,10 +20,13 @@
  * When, by what arrived (issue 18): a flush waits at most maxDelayMs for company when it
  * holds a result alerting may act on — a failure, or a success of a series whose last result
  * this process saw was not one (a recovery, a first result) — or when insertRows are waiting;
- * results that only repeat a success wait up to quietDelayMs. At a few checks a second every
- * insert is a new part (merged later on chDB's own threads), which cost more than the rest of
- * a result's path; so the quiet steady state is written once a second, while a Down still
- * reaches alerting as fast as before, and always after it is stored.
+ * results that only repeat a success wait up to quietDelayMs (5 s), or until insertRows rows or
+ * insertBatches batches are waiting. At a few checks a second every insert is a new part (and
+ * a part of the hourly rollup, merged later on chDB's own threads), which cost more than the
+ * rest of a result's path; so the quiet steady state is written every few seconds, while a
+ * Down still reaches alerting as fast as before, and always after it is stored. insertBatches
+ * keeps the wait well inside an agent's window of unacknowledged batches (32) and the
+ * intakes' messages in flight (256), so no sender stalls on a quiet flush.
  *
  * Pipelined, one deep: steps 1–4 of flush N+1 (store work, off the event loop in chDB or
  * on the server) run while steps 5–7 of flush N (publish, JS work) do. Steps 1–4 of two
@@ -64,6 +67,8 @@ export interface ResultWriterOptions {
   quietDelayMs?: number;
   /** Rows waiting that are written within maxDelayMs whatever they hold. */
   insertRows?: number;
+  /** Batches waiting (agent batches, intake messages) that are written within maxDelayMs whatever they hold. */
+  insertBatches?: number;
   /** How long hot state remembers a stored id; older resends are caught by the store. */
   seenTtlMs?: number;
 }
@@ -106,6 +111,7 @@ export class ResultWriter {
   private readonly maxDelayMs: number;
   private readonly quietDelayMs: number;
   private readonly insertRows: number;
+  private readonly insertBatches: number;
   private readonly seenTtlMs: number;
   private queue: Pending[] = [];
   private queuedRows = 0;
@@ -122,8 +128,9 @@ export class ResultWriter {
   constructor(private readonly deps: ResultWriterDeps, opts: ResultWriterOptions = {}) {
     this.maxRows = opts.maxRows ?? 20_000;
     this.maxDelayMs = opts.maxDelayMs ?? 100;
-    this.quietDelayMs = Math.max(opts.quietDelayMs ?? 1_000, this.maxDelayMs);
+    this.quietDelayMs = Math.max(opts.quietDelayMs ?? 5_000, this.maxDelayMs);
     this.insertRows = opts.insertRows ?? 1_000;
+    this.insertBatches = opts.insertBatches ?? 16;
     this.seenTtlMs = opts.seenTtlMs ?? 15 * 60_000;
   }
 
@@ -162,9 +169,9 @@ export class ResultWriter {
     return urgent;
   }
 
-  /** A batch to act on, or insertRows, is queued: written within maxDelayMs, and right after a flush in progress. */
+  /** A batch to act on, insertRows or insertBatches are queued: written within maxDelayMs, and right after a flush in progress. */
   private pressing(): boolean {
-    return this.urgentQueued || this.queuedRows >= this.insertRows;
+    return this.urgentQueued || this.queuedRows >= this.insertRows || this.queue.length >= this.insertBatches;
   }
 
   /** Writes what is queued within `ms`, or sooner if an earlier write is already scheduled. */
@@ -203,7 +210,7 @@ export class ResultWriter {
   private async loop(): Promise<void> {
     let handOff: Promise<void> | undefined;
     for (;;) {
-      // Under load (insertRows waiting, or a batch to act on) flushes follow each other at once, as
+      // Under load (insertRows or insertBatches waiting, or a batch to act on) flushes follow each other at once, as
       // before; a quiet queue waits for its timer.
       if (this.queue.length === 0 || !(this.due || this.pressing())) {
         if (!handOff) return;

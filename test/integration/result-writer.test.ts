@@ -2,8 +2,8 @@
  * When ResultWriter writes, on chDB: a batch alerting may act on (a failure, a recovery, a
  * series' first result) goes within maxDelayMs; one that only repeats successes waits for
  * company up to quietDelayMs — here longer than any test, so a test that waits on such a
- * batch alone would time out — and rides along with the next prompt batch; insertRows
- * waiting go at once whatever they hold.
+ * batch alone would time out — and rides along with the next prompt batch; insertRows rows or
+ * insertBatches batches waiting go at once whatever they hold.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -58,7 +58,7 @@ describe('result writer timing', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function setUp(insertRows?: number) {
+  async function setUp(limits: { insertRows?: number; insertBatches?: number } = {}) {
     await chdb.migrate();
     const store = new CountingStore(chdb);
     const bus = new MemoryJobBus();
@@ -67,7 +67,7 @@ describe('result writer timing', () => {
     await bus.consumeDurable({ durable: 'alerting', subject: subjects.allResults }, async (msg) => {
       published.push(CheckResult.decode(msg.data).resultId);
     });
-    const writer = new ResultWriter({ store, hotState: new MemoryHotState(), bus, subjects, logger: createLogger('silent') }, { maxDelayMs: 1, quietDelayMs: QUIET_MS, insertRows });
+    const writer = new ResultWriter({ store, hotState: new MemoryHotState(), bus, subjects, logger: createLogger('silent') }, { maxDelayMs: 1, quietDelayMs: QUIET_MS, ...limits });
     writers.push(writer);
     const rows = async (org: string) => {
       const [{ n }] = await exec.query<{ n: string | number }>(`SELECT count() AS n FROM ${database}.${RESULTS_TABLE} WHERE org_id = {org:String}`, { org });
@@ -106,7 +106,7 @@ describe('result writer timing', () => {
   });
 
   it('writes insertRows waiting at once, and whatever is held when drained', async () => {
-    const { store, writer, rows } = await setUp(50);
+    const { store, writer, rows } = await setUp({ insertRows: 50 });
     const org = uniqueName('org');
     const monitors = [...Array(60).keys()].map((i) => `mon_${i}`);
     expect(await writer.write(monitors.map((m) => result(org, m, SLOT0)))).toEqual({ accepted: 60, duplicates: 0 });
@@ -119,5 +119,21 @@ describe('result writer timing', () => {
     expect(await held).toEqual({ accepted: 1, duplicates: 0 });
     expect(store.inserts.slice(before)).toEqual([1]);
     expect(await rows(org)).toBe(121);
+  });
+
+  it('writes insertBatches batches waiting at once, so a sender with a window of unacknowledged batches never waits out the quiet delay', async () => {
+    const { store, writer, rows } = await setUp({ insertBatches: 4 });
+    const org = uniqueName('org');
+    const monitors = ['mon_1', 'mon_2', 'mon_3', 'mon_4'];
+    expect(await writer.write(monitors.map((m) => result(org, m, SLOT0)))).toEqual({ accepted: 4, duplicates: 0 });
+
+    const before = store.inserts.length;
+    // Repeated successes, one batch each: the first three wait for company...
+    const held = monitors.slice(0, 3).map((m) => writer.write([result(org, m, SLOT0 + MIN)]));
+    // ...and the fourth batch makes four waiting: all go in one insert, long before QUIET_MS.
+    const fourth = writer.write([result(org, 'mon_4', SLOT0 + MIN)]);
+    expect(await Promise.all([...held, fourth])).toEqual(Array(4).fill({ accepted: 1, duplicates: 0 }));
+    expect(store.inserts.slice(before)).toEqual([4]);
+    expect(await rows(org)).toBe(8);
   });
 });
