@@ -210,8 +210,8 @@ export class ResultWriter {
   private async loop(): Promise<void> {
     let handOff: Promise<void> | undefined;
     for (;;) {
-      // Under load (insertRows or insertBatches waiting, or a batch to act on) flushes follow each other at once, as
-      // before; a quiet queue waits for its timer.
+      // Under load (insertRows or insertBatches waiting, or a batch to act on) flushes follow
+      // each other at once, as before; a quiet queue waits for its timer.
       if (this.queue.length === 0 || !(this.due || this.pressing())) {
         if (!handOff) return;
         await handOff;

@@ -48,15 +48,8 @@ describe.skipIf(!available)('pharos server killed with kill -9 and restarted (ne
     const target = await startTarget();
     const outputs: Array<[string, PharosProcess]> = [];
     // A wait that times out says what the processes logged (the scheduler's takeover, ingest).
-    const explained = async (wait: Promise<unknown>) => {
-      try {
-        await wait;
-      } catch (err) {
-        const ends = (text: string) => (text.length > 24_000 ? `${text.slice(0, 12_000)}\n…\n${text.slice(-12_000)}` : text);
-        const logs = outputs.map(([name, p]) => `--- ${name} ---\n${ends(p.output())}`).join('\n');
-        throw new Error(`${(err as Error).message}\n${logs}`);
-      }
-    };
+    const ends = (text: string) => (text.length > 24_000 ? `${text.slice(0, 12_000)}\n…\n${text.slice(-12_000)}` : text);
+    const logs = () => outputs.map(([name, p]) => `--- ${name} ---\n${ends(p.output())}`).join('\n');
     const startServer = async () => {
       const server = startPharos(['server'], { ...env, PHAROS_LOG_LEVEL: 'info' });
       outputs.push([outputs.length ? 'server after the restart' : 'server before the kill', server]);
@@ -97,9 +90,9 @@ describe.skipIf(!available)('pharos server killed with kill -9 and restarted (ne
 
     // The takeover's records wait the monitor's timeout plus 5 s; then slots after the
     // restart keep coming.
-    await explained(eventually(async () => (await items()).some((i) => i.status === 'Missed' && slotOf(i) > killedAt), { timeoutMs: 30_000, intervalMs: 1_000, what: `missed records for the outage (killed at ${killedAt}, restarted at ${restartedAt})` }));
+    await eventually(async () => (await items()).some((i) => i.status === 'Missed' && slotOf(i) > killedAt), { timeoutMs: 30_000, intervalMs: 1_000, what: () => `missed records for the outage (killed at ${killedAt}, restarted at ${restartedAt})\n${logs()}` });
     const cutoff = Date.now() - 3_000;
-    await explained(eventually(async () => (await items()).some((i) => slotOf(i) > cutoff + 3_000 && i.status === 'Up'), { timeoutMs: 30_000, intervalMs: 1_000, what: 'results after the restart' }));
+    await eventually(async () => (await items()).some((i) => slotOf(i) > cutoff + 3_000 && i.status === 'Up'), { timeoutMs: 30_000, intervalMs: 1_000, what: () => `results after the restart\n${logs()}` });
 
     const all = await items();
     const ids = all.map((i) => i.id);

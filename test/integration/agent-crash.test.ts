@@ -102,7 +102,7 @@ describe('an agent killed with kill -9 before ingest acknowledged its results', 
     };
     const first = startAgentChild(env);
     children.push(first);
-    await eventually(() => first.output().includes('READY'), { timeoutMs: 30_000, what: `the agent to start:\n${first.output()}` });
+    await eventually(() => first.output().includes('READY'), { timeoutMs: 30_000, what: () => `the agent to start:\n${first.output()}` });
 
     // Phase 1: ingest stores and acknowledges.
     acked.forEach((j) => first.send(j));
@@ -122,7 +122,7 @@ describe('an agent killed with kill -9 before ingest acknowledged its results', 
     store.down = false;
     const second = startAgentChild(env);
     children.push(second);
-    await eventually(() => second.output().includes('READY'), { timeoutMs: 30_000, what: `the agent to restart:\n${second.output()}` });
+    await eventually(() => second.output().includes('READY'), { timeoutMs: 30_000, what: () => `the agent to restart:\n${second.output()}` });
     const rows = await eventually(async () => {
       const r = await storedRows(org);
       return r.length >= expected.length ? r : undefined;

@@ -149,7 +149,7 @@ describe.runIf(natsUrl)('agents of a region over NATS, one killed with kill -9 h
   const startAgent = async (name: string, batch = { max: 500, delayMs: 50 }) => {
     const agent = startAgentChild(agentEnv(name, batch));
     children.push(agent);
-    await eventually(() => agent.output().includes('agent started'), { timeoutMs: 30_000, what: `${name} to start:\n${agent.output()}` });
+    await eventually(() => agent.output().includes('agent started'), { timeoutMs: 30_000, what: () => `${name} to start:\n${agent.output()}` });
     return agent;
   };
 
