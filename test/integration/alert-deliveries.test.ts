@@ -44,7 +44,7 @@ function deliveriesSuite(engine: string, databaseUrl?: string) {
     afterAll(async () => drop?.());
 
     /** A monitor with `channels` channels and `events` monitor.down events queued at the clock. */
-    async function queue(channels: number, events = 1): Promise<{ monitor: Monitor; channelIds: string[] }> {
+    async function queue(channels: number, events = 1, atMs = clock): Promise<{ monitor: Monitor; channelIds: string[] }> {
       const channelIds = [];
       for (let i = 0; i < channels; i++) channelIds.push(await insertChannel(sql, orgId, `ch${i}`));
       const monitor = await monitors.create(orgId, { ...monitorDefaults(['UsEast']), name: uniqueName('m'), type: 'Website', url: 'https://x.test', alertChannelIds: channelIds });
@@ -52,7 +52,7 @@ function deliveriesSuite(engine: string, databaseUrl?: string) {
         event: 'monitor.down', orgId, monitor: { id: monitor.id, name: monitor.name, url: 'https://x.test', type: 'Website' },
         alert: { type: 'Down', message: 'HTTP 503', timestamp: new Date(clock).toISOString(), responseTimeMs: 10 },
       };
-      await sql.transaction((tx) => new AlertOutbox().enqueue(tx, monitor, Array.from({ length: events }, () => decided), clock));
+      await sql.transaction((tx) => new AlertOutbox().enqueue(tx, monitor, Array.from({ length: events }, () => decided), atMs));
       return { monitor, channelIds };
     }
 
@@ -234,6 +234,33 @@ function deliveriesSuite(engine: string, databaseUrl?: string) {
       expect(byChannel.get(channelIds[0])).toMatchObject({ status: 'Retrying', attempts: [expect.objectContaining({ error: NO_SENDER, statusCode: null })] });
       expect(byChannel.get(channelIds[1])).toMatchObject({ status: 'Failed', channel: { name: 'ch1', type: 'Webhook' }, attempts: [expect.objectContaining({ error: 'channel no longer exists' })] });
     });
+
+    // pharos dev: PGlite's only session listens for the outbox's inserts (migration 025).
+    if (!databaseUrl) {
+      it('a listening worker sleeps until the next due delivery: a commit wakes it without a nudge, a later due time when it comes', async () => {
+        const sentAt = new Map<string, number>();
+        const deliver: DeliverEvent = async (channel) => { sentAt.set(channel.id, Date.now()); return { ok: true, statusCode: 200, error: null }; };
+        let waits = 0;
+        const counted = Object.assign(Object.create(store) as DeliveryStore, { nextDueAtMs: () => { waits++; return store.nextDueAtMs(); } });
+        // Real time, and no poll for 10 minutes: only the notifications and the due times wake it.
+        const w = createDeliveryWorker({ store: counted, loadChannel: channelIdentityLoader(sql), deliverEvent: deliver, logger, pollIntervalMs: 10 * MINUTE, maxSleepMs: 10 * MINUTE });
+        const unlisten = await sql.listen!('alert_deliveries_queued', () => w.nudge());
+        void w.run();
+        try {
+          await eventually(() => waits > 0, { what: 'the first pass to end in a sleep' });
+          const due = await queue(1, 1, Date.now());
+          await eventually(() => sentAt.has(due.channelIds[0]), { timeoutMs: 5_000, what: 'the delivery committed while the worker slept' });
+          const dueAtMs = Date.now() + 1_500;
+          const later = await queue(1, 1, dueAtMs);
+          await eventually(() => sentAt.has(later.channelIds[0]), { timeoutMs: 10_000, what: 'the delivery due 1.5 s after it was queued' });
+          expect(sentAt.get(later.channelIds[0])!, 'not before it was due').toBeGreaterThanOrEqual(dueAtMs);
+          await eventually(async () => (await recordsOf(later.monitor.id))[0]?.status === 'Sent', { what: 'Sent' });
+        } finally {
+          await w.stop();
+          await unlisten();
+        }
+      });
+    }
   });
 }
 

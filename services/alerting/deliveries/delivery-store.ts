@@ -82,6 +82,18 @@ export class DeliveryStore {
   }
 
   /**
+   * When the next claim can take something: the earliest due time of a delivery still to
+   * send, or the end of its lease when one holds it; null when nothing is left to send.
+   */
+  async nextDueAtMs(): Promise<number | null> {
+    const { rows } = await this.sql.query<{ at_ms: number | null }>(
+      `SELECT (extract(epoch FROM min(greatest(next_attempt_at, lease_until))) * 1000)::float8 AS at_ms
+         FROM alert_deliveries WHERE status IN ('Pending', 'Retrying')`,
+    );
+    return rows[0]?.at_ms ?? null;
+  }
+
+  /**
    * Records one attempt and moves the delivery on (Sent, Retrying with its next time, or
    * Failed), only while this worker still holds the lease. Returns null when the lease was
    * lost (it expired and another worker took the row, which now owns the outcome).

@@ -1,7 +1,7 @@
 /**
  * The delivery worker of the alerting role (DESIGN.md §7a): leases due outbox rows, sends
  * each through the injected DeliverEvent, and records the attempt. All its state is in the
- * rows (due times, leases, attempts); the only timer is the poll that wakes it, so a restart
+ * rows (due times, leases, attempts); the only timer is the one that wakes it, so a restart
  * loses and repeats nothing beyond the send a crash interrupted (sent again, same event id).
  */
 import { randomUUID } from 'node:crypto';
@@ -24,6 +24,12 @@ export interface DeliveryWorkerDeps {
   now?: () => number;
   /** How often to look for due rows without a nudge (retries, other processes' events). */
   pollIntervalMs?: number;
+  /**
+   * Set where every delivery queued reaches this worker as a nudge (`pharos dev`: PGlite's only
+   * session listens for the outbox's inserts): instead of a poll every `pollIntervalMs` it
+   * sleeps until the next due delivery or lease end, at most this long.
+   */
+  maxSleepMs?: number;
   /** How long a claim lasts; longer than a send's timeout, so only a dead worker's claim expires. */
   leaseMs?: number;
   /** The document's timeout for one send. */
@@ -54,9 +60,15 @@ export function createDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker &
   const sendTimeoutMs = deps.sendTimeoutMs ?? 10_000;
   const batchSize = deps.batchSize ?? 32;
   const maxInFlight = Math.max(deps.maxInFlight ?? 64, 1);
+  const maxSleepMs = deps.maxSleepMs;
   const loop = createPollLoop({
     step: () => drain(),
     intervalMs: deps.pollIntervalMs ?? 1_000,
+    waitMs: maxSleepMs === undefined ? undefined : async () => {
+      const next = await deps.store.nextDueAtMs();
+      // At least 10 ms: a timer may fire a little before the clock reads the due time.
+      return next === null ? maxSleepMs : Math.min(Math.max(next - now(), 10), maxSleepMs);
+    },
     // Transient (the database is away): the rows wait, the next poll retries.
     onError: (err) => deps.logger.warn({ event: 'alert.delivery_poll_failed', err }, 'delivery poll failed'),
   });

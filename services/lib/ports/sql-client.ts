@@ -15,4 +15,10 @@ export interface SqlClient {
   /** Runs fn in one transaction on one connection; rolls back if fn throws. */
   transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T>;
   close(): Promise<void>;
+  /**
+   * Calls `onNotify` for each notification on `channel` (Postgres LISTEN; delivered when the
+   * notifying transaction commits). Only on an engine whose one session is this process's own
+   * (PGlite), where every write comes through this client; answers the unlisten.
+   */
+  listen?(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
 }

@@ -166,6 +166,10 @@ export class PgliteSqlClient implements SqlClient {
     });
   }
 
+  listen(channel: string, onNotify: () => void): Promise<() => Promise<void>> {
+    return this.db.listen(channel, () => onNotify());
+  }
+
   async close(): Promise<void> {
     if (!this.db.closed) await this.db.close();
   }
