@@ -52,6 +52,13 @@ export interface AgentDeps {
   stopTimeouts?: { drainMs: number; flushMs: number };
   /** Prometheus metrics (probe-agent/metrics.ts); absent = none kept. */
   metrics?: AgentMetrics;
+  /**
+   * What a sealed batch survives before ingest acknowledges it: `power-loss` (the default:
+   * written and fdatasynced) or `process-crash` (written, not synced: the embedded agents of
+   * `pharos dev`, whose ingest stores results in the same machine's chDB, which does not sync
+   * its inserts either, so a sync here would buy nothing end to end).
+   */
+  outboxDurability?: 'power-loss' | 'process-crash';
 }
 
 export interface AgentStats {
@@ -89,7 +96,10 @@ export async function startAgent(deps: AgentDeps): Promise<RunningAgent> {
 
   let outboxLog: OutboxLog;
   try {
-    outboxLog = openOutboxLog({ dir: config.dataDir, logger: log, segmentMaxBytes: segmentBytes(config.outboxMaxBytes) });
+    outboxLog = openOutboxLog({
+      dir: config.dataDir, logger: log, segmentMaxBytes: segmentBytes(config.outboxMaxBytes),
+      sync: deps.outboxDurability === 'process-crash' ? () => {} : undefined,
+    });
   } catch (err) {
     throw new AgentFatalError(`cannot open the outbox log in ${config.dataDir}: ${err instanceof Error ? err.message : String(err)}`);
   }

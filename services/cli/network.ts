@@ -219,6 +219,8 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
           logger: logger.child({ component: 'agent' }),
           checkers,
           metrics: agentMetrics,
+          // Results in this machine's chDB are not synced either (docs/decisions.md, "Cheaper checks in `pharos dev`").
+          outboxDurability: 'process-crash',
         });
         stops.push(() => agent.stop());
       }

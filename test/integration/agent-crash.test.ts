@@ -83,7 +83,8 @@ describe('an agent killed with kill -9 before ingest acknowledged its results', 
       { org },
     );
 
-  it('resends them from its data directory after a restart: every result id stored exactly once', async () => {
+  // process-crash: as `pharos dev` runs its embedded agents, batches written and not fdatasynced.
+  for (const durability of ['power-loss', 'process-crash'] as const) it(`resends them from its data directory after a restart: every result id stored exactly once (outbox durability ${durability})`, async () => {
     const org = uniqueName('org');
     const scheduledAtMs = Date.now();
     // Result ids are <monitor>.<region>.<scheduled ms>, as the scheduler makes them.
@@ -98,7 +99,8 @@ describe('an agent killed with kill -9 before ingest acknowledged its results', 
 
     const env = {
       PHAROS_REGION: REGION, PHAROS_AGENT_TOKEN: TOKEN, PHAROS_INGEST_ADDRESS: `127.0.0.1:${ingest.port}`,
-      PHAROS_AGENT_DATA_DIR: path.join(dir, 'agent'), PHAROS_AGENT_BATCH_MAX: '7', PHAROS_AGENT_BATCH_DELAY_MS: '50',
+      PHAROS_AGENT_DATA_DIR: path.join(dir, `agent-${durability}`), PHAROS_AGENT_BATCH_MAX: '7', PHAROS_AGENT_BATCH_DELAY_MS: '50',
+      AGENT_CHILD_OUTBOX_DURABILITY: durability,
     };
     const first = startAgentChild(env);
     children.push(first);

@@ -5,6 +5,7 @@
  * in-process bus, so the test decides exactly which slots exist without depending on NATS.
  * With it, the agent takes its region's work queue on NATS as `pharos agent` does (the
  * test publishes); AGENT_CHILD_WORK_ACK_WAIT_MS shortens the queue's ack wait to the test's.
+ * AGENT_CHILD_OUTBOX_DURABILITY=process-crash runs it as `pharos dev` runs its embedded agents.
  *
  *   node --import tsx test/support/agent-child.ts   (PHAROS_REGION, PHAROS_AGENT_TOKEN, …)
  */
@@ -39,6 +40,7 @@ const agent = await startAgent({
   logger,
   checkers: createCheckers(),
   backoff: { baseMs: 50, capMs: 500 },
+  outboxDurability: process.env.AGENT_CHILD_OUTBOX_DURABILITY === 'process-crash' ? 'process-crash' : undefined,
 });
 process.stdout.write(`READY ${JSON.stringify(agent.stats().outbox)}\n`);
 
