@@ -25,7 +25,7 @@ import { OrganizationStore } from '../lib/tenancy/organizations.js';
 import { startStatusEvaluator } from '../alerting/status-evaluator.js';
 import { AlertOutbox } from '../alerting/deliveries/outbox.js';
 import { DeliveryStore } from '../alerting/deliveries/delivery-store.js';
-import { createDeliveryWorker, type ChannelLoader } from '../alerting/deliveries/worker.js';
+import { startDeliveryWorker, type ChannelLoader } from '../alerting/deliveries/worker.js';
 import { channelIdentityLoader, unconfiguredDeliverEvent } from '../alerting/deliveries/unconfigured-sender.js';
 import type { DeliverEvent } from '../alerting/channels/channel.js';
 import type { SqlClient } from '../lib/ports/sql-client.js';
@@ -159,17 +159,18 @@ export async function startNetwork(config: Readonly<Config>, logger: Logger, opt
       const operatorAlerts = openOperatorAlerts(config);
       stops.push(() => operatorAlerts.close());
       const sender = operatorAlerts.wrap(alertSender(sql, alertChannels, statusPageAccessKey));
-      // On PGlite every delivery is queued through this process's one session and its inserts
-      // notify (migration 025): the worker sleeps until the next due one instead of polling.
-      const listenForQueued = config.databaseUrl ? undefined : sql.listen?.bind(sql);
-      const deliveries = createDeliveryWorker({
-        store: new DeliveryStore(sql), ...sender, deliverEvent: countedDeliveries(sender.deliverEvent, alertingMetrics), logger: alertingLogger, leaseMs: config.deliveryLeaseMs,
-        maxSleepMs: listenForQueued ? SOLE_WRITER_MAX_SLEEP_MS : undefined,
+      // On PGlite the worker hears every commit that queues deliveries (migration 025), so it
+      // sleeps until the next due one instead of polling; listening before its first pass.
+      const deliveryStore = new DeliveryStore(sql);
+      let nudgeDeliveries = () => {};
+      const unlistenQueued = await deliveryStore.listenForQueued(() => nudgeDeliveries());
+      if (unlistenQueued) stops.push(unlistenQueued);
+      const deliveries = startDeliveryWorker({
+        store: deliveryStore, ...sender, deliverEvent: countedDeliveries(sender.deliverEvent, alertingMetrics), logger: alertingLogger, leaseMs: config.deliveryLeaseMs,
+        maxSleepMs: unlistenQueued ? SOLE_WRITER_MAX_SLEEP_MS : undefined,
       });
+      nudgeDeliveries = () => deliveries.nudge();
       stops.push(() => deliveries.stop());
-      // Listening before the first pass, so nothing queued in between goes unseen.
-      if (listenForQueued) stops.push(await listenForQueued('alert_deliveries_queued', () => deliveries.nudge()));
-      void deliveries.run();
       // One operator alert per region that loses (or regains) all its agents, whichever process sees it first.
       // Started once this process's own agents (pharos dev) are up: in-memory presence starts empty.
       startWatchingRegions = () => {

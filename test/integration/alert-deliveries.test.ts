@@ -236,7 +236,30 @@ function deliveriesSuite(engine: string, databaseUrl?: string) {
     });
 
     // pharos dev: PGlite's only session listens for the outbox's inserts (migration 025).
-    if (!databaseUrl) {
+    if (databaseUrl) {
+      it('does not listen on a server, where other processes queue deliveries too: its workers poll', async () => {
+        expect(await store.listenForQueued(() => {})).toBeNull();
+      });
+    } else {
+      it('notifies only while a session asked for it (pharos.notify_queued_deliveries), once per committing transaction', async () => {
+        let heard = 0;
+        const raw = await sql.listen!('alert_deliveries_queued', () => { heard++; });
+        try {
+          await queue(1, 1, Date.now());
+          await sql.query('SELECT 1');
+          expect(heard, 'nobody asked yet').toBe(0);
+          const unlisten = (await store.listenForQueued(() => {}))!;
+          await queue(3, 2, Date.now());
+          await eventually(() => heard === 1, { what: 'one notification for a transaction queuing six deliveries' });
+          await unlisten();
+          await queue(1, 1, Date.now());
+          await sql.query('SELECT 1');
+          expect(heard, 'after the unlisten').toBe(1);
+        } finally {
+          await raw();
+        }
+      });
+
       it('a listening worker sleeps until the next due delivery: a commit wakes it without a nudge, a later due time when it comes', async () => {
         const sentAt = new Map<string, number>();
         const deliver: DeliverEvent = async (channel) => { sentAt.set(channel.id, Date.now()); return { ok: true, statusCode: 200, error: null }; };
@@ -244,7 +267,8 @@ function deliveriesSuite(engine: string, databaseUrl?: string) {
         const counted = Object.assign(Object.create(store) as DeliveryStore, { nextDueAtMs: () => { waits++; return store.nextDueAtMs(); } });
         // Real time, and no poll for 10 minutes: only the notifications and the due times wake it.
         const w = createDeliveryWorker({ store: counted, loadChannel: channelIdentityLoader(sql), deliverEvent: deliver, logger, pollIntervalMs: 10 * MINUTE, maxSleepMs: 10 * MINUTE });
-        const unlisten = await sql.listen!('alert_deliveries_queued', () => w.nudge());
+        const unlisten = (await store.listenForQueued(() => w.nudge()))!;
+        expect(unlisten).toBeTypeOf('function');
         void w.run();
         try {
           await eventually(() => waits > 0, { what: 'the first pass to end in a sleep' });

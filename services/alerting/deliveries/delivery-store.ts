@@ -82,6 +82,22 @@ export class DeliveryStore {
   }
 
   /**
+   * Calls `onQueued` each time a transaction that queued deliveries commits, on an engine
+   * whose one session is this process's (PGlite: every delivery is queued through it;
+   * migration 025's trigger notifies only a session that asked). Answers the unlisten, or
+   * null on an engine where other processes write too (Postgres: the workers poll).
+   */
+  async listenForQueued(onQueued: () => void): Promise<(() => Promise<void>) | null> {
+    if (!this.sql.listen) return null;
+    const unlisten = await this.sql.listen('alert_deliveries_queued', onQueued);
+    await this.sql.query(`SET pharos.notify_queued_deliveries = 'on'`);
+    return async () => {
+      await this.sql.query('RESET pharos.notify_queued_deliveries');
+      await unlisten();
+    };
+  }
+
+  /**
    * When the next claim can take something: the earliest due time of a delivery still to
    * send, or the end of its lease when one holds it; null when nothing is left to send.
    */

@@ -18,7 +18,8 @@ export interface SqlClient {
   /**
    * Calls `onNotify` for each notification on `channel` (Postgres LISTEN; delivered when the
    * notifying transaction commits). Only on an engine whose one session is this process's own
-   * (PGlite), where every write comes through this client; answers the unlisten.
+   * (PGlite), where every write comes through this client; answers the unlisten. (On a server
+   * it would need a connection of its own, kept and re-established: not done.)
    */
   listen?(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
 }

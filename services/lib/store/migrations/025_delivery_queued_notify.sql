@@ -1,12 +1,15 @@
 -- Queued deliveries wake a waiting worker (docs/alerting.md, "Delivery"). A statement that
--- inserts deliveries notifies the channel `alert_deliveries_queued`; Postgres delivers the
--- notification when the transaction commits, once per transaction however many rows it
--- inserted, to the sessions that LISTEN on it. `pharos dev`, PGlite's only client, listens
--- and sleeps until the next due delivery instead of polling every second; `pharos server`'s
--- workers poll, and with nobody listening a notification is a queue entry dropped at once.
+-- inserts deliveries notifies the channel `alert_deliveries_queued` when its session asked
+-- for it (`pharos.notify_queued_deliveries` on: `pharos dev`, PGlite's only session, which
+-- listens and sleeps until the next due delivery instead of polling every second). Postgres
+-- delivers the notification when the transaction commits, once however many rows it
+-- inserted. `pharos server`'s workers poll and never set it, so its commits queue no
+-- notification (nor take NOTIFY's database-wide commit lock).
 CREATE FUNCTION alert_deliveries_queued() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM pg_notify('alert_deliveries_queued', '');
+  IF current_setting('pharos.notify_queued_deliveries', true) = 'on' THEN
+    PERFORM pg_notify('alert_deliveries_queued', '');
+  END IF;
   RETURN NULL;
 END
 $$;
