@@ -109,4 +109,41 @@ describe('operator alerts for regions that lose their agents', () => {
     await deliveries().drain();
     expect(hook.byEvent('region.recovered').map((r) => r.body.region.name)).toEqual([lost]);
   });
+
+  it('write nothing while presence is unchanged, and a stale read does not undo a newer change', async () => {
+    const region = `Stale${randomBytes(3).toString('hex')}`;
+    const presence = new AgentPresence(hotState, REPORT_MS, Date.now);
+    const outbox = new AlertOutbox();
+    const settings = { webhookUrl: `${hook.url}/operator`, emails: [] };
+    const a = createRegionWatch({ sql, hotState, outbox, regions: [region], targets: operatorTargets(settings), logger: createLogger('silent') });
+    /** Process b answers its next read from `stale` (presence as it was), then from hot state. */
+    let stale: Record<string, string> | null = null;
+    const laggingHotState: HotState = Object.create(hotState, {
+      getRecords: { value: async (group: string) => { const s = stale; stale = null; return s ?? hotState.getRecords(group); } },
+    });
+    const b = createRegionWatch({ sql, hotState: laggingHotState, outbox, regions: [region], targets: operatorTargets(settings), logger: createLogger('silent') });
+    const rowVersion = async () => (await sql.query<{ v: string; dark: boolean }>(`SELECT xmin::text AS v, dark FROM region_states WHERE region = $1`, [region])).rows[0];
+
+    await presence.registered(region, { agentId: 'agt_stale', hostname: 'h5', version: '1' });
+    await a.check();
+    const first = await rowVersion();
+    expect(first.dark).toBe(false);
+    for (let i = 0; i < 5; i++) {
+      await presence.reported(region, { agentId: 'agt_stale', inFlight: 0, outboxDepth: 0 });
+      expect(await a.check()).toEqual([]);
+      expect(await b.check()).toEqual([]);
+    }
+    expect(await rowVersion()).toEqual(first);
+
+    // The agent goes away and a records it; b then acts on a read taken while the agent was there.
+    const before = await hotState.getRecords(`agents:${region}`);
+    expect(Object.keys(before)).toEqual(['agt_stale']);
+    await eventually(async () => (await a.check()).length > 0 || undefined, { what: 'the region going dark' });
+    stale = before;
+    expect(await b.check()).toEqual([]);
+    expect(stale).toBeNull();
+    expect((await rowVersion()).dark).toBe(true);
+    const { rows } = await sql.query<{ type: string }>(`SELECT type FROM alert_events WHERE org_id IS NULL AND payload->'region'->>'name' = $1 ORDER BY created_at, id`, [region]);
+    expect(rows.map((r) => r.type)).toEqual(['region.dark']);
+  });
 });

@@ -4,11 +4,13 @@
  *
  * Every alerting process reads presence (services/lib/agent-presence.ts, the one definition
  * of present) for each declared region every few seconds and compares it with the region's
- * row in `region_states`. A change is made under that row's lock, in the transaction that
- * writes its event to the outbox for the deployment's operator channels, so of several
- * processes seeing the same change one announces it; the others then find the row already
- * changed. A read older than the one that made the last change (a slower process) changes
- * nothing, so processes cannot flip a region back and forth between them.
+ * row in `region_states`; while they agree, which is nearly always, nothing is written. A
+ * change is made under that row's lock, in the transaction that writes its event to the
+ * outbox for the deployment's operator channels, so of several processes seeing the same
+ * change one announces it; the others then find the row already changed. Under the lock the
+ * process reads presence again and changes the row only if that read still disagrees with it:
+ * a read taken before another process's change (a slower process) cannot undo it, so
+ * processes cannot flip a region back and forth between them.
  */
 import type { Logger } from '../../lib/logger.js';
 import type { HotState } from '../../lib/ports/hot-state.js';
@@ -60,6 +62,9 @@ export function createRegionWatch(deps: RegionWatchDeps): RegionWatch & { run():
   /** Records one region's presence, read at `observedMs`; returns the change it made, if any. */
   async function record(p: RegionPresence, observedMs: number): Promise<RegionChange | null> {
     const dark = p.agents.length === 0;
+    // The usual case, the region as it was: one read, nothing written.
+    const { rows: [known] } = await deps.sql.query<{ dark: boolean }>(`SELECT dark FROM region_states WHERE region = $1`, [p.region]);
+    if (known?.dark === dark) return null;
     return deps.sql.transaction(async (tx) => {
       // First sight: remembered, not announced (a region first seen dark never had agents to lose).
       const inserted = await tx.query(
@@ -67,22 +72,22 @@ export function createRegionWatch(deps: RegionWatchDeps): RegionWatch & { run():
         [p.region, dark, observedMs],
       );
       if (inserted.rowCount > 0) return null;
-      const { rows: [row] } = await tx.query<{ dark: boolean; announced: boolean; observed_ms: number | string }>(
-        `SELECT dark, announced, extract(epoch FROM observed_at) * 1000 AS observed_ms FROM region_states WHERE region = $1 FOR UPDATE`, [p.region],
+      const { rows: [row] } = await tx.query<{ dark: boolean; announced: boolean }>(
+        `SELECT dark, announced FROM region_states WHERE region = $1 FOR UPDATE`, [p.region],
       );
-      if (!row || Number(row.observed_ms) >= observedMs) return null;
-      if (row.dark === dark) {
-        // Newer and the same: remembered, so a slower process's older read cannot flip it.
-        await tx.query(`UPDATE region_states SET observed_at = to_timestamp($2 / 1000.0) WHERE region = $1`, [p.region, observedMs]);
-        return null;
-      }
+      if (!row || row.dark === dark) return null;
+      // Decided on presence as it is now, read under the row's lock: the first read may predate
+      // another process's change (which a stale read must not undo), or the region may be back.
+      const current = await regionPresence(deps.hotState, p.region);
+      const currentMs = now();
+      if ((current.agents.length === 0) !== dark) return null;
       // Going dark is always announced; coming back only when its going dark was.
       const type: OperatorEventType | null = dark ? 'region.dark' : row.announced ? 'region.recovered' : null;
       await tx.query(
         `UPDATE region_states SET dark = $2, announced = $3, observed_at = to_timestamp($4 / 1000.0) WHERE region = $1`,
-        [p.region, dark, dark, observedMs],
+        [p.region, dark, dark, currentMs],
       );
-      if (type) await deps.outbox.enqueueOperator(tx, regionEvent(type, p, observedMs), deps.targets, observedMs);
+      if (type) await deps.outbox.enqueueOperator(tx, regionEvent(type, current, currentMs), deps.targets, currentMs);
       return { region: p.region, dark, announced: type !== null };
     });
   }
