@@ -81,7 +81,9 @@ export function createRegionWatch(deps: RegionWatchDeps): RegionWatch & { run():
       const current = await regionPresence(deps.hotState, p.region);
       const currentMs = now();
       if ((current.agents.length === 0) !== dark) return null;
-      // Going dark is always announced; coming back only when its going dark was.
+      // Going dark is always announced; coming back only when its going dark was. observed_at
+      // is when the read that made the change was taken (migration 014's comment predates the
+      // read under the lock: nothing compares it any more).
       const type: OperatorEventType | null = dark ? 'region.dark' : row.announced ? 'region.recovered' : null;
       await tx.query(
         `UPDATE region_states SET dark = $2, announced = $3, observed_at = to_timestamp($4 / 1000.0) WHERE region = $1`,
