@@ -39,7 +39,7 @@ describe('the PGlite template', () => {
     const again = await openPglite({ dataDir, template: pgliteTemplate(), schema: 'pharos' });
     expect((await again.query<{ v: string }>(`SELECT v FROM mine`)).rows).toEqual([{ v: 'kept' }]);
     // The embedded cluster's shared buffers, whatever the template held (docs/performance.md).
-    expect((await again.query<{ shared_buffers: string }>(`SHOW shared_buffers`)).rows).toEqual([{ shared_buffers: '32MB' }]);
+    expect((await again.query<{ shared_buffers: string }>(`SHOW shared_buffers`)).rows).toEqual([{ shared_buffers: '16MB' }]);
     await again.close();
   });
 
