@@ -5,7 +5,8 @@
  * as ingest does), then timed until every monitor's status row holds its last result.
  * The evaluator is assembled as services/cli/network.ts does (incidents, outbox); every
  * result is Up, so this is the steady state of a healthy network, no transitions after the
- * first. PGlite and the in-process bus by default; Postgres with PHAROS_BENCH_DATABASE_URL,
+ * first. PGlite (in memory; in a data folder, as `pharos dev` keeps it, with
+ * BENCH_PGLITE_DIR=<empty dir>) and the in-process bus by default; Postgres with PHAROS_BENCH_DATABASE_URL,
  * NATS JetStream with PHAROS_BENCH_NATS_URL. `pharos dev` at 10,000 monitors every 20 s
  * needs 500/s; `pharos server` at 400 checks/s needs 400/s.
  * Run: npm run bench -- status-throughput
@@ -36,7 +37,7 @@ const logger = createLogger('silent');
 const prefix = uniqueName('stb');
 const subjects = subjectsFor(prefix);
 
-const { sql, drop } = await openControlPlane(databaseUrl);
+const { sql, drop } = await openControlPlane(databaseUrl, process.env.BENCH_PGLITE_DIR);
 const bus: JobBus = natsUrl ? await openNatsJobBus({ url: natsUrl, prefix, logger, name: 'status-throughput-bench' }) : new MemoryJobBus({ maxMessages: MONITORS * ROUNDS + 1_000 });
 const monitors = new MonitorStore(sql);
 const orgId = (await new OrganizationStore(sql).create('status throughput')).id;

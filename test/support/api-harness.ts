@@ -53,9 +53,10 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-export async function openControlPlane(databaseUrl?: string): Promise<{ sql: SqlClient; drop: () => Promise<void> }> {
+/** Postgres when `databaseUrl` is set, else PGlite: in memory, or in `pgliteDir` as `pharos dev` keeps it. */
+export async function openControlPlane(databaseUrl?: string, pgliteDir?: string): Promise<{ sql: SqlClient; drop: () => Promise<void> }> {
   if (!databaseUrl) {
-    const sql = await openPglite({ schema: 'public' });
+    const sql = await openPglite({ schema: 'public', dataDir: pgliteDir });
     await migrate(sql, { dir: MIGRATIONS_DIR });
     return { sql, drop: () => sql.close() };
   }
